@@ -1,0 +1,29 @@
+# camwatch: `make test` is the one test command (README, .ci/run).
+REDIS_URL ?= redis://127.0.0.1:6379/0
+export REDIS_URL
+GO ?= go
+
+.PHONY: test services vet build demo bench clips
+
+test: services vet
+	$(GO) test -race -count=1 -timeout 20m ./...
+
+vet:
+	$(GO) vet ./...
+
+# Make sure the real services the tests talk to are there (idempotent).
+services:
+	@bash scripts/services.sh
+
+build:
+	$(GO) build -o bin/camwatch ./cmd/camwatch
+
+demo:
+	$(GO) run ./cmd/camwatch demo
+
+bench:
+	@bash scripts/bench.sh
+
+# Regenerate the simulated cameras' clips (needs ffmpeg).
+clips:
+	bash simcam/testdata/make-clips.sh

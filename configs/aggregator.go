@@ -1,0 +1,127 @@
+package configs
+
+import (
+	"net/url"
+	"time"
+)
+
+// Aggregator is the central aggregator's file (see aggregator.yaml).
+type Aggregator struct {
+	NATS  NATS  `yaml:"nats"`
+	Redis Redis `yaml:"redis"`
+	// Listen is the HTTP address of the API, console and /metrics.
+	Listen string `yaml:"listen"`
+	// TimeZone is the site's zone, for schedules and reports.
+	TimeZone  string    `yaml:"timezone"`
+	Stream    Stream    `yaml:"stream"`
+	Consumer  Consumer  `yaml:"consumer"`
+	Retention Retention `yaml:"retention"`
+	// AgentTimeout marks an agent lost, and its cameras unknown, when no
+	// heartbeat came for this long.
+	AgentTimeout time.Duration `yaml:"agent_timeout"`
+}
+
+// Redis says how to reach Redis.
+type Redis struct {
+	// URL such as redis://127.0.0.1:6379/0, without a password.
+	URL         string `yaml:"url"`
+	PasswordEnv string `yaml:"password_env"`
+	Password    Secret `yaml:"-"`
+	// Prefix starts every key, so several deployments can share a server.
+	Prefix string `yaml:"prefix"`
+}
+
+// Stream configures the JetStream stream that is the durable record.
+type Stream struct {
+	Name string `yaml:"name"`
+	// MaxAge keeps events this long in JetStream.
+	MaxAge time.Duration `yaml:"max_age"`
+	// DuplicateWindow is JetStream's Nats-Msg-Id dedupe window.
+	DuplicateWindow time.Duration `yaml:"duplicate_window"`
+	Replicas        int           `yaml:"replicas"`
+}
+
+// Consumer configures the shared durable pull consumer.
+type Consumer struct {
+	Durable string        `yaml:"durable"`
+	Batch   int           `yaml:"batch"`
+	AckWait time.Duration `yaml:"ack_wait"`
+	// MaxDeliver bounds redeliveries of a message Redis keeps refusing;
+	// after it the message goes to the dead-letter subject.
+	MaxDeliver int `yaml:"max_deliver"`
+}
+
+// Retention says how long Redis keeps what.
+type Retention struct {
+	Events      time.Duration `yaml:"events"`
+	Transitions time.Duration `yaml:"transitions"`
+}
+
+// Validate implements Validator.
+func (c *Aggregator) Validate() error {
+	if err := c.NATS.validate("nats"); err != nil {
+		return err
+	}
+	if c.Redis.URL == "" {
+		c.Redis.URL = "redis://127.0.0.1:6379/0"
+	}
+	u, err := url.Parse(c.Redis.URL)
+	if err != nil || (u.Scheme != "redis" && u.Scheme != "rediss") || u.Host == "" {
+		return fieldErr("redis.url", "%q is not a redis:// URL", redactURL(c.Redis.URL))
+	}
+	if _, has := u.User.Password(); has {
+		return fieldErr("redis.url", "must not contain a password; use password_env")
+	}
+	pw, err := secretFrom("redis.password", Secret{}, c.Redis.PasswordEnv)
+	if err != nil {
+		return err
+	}
+	c.Redis.Password = pw
+	if c.Redis.Prefix == "" {
+		c.Redis.Prefix = "camwatch"
+	}
+	if c.Listen == "" {
+		c.Listen = "127.0.0.1:8080"
+	}
+	if c.TimeZone == "" {
+		c.TimeZone = "Asia/Ho_Chi_Minh"
+	}
+	if _, err := time.LoadLocation(c.TimeZone); err != nil {
+		return fieldErr("timezone", "%q is not a known time zone", c.TimeZone)
+	}
+	if c.Stream.Name == "" {
+		c.Stream.Name = "CAMWATCH_EVENTS"
+	}
+	if c.Stream.Replicas == 0 {
+		c.Stream.Replicas = 1
+	}
+	if c.Consumer.Durable == "" {
+		c.Consumer.Durable = "aggregator"
+	}
+	if c.Consumer.Batch == 0 {
+		c.Consumer.Batch = 256
+	}
+	if c.Consumer.Batch < 1 || c.Consumer.Batch > 10000 {
+		return fieldErr("consumer.batch", "must be 1 to 10000, got %d", c.Consumer.Batch)
+	}
+	if c.Consumer.MaxDeliver == 0 {
+		c.Consumer.MaxDeliver = 20
+	}
+	for _, d := range []struct {
+		name string
+		p    *time.Duration
+		def  time.Duration
+	}{
+		{"stream.max_age", &c.Stream.MaxAge, 30 * 24 * time.Hour},
+		{"stream.duplicate_window", &c.Stream.DuplicateWindow, 2 * time.Minute},
+		{"consumer.ack_wait", &c.Consumer.AckWait, 30 * time.Second},
+		{"retention.events", &c.Retention.Events, 72 * time.Hour},
+		{"retention.transitions", &c.Retention.Transitions, 400 * 24 * time.Hour},
+		{"agent_timeout", &c.AgentTimeout, 30 * time.Second},
+	} {
+		if err := positive(d.name, d.p, d.def); err != nil {
+			return err
+		}
+	}
+	return nil
+}

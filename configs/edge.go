@@ -1,0 +1,218 @@
+package configs
+
+import (
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/camwatch/camwatch/event"
+)
+
+// Edge is the edge agent's file (see edge.yaml).
+type Edge struct {
+	// Site groups the cameras of one deployment (a ward, a city); it is a
+	// subject token.
+	Site string `yaml:"site"`
+	// Agent is this agent's unique id.
+	Agent string `yaml:"agent"`
+	NATS  NATS   `yaml:"nats"`
+	// SpoolDir keeps events on disk until JetStream has acknowledged them.
+	SpoolDir string `yaml:"spool_dir"`
+	// SpoolMaxMB bounds the spool; when full the oldest events are dropped
+	// and counted.
+	SpoolMaxMB int `yaml:"spool_max_mb"`
+	// MetricsListen serves /metrics and /healthz when set.
+	MetricsListen string     `yaml:"metrics_listen"`
+	Timing        EdgeTiming `yaml:"timing"`
+	// Defaults apply to every camera that does not set its own.
+	Defaults CameraDefaults `yaml:"defaults"`
+	Cameras  []Camera       `yaml:"cameras"`
+}
+
+// EdgeTiming groups the agent's clocks.
+type EdgeTiming struct {
+	HeartbeatInterval time.Duration `yaml:"heartbeat_interval"`
+	StatsInterval     time.Duration `yaml:"stats_interval"`
+	// StallTimeout declares a camera offline when no frame arrived for
+	// this long although the session is open (at most 3s by default).
+	StallTimeout time.Duration `yaml:"stall_timeout"`
+	DialTimeout  time.Duration `yaml:"dial_timeout"`
+	// ReadTimeout is vdk's per-read deadline on the RTSP socket.
+	ReadTimeout time.Duration `yaml:"read_timeout"`
+	// Backoff are the reconnect delays, stepped; the last repeats. Each is
+	// jittered by up to +-20%.
+	Backoff []time.Duration `yaml:"backoff"`
+}
+
+// CameraDefaults are per-camera settings shared by all cameras.
+type CameraDefaults struct {
+	Motion Motion `yaml:"motion"`
+}
+
+// Motion configures a camera's motion detection.
+type Motion struct {
+	// Detector is "compressed" (frame sizes, no decoding) or "off".
+	Detector string `yaml:"detector"`
+	// Sensitivity scales the trigger threshold: higher finds smaller
+	// motion, and more false alarms. 1 to 10, default 5.
+	Sensitivity int `yaml:"sensitivity"`
+	// MinDuration is how long motion must last before motion.start.
+	MinDuration time.Duration `yaml:"min_duration"`
+	// PostRoll is how long it must be quiet before motion.end.
+	PostRoll time.Duration `yaml:"post_roll"`
+}
+
+// Camera is one camera the agent watches.
+type Camera struct {
+	ID string `yaml:"id"`
+	// URL is rtsp://host:port/path. A user name may be in it; a password
+	// must not be: use Password or, better, PasswordEnv.
+	URL         string       `yaml:"url"`
+	Username    string       `yaml:"username"`
+	Password    Secret       `yaml:"password"`
+	PasswordEnv string       `yaml:"password_env"`
+	Labels      event.Labels `yaml:"labels"`
+	Motion      *Motion      `yaml:"motion"`
+	// Disabled cameras are kept in the file but not watched.
+	Disabled bool `yaml:"disabled"`
+}
+
+// Validate implements Validator.
+func (c *Edge) Validate() error {
+	if err := checkToken("site", c.Site); err != nil {
+		return err
+	}
+	if err := checkToken("agent", c.Agent); err != nil {
+		return err
+	}
+	if err := c.NATS.validate("nats"); err != nil {
+		return err
+	}
+	if c.SpoolDir == "" {
+		return fieldErr("spool_dir", "is required")
+	}
+	if c.SpoolMaxMB == 0 {
+		c.SpoolMaxMB = 1024
+	}
+	if c.SpoolMaxMB < 0 {
+		return fieldErr("spool_max_mb", "must be positive")
+	}
+	t := &c.Timing
+	for _, d := range []struct {
+		name string
+		p    *time.Duration
+		def  time.Duration
+	}{
+		{"timing.heartbeat_interval", &t.HeartbeatInterval, 10 * time.Second},
+		{"timing.stats_interval", &t.StatsInterval, 30 * time.Second},
+		{"timing.stall_timeout", &t.StallTimeout, 2 * time.Second},
+		{"timing.dial_timeout", &t.DialTimeout, 5 * time.Second},
+		{"timing.read_timeout", &t.ReadTimeout, 5 * time.Second},
+	} {
+		if err := positive(d.name, d.p, d.def); err != nil {
+			return err
+		}
+	}
+	if len(t.Backoff) == 0 {
+		t.Backoff = []time.Duration{500 * time.Millisecond, time.Second, 2 * time.Second, 5 * time.Second, 10 * time.Second, 30 * time.Second}
+	}
+	for i, b := range t.Backoff {
+		if b <= 0 {
+			return fieldErr(idx("timing.backoff", i), "must be positive, got %s", b)
+		}
+	}
+	if err := c.Defaults.Motion.validate("defaults.motion"); err != nil {
+		return err
+	}
+	if len(c.Cameras) == 0 {
+		return fieldErr("cameras", "at least one camera is required")
+	}
+	seen := map[string]bool{}
+	for i := range c.Cameras {
+		cam := &c.Cameras[i]
+		f := idx("cameras", i)
+		if err := checkToken(f+".id", cam.ID); err != nil {
+			return err
+		}
+		if seen[cam.ID] {
+			return fieldErr(f+".id", "%q is used twice", cam.ID)
+		}
+		seen[cam.ID] = true
+		u, err := url.Parse(cam.URL)
+		if err != nil || (u.Scheme != "rtsp" && u.Scheme != "rtsps") || u.Host == "" {
+			return fieldErr(f+".url", "%q is not an rtsp:// URL", redactURL(cam.URL))
+		}
+		if _, has := u.User.Password(); has {
+			return fieldErr(f+".url", "must not contain a password; use password_env")
+		}
+		if u.User != nil {
+			if cam.Username != "" && cam.Username != u.User.Username() {
+				return fieldErr(f+".username", "disagrees with the user name in url")
+			}
+			cam.Username = u.User.Username()
+		}
+		pw, err := secretFrom(f+".password", cam.Password, cam.PasswordEnv)
+		if err != nil {
+			return err
+		}
+		cam.Password = pw
+		if !cam.Password.Empty() && cam.Username == "" {
+			return fieldErr(f+".username", "is required when a password is set")
+		}
+		if cam.Motion == nil {
+			m := c.Defaults.Motion
+			cam.Motion = &m
+		} else if err := cam.Motion.validate(f + ".motion"); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (m *Motion) validate(field string) error {
+	switch strings.ToLower(m.Detector) {
+	case "":
+		m.Detector = "compressed"
+	case "compressed", "off":
+		m.Detector = strings.ToLower(m.Detector)
+	default:
+		return fieldErr(field+".detector", "%q must be compressed or off", m.Detector)
+	}
+	if m.Sensitivity == 0 {
+		m.Sensitivity = 5
+	}
+	if m.Sensitivity < 1 || m.Sensitivity > 10 {
+		return fieldErr(field+".sensitivity", "must be 1 to 10, got %d", m.Sensitivity)
+	}
+	if err := positive(field+".min_duration", &m.MinDuration, 400*time.Millisecond); err != nil {
+		return err
+	}
+	return positive(field+".post_roll", &m.PostRoll, 3*time.Second)
+}
+
+// StreamURL returns the camera URL with credentials filled in, for the
+// RTSP client only. Never log it.
+func (c *Camera) StreamURL() string {
+	u, err := url.Parse(c.URL)
+	if err != nil {
+		return c.URL
+	}
+	switch {
+	case !c.Password.Empty():
+		u.User = url.UserPassword(c.Username, c.Password.Reveal())
+	case c.Username != "":
+		u.User = url.User(c.Username)
+	}
+	return u.String()
+}
+
+// PublicURL returns the camera URL without any credentials, safe to log
+// and to show.
+func (c *Camera) PublicURL() string {
+	u, err := url.Parse(c.URL)
+	if err != nil {
+		return redactURL(c.URL)
+	}
+	u.User = nil
+	return u.String()
+}

@@ -1,0 +1,79 @@
+package configs
+
+import "time"
+
+// Simcam is the simulated-camera server's file (see simcam.yaml).
+type Simcam struct {
+	// Listen is the RTSP address, e.g. 127.0.0.1:8554.
+	Listen string `yaml:"listen"`
+	// Control is the HTTP address of the fault-injection endpoint.
+	Control string `yaml:"control"`
+	// Username, with PasswordEnv, turns on RTSP authentication.
+	Username    string `yaml:"username"`
+	PasswordEnv string `yaml:"password_env"`
+	Password    Secret `yaml:"password"`
+	// AuthMethod is "digest" (default) or "basic".
+	AuthMethod string      `yaml:"auth_method"`
+	Cameras    []SimCamera `yaml:"cameras"`
+}
+
+// SimCamera is one simulated camera.
+type SimCamera struct {
+	ID string `yaml:"id"`
+	// Clip names a built-in clip (see `camwatch simcam -clips`) or a path
+	// to a raw H.264 file.
+	Clip string `yaml:"clip"`
+	// OfflineEvery, with OfflineFor, takes the camera offline on a cycle.
+	OfflineEvery time.Duration `yaml:"offline_every"`
+	OfflineFor   time.Duration `yaml:"offline_for"`
+}
+
+// Validate implements Validator.
+func (c *Simcam) Validate() error {
+	if c.Listen == "" {
+		c.Listen = "127.0.0.1:8554"
+	}
+	switch c.AuthMethod {
+	case "":
+		c.AuthMethod = "digest"
+	case "digest", "basic":
+	default:
+		return fieldErr("auth_method", "%q must be digest or basic", c.AuthMethod)
+	}
+	pw, err := secretFrom("password", c.Password, c.PasswordEnv)
+	if err != nil {
+		return err
+	}
+	c.Password = pw
+	if (c.Username == "") != c.Password.Empty() {
+		return fieldErr("username", "username and password go together")
+	}
+	if len(c.Cameras) == 0 {
+		return fieldErr("cameras", "at least one camera is required")
+	}
+	seen := map[string]bool{}
+	for i := range c.Cameras {
+		cam := &c.Cameras[i]
+		f := idx("cameras", i)
+		if err := checkToken(f+".id", cam.ID); err != nil {
+			return err
+		}
+		if seen[cam.ID] {
+			return fieldErr(f+".id", "%q is used twice", cam.ID)
+		}
+		seen[cam.ID] = true
+		if cam.Clip == "" {
+			return fieldErr(f+".clip", "is required")
+		}
+		if cam.OfflineEvery < 0 || cam.OfflineFor < 0 {
+			return fieldErr(f+".offline_every", "durations must be positive")
+		}
+		if (cam.OfflineEvery == 0) != (cam.OfflineFor == 0) {
+			return fieldErr(f+".offline_for", "offline_every and offline_for go together")
+		}
+		if cam.OfflineEvery > 0 && cam.OfflineFor >= cam.OfflineEvery {
+			return fieldErr(f+".offline_for", "must be shorter than offline_every")
+		}
+	}
+	return nil
+}

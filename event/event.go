@@ -1,0 +1,171 @@
+package event
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"time"
+)
+
+// SchemaVersion is the envelope version this build writes. Consumers accept
+// events whose schema is at most this number and reject newer ones, so an
+// old aggregator never misreads a newer agent.
+const SchemaVersion = 1
+
+// Kind says what an event reports; it is also the last part of its subject.
+type Kind string
+
+// The kinds of event an edge agent emits.
+const (
+	// KindHealth is sent on every change of a camera's status.
+	KindHealth Kind = "health"
+	// KindStats is the periodic snapshot of a camera's stream figures.
+	KindStats Kind = "stats"
+	// KindMotionStart opens a motion interval.
+	KindMotionStart Kind = "motion.start"
+	// KindMotionEnd closes the interval opened by the last motion.start.
+	KindMotionEnd Kind = "motion.end"
+	// KindHeartbeat proves an agent is alive; it names no camera.
+	KindHeartbeat Kind = "heartbeat"
+)
+
+// Kinds lists every kind in a stable order, for metrics and docs.
+var Kinds = []Kind{KindHealth, KindStats, KindMotionStart, KindMotionEnd, KindHeartbeat}
+
+// Known reports whether k is a kind this build understands.
+func (k Kind) Known() bool {
+	for _, x := range Kinds {
+		if x == k {
+			return true
+		}
+	}
+	return false
+}
+
+// CameraScoped reports whether events of this kind belong to one camera.
+func (k Kind) CameraScoped() bool { return k != KindHeartbeat }
+
+// Labels place a camera in the community that runs it; reports and alert
+// rules group and filter by them.
+type Labels struct {
+	// Program is the community camera program, e.g. a ward street-camera
+	// program, a self-managed boarding house or a "5+1" group.
+	Program  string `json:"program,omitempty" yaml:"program"`
+	Ward     string `json:"ward,omitempty" yaml:"ward"`
+	Location string `json:"location,omitempty" yaml:"location"`
+	Vendor   string `json:"vendor,omitempty" yaml:"vendor"`
+	Model    string `json:"model,omitempty" yaml:"model"`
+}
+
+// Event is the envelope of everything an edge agent reports. Exactly one
+// payload field matches Kind.
+type Event struct {
+	Schema int       `json:"schema"`
+	ID     string    `json:"id"`
+	Kind   Kind      `json:"kind"`
+	Site   string    `json:"site"`
+	Agent  string    `json:"agent"`
+	Camera string    `json:"camera,omitempty"`
+	Labels Labels    `json:"labels"`
+	Time   time.Time `json:"time"`
+	// Seq counts a camera's events (an agent's, for heartbeats) from 1,
+	// without gaps, across agent restarts; consumers use it to prove that
+	// nothing was lost or repeated.
+	Seq uint64 `json:"seq"`
+
+	Health    *Health    `json:"health,omitempty"`
+	Motion    *Motion    `json:"motion,omitempty"`
+	Heartbeat *Heartbeat `json:"heartbeat,omitempty"`
+}
+
+// Status is a camera's availability as its agent sees it.
+type Status string
+
+// Camera statuses.
+const (
+	StatusOnline  Status = "online"
+	StatusOffline Status = "offline"
+	// StatusUnknown is set by the aggregator, never by an agent: the agent
+	// that watches the camera has gone silent.
+	StatusUnknown Status = "unknown"
+)
+
+// Reason says why a camera is offline.
+type Reason string
+
+// Offline reasons, from the first thing that went wrong.
+const (
+	ReasonRefused      Reason = "refused"       // TCP connection refused or host unreachable
+	ReasonAuthFailed   Reason = "auth_failed"   // the camera rejected the credentials
+	ReasonNotFound     Reason = "not_found"     // the camera answered 404 for the path
+	ReasonTimeout      Reason = "timeout"       // connect or RTSP handshake took too long
+	ReasonStalled      Reason = "stalled"       // the session is open but frames stopped
+	ReasonCodecMissing Reason = "codec_missing" // no usable video track or parameter sets
+	ReasonProtocol     Reason = "protocol"      // the peer broke the RTSP/RTP protocol
+	ReasonClosed       Reason = "closed"        // the camera ended the session
+	ReasonStarting     Reason = "starting"      // no frame seen yet since the agent started
+)
+
+// Health is the payload of health and stats events: the camera's status and
+// the figures measured from frames actually delivered.
+type Health struct {
+	Status Status `json:"status"`
+	Reason Reason `json:"reason,omitempty"`
+	// Detail is a short human text for the reason, with credentials removed.
+	Detail string `json:"detail,omitempty"`
+	// Since is when the camera entered Status.
+	Since time.Time `json:"since"`
+
+	Codec  string `json:"codec,omitempty"`
+	Width  int    `json:"width,omitempty"`
+	Height int    `json:"height,omitempty"`
+	// FPS and BitrateKbps are averaged over WindowS seconds.
+	FPS         float64 `json:"fps"`
+	BitrateKbps float64 `json:"bitrate_kbps"`
+	// KeyframeIntervalS is the time between the last two keyframes.
+	KeyframeIntervalS float64 `json:"keyframe_interval_s"`
+	WindowS           float64 `json:"window_s,omitempty"`
+	Frames            uint64  `json:"frames"`
+	Reconnects        uint64  `json:"reconnects"`
+	// LastFrameAgeMS is how long ago the last frame arrived; -1 if none has.
+	LastFrameAgeMS int64 `json:"last_frame_age_ms"`
+}
+
+// Motion is the payload of motion.start and motion.end events.
+type Motion struct {
+	// Detector names the tier that saw the motion: "compressed" or "pixel".
+	Detector string  `json:"detector"`
+	Score    float64 `json:"score"`
+	// Started is when the interval began; on motion.end it pairs the two.
+	Started   time.Time `json:"started"`
+	DurationS float64   `json:"duration_s,omitempty"`
+	Zones     []string  `json:"zones,omitempty"`
+}
+
+// Heartbeat is the payload of an agent's heartbeat.
+type Heartbeat struct {
+	Version   string    `json:"version"`
+	Started   time.Time `json:"started"`
+	IntervalS float64   `json:"interval_s"`
+	Cameras   int       `json:"cameras"`
+	Online    int       `json:"online"`
+	// Backlog is how many events wait in the agent's disk spool.
+	Backlog int64 `json:"backlog"`
+	// Dropped counts events the spool discarded because it was full.
+	Dropped uint64 `json:"dropped"`
+}
+
+// NewID returns a fresh event id: 16 random bytes, hex. Ids are made once,
+// when the event is created, and travel with it through every retry, so
+// that JetStream and Redis can both recognise a repeat.
+func NewID() string {
+	var b [16]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		panic(fmt.Sprintf("event: crypto/rand failed: %v", err)) // cannot happen on Linux
+	}
+	return hex.EncodeToString(b[:])
+}
+
+// Marshal encodes e as JSON.
+func Marshal(e *Event) ([]byte, error) { return json.Marshal(e) }

@@ -1,0 +1,102 @@
+package event
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"regexp"
+	"time"
+)
+
+// ErrInvalid is wrapped by every validation failure, so callers can tell a
+// bad message from a transport error.
+var ErrInvalid = errors.New("invalid event")
+
+// MaxSize bounds an encoded event; larger messages are rejected unread.
+const MaxSize = 64 << 10
+
+var tokenRE = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
+
+// ValidToken reports whether s may be used as a site, agent or camera id:
+// 1 to 64 letters, digits, '-' or '_', so that it is one NATS subject token
+// and one Redis key part.
+func ValidToken(s string) bool { return tokenRE.MatchString(s) }
+
+// Decode parses and validates one message. Unknown fields are rejected, so
+// a typo in a producer shows up as an error, not as missing data.
+func Decode(data []byte) (*Event, error) {
+	if len(data) > MaxSize {
+		return nil, fmt.Errorf("%w: %d bytes, more than %d", ErrInvalid, len(data), MaxSize)
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	var e Event
+	if err := dec.Decode(&e); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrInvalid, err)
+	}
+	if dec.More() {
+		return nil, fmt.Errorf("%w: trailing data after the JSON object", ErrInvalid)
+	}
+	if err := e.Validate(); err != nil {
+		return nil, err
+	}
+	return &e, nil
+}
+
+// Validate checks the envelope and that the payload matches the kind.
+func (e *Event) Validate() error {
+	bad := func(format string, a ...any) error {
+		return fmt.Errorf("%w: "+format, append([]any{ErrInvalid}, a...)...)
+	}
+	switch {
+	case e.Schema < 1 || e.Schema > SchemaVersion:
+		return bad("schema %d not supported (this build reads 1 to %d)", e.Schema, SchemaVersion)
+	case len(e.ID) < 8 || len(e.ID) > 64:
+		return bad("id %q must be 8 to 64 characters", e.ID)
+	case !e.Kind.Known():
+		return bad("kind %q unknown", e.Kind)
+	case !ValidToken(e.Site):
+		return bad("site %q is not a valid id", e.Site)
+	case !ValidToken(e.Agent):
+		return bad("agent %q is not a valid id", e.Agent)
+	case e.Time.IsZero():
+		return bad("time missing")
+	case e.Time.After(time.Now().Add(24 * time.Hour)):
+		return bad("time %s is more than a day in the future", e.Time.Format(time.RFC3339))
+	case e.Seq == 0:
+		return bad("seq missing")
+	}
+	if e.Kind.CameraScoped() {
+		if !ValidToken(e.Camera) {
+			return bad("camera %q is not a valid id", e.Camera)
+		}
+	} else if e.Camera != "" {
+		return bad("kind %s must not name a camera", e.Kind)
+	}
+	want := map[Kind]bool{
+		KindHealth: e.Health != nil, KindStats: e.Health != nil,
+		KindMotionStart: e.Motion != nil, KindMotionEnd: e.Motion != nil,
+		KindHeartbeat: e.Heartbeat != nil,
+	}
+	if !want[e.Kind] {
+		return bad("kind %s needs its payload", e.Kind)
+	}
+	n := 0
+	for _, p := range []bool{e.Health != nil, e.Motion != nil, e.Heartbeat != nil} {
+		if p {
+			n++
+		}
+	}
+	if n != 1 {
+		return bad("exactly one payload expected, got %d", n)
+	}
+	if e.Health != nil {
+		switch e.Health.Status {
+		case StatusOnline, StatusOffline:
+		default:
+			return bad("health.status %q must be online or offline", e.Health.Status)
+		}
+	}
+	return nil
+}
