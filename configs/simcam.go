@@ -4,7 +4,11 @@ import "time"
 
 // Simcam is the simulated-camera server's file (see simcam.yaml).
 type Simcam struct {
-	// Listen is the RTSP address, e.g. 127.0.0.1:8554.
+	// Listen is the RTSP address of the first camera, e.g. 0.0.0.0:8554.
+	// Like real IP cameras, each simulated camera is its own RTSP server:
+	// camera i listens on the next port after camera i-1 unless it sets
+	// Port, so that "offline" can really refuse connections. Port 0 gives
+	// every camera a free port.
 	Listen string `yaml:"listen"`
 	// Control is the HTTP address of the fault-injection endpoint.
 	Control string `yaml:"control"`
@@ -20,6 +24,8 @@ type Simcam struct {
 // SimCamera is one simulated camera.
 type SimCamera struct {
 	ID string `yaml:"id"`
+	// Port overrides the port this camera listens on.
+	Port int `yaml:"port"`
 	// Clip names a built-in clip (see `camwatch simcam -clips`) or a path
 	// to a raw H.264 file.
 	Clip string `yaml:"clip"`
@@ -62,6 +68,9 @@ func (c *Simcam) Validate() error {
 			return fieldErr(f+".id", "%q is used twice", cam.ID)
 		}
 		seen[cam.ID] = true
+		if cam.Port < 0 || cam.Port > 65535 {
+			return fieldErr(f+".port", "%d is not a port", cam.Port)
+		}
 		if cam.Clip == "" {
 			return fieldErr(f+".clip", "is required")
 		}
