@@ -1,0 +1,80 @@
+package ingest
+
+import (
+	"context"
+	_ "embed"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// ErrNotFound is returned for a camera Redis has never heard of.
+var ErrNotFound = errors.New("not found")
+
+//go:embed apply.lua
+var applySource string
+
+var applyScript = redis.NewScript(applySource)
+
+// StoreOptions tune what the store keeps and how it reads.
+type StoreOptions struct {
+	// Prefix starts every key; default "camwatch".
+	Prefix string
+	// EventRetention trims each camera's event history (and the dedupe
+	// ids) by age; default 72h.
+	EventRetention time.Duration
+	// TransitionRetention trims status transitions by age; default 400 days.
+	TransitionRetention time.Duration
+	// AgentTimeout turns a camera unknown when its agent's last heartbeat
+	// is older; default 30s.
+	AgentTimeout time.Duration
+	// LiveMaxLen caps the live stream (approximately); default 10000.
+	LiveMaxLen int64
+	// Now is the clock, for tests; default time.Now.
+	Now func() time.Time
+}
+
+// Store is the Redis side of camwatch: Apply writes accepted events, the
+// read methods serve the API. It is safe for concurrent use.
+type Store struct {
+	rdb  redis.UniversalClient
+	k    keys
+	opts StoreOptions
+}
+
+// NewStore returns a store on rdb; it does not touch Redis yet.
+func NewStore(rdb redis.UniversalClient, opts StoreOptions) *Store {
+	if opts.Prefix == "" {
+		opts.Prefix = "camwatch"
+	}
+	if opts.EventRetention <= 0 {
+		opts.EventRetention = 72 * time.Hour
+	}
+	if opts.TransitionRetention <= 0 {
+		opts.TransitionRetention = 400 * 24 * time.Hour
+	}
+	if opts.AgentTimeout <= 0 {
+		opts.AgentTimeout = 30 * time.Second
+	}
+	if opts.LiveMaxLen <= 0 {
+		opts.LiveMaxLen = 10000
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	return &Store{rdb: rdb, k: keys{opts.Prefix}, opts: opts}
+}
+
+// Ping reports whether Redis answers, for readiness checks.
+func (s *Store) Ping(ctx context.Context) error {
+	if err := s.rdb.Ping(ctx).Err(); err != nil {
+		return fmt.Errorf("redis ping: %w", err)
+	}
+	return nil
+}
+
+// LiveKey is the Redis Stream that carries every accepted event, for live
+// feeds (XREAD it from "$").
+func (s *Store) LiveKey() string { return s.k.live() }

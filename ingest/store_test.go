@@ -1,0 +1,215 @@
+package ingest
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/camwatch/camwatch/event"
+)
+
+func TestStoreApplyStateAndDedupe(t *testing.T) {
+	for _, b := range backends {
+		t.Run(b.name, func(t *testing.T) {
+			rdb, prefix := b.open(t)
+			ctx := context.Background()
+			s := NewStore(rdb, StoreOptions{Prefix: prefix, Now: fixedClock(t0.Add(time.Minute))})
+			h1 := mk(event.KindHealth, "cam-1", 1, t0)
+			st2 := mk(event.KindStats, "cam-1", 2, t0)
+			off3 := offline(mk(event.KindHealth, "cam-1", 3, t0), event.ReasonStalled)
+			ms4 := mk(event.KindMotionStart, "cam-1", 4, t0)
+			hb := mk(event.KindHeartbeat, "", 1, t0.Add(50*time.Second))
+
+			if err := sameOutcomes(mustApply(t, s, h1, st2, off3, ms4, hb),
+				[]Outcome{OutcomeStored, OutcomeStored, OutcomeStored, OutcomeStored, OutcomeStored}); err != nil {
+				t.Fatal(err)
+			}
+			// The same ids again (a redelivery or a republish) change nothing.
+			if err := sameOutcomes(mustApply(t, s, st2, off3, hb), []Outcome{OutcomeDuplicate, OutcomeDuplicate, OutcomeDuplicate}); err != nil {
+				t.Fatal(err)
+			}
+			// An old event arriving late is kept in history but does not
+			// regress the state.
+			late := mk(event.KindStats, "cam-1", 3, t0)
+			late.Seq = 2
+			late.Health.FPS = 99
+			if err := sameOutcomes(mustApply(t, s, late), []Outcome{OutcomeLate}); err != nil {
+				t.Fatal(err)
+			}
+
+			c, err := s.Camera(ctx, "cam-1")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.Status != event.StatusOffline || c.Reason != event.ReasonStalled || c.LastSeq != 4 || !c.Motion || c.FPS != 15 ||
+				c.Site != "q1" || c.Agent != "edge-1" || c.Labels.Ward != "Ben Nghe" || c.LastKind != event.KindMotionStart {
+				t.Errorf("state = %+v", c)
+			}
+			if c.AgentSeen == nil || !c.AgentSeen.Equal(hb.Time) {
+				t.Errorf("agent seen = %v, want %v", c.AgentSeen, hb.Time)
+			}
+			evs, err := s.Events(ctx, "cam-1", t0, t0.Add(time.Hour), nil, 100)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(evs) != 5 {
+				t.Fatalf("events = %d, want 5 (4 + the late one, no duplicates)", len(evs))
+			}
+			for i := 1; i < len(evs); i++ {
+				if evs[i].Time.Before(evs[i-1].Time) {
+					t.Errorf("events not in time order at %d", i)
+				}
+			}
+			tr, err := s.Transitions(ctx, "cam-1", t0, t0.Add(time.Hour), 10)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(tr) != 2 || tr[0].Status != event.StatusOnline || tr[1].Status != event.StatusOffline || tr[1].Reason != event.ReasonStalled {
+				t.Errorf("transitions = %+v", tr)
+			}
+			if n := rdb.XLen(ctx, s.LiveKey()).Val(); n != 6 {
+				t.Errorf("live stream has %d entries, want 6", n)
+			}
+			cams, err := s.Cameras(ctx)
+			if err != nil || len(cams) != 1 || cams[0].ID != "cam-1" {
+				t.Errorf("cameras = %+v, %v", cams, err)
+			}
+			if _, err := s.Camera(ctx, "nope"); err == nil {
+				t.Error("unknown camera: no error")
+			}
+		})
+	}
+}
+
+func TestStoreEventsQuery(t *testing.T) {
+	for _, b := range backends {
+		t.Run(b.name, func(t *testing.T) {
+			rdb, prefix := b.open(t)
+			ctx := context.Background()
+			s := NewStore(rdb, StoreOptions{Prefix: prefix, Now: fixedClock(t0.Add(time.Hour))})
+			var evs []*event.Event
+			for i := uint64(1); i <= 600; i++ {
+				k := event.KindStats
+				if i%100 == 0 {
+					k = event.KindMotionStart
+				}
+				evs = append(evs, mk(k, "cam-q", i, t0))
+			}
+			mustApply(t, s, evs...)
+			cases := []struct {
+				name     string
+				from, to time.Time
+				kinds    []event.Kind
+				limit    int
+				want     int
+				firstSeq uint64
+			}{
+				{"all", t0, t0.Add(time.Hour), nil, 1000, 600, 1},
+				{"limit keeps newest", t0, t0.Add(time.Hour), nil, 10, 10, 591},
+				{"range", t0.Add(101 * time.Second), t0.Add(200 * time.Second), nil, 1000, 100, 101},
+				{"kind filter", t0, t0.Add(time.Hour), []event.Kind{event.KindMotionStart}, 1000, 6, 100},
+				{"kind filter and limit", t0, t0.Add(time.Hour), []event.Kind{event.KindMotionStart}, 2, 2, 500},
+				{"empty range", t0.Add(-time.Hour), t0, nil, 10, 0, 0},
+			}
+			for _, c := range cases {
+				got, err := s.Events(ctx, "cam-q", c.from, c.to, c.kinds, c.limit)
+				if err != nil {
+					t.Fatalf("%s: %v", c.name, err)
+				}
+				if len(got) != c.want {
+					t.Errorf("%s: %d events, want %d", c.name, len(got), c.want)
+					continue
+				}
+				if c.want > 0 && got[0].Seq != c.firstSeq {
+					t.Errorf("%s: first seq %d, want %d", c.name, got[0].Seq, c.firstSeq)
+				}
+			}
+		})
+	}
+}
+
+func TestStoreRetention(t *testing.T) {
+	for _, b := range backends {
+		t.Run(b.name, func(t *testing.T) {
+			rdb, prefix := b.open(t)
+			ctx := context.Background()
+			now := t0.Add(100 * time.Hour)
+			s := NewStore(rdb, StoreOptions{Prefix: prefix, Now: fixedClock(now), EventRetention: 72 * time.Hour, TransitionRetention: 90 * time.Hour})
+			old := mk(event.KindHealth, "cam-r", 1, t0)                                                // 100h old: past both retentions
+			mid := offline(mk(event.KindHealth, "cam-r", 2, t0.Add(20*time.Hour)), event.ReasonClosed) // 80h: events gone, transition kept
+			fresh := mk(event.KindHealth, "cam-r", 3, now.Add(-time.Minute))
+			mustApply(t, s, old, mid, fresh)
+			evs, err := s.Events(ctx, "cam-r", t0.Add(-time.Hour), now, nil, 100)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(evs) != 1 || evs[0].Seq != 3 {
+				t.Errorf("events after trim = %d, want only seq 3", len(evs))
+			}
+			tr, err := s.Transitions(ctx, "cam-r", t0.Add(-time.Hour), now, 100)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(tr) != 2 || tr[0].Seq != 2 {
+				t.Errorf("transitions after trim = %+v, want seq 2 and 3", tr)
+			}
+		})
+	}
+}
+
+func TestStoreAgentTimeout(t *testing.T) {
+	now := t0.Add(time.Hour)
+	cases := []struct {
+		name      string
+		heartbeat time.Duration // age of the last heartbeat; 0 for none
+		lastEvent time.Duration // age of the camera's last event
+		want      event.Status
+	}{
+		{"fresh heartbeat", 5 * time.Second, 50 * time.Minute, event.StatusOnline},
+		{"stale heartbeat", 31 * time.Second, time.Second, event.StatusUnknown},
+		{"no heartbeat, fresh event", 0, 10 * time.Second, event.StatusOnline},
+		{"no heartbeat, stale event", 0, 10 * time.Minute, event.StatusUnknown},
+	}
+	for _, b := range backends {
+		t.Run(b.name, func(t *testing.T) {
+			for _, c := range cases {
+				t.Run(c.name, func(t *testing.T) {
+					rdb, prefix := b.open(t)
+					s := NewStore(rdb, StoreOptions{Prefix: prefix, Now: fixedClock(now), AgentTimeout: 30 * time.Second})
+					h := mk(event.KindHealth, "cam-a", 1, t0)
+					h.Time = now.Add(-c.lastEvent)
+					mustApply(t, s, h)
+					if c.heartbeat > 0 {
+						hb := mk(event.KindHeartbeat, "", 1, t0)
+						hb.Time = now.Add(-c.heartbeat)
+						mustApply(t, s, hb)
+					}
+					cam, err := s.Camera(context.Background(), "cam-a")
+					if err != nil {
+						t.Fatal(err)
+					}
+					if cam.Status != c.want || cam.Reported != event.StatusOnline {
+						t.Errorf("status %s (reported %s), want %s", cam.Status, cam.Reported, c.want)
+					}
+				})
+			}
+		})
+	}
+}
+
+func TestStoreScriptReload(t *testing.T) {
+	for _, b := range backends {
+		t.Run(b.name, func(t *testing.T) {
+			rdb, prefix := b.open(t)
+			s := NewStore(rdb, StoreOptions{Prefix: prefix, Now: fixedClock(t0)})
+			mustApply(t, s, mk(event.KindHealth, "cam-s", 1, t0))
+			// A restarted Redis has forgotten the script.
+			if err := rdb.ScriptFlush(context.Background()).Err(); err != nil {
+				t.Fatal(err)
+			}
+			if err := sameOutcomes(mustApply(t, s, mk(event.KindStats, "cam-s", 2, t0)), []Outcome{OutcomeStored}); err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+}
