@@ -1,0 +1,107 @@
+#!/usr/bin/env bash
+# Regenerates the simulated cameras' clips (raw Annex-B H.264) from ffmpeg's
+# lavfi sources, so nothing is downloaded. Run from anywhere: `make clips`.
+#
+# Every clip: 15 fps, 20 s, GOP 30 without B-frames, one slice per frame,
+# an AUD before every access unit and SPS/PPS before every IDR, constant
+# quality (CRF) so that frame sizes react to motion like a real camera's.
+#   static-*  a still street-like picture with light sensor noise
+#   walk-*    the same picture; a person-sized shape walks across from
+#             t=6 s to t=12 s and nothing moves outside that interval
+#   dark-*    the street at night: nearly black with faint noise
+# The ground truth is written to clips/clips.json.
+set -euo pipefail
+
+here="$(cd "$(dirname "$0")" && pwd)"
+out="$here/clips"
+tmp="$(mktemp -d)"
+trap 'rm -rf "$tmp"' EXIT
+mkdir -p "$out"
+
+FPS=15
+SECONDS_LONG=20
+WALK_FROM=6
+WALK_TO=12
+
+encode() { # input-args... -- output
+	ffmpeg -hide_banner -loglevel error -y "$@"
+}
+
+x264=(-an -c:v libx264 -profile:v main -preset medium -crf 29 -pix_fmt yuv420p
+	-g 30 -keyint_min 30 -sc_threshold 0 -bf 0
+	-x264-params sliced-threads=0:aud=1:repeat-headers=1
+	-r "$FPS" -t "$SECONDS_LONG" -f h264)
+
+# still W H FILE: one frame of a street: sky, buildings with a window grid,
+# sidewalk, road with lane marks, a static grain as texture.
+still() {
+	local w=$1 h=$2 file=$3
+	local g=$((w / 40))
+	encode -f lavfi -i "color=c=0x5c5c5c:s=${w}x${h}:r=1" -frames:v 1 -vf "\
+drawbox=x=0:y=0:w=iw:h=ih*0.30:c=0x9fb4c8:t=fill,\
+drawbox=x=0:y=ih*0.10:w=iw*0.22:h=ih*0.52:c=0x8c6f5a:t=fill,\
+drawbox=x=iw*0.24:y=ih*0.04:w=iw*0.20:h=ih*0.58:c=0xb0a48a:t=fill,\
+drawbox=x=iw*0.46:y=ih*0.18:w=iw*0.22:h=ih*0.44:c=0x6f7f8f:t=fill,\
+drawbox=x=iw*0.70:y=ih*0.12:w=iw*0.30:h=ih*0.50:c=0x7d8a6e:t=fill,\
+drawgrid=x=0:y=ih*0.10:w=${g}:h=${g}:t=2:c=0x303030@0.45,\
+drawbox=x=0:y=0:w=iw*0.24:h=ih*0.10:c=0x9fb4c8:t=fill,\
+drawbox=x=iw*0.24:y=0:w=iw*0.20:h=ih*0.04:c=0x9fb4c8:t=fill,\
+drawbox=x=iw*0.44:y=0:w=iw*0.26:h=ih*0.18:c=0x9fb4c8:t=fill,\
+drawbox=x=iw*0.70:y=0:w=iw*0.30:h=ih*0.12:c=0x9fb4c8:t=fill,\
+drawbox=x=0:y=ih*0.62:w=iw:h=ih*0.08:c=0xa8a8a0:t=fill,\
+drawbox=x=0:y=ih*0.70:w=iw:h=ih*0.30:c=0x4a4a4a:t=fill,\
+drawbox=x=iw*0.05:y=ih*0.84:w=iw*0.12:h=ih*0.015:c=0xe0e0d0:t=fill,\
+drawbox=x=iw*0.30:y=ih*0.84:w=iw*0.12:h=ih*0.015:c=0xe0e0d0:t=fill,\
+drawbox=x=iw*0.55:y=ih*0.84:w=iw*0.12:h=ih*0.015:c=0xe0e0d0:t=fill,\
+drawbox=x=iw*0.80:y=ih*0.84:w=iw*0.12:h=ih*0.015:c=0xe0e0d0:t=fill,\
+noise=alls=10:allf=u,format=yuv420p" "$file"
+}
+
+for size in 640x360 320x240; do
+	w=${size%x*}
+	h=${size#*x}
+	still "$w" "$h" "$tmp/still-$size.png"
+
+	# static: the still with temporal sensor noise.
+	encode -loop 1 -framerate "$FPS" -i "$tmp/still-$size.png" \
+		-vf "noise=alls=2:allf=t,format=yuv420p" "${x264[@]}" "$out/static-$size.h264"
+
+	# walk: a person-sized shape (body and head) crosses the sidewalk.
+	pw=$((w / 16)) ph=$((h * 28 / 100))
+	hw=$((pw * 6 / 10)) hh=$((pw * 6 / 10))
+	move="-w+(t-$WALK_FROM)*(W+w)/($WALK_TO-$WALK_FROM)"
+	on="between(t,$WALK_FROM,$WALK_TO)"
+	encode -loop 1 -framerate "$FPS" -i "$tmp/still-$size.png" \
+		-f lavfi -i "color=c=0x23386e:s=${pw}x${ph}:r=$FPS" \
+		-f lavfi -i "color=c=0xc89a78:s=${hw}x${hh}:r=$FPS" \
+		-filter_complex "\
+[0:v][1:v]overlay=x='$move':y=H*0.67-h:eval=frame:shortest=1:enable='$on'[a];\
+[a][2:v]overlay=x='-$pw+(t-$WALK_FROM)*(W+$pw)/($WALK_TO-$WALK_FROM)+($pw-w)/2':y=H*0.67-$ph-h:eval=frame:shortest=1:enable='$on',\
+noise=alls=2:allf=t,format=yuv420p" "${x264[@]}" "$out/walk-$size.h264"
+
+	# dark: the street at night, nearly black, faint noise.
+	encode -loop 1 -framerate "$FPS" -i "$tmp/still-$size.png" \
+		-vf "lutyuv=y=16+val*0.06:u=128:v=128,noise=alls=2:allf=t,format=yuv420p" \
+		"${x264[@]}" "$out/dark-$size.h264"
+done
+
+{
+	echo '['
+	first=1
+	for size in 640x360 320x240; do
+		w=${size%x*}
+		h=${size#*x}
+		for kind in static walk dark; do
+			motion='[]'
+			[ "$kind" = walk ] && motion="[[${WALK_FROM}, ${WALK_TO}]]"
+			[ $first = 1 ] || echo ','
+			first=0
+			printf '  {"name": "%s-%s", "width": %d, "height": %d, "fps": %d, "seconds": %d, "motion": %s}' \
+				"$kind" "$size" "$w" "$h" "$FPS" "$SECONDS_LONG" "$motion"
+		done
+	done
+	echo
+	echo ']'
+} >"$out/clips.json"
+
+ls -l "$out"
