@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -173,6 +174,11 @@ func (o *Options) validate() error {
 	}
 	if (o.Username == "") != (o.Password == "") {
 		return errors.New("simcam: username and password go together")
+	}
+	if o.AuthMethod == "basic" && strings.Contains(o.Password, ":") {
+		// gortsplib v5.6.4 splits the Basic credentials on every ':' and so
+		// rejects such a password even when the client sends it correctly.
+		return errors.New("simcam: a basic-auth password cannot contain ':'")
 	}
 	seen := map[string]bool{}
 	for _, c := range o.Cameras {
