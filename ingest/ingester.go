@@ -1,0 +1,261 @@
+package ingest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"time"
+
+	"github.com/camwatch/camwatch/event"
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+// Headers set on a dead-lettered message, next to the original data.
+const (
+	HeaderReason  = "Camwatch-Reason"
+	HeaderError   = "Camwatch-Error"
+	HeaderSubject = "Camwatch-Subject"
+	HeaderSeq     = "Camwatch-Stream-Seq"
+)
+
+// IngesterOptions wire an Ingester.
+type IngesterOptions struct {
+	// Consumer is the shared durable pull consumer (EnsureConsumer).
+	Consumer jetstream.Consumer
+	// JS publishes dead letters.
+	JS      jetstream.JetStream
+	Store   *Store
+	Metrics *Metrics
+	Logger  *slog.Logger
+	// Batch is how many messages are handled per Redis round trip.
+	Batch int
+	// MaxDeliver is the consumer's; on the last delivery a message Redis
+	// still refuses is dead-lettered instead of lost.
+	MaxDeliver int
+	// RetryDelay is the first NAK delay after a Redis error; it doubles
+	// per delivery up to 30s. Default 1s.
+	RetryDelay time.Duration
+	// StoreTimeout bounds one batch's Redis work; default 10s.
+	StoreTimeout time.Duration
+}
+
+// Ingester pulls batches from the shared consumer and stores them. Several
+// ingesters, in one process or many, may share the consumer: JetStream
+// hands each message to one of them, and Redis drops any repeat.
+type Ingester struct {
+	o    IngesterOptions
+	log  *slog.Logger
+	once *limiter
+}
+
+// NewIngester returns an ingester; Run starts it.
+func NewIngester(o IngesterOptions) *Ingester {
+	if o.Batch <= 0 {
+		o.Batch = 256
+	}
+	if o.RetryDelay <= 0 {
+		o.RetryDelay = time.Second
+	}
+	if o.StoreTimeout <= 0 {
+		o.StoreTimeout = 10 * time.Second
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	return &Ingester{o: o, log: o.Logger, once: newLimiter(time.Minute)}
+}
+
+// Run consumes until ctx ends. Messages already fetched are still handled
+// then, so a clean stop leaves nothing waiting for its ack timeout. It
+// returns nil after ctx ends, or the error that stopped consuming.
+func (in *Ingester) Run(ctx context.Context) error {
+	for {
+		err := in.consume(ctx)
+		if ctx.Err() != nil {
+			return nil
+		}
+		if errors.Is(err, nats.ErrConnectionClosed) {
+			return fmt.Errorf("consume: %w", err)
+		}
+		in.warn("consume", "consuming stopped; restarting", "err", err)
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(time.Second):
+		}
+	}
+}
+
+func (in *Ingester) consume(ctx context.Context) error {
+	it, err := in.o.Consumer.Messages(jetstream.PullMaxMessages(2 * in.o.Batch))
+	if err != nil {
+		return fmt.Errorf("messages: %w", err)
+	}
+	defer it.Stop()
+	stop := context.AfterFunc(ctx, it.Drain)
+	defer stop()
+	batch := make([]jetstream.Msg, 0, in.o.Batch)
+	for {
+		batch = batch[:0]
+		m, err := it.Next()
+		for err == nil {
+			batch = append(batch, m)
+			if len(batch) == in.o.Batch {
+				break
+			}
+			m, err = it.Next(jetstream.NextMaxWait(2 * time.Millisecond))
+			if errors.Is(err, nats.ErrTimeout) {
+				err = nil
+				break
+			}
+		}
+		if len(batch) > 0 {
+			in.handle(ctx, batch)
+		}
+		switch {
+		case err == nil:
+		case errors.Is(err, jetstream.ErrMsgIteratorClosed):
+			return err
+		default:
+			// Missed heartbeats while NATS reconnects: the iterator
+			// resumes by itself.
+			in.warn("next", "waiting for messages", "err", err)
+		}
+	}
+}
+
+// handle stores one batch and settles every message: ack what Redis has
+// or what was dead-lettered, NAK the rest for a later retry.
+func (in *Ingester) handle(ctx context.Context, msgs []jetstream.Msg) {
+	start := time.Now()
+	defer func() { in.o.Metrics.BatchSeconds.Observe(time.Since(start).Seconds()) }()
+
+	evs := make([]*event.Event, 0, len(msgs))
+	held := make([]jetstream.Msg, 0, len(msgs))
+	for _, m := range msgs {
+		e, reason, err := check(m.Subject(), m.Data())
+		if reason != "" {
+			in.reject(ctx, m, reason, err)
+			continue
+		}
+		evs = append(evs, e)
+		held = append(held, m)
+	}
+	if len(evs) == 0 {
+		return
+	}
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), in.o.StoreTimeout)
+	defer cancel()
+	res, err := in.o.Store.Apply(sctx, evs)
+	if err != nil {
+		res = make([]Result, len(evs))
+		for i := range res {
+			res[i].Err = err
+		}
+	}
+	failed := false
+	for i, r := range res {
+		m, e := held[i], evs[i]
+		switch r.Outcome {
+		case OutcomeStored, OutcomeLate:
+			in.o.Metrics.Events.WithLabelValues(string(e.Kind)).Inc()
+			in.ack(m)
+		case OutcomeDuplicate:
+			in.o.Metrics.Duplicates.Inc()
+			in.ack(m)
+		default:
+			failed = true
+			in.o.Metrics.RedisErrors.Inc()
+			in.warn("redis", "redis refused events; they will be redelivered", "err", r.Err)
+			in.retry(ctx, m, r.Err)
+		}
+	}
+	if failed {
+		in.waitForRedis(ctx)
+	}
+}
+
+// retry NAKs a message Redis refused, or dead-letters it on its last
+// delivery so that it is kept somewhere.
+func (in *Ingester) retry(ctx context.Context, m jetstream.Msg, cause error) {
+	delivered := uint64(1)
+	if md, err := m.Metadata(); err == nil {
+		delivered = md.NumDelivered
+	}
+	if in.o.MaxDeliver > 0 && delivered >= uint64(in.o.MaxDeliver) {
+		in.reject(ctx, m, ReasonMaxDeliver, cause)
+		return
+	}
+	d := in.o.RetryDelay << min(delivered-1, 5)
+	if err := m.NakWithDelay(min(d, 30*time.Second)); err != nil {
+		in.warn("nak", "nak failed; the ack wait will redeliver", "err", err)
+	}
+}
+
+// waitForRedis holds the next fetch until Redis answers again, so that an
+// outage does not use up the messages' deliveries.
+func (in *Ingester) waitForRedis(ctx context.Context) {
+	delay := 100 * time.Millisecond
+	for ctx.Err() == nil {
+		pctx, cancel := context.WithTimeout(ctx, time.Second)
+		err := in.o.Store.Ping(pctx)
+		cancel()
+		if err == nil {
+			return
+		}
+		select {
+		case <-ctx.Done():
+		case <-time.After(delay):
+		}
+		delay = min(2*delay, 5*time.Second)
+	}
+}
+
+// reject republishes m on the dead-letter subject for reason, then acks it.
+func (in *Ingester) reject(ctx context.Context, m jetstream.Msg, reason string, cause error) {
+	in.o.Metrics.Invalid.WithLabelValues(reason).Inc()
+	in.warn("invalid:"+reason, "message dead-lettered", "reason", reason, "subject", m.Subject(), "err", cause)
+	dl := nats.NewMsg(event.DeadLetter(reason))
+	dl.Data = m.Data()
+	dl.Header.Set(HeaderReason, reason)
+	dl.Header.Set(HeaderSubject, m.Subject())
+	if cause != nil {
+		msg := cause.Error()
+		if len(msg) > 512 {
+			msg = msg[:512]
+		}
+		dl.Header.Set(HeaderError, msg)
+	}
+	if md, err := m.Metadata(); err == nil {
+		seq := strconv.FormatUint(md.Sequence.Stream, 10)
+		dl.Header.Set(HeaderSeq, seq)
+		dl.Header.Set(jetstream.MsgIDHeader, "dl-"+md.Stream+"-"+seq)
+	}
+	pctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	if _, err := in.o.JS.PublishMsg(pctx, dl); err != nil {
+		in.warn("deadletter", "dead-letter publish failed; will retry", "err", err)
+		if err := m.NakWithDelay(in.o.RetryDelay); err != nil {
+			in.warn("nak", "nak failed; the ack wait will redeliver", "err", err)
+		}
+		return
+	}
+	in.ack(m)
+}
+
+func (in *Ingester) ack(m jetstream.Msg) {
+	if err := m.Ack(); err != nil {
+		// The message comes back after the ack wait; Redis drops the repeat.
+		in.warn("ack", "ack failed", "err", err)
+	}
+}
+
+// warn logs once per key and minute.
+func (in *Ingester) warn(key, msg string, args ...any) {
+	if in.once.allow(key, time.Now()) {
+		in.log.Warn(msg, args...)
+	}
+}

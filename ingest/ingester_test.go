@@ -1,0 +1,237 @@
+package ingest
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/alicebob/miniredis/v2"
+	"github.com/camwatch/camwatch/event"
+	"github.com/camwatch/camwatch/testenv"
+	"github.com/redis/go-redis/v9"
+)
+
+// badMessages are the rejected fixtures, on the subject they arrive on.
+var badMessages = []struct {
+	name, file, subject, reason string
+}{
+	{"bad JSON", "malformed.json", "camwatch.events.q1.cam-1.health", ReasonMalformed},
+	{"unknown field", "unknown-field.json", "camwatch.events.q1.cam-1.stats", ReasonUnknownField},
+	{"future schema", "future-schema.json", "camwatch.events.q1.cam-1.stats", ReasonSchema},
+	{"wrong subject", "wrong-subject.json", "camwatch.events.q1.cam-2.stats", ReasonSubject},
+	{"bad status", "bad-status.json", "camwatch.events.q1.cam-1.health", ReasonInvalid},
+}
+
+func fixture(t *testing.T, name string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("testdata", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func TestCheckClassifies(t *testing.T) {
+	for _, c := range badMessages {
+		t.Run(c.name, func(t *testing.T) {
+			e, reason, err := check(c.subject, fixture(t, c.file))
+			if e != nil || reason != c.reason || err == nil {
+				t.Errorf("check = %v, %q, %v; want reason %q", e, reason, err, c.reason)
+			}
+		})
+	}
+	big := make([]byte, event.MaxSize+1)
+	if _, reason, _ := check("camwatch.events.q1.c.stats", big); reason != ReasonTooLarge {
+		t.Errorf("oversized: reason %q", reason)
+	}
+	good := mk(event.KindStats, "cam-1", 1, t0)
+	data, _ := event.Marshal(good)
+	if e, reason, err := check(event.Subject(good), data); e == nil || reason != "" || err != nil {
+		t.Errorf("valid event: %v %q %v", e, reason, err)
+	}
+}
+
+func TestIngestDeadLettersBadMessages(t *testing.T) {
+	r := newRig(t)
+	in := r.start(r.rdb, nil)
+	base := time.Now().Add(-time.Minute)
+	seq := uint64(0)
+	for i, c := range badMessages {
+		seq++
+		r.publish(mk(event.KindStats, "cam-1", seq, base))
+		r.publishRaw(c.subject, "bad-"+c.name, fixture(t, c.file))
+		if i == 2 {
+			seq++
+			r.publish(mk(event.KindHeartbeat, "", seq, base))
+		}
+	}
+	seq++
+	r.publish(mk(event.KindStats, "cam-1", seq, base))
+	testenv.Eventually(t, 10*time.Second, func() error {
+		return errIf(r.stored(in.store, "cam-1") != len(badMessages)+1, "stored %d of %d", r.stored(in.store, "cam-1"), len(badMessages)+1)
+	})
+	testenv.Eventually(t, 10*time.Second, func() error {
+		return errIf(len(r.deadLetters()) != len(badMessages), "%d dead letters", len(r.deadLetters()))
+	})
+	dls := map[string]bool{}
+	for _, m := range r.deadLetters() {
+		dls[m.Subject] = true
+		if m.Header.Get(HeaderReason) == "" || m.Header.Get(HeaderSubject) == "" || m.Header.Get(HeaderError) == "" {
+			t.Errorf("dead letter %s lacks headers: %v", m.Subject, m.Header)
+		}
+	}
+	for _, c := range badMessages {
+		if !dls[event.DeadLetter(c.reason)] {
+			t.Errorf("%s: nothing on %s", c.name, event.DeadLetter(c.reason))
+		}
+		if n := counter(in.m.Invalid.WithLabelValues(c.reason)); n != 1 {
+			t.Errorf("%s: invalid_total{reason=%s} = %v, want 1", c.name, c.reason, n)
+		}
+	}
+	if n := counter(in.m.Events.WithLabelValues("stats")); n != float64(len(badMessages)+1) {
+		t.Errorf("events_total{stats} = %v", n)
+	}
+	if n := counter(in.m.Events.WithLabelValues("heartbeat")); n != 1 {
+		t.Errorf("events_total{heartbeat} = %v", n)
+	}
+}
+
+func TestIngestStoresRepeatsOnce(t *testing.T) {
+	r := newRig(t)
+	base := time.Now().Add(-time.Minute)
+	e1, e2 := mk(event.KindHealth, "cam-d", 1, base), mk(event.KindStats, "cam-d", 2, base)
+
+	// A replica stored e1 in Redis and died before its ack: e1 comes back.
+	r.cons.AckWait = 500 * time.Millisecond
+	store := NewStore(r.rdb, StoreOptions{Prefix: r.prefix})
+	mustApply(t, store, e1)
+	r.publish(e1)
+	cons, err := EnsureConsumer(context.Background(), r.js, r.stream, r.cons)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := cons.Fetch(1, jetstreamMaxWait(time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := 0
+	for range b.Messages() {
+		got++ // fetched, never acked
+	}
+	if got != 1 {
+		t.Fatalf("fetched %d, want 1", got)
+	}
+
+	in := r.start(r.rdb, nil)
+	// The same event republished under another msg id (a spool replay
+	// after the dedupe window).
+	r.publish(e2)
+	r.publishRaw(event.Subject(e2), "replay-"+e2.ID, mustJSON(t, e2))
+	testenv.Eventually(t, 10*time.Second, func() error {
+		return errIf(counter(in.m.Duplicates) != 2, "duplicates = %v", counter(in.m.Duplicates))
+	})
+	if n := r.stored(in.store, "cam-d"); n != 2 {
+		t.Errorf("stored %d events, want 2", n)
+	}
+	if n := counter(in.m.Events.WithLabelValues("stats")); n != 1 {
+		t.Errorf("events_total{stats} = %v, want 1", n)
+	}
+}
+
+func TestIngestSharedConsumer(t *testing.T) {
+	r := newRig(t)
+	a := r.start(r.rdb, nil)
+	b := r.start(r.rdb, nil)
+	const n = 2000
+	base := time.Now().Add(-time.Hour)
+	for i := uint64(1); i <= n; i++ {
+		r.publish(mk(event.KindStats, "cam-s", i, base))
+	}
+	total := func() float64 {
+		return counter(a.m.Events.WithLabelValues("stats")) + counter(b.m.Events.WithLabelValues("stats"))
+	}
+	testenv.Eventually(t, 20*time.Second, func() error {
+		return errIf(total() != n, "stored %v of %d", total(), n)
+	})
+	if got := r.stored(a.store, "cam-s"); got != n {
+		t.Errorf("redis holds %d events, want %d", got, n)
+	}
+	if d := counter(a.m.Duplicates) + counter(b.m.Duplicates); d != 0 {
+		t.Errorf("duplicates = %v; JetStream should hand each message to one replica", d)
+	}
+	c, err := a.store.Camera(context.Background(), "cam-s")
+	if err != nil || c.LastSeq != n {
+		t.Errorf("camera = %+v, %v; want last seq %d", c, err, n)
+	}
+}
+
+func TestIngestSurvivesRedisOutage(t *testing.T) {
+	r := newRig(t)
+	opt, err := redis.ParseURL(testenv.RedisURL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := newProxy(t, opt.Addr)
+	opt.Addr = p.addr
+	opt.MaxRetries = -1
+	opt.DialTimeout = 200 * time.Millisecond
+	rdb := redis.NewClient(opt)
+	t.Cleanup(func() { rdb.Close() })
+	in := r.start(rdb, nil)
+
+	base := time.Now().Add(-time.Hour)
+	for i := uint64(1); i <= 100; i++ {
+		r.publish(mk(event.KindStats, "cam-o", i, base))
+	}
+	testenv.Eventually(t, 10*time.Second, func() error {
+		return errIf(r.stored(in.store, "cam-o") != 100, "stored %d", r.stored(in.store, "cam-o"))
+	})
+	p.down()
+	for i := uint64(101); i <= 300; i++ {
+		r.publish(mk(event.KindStats, "cam-o", i, base))
+	}
+	testenv.Eventually(t, 10*time.Second, func() error {
+		return errIf(counter(in.m.RedisErrors) == 0, "no redis error seen yet")
+	})
+	time.Sleep(300 * time.Millisecond) // let a few retries fail against the closed port
+	p.up()
+	check := NewStore(r.rdb, StoreOptions{Prefix: r.prefix})
+	testenv.Eventually(t, 20*time.Second, func() error {
+		return errIf(r.stored(check, "cam-o") != 300, "stored %d of 300", r.stored(check, "cam-o"))
+	})
+	if n := len(r.deadLetters()); n != 0 {
+		t.Errorf("%d messages dead-lettered during a short outage", n)
+	}
+}
+
+func TestIngestDeadLettersAfterMaxDeliver(t *testing.T) {
+	r := newRig(t)
+	// A Redis that answers PING but refuses this camera's writes: its
+	// dedupe key has the wrong type.
+	m := miniredis.RunT(t)
+	rdb := redis.NewClient(&redis.Options{Addr: m.Addr()})
+	t.Cleanup(func() { rdb.Close() })
+	if err := m.Set(r.prefix+":cam:cam-x:ids", "not a zset"); err != nil {
+		t.Fatal(err)
+	}
+	r.cons.MaxDeliver = 3
+	in := r.start(rdb, func(o *IngesterOptions) { o.RetryDelay = 10 * time.Millisecond })
+	base := time.Now().Add(-time.Minute)
+	r.publish(mk(event.KindStats, "cam-x", 1, base))
+	r.publish(mk(event.KindStats, "cam-y", 1, base))
+	testenv.Eventually(t, 10*time.Second, func() error {
+		return errIf(len(r.deadLetters()) != 1, "%d dead letters", len(r.deadLetters()))
+	})
+	dl := r.deadLetters()[0]
+	if dl.Subject != event.DeadLetter(ReasonMaxDeliver) || dl.Header.Get(HeaderSubject) != "camwatch.events.q1.cam-x.stats" {
+		t.Errorf("dead letter %s %v", dl.Subject, dl.Header)
+	}
+	if n := counter(in.m.RedisErrors); n != 3 {
+		t.Errorf("redis errors = %v, want 3 (one per delivery)", n)
+	}
+	if n := r.stored(in.store, "cam-y"); n != 1 {
+		t.Errorf("cam-y stored %d, want 1", n)
+	}
+}

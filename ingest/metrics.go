@@ -1,0 +1,72 @@
+package ingest
+
+import (
+	"fmt"
+
+	"github.com/camwatch/camwatch/event"
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// Reasons a message is dead-lettered; each is a label value of
+// camwatch_ingest_invalid_total and the last token of its dead-letter
+// subject.
+const (
+	ReasonTooLarge     = "too_large"     // larger than event.MaxSize
+	ReasonMalformed    = "malformed"     // not one JSON object
+	ReasonUnknownField = "unknown_field" // a field this build does not know
+	ReasonSchema       = "schema"        // a newer (or missing) schema version
+	ReasonInvalid      = "invalid"       // decoded, but fails validation
+	ReasonSubject      = "subject"       // content and subject disagree
+	ReasonMaxDeliver   = "max_deliver"   // Redis kept refusing it
+)
+
+var reasons = []string{ReasonTooLarge, ReasonMalformed, ReasonUnknownField, ReasonSchema, ReasonInvalid, ReasonSubject, ReasonMaxDeliver}
+
+// Metrics are the ingest counters; one set per process, registered on the
+// registerer it is given.
+type Metrics struct {
+	Events       *prometheus.CounterVec
+	Invalid      *prometheus.CounterVec
+	Duplicates   prometheus.Counter
+	RedisErrors  prometheus.Counter
+	BatchSeconds prometheus.Histogram
+}
+
+// NewMetrics creates and registers the ingest metrics on reg.
+func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
+	m := &Metrics{
+		Events: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "camwatch_ingest_events_total",
+			Help: "Events newly stored in Redis, by kind.",
+		}, []string{"kind"}),
+		Invalid: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "camwatch_ingest_invalid_total",
+			Help: "Messages dead-lettered, by reason.",
+		}, []string{"reason"}),
+		Duplicates: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "camwatch_ingest_duplicates_total",
+			Help: "Events Redis already had (redeliveries and republished events).",
+		}),
+		RedisErrors: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "camwatch_ingest_redis_errors_total",
+			Help: "Events Redis refused; their messages are redelivered.",
+		}),
+		BatchSeconds: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name:    "camwatch_ingest_batch_seconds",
+			Help:    "Time to validate, store and acknowledge one batch.",
+			Buckets: prometheus.ExponentialBuckets(0.0005, 2, 14),
+		}),
+	}
+	for _, k := range event.Kinds {
+		m.Events.WithLabelValues(string(k))
+	}
+	for _, r := range reasons {
+		m.Invalid.WithLabelValues(r)
+	}
+	for _, c := range []prometheus.Collector{m.Events, m.Invalid, m.Duplicates, m.RedisErrors, m.BatchSeconds} {
+		if err := reg.Register(c); err != nil {
+			return nil, fmt.Errorf("register ingest metrics: %w", err)
+		}
+	}
+	return m, nil
+}
