@@ -21,6 +21,10 @@ func readClip(path string) ([]clipFrame, error) {
 	if err != nil {
 		return nil, err
 	}
+	return parseClip(path, data)
+}
+
+func parseClip(path string, data []byte) ([]clipFrame, error) {
 	var frames []clipFrame
 	var cur clipFrame
 	hasSlice := false

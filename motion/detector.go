@@ -185,10 +185,13 @@ func (d *Detector) pushRecent(size int) {
 	d.recentI = (d.recentI + 1) % len(d.recent)
 }
 
-// spreadFloor keeps a near-constant baseline (a perfectly still, clean
-// picture) from turning every byte of jitter into many sigmas.
+// spreadFloor keeps a near-constant baseline (a still, clean picture,
+// whose P-frames are a few dozen bytes) from turning every byte of jitter
+// into many sigmas: a rise must also be large against the median itself.
+// Under CRF a moving person adds 25% to several times the normal size;
+// slow drifts of the scene stay well within 15%.
 const (
-	spreadFloorRel   = 0.04 // of the median
+	spreadFloorRel   = 0.15 // of the median
 	spreadFloorBytes = 4
 )
 

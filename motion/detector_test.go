@@ -116,12 +116,12 @@ func TestDetectorSequences(t *testing.T) {
 		{
 			name: "low sensitivity ignores a modest rise",
 			cfg:  Config{Sensitivity: 1},
-			segs: []segment{quiet(10 * time.Second), {4 * time.Second, 1250, 150}, quiet(10 * time.Second)},
+			segs: []segment{quiet(10 * time.Second), {4 * time.Second, 1350, 150}, quiet(10 * time.Second)},
 		},
 		{
 			name: "high sensitivity catches the same modest rise",
 			cfg:  Config{Sensitivity: 10},
-			segs: []segment{quiet(10 * time.Second), {4 * time.Second, 1250, 150}, quiet(10 * time.Second)},
+			segs: []segment{quiet(10 * time.Second), {4 * time.Second, 1350, 150}, quiet(10 * time.Second)},
 			want: []seen{
 				{kind: Start, at: 10 * time.Second, started: 10 * time.Second},
 				{kind: End, at: 14 * time.Second, started: 10 * time.Second},
