@@ -1,0 +1,245 @@
+package aggregator
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/camwatch/camwatch/api"
+	"github.com/camwatch/camwatch/ingest"
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/redis/go-redis/v9"
+)
+
+// Aggregator is a running aggregator.
+type Aggregator struct {
+	log      *slog.Logger
+	opts     Options
+	nc       *nats.Conn
+	rdb      redis.UniversalClient
+	ownRedis bool
+	store    *ingest.Store
+	http     *http.Server
+	ln       net.Listener
+
+	cancel    context.CancelFunc
+	ingestWG  sync.WaitGroup
+	sampleWG  sync.WaitGroup
+	failed    chan error
+	closeOnce sync.Once
+	closeErr  error
+}
+
+// Start connects, prepares JetStream, and starts ingesting and serving.
+// It returns once the HTTP listener is open, so Addr is usable at once.
+func Start(ctx context.Context, o Options) (*Aggregator, error) {
+	o.defaults()
+	a := &Aggregator{log: o.Logger.With("component", "aggregator"), opts: o, failed: make(chan error, 2)}
+	ok := false
+	defer func() {
+		if !ok {
+			a.closeClients()
+		}
+	}()
+
+	if err := a.connectRedis(); err != nil {
+		return nil, err
+	}
+	if err := a.connectNATS(); err != nil {
+		return nil, err
+	}
+	js, err := jetstream.New(a.nc)
+	if err != nil {
+		return nil, fmt.Errorf("jetstream: %w", err)
+	}
+	cfg := o.Config
+	if err := ingest.EnsureStreams(ctx, js, ingest.StreamOptions{
+		Name: cfg.Stream.Name, MaxAge: cfg.Stream.MaxAge, Duplicates: cfg.Stream.DuplicateWindow, Replicas: cfg.Stream.Replicas,
+	}); err != nil {
+		return nil, err
+	}
+	cons, err := ingest.EnsureConsumer(ctx, js, cfg.Stream.Name, ingest.ConsumerOptions{
+		Durable: cfg.Consumer.Durable, Batch: cfg.Consumer.Batch, AckWait: cfg.Consumer.AckWait, MaxDeliver: cfg.Consumer.MaxDeliver,
+	})
+	if err != nil {
+		return nil, err
+	}
+	metrics, err := ingest.NewMetrics(o.Registerer)
+	if err != nil {
+		return nil, err
+	}
+	g, err := newGauges(o.Registerer)
+	if err != nil {
+		return nil, err
+	}
+	a.store = ingest.NewStore(a.rdb, ingest.StoreOptions{
+		Prefix: cfg.Redis.Prefix, EventRetention: cfg.Retention.Events,
+		TransitionRetention: cfg.Retention.Transitions, AgentTimeout: cfg.AgentTimeout,
+	})
+
+	a.ln, err = net.Listen("tcp", cfg.Listen)
+	if err != nil {
+		return nil, fmt.Errorf("listen %s: %w", cfg.Listen, err)
+	}
+	a.http = &http.Server{
+		Handler: api.New(api.Options{
+			Store: a.store,
+			Checks: map[string]api.Check{
+				"nats":  a.natsReady,
+				"redis": a.store.Ping,
+			},
+			Metrics: promhttp.HandlerFor(o.Gatherer, promhttp.HandlerOpts{}),
+			Logger:  o.Logger.With("component", "api"),
+		}),
+		ReadHeaderTimeout: 5 * time.Second,
+	}
+
+	runCtx, cancel := context.WithCancel(context.Background())
+	a.cancel = cancel
+	in := ingest.NewIngester(ingest.IngesterOptions{
+		Consumer: cons, JS: js, Store: a.store, Metrics: metrics,
+		Logger: o.Logger.With("component", "ingest"),
+		Batch:  cfg.Consumer.Batch, MaxDeliver: cfg.Consumer.MaxDeliver,
+	})
+	a.ingestWG.Add(1)
+	go func() {
+		defer a.ingestWG.Done()
+		if err := in.Run(runCtx); err != nil {
+			a.failed <- fmt.Errorf("ingest: %w", err)
+		}
+	}()
+	a.sampleWG.Add(1)
+	go func() {
+		defer a.sampleWG.Done()
+		g.sample(runCtx, o.SampleInterval, cons, a.store, a.log)
+	}()
+	go func() {
+		if err := a.http.Serve(a.ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			a.failed <- fmt.Errorf("http: %w", err)
+		}
+	}()
+	a.log.Info("aggregator started", "listen", a.Addr(), "stream", cfg.Stream.Name, "consumer", cfg.Consumer.Durable)
+	ok = true
+	return a, nil
+}
+
+// Run starts the aggregator and serves until ctx ends or a part fails,
+// then shuts down.
+func Run(ctx context.Context, o Options) error {
+	a, err := Start(ctx, o)
+	if err != nil {
+		return err
+	}
+	var failure error
+	select {
+	case <-ctx.Done():
+	case failure = <-a.failed:
+		a.log.Error("aggregator failed", "err", failure)
+	}
+	return errors.Join(failure, a.Close())
+}
+
+// Addr is the HTTP address actually listened on (useful with port 0).
+func (a *Aggregator) Addr() string { return a.ln.Addr().String() }
+
+// Store is the Redis store the aggregator writes and serves.
+func (a *Aggregator) Store() *ingest.Store { return a.store }
+
+// Failed delivers the error of a part that stopped on its own.
+func (a *Aggregator) Failed() <-chan error { return a.failed }
+
+// Close shuts down in reverse order of Start under the shutdown timeout:
+// the HTTP server, then the ingester (handling what it holds), the
+// sampler, NATS and Redis. It is safe to call more than once.
+func (a *Aggregator) Close() error {
+	a.closeOnce.Do(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), a.opts.ShutdownTimeout)
+		defer cancel()
+		var errs []error
+		if err := a.http.Shutdown(ctx); err != nil {
+			errs = append(errs, fmt.Errorf("http shutdown: %w", err))
+		}
+		a.cancel()
+		if !waitCtx(ctx, &a.ingestWG) {
+			errs = append(errs, errors.New("ingest did not stop before the shutdown timeout"))
+		}
+		waitCtx(ctx, &a.sampleWG)
+		a.closeClients()
+		a.closeErr = errors.Join(errs...)
+		a.log.Info("aggregator stopped")
+	})
+	return a.closeErr
+}
+
+func waitCtx(ctx context.Context, wg *sync.WaitGroup) bool {
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	select {
+	case <-done:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
+
+func (a *Aggregator) closeClients() {
+	if a.nc != nil {
+		a.nc.Close()
+	}
+	if a.ownRedis && a.rdb != nil {
+		_ = a.rdb.Close()
+	}
+}
+
+func (a *Aggregator) connectRedis() error {
+	if a.opts.Redis != nil {
+		a.rdb = a.opts.Redis
+		return nil
+	}
+	ro, err := redis.ParseURL(a.opts.RedisURL)
+	if err != nil {
+		return fmt.Errorf("redis url: %w", err)
+	}
+	if pw := a.opts.Config.Redis.Password; !pw.Empty() {
+		ro.Password = pw.Reveal()
+	}
+	a.rdb, a.ownRedis = redis.NewClient(ro), true
+	return nil
+}
+
+func (a *Aggregator) connectNATS() error {
+	log := a.log.With("nats", redactedURL(a.opts.NATSURL))
+	opts := []nats.Option{
+		nats.Name("camwatch-aggregator"),
+		nats.MaxReconnects(-1),
+		nats.DisconnectErrHandler(func(_ *nats.Conn, err error) { log.Warn("nats disconnected", "err", err) }),
+		nats.ReconnectHandler(func(*nats.Conn) { log.Info("nats reconnected") }),
+	}
+	n := a.opts.Config.NATS
+	if !n.Token.Empty() {
+		opts = append(opts, nats.Token(n.Token.Reveal()))
+	}
+	if n.CredsFile != "" {
+		opts = append(opts, nats.UserCredentials(n.CredsFile))
+	}
+	nc, err := nats.Connect(a.opts.NATSURL, append(opts, a.opts.NATSOptions...)...)
+	if err != nil {
+		return fmt.Errorf("nats connect %s: %w", redactedURL(a.opts.NATSURL), err)
+	}
+	a.nc = nc
+	return nil
+}
+
+func (a *Aggregator) natsReady(context.Context) error {
+	if s := a.nc.Status(); s != nats.CONNECTED {
+		return fmt.Errorf("nats %s", s)
+	}
+	return nil
+}
