@@ -21,7 +21,7 @@ import (
 
 // rig is one embedded NATS with the camwatch streams and a Redis prefix.
 type rig struct {
-	t      *testing.T
+	t      testing.TB
 	nc     *nats.Conn
 	js     jetstream.JetStream
 	rdb    *redis.Client
@@ -30,7 +30,7 @@ type rig struct {
 	cons   ConsumerOptions
 }
 
-func newRig(t *testing.T) *rig {
+func newRig(t testing.TB) *rig {
 	t.Helper()
 	nc, err := nats.Connect(testenv.NATS(t))
 	if err != nil {
