@@ -1,0 +1,74 @@
+package edge
+
+import (
+	"fmt"
+
+	"github.com/camwatch/camwatch/event"
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// Metrics are the agent's Prometheus series. The camera label is the
+// camera id only: never a URL, which could carry credentials.
+type Metrics struct {
+	frames        *prometheus.CounterVec
+	bytes         *prometheus.CounterVec
+	reconnects    *prometheus.CounterVec
+	online        *prometheus.GaugeVec
+	skipped       *prometheus.CounterVec
+	events        *prometheus.CounterVec
+	eventsDropped *prometheus.CounterVec
+}
+
+// NewMetrics creates the series and registers them with reg.
+func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
+	m := &Metrics{
+		frames: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "camwatch_edge_frames_total", Help: "Video frames received per camera.",
+		}, []string{"camera"}),
+		bytes: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "camwatch_edge_bytes_total", Help: "Encoded video bytes received per camera.",
+		}, []string{"camera"}),
+		reconnects: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "camwatch_edge_reconnects_total", Help: "RTSP sessions started after the first, per camera.",
+		}, []string{"camera"}),
+		online: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "camwatch_edge_camera_online", Help: "1 while the camera delivers frames, else 0.",
+		}, []string{"camera"}),
+		skipped: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "camwatch_edge_packets_skipped_total", Help: "Video packets dropped while waiting for the first keyframe of a session.",
+		}, []string{"camera"}),
+		events: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "camwatch_edge_events_total", Help: "Events handed to the spool, by kind.",
+		}, []string{"kind"}),
+		eventsDropped: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "camwatch_edge_events_dropped_total", Help: "Events the spool refused, by kind.",
+		}, []string{"kind"}),
+	}
+	for _, c := range []prometheus.Collector{m.frames, m.bytes, m.reconnects, m.online, m.skipped, m.events, m.eventsDropped} {
+		if err := reg.Register(c); err != nil {
+			return nil, fmt.Errorf("register edge metrics: %w", err)
+		}
+	}
+	for _, k := range event.Kinds {
+		m.events.WithLabelValues(string(k))
+		m.eventsDropped.WithLabelValues(string(k))
+	}
+	return m, nil
+}
+
+// cameraMetrics are one camera's series, resolved once so the per-packet
+// path does no label lookups.
+type cameraMetrics struct {
+	frames, bytes, reconnects, skipped prometheus.Counter
+	online                             prometheus.Gauge
+}
+
+func (m *Metrics) camera(id string) cameraMetrics {
+	return cameraMetrics{
+		frames:     m.frames.WithLabelValues(id),
+		bytes:      m.bytes.WithLabelValues(id),
+		reconnects: m.reconnects.WithLabelValues(id),
+		skipped:    m.skipped.WithLabelValues(id),
+		online:     m.online.WithLabelValues(id),
+	}
+}

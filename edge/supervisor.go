@@ -1,0 +1,417 @@
+package edge
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/camwatch/camwatch/event"
+	"github.com/camwatch/camwatch/motion"
+	"github.com/deepch/vdk/av"
+	"github.com/deepch/vdk/format/rtspv2"
+)
+
+// SupervisorOptions are what a supervisor shares with the rest of the
+// agent.
+type SupervisorOptions struct {
+	Site, Agent string
+	Timing      Timing
+	Sink        Sink
+	Logger      *slog.Logger
+	Metrics     *Metrics
+}
+
+// Supervisor watches one camera for as long as its context lives: it
+// dials, reads, measures, detects motion and reconnects with backoff,
+// reporting every change as an event. All its state but Online belongs to
+// the goroutine running Run.
+type Supervisor struct {
+	cam    Camera
+	timing Timing
+	out    *emitter
+	log    *slog.Logger
+	cm     cameraMetrics
+	red    redactor
+	det    *motion.Detector
+
+	online atomic.Bool
+	bg     sync.WaitGroup // dials and closes still finishing in the background
+
+	status     event.Status
+	reason     event.Reason
+	detail     string
+	since      time.Time
+	meter      meter
+	asm        assembler
+	lastPacket time.Time
+	reconnects uint64
+	codec      string
+	width      int
+	height     int
+	stats      <-chan time.Time
+}
+
+// NewSupervisor prepares a supervisor for cam; Run starts it.
+func NewSupervisor(cam Camera, o SupervisorOptions) (*Supervisor, error) {
+	if !event.ValidToken(cam.ID) {
+		return nil, fmt.Errorf("edge: camera id %q is not a valid token", cam.ID)
+	}
+	if o.Sink == nil || o.Metrics == nil {
+		return nil, errors.New("edge: supervisor needs a sink and metrics")
+	}
+	logger := o.Logger
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	logger = logger.With("camera", cam.ID)
+	cam = credentialsFromURL(cam)
+	s := &Supervisor{
+		cam:    cam,
+		timing: o.Timing.withDefaults(),
+		out:    &emitter{site: o.Site, agent: o.Agent, sink: o.Sink, metrics: o.Metrics, log: logger},
+		log:    logger,
+		cm:     o.Metrics.camera(cam.ID),
+		red:    newRedactor(cam.Password.Reveal()),
+		status: event.StatusOffline,
+		reason: event.ReasonStarting,
+		since:  time.Now(),
+	}
+	if cam.Motion != nil {
+		d, err := motion.New(*cam.Motion)
+		if err != nil {
+			return nil, fmt.Errorf("edge: camera %s: %w", cam.ID, err)
+		}
+		s.det = d
+	}
+	return s, nil
+}
+
+// Online reports whether the camera is delivering frames; safe to call
+// from any goroutine.
+func (s *Supervisor) Online() bool { return s.online.Load() }
+
+// Wait blocks until dials and closes that Run left behind when its
+// context ended have finished (at most the dial and read timeouts).
+func (s *Supervisor) Wait() { s.bg.Wait() }
+
+// Run supervises the camera until ctx ends; it returns promptly then,
+// even in the middle of an RTSP handshake.
+func (s *Supervisor) Run(ctx context.Context) {
+	stats := time.NewTicker(s.timing.StatsInterval)
+	defer stats.Stop()
+	s.stats = stats.C
+	s.log.Info("watching camera", "url", s.cam.publicURL())
+	step := 0
+	for attempt := 0; ctx.Err() == nil; attempt++ {
+		if attempt > 0 {
+			s.reconnects++
+			s.cm.reconnects.Inc()
+		}
+		healthy, err := s.session(ctx)
+		if ctx.Err() != nil {
+			break
+		}
+		if healthy {
+			step = 0
+		}
+		s.goOffline(time.Now(), classify(err), err)
+		wait := s.timing.Backoff[min(step, len(s.timing.Backoff)-1)]
+		step++
+		if !s.sleep(ctx, jitter(wait)) {
+			break
+		}
+	}
+	s.endMotion()
+	s.online.Store(false)
+	s.cm.online.Set(0)
+}
+
+// jitter spreads d by +-20% so cameras behind one failed uplink do not
+// all redial in step.
+func jitter(d time.Duration) time.Duration {
+	return time.Duration(float64(d) * (0.8 + 0.4*rand.Float64()))
+}
+
+func (s *Supervisor) sleep(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return false
+		case <-t.C:
+			return true
+		case now := <-s.stats:
+			s.emitStats(now)
+		}
+	}
+}
+
+type dialed struct {
+	c   *rtspv2.RTSPClient
+	err error
+}
+
+// dial runs vdk's blocking, uncancellable Dial in a goroutine so that ctx
+// and an overall handshake deadline still apply; a client that arrives
+// after we gave up is closed in the background.
+func (s *Supervisor) dial(ctx context.Context) (*rtspv2.RTSPClient, error) {
+	ch := make(chan dialed, 1)
+	opts := rtspv2.RTSPClientOptions{
+		URL:              s.cam.streamURL(),
+		DialTimeout:      s.timing.DialTimeout,
+		ReadWriteTimeout: s.timing.ReadTimeout,
+		DisableAudio:     true,
+	}
+	s.bg.Add(1)
+	go func() {
+		defer s.bg.Done()
+		c, err := rtspv2.Dial(opts)
+		ch <- dialed{c, err}
+	}()
+	deadline := time.NewTimer(s.timing.DialTimeout + 2*s.timing.ReadTimeout + time.Second)
+	defer deadline.Stop()
+	abandon := func() {
+		s.bg.Add(1)
+		go func() {
+			defer s.bg.Done()
+			if r := <-ch; r.c != nil {
+				r.c.Close()
+			}
+		}()
+	}
+	for {
+		select {
+		case r := <-ch:
+			return r.c, r.err
+		case <-ctx.Done():
+			abandon()
+			return nil, ctx.Err()
+		case <-deadline.C:
+			abandon()
+			return nil, ErrDialTimeout
+		case now := <-s.stats:
+			s.emitStats(now)
+		}
+	}
+}
+
+// explain refines a handshake that ended in a dropped connection: some
+// cameras answer wrong credentials (or an unknown path) by hanging up,
+// which vdk reports as a bare EOF. One probe tells them apart.
+func (s *Supervisor) explain(err error) error {
+	if classify(err) != event.ReasonClosed {
+		return err
+	}
+	code, perr := probeDescribe(s.cam.streamURL(), s.timing.ReadTimeout)
+	switch {
+	case perr == nil && code == 401:
+		return fmt.Errorf("%w (the camera rejected the credentials)", ErrAuthFailed)
+	case perr == nil && code == 404:
+		return fmt.Errorf("%w (the camera does not know the path)", ErrNotFound)
+	}
+	return err
+}
+
+func (s *Supervisor) close(c *rtspv2.RTSPClient) {
+	s.bg.Add(1)
+	go func() {
+		defer s.bg.Done()
+		c.Close()
+	}()
+}
+
+// readCodec records the video codec and resolution from the client's
+// codec data and returns the video track's packet index.
+func (s *Supervisor) readCodec(c *rtspv2.RTSPClient) (idx int8, hevc bool, err error) {
+	for i, cd := range c.CodecData {
+		if cd == nil || !cd.Type().IsVideo() {
+			continue
+		}
+		switch cd.Type() {
+		case av.H264:
+			s.codec = "h264"
+		case av.H265:
+			s.codec, hevc = "h265", true
+		default:
+			continue
+		}
+		if v, ok := cd.(av.VideoCodecData); ok {
+			s.width, s.height = v.Width(), v.Height()
+		}
+		return int8(i), hevc, nil
+	}
+	return 0, false, ErrNoVideo
+}
+
+func (s *Supervisor) watchdogTick() time.Duration {
+	return min(max(s.timing.StallTimeout/8, 10*time.Millisecond), 250*time.Millisecond)
+}
+
+// session runs one RTSP session to its end and reports why it ended and
+// whether it stayed online long enough to count as healthy.
+func (s *Supervisor) session(ctx context.Context) (healthy bool, err error) {
+	s.log.Debug("dialling", "url", s.cam.publicURL())
+	c, err := s.dial(ctx)
+	if err != nil {
+		return false, s.explain(err)
+	}
+	defer s.close(c)
+	videoIdx, hevc, err := s.readCodec(c)
+	if err != nil {
+		return false, err
+	}
+	s.meter.newSession()
+	s.asm.reset()
+	start := time.Now()
+	var onlineAt time.Time
+	waitingKey := true
+	isHealthy := func() bool { return !onlineAt.IsZero() && time.Since(onlineAt) >= s.timing.Healthy }
+	watchdog := time.NewTicker(s.watchdogTick())
+	defer watchdog.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return false, ctx.Err()
+		case sig := <-c.Signals:
+			switch sig {
+			case rtspv2.SignalStreamRTPStop:
+				return isHealthy(), ErrStreamStopped
+			case rtspv2.SignalCodecUpdate:
+				if _, _, err := s.readCodec(c); err != nil {
+					return isHealthy(), err
+				}
+			}
+		case pkt := <-c.OutgoingPacketQueue:
+			if pkt == nil || pkt.Idx != videoIdx {
+				continue
+			}
+			now := time.Now()
+			f, done := s.asm.add(pkt.Time, now, pkt.Data, pkt.IsKeyFrame, hevc)
+			if waitingKey {
+				if !s.asm.cur.keyframe {
+					s.cm.skipped.Inc()
+					continue
+				}
+				waitingKey = false
+				onlineAt = now
+				s.lastPacket = now
+				s.goOnline(now)
+				continue
+			}
+			s.lastPacket = now
+			if done {
+				s.onFrame(f)
+			}
+		case now := <-watchdog.C:
+			if waitingKey {
+				if now.Sub(start) > s.timing.KeyframeWait {
+					return false, ErrNoKeyframe
+				}
+			} else if now.Sub(s.lastPacket) > s.timing.StallTimeout {
+				return isHealthy(), fmt.Errorf("%w: last frame %s ago", ErrStalled, now.Sub(s.lastPacket).Round(time.Millisecond))
+			}
+		case now := <-s.stats:
+			s.emitStats(now)
+		}
+	}
+}
+
+func (s *Supervisor) onFrame(f frame) {
+	s.meter.add(f)
+	s.cm.frames.Inc()
+	s.cm.bytes.Add(float64(f.size))
+	if s.det == nil {
+		return
+	}
+	if tr, ok := s.det.Observe(f.arrived, f.size, f.keyframe); ok {
+		s.emitMotion(tr)
+	}
+}
+
+func (s *Supervisor) endMotion() {
+	if s.det == nil {
+		return
+	}
+	if tr, ok := s.det.Stop(); ok {
+		s.emitMotion(tr)
+	}
+}
+
+func (s *Supervisor) emitMotion(tr motion.Transition) {
+	kind := event.KindMotionStart
+	m := &event.Motion{Detector: "compressed", Score: round2(tr.Score), Started: tr.Started.UTC().Round(0)}
+	if tr.Kind == motion.End {
+		kind = event.KindMotionEnd
+		m.DurationS = round2(tr.Duration().Seconds())
+	}
+	ev := s.out.newEvent(kind, s.cam.ID, s.cam.Labels, tr.At)
+	ev.Motion = m
+	s.out.emit(ev)
+	s.log.Info("motion", "kind", tr.Kind, "score", m.Score)
+}
+
+func (s *Supervisor) goOnline(now time.Time) {
+	s.status, s.reason, s.detail, s.since = event.StatusOnline, "", "", now
+	s.online.Store(true)
+	s.cm.online.Set(1)
+	s.log.Info("camera online", "codec", s.codec, "width", s.width, "height", s.height)
+	s.emitHealth(event.KindHealth, now)
+}
+
+func (s *Supervisor) goOffline(now time.Time, reason event.Reason, err error) {
+	detail := ""
+	if err != nil {
+		detail = s.red.clean(err.Error())
+	}
+	if s.status == event.StatusOffline && s.reason == reason {
+		s.detail = detail
+		return
+	}
+	s.endMotion()
+	s.status, s.reason, s.detail, s.since = event.StatusOffline, reason, detail, now
+	s.online.Store(false)
+	s.cm.online.Set(0)
+	s.log.Warn("camera offline", "reason", reason, "detail", detail)
+	s.emitHealth(event.KindHealth, now)
+}
+
+func (s *Supervisor) emitStats(now time.Time) { s.emitHealth(event.KindStats, now) }
+
+func (s *Supervisor) emitHealth(kind event.Kind, now time.Time) {
+	ev := s.out.newEvent(kind, s.cam.ID, s.cam.Labels, now)
+	ev.Health = s.health(now)
+	s.out.emit(ev)
+}
+
+// health is the camera's current figures, measured from delivered frames.
+func (s *Supervisor) health(now time.Time) *event.Health {
+	h := &event.Health{
+		Status:         s.status,
+		Reason:         s.reason,
+		Detail:         s.detail,
+		Since:          s.since.UTC().Round(0),
+		Codec:          s.codec,
+		Width:          s.width,
+		Height:         s.height,
+		Frames:         s.meter.frames,
+		Reconnects:     s.reconnects,
+		LastFrameAgeMS: -1,
+	}
+	if !s.lastPacket.IsZero() {
+		h.LastFrameAgeMS = now.Sub(s.lastPacket).Milliseconds()
+	}
+	if s.status == event.StatusOnline {
+		fps, kbps, win := s.meter.rates(now)
+		h.FPS, h.BitrateKbps, h.WindowS = round2(fps), round2(kbps), round2(win.Seconds())
+		h.KeyframeIntervalS = round2(s.meter.keyInt.Seconds())
+	}
+	return h
+}
+
+func round2(v float64) float64 { return float64(int64(v*100+0.5)) / 100 }
