@@ -1,0 +1,145 @@
+package edge
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"time"
+
+	"github.com/camwatch/camwatch/configs"
+	"github.com/camwatch/camwatch/event"
+	"github.com/camwatch/camwatch/motion"
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// Version is reported in heartbeats; the build sets it with -ldflags.
+var Version = "dev"
+
+// ErrOptions is wrapped by every error about unusable Options.
+var ErrOptions = errors.New("edge: bad options")
+
+// Options are everything Run needs; OptionsFromConfig builds them from the
+// edge config file.
+type Options struct {
+	Site, Agent string
+	// Version defaults to the package's Version.
+	Version string
+
+	// NATSURL is the JetStream server; NATSToken or NATSCredsFile
+	// authenticate (neither is ever logged).
+	NATSURL       string
+	NATSToken     configs.Secret
+	NATSCredsFile string
+
+	// SpoolDir keeps events until JetStream acknowledged them;
+	// SpoolMaxBytes bounds it (0: unbounded).
+	SpoolDir      string
+	SpoolMaxBytes int64
+
+	// MetricsListen serves /metrics and /healthz when set; MetricsReady,
+	// if set, is told the bound address (useful with port 0).
+	MetricsListen string
+	MetricsReady  func(net.Addr)
+
+	HeartbeatInterval time.Duration
+	Timing            Timing
+	Cameras           []Camera
+
+	Logger     *slog.Logger
+	Registerer prometheus.Registerer
+	// Gatherer serves /metrics; it defaults to Registerer when that is a
+	// Gatherer (a *prometheus.Registry is), else the default gatherer.
+	Gatherer prometheus.Gatherer
+	// ShutdownTimeout bounds the orderly stop once ctx ends (default 5 s).
+	ShutdownTimeout time.Duration
+}
+
+// OptionsFromConfig turns a validated edge config into Options. Disabled
+// cameras are left out; a camera whose detector is "off" gets none.
+func OptionsFromConfig(c *configs.Edge, logger *slog.Logger, reg prometheus.Registerer) Options {
+	o := Options{
+		Site:              c.Site,
+		Agent:             c.Agent,
+		NATSURL:           c.NATS.URL,
+		NATSToken:         c.NATS.Token,
+		NATSCredsFile:     c.NATS.CredsFile,
+		SpoolDir:          c.SpoolDir,
+		SpoolMaxBytes:     int64(c.SpoolMaxMB) << 20,
+		MetricsListen:     c.MetricsListen,
+		HeartbeatInterval: c.Timing.HeartbeatInterval,
+		Timing: Timing{
+			StatsInterval: c.Timing.StatsInterval,
+			StallTimeout:  c.Timing.StallTimeout,
+			DialTimeout:   c.Timing.DialTimeout,
+			ReadTimeout:   c.Timing.ReadTimeout,
+			Backoff:       c.Timing.Backoff,
+		},
+		Logger:     logger,
+		Registerer: reg,
+	}
+	for _, cam := range c.Cameras {
+		if cam.Disabled {
+			continue
+		}
+		ec := Camera{ID: cam.ID, URL: cam.PublicURL(), Username: cam.Username, Password: cam.Password, Labels: cam.Labels}
+		m := c.Defaults.Motion
+		if cam.Motion != nil {
+			m = *cam.Motion
+		}
+		if m.Detector != "off" {
+			ec.Motion = &motion.Config{Sensitivity: m.Sensitivity, MinDuration: m.MinDuration, PostRoll: m.PostRoll}
+		}
+		o.Cameras = append(o.Cameras, ec)
+	}
+	return o
+}
+
+func (o *Options) validate() error {
+	bad := func(format string, a ...any) error {
+		return fmt.Errorf("%w: "+format, append([]any{ErrOptions}, a...)...)
+	}
+	switch {
+	case !event.ValidToken(o.Site):
+		return bad("site %q is not a valid id", o.Site)
+	case !event.ValidToken(o.Agent):
+		return bad("agent %q is not a valid id", o.Agent)
+	case o.SpoolDir == "":
+		return bad("spool dir is required")
+	case o.NATSURL == "":
+		return bad("nats url is required")
+	case len(o.Cameras) == 0:
+		return bad("no cameras")
+	}
+	seen := map[string]bool{}
+	for _, c := range o.Cameras {
+		if seen[c.ID] {
+			return bad("camera %q twice", c.ID)
+		}
+		seen[c.ID] = true
+	}
+	if o.Version == "" {
+		o.Version = Version
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.Registerer == nil {
+		o.Registerer = prometheus.NewRegistry()
+	}
+	if o.Gatherer == nil {
+		if g, ok := o.Registerer.(prometheus.Gatherer); ok {
+			o.Gatherer = g
+		} else {
+			o.Gatherer = prometheus.DefaultGatherer
+		}
+	}
+	if o.HeartbeatInterval <= 0 {
+		o.HeartbeatInterval = 10 * time.Second
+	}
+	if o.ShutdownTimeout <= 0 {
+		o.ShutdownTimeout = 5 * time.Second
+	}
+	o.Timing = o.Timing.withDefaults()
+	return nil
+}
