@@ -1,0 +1,71 @@
+package main
+
+import (
+	"os"
+
+	"github.com/camwatch/camwatch/aggregator"
+	"github.com/camwatch/camwatch/configs"
+	"github.com/camwatch/camwatch/edge"
+	"github.com/camwatch/camwatch/simcam"
+)
+
+func runEdge(args []string) error {
+	var c common
+	fs := newFlags("edge", &c, true)
+	if err := c.parse(fs, args, true); err != nil {
+		return err
+	}
+	logger, err := c.logger(os.Stderr)
+	if err != nil {
+		return err
+	}
+	var cfg configs.Edge
+	if err := configs.Load(c.config, &cfg); err != nil {
+		return err
+	}
+	ctx, stop := signalContext()
+	defer stop()
+	opts := edge.OptionsFromConfig(&cfg, logger, registry())
+	opts.Version = version
+	return edge.Run(ctx, opts)
+}
+
+func runAggregator(args []string) error {
+	var c common
+	fs := newFlags("aggregator", &c, true)
+	if err := c.parse(fs, args, true); err != nil {
+		return err
+	}
+	logger, err := c.logger(os.Stderr)
+	if err != nil {
+		return err
+	}
+	var cfg configs.Aggregator
+	if err := configs.Load(c.config, &cfg); err != nil {
+		return err
+	}
+	ctx, stop := signalContext()
+	defer stop()
+	return aggregator.Run(ctx, aggregator.OptionsFromConfig(&cfg, logger, registry()))
+}
+
+func runSimcam(args []string) error {
+	var c common
+	fs := newFlags("simcam", &c, true)
+	if err := c.parse(fs, args, true); err != nil {
+		return err
+	}
+	logger, err := c.logger(os.Stderr)
+	if err != nil {
+		return err
+	}
+	var cfg configs.Simcam
+	if err := configs.Load(c.config, &cfg); err != nil {
+		return err
+	}
+	ctx, stop := signalContext()
+	defer stop()
+	opts := simcam.OptionsFromConfig(&cfg)
+	opts.Logger = logger
+	return simcam.Run(ctx, opts)
+}

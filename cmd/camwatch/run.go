@@ -1,0 +1,144 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+)
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "dev"
+
+const usage = `camwatch: health, motion and uptime monitoring for community camera networks
+
+Usage:
+  camwatch demo [-listen ADDR]            run everything on embedded defaults
+  camwatch edge -config FILE              run an edge agent
+  camwatch aggregator -config FILE        run the central aggregator
+  camwatch simcam -config FILE            run simulated RTSP cameras
+  camwatch config check FILE...           validate config files
+  camwatch version
+
+Common flags: -log-level debug|info|warn|error, -log-format text|json.
+Docs: README.md and docs/ in the source tree.
+`
+
+// exit codes
+const (
+	exitOK      = 0
+	exitFailure = 1
+	exitUsage   = 2
+)
+
+func run(args []string) int {
+	if len(args) == 0 {
+		fmt.Fprint(os.Stderr, usage)
+		return exitUsage
+	}
+	cmd, rest := args[0], args[1:]
+	var err error
+	switch cmd {
+	case "edge":
+		err = runEdge(rest)
+	case "aggregator":
+		err = runAggregator(rest)
+	case "simcam":
+		err = runSimcam(rest)
+	case "demo":
+		err = runDemo(rest)
+	case "config":
+		err = runConfig(rest, os.Stdout)
+	case "version", "-version", "--version":
+		fmt.Println("camwatch", version)
+		return exitOK
+	case "help", "-h", "-help", "--help":
+		fmt.Print(usage)
+		return exitOK
+	default:
+		fmt.Fprintf(os.Stderr, "camwatch: unknown command %q\n\n%s", cmd, usage)
+		return exitUsage
+	}
+	switch {
+	case err == nil:
+		return exitOK
+	case errors.Is(err, flag.ErrHelp):
+		return exitOK
+	case errors.Is(err, errUsage):
+		fmt.Fprintf(os.Stderr, "camwatch %s: %v\n", cmd, err)
+		return exitUsage
+	default:
+		fmt.Fprintf(os.Stderr, "camwatch %s: %v\n", cmd, err)
+		return exitFailure
+	}
+}
+
+var errUsage = errors.New("usage")
+
+// common holds the flags every long-running subcommand takes.
+type common struct {
+	config    string
+	logLevel  string
+	logFormat string
+}
+
+func newFlags(name string, c *common, needConfig bool) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	if needConfig {
+		fs.StringVar(&c.config, "config", "", "YAML config `file` (required)")
+	}
+	fs.StringVar(&c.logLevel, "log-level", "info", "log level: debug, info, warn, error")
+	fs.StringVar(&c.logFormat, "log-format", "text", "log format: text or json")
+	return fs
+}
+
+func (c *common) parse(fs *flag.FlagSet, args []string, needConfig bool) error {
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("%w: unexpected argument %q", errUsage, fs.Arg(0))
+	}
+	if needConfig && c.config == "" {
+		return fmt.Errorf("%w: -config FILE is required", errUsage)
+	}
+	return nil
+}
+
+func (c *common) logger(w io.Writer) (*slog.Logger, error) {
+	var lvl slog.Level
+	if err := lvl.UnmarshalText([]byte(c.logLevel)); err != nil {
+		return nil, fmt.Errorf("%w: -log-level %q: want debug, info, warn or error", errUsage, c.logLevel)
+	}
+	o := &slog.HandlerOptions{Level: lvl}
+	switch strings.ToLower(c.logFormat) {
+	case "text":
+		return slog.New(slog.NewTextHandler(w, o)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, o)), nil
+	}
+	return nil, fmt.Errorf("%w: -log-format %q: want text or json", errUsage, c.logFormat)
+}
+
+// registry is a fresh Prometheus registry with the process and Go
+// collectors, so /metrics shows this process only.
+func registry() *prometheus.Registry {
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return reg
+}
+
+// signalContext is the only place that touches signals: SIGINT and SIGTERM
+// cancel the context, and the subcommand drains and exits.
+func signalContext() (context.Context, context.CancelFunc) {
+	return signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+}

@@ -1,0 +1,195 @@
+package demo
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/url"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/camwatch/camwatch/aggregator"
+	"github.com/camwatch/camwatch/broker"
+	"github.com/camwatch/camwatch/configs"
+	"github.com/camwatch/camwatch/edge"
+	"github.com/camwatch/camwatch/simcam"
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// Options tunes the demo; the zero value plus a Logger works.
+type Options struct {
+	// Listen is the aggregator's HTTP address (API, /metrics).
+	Listen string
+	// RedisURL is tried first; when nothing answers there, an embedded
+	// in-memory server is used.
+	RedisURL string
+	// StatusEvery prints the camera table this often (0: every 15 s).
+	StatusEvery time.Duration
+	// Out receives the URLs and the camera table.
+	Out    io.Writer
+	Logger *slog.Logger
+	// Registerer gets the aggregator's metrics; nil makes a new registry.
+	Registerer prometheus.Registerer
+	// Ready, when set, receives the aggregator's base URL once it serves.
+	Ready func(baseURL string)
+}
+
+// Run starts everything, prints where to look, and blocks until ctx ends;
+// then it shuts down in reverse order.
+func Run(ctx context.Context, opts Options) error {
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	if opts.Out == nil {
+		opts.Out = os.Stdout
+	}
+	if opts.Listen == "" {
+		opts.Listen = "127.0.0.1:8080"
+	}
+	if opts.RedisURL == "" {
+		opts.RedisURL = "redis://127.0.0.1:6379/0"
+	}
+	if opts.StatusEvery == 0 {
+		opts.StatusEvery = 15 * time.Second
+	}
+	log := opts.Logger
+
+	dir, err := os.MkdirTemp("", "camwatch-demo-")
+	if err != nil {
+		return fmt.Errorf("temp dir: %w", err)
+	}
+	defer os.RemoveAll(dir)
+
+	// 1. NATS with JetStream, in process.
+	nsrv, err := broker.Start(filepath.Join(dir, "nats"), "127.0.0.1", -1)
+	if err != nil {
+		return err
+	}
+	defer nsrv.Shutdown()
+	log.Info("embedded NATS JetStream started", "url", nsrv.URL())
+
+	// 2. Redis, real or embedded.
+	redisURL, closeRedis, err := pickRedis(ctx, opts.RedisURL, log)
+	if err != nil {
+		return err
+	}
+	defer closeRedis()
+
+	// The simulated cameras demand a password, as real ones do; it is made
+	// here and handed over in memory, never on a command line.
+	password := randomPassword()
+
+	// 3. Simulated cameras, from the shipped example with local ports.
+	var scfg configs.Simcam
+	if err := parseExample("simcam.yaml", &scfg, password); err != nil {
+		return err
+	}
+	sopts := simcam.OptionsFromConfig(&scfg)
+	sopts.Listen, sopts.Control = "127.0.0.1:0", "127.0.0.1:0"
+	sopts.Password = password
+	sopts.Logger = log.With("component", "simcam")
+	cams, err := simcam.Start(ctx, sopts)
+	if err != nil {
+		return fmt.Errorf("start simulated cameras: %w", err)
+	}
+	defer cams.Close()
+
+	// 4. The aggregator.
+	var acfg configs.Aggregator
+	if err := parseExample("aggregator.yaml", &acfg, password); err != nil {
+		return err
+	}
+	acfg.NATS.URL = nsrv.URL()
+	acfg.Redis.URL = redisURL
+	acfg.Redis.Prefix = "camwatch-demo"
+	acfg.Listen = opts.Listen
+	reg := opts.Registerer
+	if reg == nil {
+		reg = prometheus.NewRegistry()
+	}
+	agg, err := aggregator.Start(ctx, aggregator.OptionsFromConfig(&acfg, log.With("component", "aggregator"), reg))
+	if err != nil {
+		return fmt.Errorf("start aggregator: %w", err)
+	}
+	defer agg.Close()
+	base := "http://" + agg.Addr()
+
+	// 5. The edge agent, watching the simulated cameras.
+	var ecfg configs.Edge
+	if err := parseExample("edge.yaml", &ecfg, password); err != nil {
+		return err
+	}
+	ecfg.NATS.URL = nsrv.URL()
+	ecfg.SpoolDir = filepath.Join(dir, "spool")
+	ecfg.MetricsListen = ""
+	ecfg.Timing.StatsInterval = 10 * time.Second
+	for i := range ecfg.Cameras {
+		c := &ecfg.Cameras[i]
+		u, err := url.Parse(cams.URL(c.ID))
+		if err != nil || u.Host == "" {
+			return fmt.Errorf("camera %s is in edge.yaml but not in simcam.yaml", c.ID)
+		}
+		c.URL = u.String()
+	}
+	eopts := edge.OptionsFromConfig(&ecfg, log.With("component", "edge"), prometheus.NewRegistry())
+	eopts.Version = "demo"
+	ectx, stopEdge := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	var edgeErr error
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		if err := edge.Run(ectx, eopts); err != nil && !errors.Is(err, context.Canceled) {
+			edgeErr = err
+			log.Error("edge agent stopped", "err", err)
+		}
+	}()
+	defer func() { stopEdge(); wg.Wait() }()
+
+	printWelcome(opts.Out, base, cams, &ecfg)
+	if opts.Ready != nil {
+		opts.Ready(base)
+	}
+	t := time.NewTicker(opts.StatusEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			fmt.Fprintln(opts.Out, "\nshutting down: edge agent, aggregator, cameras, Redis, NATS ...")
+			stopEdge()
+			wg.Wait()
+			return edgeErr
+		case <-t.C:
+			printStatus(ctx, opts.Out, base)
+		}
+	}
+}
+
+// parseExample loads a shipped example config, with the demo's password in
+// place of the environment variable the example names.
+func parseExample(name string, v configs.Validator, password string) error {
+	data, err := configs.Examples.ReadFile(name)
+	if err != nil {
+		return err
+	}
+	if _, set := os.LookupEnv("SIMCAM_PASSWORD"); !set {
+		os.Setenv("SIMCAM_PASSWORD", password)
+		defer os.Unsetenv("SIMCAM_PASSWORD")
+	}
+	if err := configs.Parse(data, v); err != nil {
+		return fmt.Errorf("example %s: %w", name, err)
+	}
+	return nil
+}
+
+func randomPassword() string {
+	var b [12]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}

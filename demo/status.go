@@ -1,0 +1,81 @@
+package demo
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"sort"
+	"text/tabwriter"
+	"time"
+
+	"github.com/camwatch/camwatch/configs"
+	"github.com/camwatch/camwatch/simcam"
+)
+
+func printWelcome(w io.Writer, base string, cams *simcam.Server, ecfg *configs.Edge) {
+	fmt.Fprintf(w, `
+camwatch demo is running: %d simulated cameras -> edge agent -> NATS JetStream -> aggregator -> Redis
+
+  Cameras and their state   %[2]s/api/v1/cameras
+  One camera's events       %[2]s/api/v1/cameras/bn-leloi-02/events?kind=motion.start,motion.end
+  Prometheus metrics        %[2]s/metrics
+  Readiness                 %[2]s/readyz
+  Fault injection           curl -X POST -d '{"kind":"offline","seconds":20}' %[3]s/cameras/ht42-hall/fault
+
+bn-leloi-02 and tdp7-alley-01 see a person walk by every 20 s; tdp7-alley-02
+drops offline for 40 s every 3 minutes. A camera table follows every few
+seconds. Press Ctrl-C to stop.
+
+`, len(ecfg.Cameras), base, cams.ControlURL())
+}
+
+// cameraRow is the part of GET /api/v1/cameras the table shows.
+type cameraRow struct {
+	ID     string  `json:"id"`
+	Status string  `json:"status"`
+	Reason string  `json:"reason"`
+	FPS    float64 `json:"fps"`
+	Kbps   float64 `json:"bitrate_kbps"`
+	Width  int     `json:"width"`
+	Height int     `json:"height"`
+	Motion bool    `json:"motion"`
+	Labels struct {
+		Program string `json:"program"`
+	} `json:"labels"`
+}
+
+func printStatus(ctx context.Context, w io.Writer, base string) {
+	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, base+"/api/v1/cameras", nil)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		fmt.Fprintf(w, "status: %v\n", err)
+		return
+	}
+	defer resp.Body.Close()
+	var body struct {
+		Cameras []cameraRow `json:"cameras"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&body); err != nil {
+		fmt.Fprintf(w, "status: %v\n", err)
+		return
+	}
+	sort.Slice(body.Cameras, func(i, j int) bool { return body.Cameras[i].ID < body.Cameras[j].ID })
+	tw := tabwriter.NewWriter(w, 0, 2, 2, ' ', 0)
+	fmt.Fprintf(tw, "\n%s\tCAMERA\tPROGRAM\tSTATUS\tFPS\tKBIT/S\tSIZE\tMOTION\n", time.Now().Format("15:04:05"))
+	for _, c := range body.Cameras {
+		st := c.Status
+		if c.Reason != "" && c.Status != "online" {
+			st += " (" + c.Reason + ")"
+		}
+		motion := ""
+		if c.Motion {
+			motion = "MOTION"
+		}
+		fmt.Fprintf(tw, "\t%s\t%s\t%s\t%.1f\t%.0f\t%dx%d\t%s\n", c.ID, c.Labels.Program, st, c.FPS, c.Kbps, c.Width, c.Height, motion)
+	}
+	tw.Flush()
+}
