@@ -205,16 +205,26 @@ func startSim(t *testing.T, opts simcam.Options) *simcam.Server {
 	return srv
 }
 
-// fakeServer listens on a random port and hands every connection to serve.
+// fakeServer listens on a random port and hands every connection to serve;
+// at the end of the test it closes the listener and every connection.
 func fakeServer(t *testing.T, serve func(net.Conn)) string {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	var wg sync.WaitGroup
+	var (
+		wg    sync.WaitGroup
+		mu    sync.Mutex
+		conns []net.Conn
+	)
 	t.Cleanup(func() {
 		ln.Close()
+		mu.Lock()
+		for _, c := range conns {
+			c.Close()
+		}
+		mu.Unlock()
 		wg.Wait()
 	})
 	wg.Add(1)
@@ -225,6 +235,9 @@ func fakeServer(t *testing.T, serve func(net.Conn)) string {
 			if err != nil {
 				return
 			}
+			mu.Lock()
+			conns = append(conns, c)
+			mu.Unlock()
 			wg.Add(1)
 			go func() {
 				defer wg.Done()

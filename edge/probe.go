@@ -2,6 +2,7 @@ package edge
 
 import (
 	"bufio"
+	"context"
 	"crypto/md5"
 	"encoding/base64"
 	"encoding/hex"
@@ -21,7 +22,7 @@ import (
 // connection when a camera answers wrong credentials with a bare 401 and
 // hangs up (gortsplib servers do): the supervisor probes after such a
 // failure to name the reason right. Errors never quote the password.
-func probeDescribe(streamURL string, timeout time.Duration) (int, error) {
+func probeDescribe(ctx context.Context, streamURL string, timeout time.Duration) (int, error) {
 	u, err := url.Parse(streamURL)
 	if err != nil {
 		return 0, fmt.Errorf("probe: unparsable url")
@@ -33,11 +34,14 @@ func probeDescribe(streamURL string, timeout time.Duration) (int, error) {
 	if u.Port() == "" {
 		host = net.JoinHostPort(u.Hostname(), "554")
 	}
-	conn, err := net.DialTimeout("tcp", host, timeout)
+	d := net.Dialer{Timeout: timeout}
+	conn, err := d.DialContext(ctx, "tcp", host)
 	if err != nil {
 		return 0, err
 	}
 	defer conn.Close()
+	stop := context.AfterFunc(ctx, func() { conn.Close() })
+	defer stop()
 	if err := conn.SetDeadline(time.Now().Add(timeout)); err != nil {
 		return 0, err
 	}

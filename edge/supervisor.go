@@ -204,11 +204,11 @@ func (s *Supervisor) dial(ctx context.Context) (*rtspv2.RTSPClient, error) {
 // explain refines a handshake that ended in a dropped connection: some
 // cameras answer wrong credentials (or an unknown path) by hanging up,
 // which vdk reports as a bare EOF. One probe tells them apart.
-func (s *Supervisor) explain(err error) error {
+func (s *Supervisor) explain(ctx context.Context, err error) error {
 	if classify(err) != event.ReasonClosed {
 		return err
 	}
-	code, perr := probeDescribe(s.cam.streamURL(), s.timing.ReadTimeout)
+	code, perr := probeDescribe(ctx, s.cam.streamURL(), s.timing.ReadTimeout)
 	switch {
 	case perr == nil && code == 401:
 		return fmt.Errorf("%w (the camera rejected the credentials)", ErrAuthFailed)
@@ -259,7 +259,7 @@ func (s *Supervisor) session(ctx context.Context) (healthy bool, err error) {
 	s.log.Debug("dialling", "url", s.cam.publicURL())
 	c, err := s.dial(ctx)
 	if err != nil {
-		return false, s.explain(err)
+		return false, s.explain(ctx, err)
 	}
 	defer s.close(c)
 	videoIdx, hevc, err := s.readCodec(c)

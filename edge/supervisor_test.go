@@ -26,12 +26,16 @@ func TestSupervisorDialFailures(t *testing.T) {
 	sim := startSim(t, simcam.Options{Username: simUser, Password: simPass,
 		Cameras: []simcam.Camera{{ID: "c1", Clip: "static-320x240"}}})
 	camURL := sim.URL("c1")
+	basic := startSim(t, simcam.Options{Username: simUser, Password: simPass, AuthMethod: "basic",
+		Cameras: []simcam.Camera{{ID: "c1", Clip: "static-320x240"}}})
 	cases := []struct {
 		name    string
 		cam     Camera
 		reasons []event.Reason // any of
 	}{
 		{"wrong password", Camera{ID: "c1", URL: camURL, Username: simUser, Password: configs.NewSecret("wrong-" + simPass)},
+			[]event.Reason{event.ReasonAuthFailed}},
+		{"wrong password, basic auth", Camera{ID: "c1", URL: basic.URL("c1"), Username: simUser, Password: configs.NewSecret("wrong-" + simPass)},
 			[]event.Reason{event.ReasonAuthFailed}},
 		{"no credentials", Camera{ID: "c1", URL: camURL},
 			[]event.Reason{event.ReasonAuthFailed}},
@@ -255,4 +259,25 @@ func TestSupervisorFaults(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestSupervisorStopsMidHandshake cancels while vdk's uncancellable Dial
+// waits on a silent server with a long read timeout: Run must still
+// return at once (startSupervisor's stop allows 1 s), and the abandoned
+// dial must wind down by itself.
+func TestSupervisorStopsMidHandshake(t *testing.T) {
+	addr := fakeServer(t, func(c net.Conn) { io.Copy(io.Discard, c) })
+	timing := testTiming()
+	timing.ReadTimeout = 3 * time.Second
+	r := startSupervisor(t, Camera{ID: "c1", URL: "rtsp://" + addr + "/c1"}, timing, nil)
+	time.Sleep(300 * time.Millisecond) // well inside the handshake
+	begin := time.Now()
+	r.stop()
+	if took := time.Since(begin); took > 5*time.Second {
+		t.Errorf("stop took %s", took)
+	}
+	if evs := r.sink.all(); len(evs) != 0 {
+		t.Errorf("events while the first handshake was pending: %s", summary(evs))
+	}
+	testenv.Eventually(t, 10*time.Second, leftovers)
 }
