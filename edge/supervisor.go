@@ -271,6 +271,7 @@ func (s *Supervisor) session(ctx context.Context) (healthy bool, err error) {
 	start := time.Now()
 	var onlineAt time.Time
 	waitingKey := true
+	skipped := 0
 	isHealthy := func() bool { return !onlineAt.IsZero() && time.Since(onlineAt) >= s.timing.Healthy }
 	watchdog := time.NewTicker(s.watchdogTick())
 	defer watchdog.Stop()
@@ -296,7 +297,11 @@ func (s *Supervisor) session(ctx context.Context) (healthy bool, err error) {
 			if waitingKey {
 				if !s.asm.cur.keyframe {
 					s.cm.skipped.Inc()
+					skipped++
 					continue
+				}
+				if skipped > 0 {
+					s.log.Debug("skipped packets before the first keyframe", "packets", skipped)
 				}
 				waitingKey = false
 				onlineAt = now
