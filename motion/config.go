@@ -1,6 +1,7 @@
 package motion
 
 import (
+	"errors"
 	"fmt"
 	"time"
 )
@@ -44,7 +45,7 @@ type Config struct {
 }
 
 // ErrConfig is wrapped by every configuration error.
-var ErrConfig = fmt.Errorf("motion: bad config")
+var ErrConfig = errors.New("motion: bad config")
 
 func (c Config) withDefaults() (Config, error) {
 	if c.Sensitivity == 0 {
