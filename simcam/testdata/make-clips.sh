@@ -22,6 +22,11 @@ FPS=15
 SECONDS_LONG=20
 WALK_FROM=6
 WALK_TO=12
+# x264 spends its first seconds settling its rate control (P-frames drift
+# by 2-3x), which a looping camera would show as motion at every loop.
+# So every clip is encoded PREROLL seconds longer and that head is cut off
+# at a keyframe: the loop then starts on an IDR of a settled encoder.
+PREROLL=6
 
 encode() { # input-args... -- output
 	ffmpeg -hide_banner -loglevel error -y "$@"
@@ -30,7 +35,23 @@ encode() { # input-args... -- output
 x264=(-an -c:v libx264 -profile:v main -preset medium -crf 29 -pix_fmt yuv420p
 	-g 30 -keyint_min 30 -sc_threshold 0 -bf 0
 	-x264-params sliced-threads=0:aud=1:repeat-headers=1
-	-r "$FPS" -t "$SECONDS_LONG" -f h264)
+	-r "$FPS" -t "$((SECONDS_LONG + PREROLL))" -f h264)
+
+# trim FILE: drop the first PREROLL seconds of access units (the stream has
+# an AUD before each one and SPS/PPS before each IDR, and PREROLL*FPS is a
+# multiple of the GOP, so the result starts on a complete IDR).
+trim() {
+	python3 - "$1" "$((PREROLL * FPS))" <<'PY'
+import sys
+path, skip = sys.argv[1], int(sys.argv[2])
+data = open(path, "rb").read()
+aud = b"\x00\x00\x00\x01\x09"
+starts = [i for i in range(len(data)) if data.startswith(aud, i)]
+if len(starts) <= skip:
+    sys.exit("trim: %s has only %d access units" % (path, len(starts)))
+open(path, "wb").write(data[starts[skip]:])
+PY
+}
 
 # still W H FILE: one frame of a street: sky, buildings with a window grid,
 # sidewalk, road with lane marks, a static grain as texture.
@@ -69,14 +90,15 @@ for size in 640x360 320x240; do
 	# walk: a person-sized shape (body and head) crosses the sidewalk.
 	pw=$((w / 16)) ph=$((h * 28 / 100))
 	hw=$((pw * 6 / 10)) hh=$((pw * 6 / 10))
-	move="-w+(t-$WALK_FROM)*(W+w)/($WALK_TO-$WALK_FROM)"
-	on="between(t,$WALK_FROM,$WALK_TO)"
+	from=$((WALK_FROM + PREROLL)) to=$((WALK_TO + PREROLL))
+	move="-w+(t-$from)*(W+w)/($to-$from)"
+	on="between(t,$from,$to)"
 	encode -loop 1 -framerate "$FPS" -i "$tmp/still-$size.png" \
 		-f lavfi -i "color=c=0x23386e:s=${pw}x${ph}:r=$FPS" \
 		-f lavfi -i "color=c=0xc89a78:s=${hw}x${hh}:r=$FPS" \
 		-filter_complex "\
 [0:v][1:v]overlay=x='$move':y=H*0.67-h:eval=frame:shortest=1:enable='$on'[a];\
-[a][2:v]overlay=x='-$pw+(t-$WALK_FROM)*(W+$pw)/($WALK_TO-$WALK_FROM)+($pw-w)/2':y=H*0.67-$ph-h:eval=frame:shortest=1:enable='$on',\
+[a][2:v]overlay=x='-$pw+(t-$from)*(W+$pw)/($to-$from)+($pw-w)/2':y=H*0.67-$ph-h:eval=frame:shortest=1:enable='$on',\
 noise=alls=2:allf=t,format=yuv420p" "${x264[@]}" "$out/walk-$size.h264"
 
 	# dark: the street at night, nearly black, faint noise.
@@ -84,6 +106,7 @@ noise=alls=2:allf=t,format=yuv420p" "${x264[@]}" "$out/walk-$size.h264"
 		-vf "lutyuv=y=16+val*0.06:u=128:v=128,noise=alls=2:allf=t,format=yuv420p" \
 		"${x264[@]}" "$out/dark-$size.h264"
 done
+for f in "$out"/*.h264; do trim "$f"; done
 
 {
 	echo '['
