@@ -101,6 +101,7 @@ type forwarder struct {
 	backoff time.Duration // last wait; 0 while healthy
 	failing bool          // an outage is in progress (logged once)
 	dirty   bool          // position advanced since the last checkpoint
+	skipped uint64        // records below this were already counted as skipped
 }
 
 func (f *forwarder) run(ctx context.Context) error {
@@ -176,7 +177,12 @@ func (f *forwarder) fill() error {
 		if !ok {
 			return nil
 		}
+		if it.bad != nil && it.rec < f.skipped {
+			f.q = append(f.q, &pending{rec: it.last})
+			continue
+		}
 		if it.bad != nil {
+			f.skipped = it.last + 1
 			f.sp.m.corrupt.WithLabelValues(corruptRecord).Add(float64(it.last - it.rec + 1))
 			f.sp.m.skipped.WithLabelValues(skipUnreadable).Add(float64(it.last - it.rec + 1))
 			f.log.Error("spool: skipping unreadable records", "first", it.rec, "last", it.last, "err", it.bad)
@@ -237,10 +243,15 @@ func (f *forwarder) save() {
 }
 
 // skip resolves p without publishing it: it can never be published.
+// A record met again after a rewind is not counted or logged twice.
 func (f *forwarder) skip(p *pending, reason string, err error) {
+	p.fut = nil
+	if p.rec < f.skipped {
+		return
+	}
+	f.skipped = p.rec + 1
 	f.sp.m.skipped.WithLabelValues(reason).Inc()
 	f.log.Error("spool: skipping an event that cannot be published", "record", p.rec, "reason", reason, "err", err)
-	p.fut = nil
 }
 
 func (f *forwarder) healthy() {
