@@ -15,7 +15,7 @@ hz=$(getconf CLK_TCK)
 
 { echo "listen: 127.0.0.1:$BASE"; echo "cameras:"
   for i in $(seq 0 $((N-1))); do
-    clip=static-640x360; [ $((i % 4)) = 1 ] && clip=walk-640x360
+    clip=${CLIP:-busy-640x360}
     echo "  - {id: cam$i, clip: $clip}"
   done; } > "$work/simcam.yaml"
 { echo "site: bench"; echo "agent: edge-bench"; echo "nats: {url: nats://127.0.0.1:4222}"

@@ -12,7 +12,7 @@ import (
 )
 
 func TestBuiltInClipsMatchTheirDescription(t *testing.T) {
-	want := []string{"static-640x360", "walk-640x360", "dark-640x360", "static-320x240", "walk-320x240", "dark-320x240"}
+	want := []string{"static-640x360", "walk-640x360", "dark-640x360", "static-320x240", "walk-320x240", "dark-320x240", "busy-640x360"}
 	var got []string
 	for _, info := range Clips() {
 		got = append(got, info.Name)

@@ -9,6 +9,8 @@
 #   walk-*    the same picture; a person-sized shape walks across from
 #             t=6 s to t=12 s and nothing moves outside that interval
 #   dark-*    the street at night: nearly black with faint noise
+#   busy-640x360  the street with heavy sensor grain (a camera at night with
+#             high gain): about 600 kbit/s, 10 s, for load benchmarks
 # The ground truth is written to clips/clips.json.
 set -euo pipefail
 
@@ -106,6 +108,14 @@ noise=alls=2:allf=t,format=yuv420p" "${x264[@]}" "$out/walk-$size.h264"
 		-vf "lutyuv=y=16+val*0.06:u=128:v=128,noise=alls=2:allf=t,format=yuv420p" \
 		"${x264[@]}" "$out/dark-$size.h264"
 done
+
+# busy: heavy temporal grain and a lower CRF, so the bitrate is that of a
+# real sub-stream; 10 s keeps the file small.
+BUSY_SECONDS=10
+encode -loop 1 -framerate "$FPS" -i "$tmp/still-640x360.png" \
+	-vf "noise=alls=8:allf=t,format=yuv420p" \
+	"${x264[@]}" -crf 26 -t "$((BUSY_SECONDS + PREROLL))" "$out/busy-640x360.h264"
+
 for f in "$out"/*.h264; do trim "$f"; done
 
 {
@@ -123,7 +133,7 @@ for f in "$out"/*.h264; do trim "$f"; done
 				"$kind" "$size" "$w" "$h" "$FPS" "$SECONDS_LONG" "$motion"
 		done
 	done
-	echo
+	printf ',\n  {"name": "busy-640x360", "width": 640, "height": 360, "fps": %d, "seconds": %d, "motion": []}\n' "$FPS" "$BUSY_SECONDS"
 	echo ']'
 } >"$out/clips.json"
 
