@@ -181,7 +181,7 @@ func TestReportBadInput(t *testing.T) {
 				},
 				AgentLost: map[string][]Span{"agent-1": {{at(5, 0), at(4, 0)}}},
 				Maintenance: []MaintenanceWindow{
-					{Span: Span{at(1, 0), at(2, 0)}},                    // names nothing
+					{Span: Span{at(1, 0), at(2, 0)}},                  // names nothing
 					{Camera: "cam-a", Span: Span{at(3, 0), at(3, 0)}}, // empty
 				},
 			},
