@@ -1,0 +1,43 @@
+package alerts
+
+import (
+	"fmt"
+	"slices"
+
+	"github.com/camwatch/camwatch/event"
+)
+
+// Match limits a rule to cameras by their labels. Each non-empty list is an
+// include list; a camera must satisfy all of them. Labels come with every
+// event, so a relabelled camera follows its new rules without a restart.
+type Match struct {
+	Sites    []string `yaml:"sites"`
+	Cameras  []string `yaml:"cameras"`
+	Programs []string `yaml:"programs"`
+	Wards    []string `yaml:"wards"`
+	Vendors  []string `yaml:"vendors"`
+}
+
+func (m *Match) validate(f string) error {
+	for _, l := range []struct {
+		name string
+		vals []string
+	}{
+		{"sites", m.Sites}, {"cameras", m.Cameras}, {"programs", m.Programs},
+		{"wards", m.Wards}, {"vendors", m.Vendors},
+	} {
+		for i, v := range l.vals {
+			if v == "" {
+				return fieldErr(fmt.Sprintf("%s.%s[%d]", f, l.name, i), "must not be empty")
+			}
+		}
+	}
+	return nil
+}
+
+// Matches reports whether a camera with these labels is covered.
+func (m *Match) Matches(site, camera string, l event.Labels) bool {
+	in := func(list []string, v string) bool { return len(list) == 0 || slices.Contains(list, v) }
+	return in(m.Sites, site) && in(m.Cameras, camera) && in(m.Programs, l.Program) &&
+		in(m.Wards, l.Ward) && in(m.Vendors, l.Vendor)
+}
