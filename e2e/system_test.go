@@ -130,6 +130,10 @@ type system struct {
 	apiBase    string
 	control    string
 	aggConfig  string
+	edgeConfig string
+	spoolDir   string
+	edgeHTTP   string
+	cams       []camSpec
 	simcam     *proc
 	edge       *proc
 	aggregator *proc
@@ -138,7 +142,10 @@ type system struct {
 	allLogs    []*proc
 }
 
-var cameras = []struct{ id, clip string }{
+// camSpec is one simulated camera: its id and the clip it loops.
+type camSpec struct{ id, clip string }
+
+var cameras = []camSpec{
 	{"cam-static", "static-320x240"},
 	{"cam-walk", "walk-320x240"},
 	{"cam-dark", "dark-320x240"},
@@ -146,18 +153,50 @@ var cameras = []struct{ id, clip string }{
 	{"cam-stall", "static-320x240"},
 }
 
-func startSystem(t *testing.T) *system {
+// setup chooses what a system runs against; the zero value is TestSystem's.
+type setup struct {
+	// cameras defaults to the five of TestSystem.
+	cameras []camSpec
+	// natsURL is the broker; empty starts an embedded one for the test.
+	natsURL string
+	// aggRedisURL is what the aggregator dials (a proxy, say); empty is
+	// the real Redis. The test itself always reads the real Redis.
+	aggRedisURL string
+}
+
+const agentID = "edge-e2e"
+
+func startSystem(t *testing.T) *system { return startSystemWith(t, setup{}) }
+
+func startSystemWith(t *testing.T, o setup) *system {
 	t.Helper()
-	natsURL := testenv.NATS(t)
+	natsURL := o.natsURL
+	if natsURL == "" {
+		natsURL = testenv.NATS(t)
+	}
+	if o.cameras == nil {
+		o.cameras = cameras
+	}
 	rc, prefix := testenv.Redis(t)
 	rc.Close()
-	s := &system{t: t, dir: t.TempDir(), redisURL: testenv.RedisURL(), prefix: prefix}
+	s := &system{t: t, dir: t.TempDir(), redisURL: testenv.RedisURL(), prefix: prefix, cams: o.cameras}
+	aggRedis := o.aggRedisURL
+	if aggRedis == "" {
+		aggRedis = s.redisURL
+	}
 	s.env = []string{"CAM_PASSWORD=" + plantedPassword}
+	// Registered first, so it runs after the processes have stopped and
+	// their last words are in the buffers.
+	t.Cleanup(func() {
+		if t.Failed() {
+			s.dumpLogs()
+		}
+	})
 
 	controlPort := freePort(t)
 	s.control = fmt.Sprintf("http://127.0.0.1:%d", controlPort)
 	var simCams, edgeCams strings.Builder
-	for _, c := range cameras {
+	for _, c := range o.cameras {
 		port := freePort(t)
 		fmt.Fprintf(&simCams, "  - {id: %s, clip: %s, port: %d}\n", c.id, c.clip, port)
 		fmt.Fprintf(&edgeCams, "  - id: %s\n    url: rtsp://admin@127.0.0.1:%d/%s\n    password_env: CAM_PASSWORD\n    labels: {program: e2e-program, ward: ben-nghe, vendor: simcam}\n", c.id, port, c.id)
@@ -168,13 +207,17 @@ username: admin
 password_env: CAM_PASSWORD
 cameras:
 %s`, controlPort, simCams.String()))
-	edgeCfg := writeFile(t, s.dir, "edge.yaml", fmt.Sprintf(`site: e2e
-agent: edge-e2e
+	s.spoolDir = filepath.Join(s.dir, "spool")
+	edgePort := freePort(t)
+	s.edgeHTTP = fmt.Sprintf("http://127.0.0.1:%d", edgePort)
+	s.edgeConfig = writeFile(t, s.dir, "edge.yaml", fmt.Sprintf(`site: e2e
+agent: %s
 nats: {url: %q}
 spool_dir: %q
+metrics_listen: 127.0.0.1:%d
 timing: {heartbeat_interval: 1s, stats_interval: 1s, stall_timeout: 2s, backoff: [200ms, 500ms, 1s]}
 cameras:
-%s`, natsURL, filepath.Join(s.dir, "spool"), edgeCams.String()))
+%s`, agentID, natsURL, s.spoolDir, edgePort, edgeCams.String()))
 	apiPort := freePort(t)
 	s.apiBase = fmt.Sprintf("http://127.0.0.1:%d", apiPort)
 	s.aggConfig = writeFile(t, s.dir, "aggregator.yaml", fmt.Sprintf(`nats: {url: %q}
@@ -182,17 +225,23 @@ redis: {url: %q, prefix: %q}
 listen: 127.0.0.1:%d
 consumer: {batch: 64, ack_wait: 5s}
 agent_timeout: 10s
-`, natsURL, s.redisURL, prefix, apiPort))
+`, natsURL, aggRedis, prefix, apiPort))
 
 	s.simcam = start(t, "simcam", s.env, "simcam", "-config", simcamCfg)
 	s.aggregator = start(t, "aggregator", s.env, "aggregator", "-config", s.aggConfig)
-	s.edge = start(t, "edge", s.env, "edge", "-config", edgeCfg)
+	s.edge = start(t, "edge", s.env, "edge", "-config", s.edgeConfig)
 	s.allLogs = []*proc{s.simcam, s.aggregator, s.edge}
-	testenv.Eventually(t, 15*time.Second, func() error {
+	s.waitReady(15 * time.Second)
+	return s
+}
+
+// waitReady waits until the aggregator's /readyz answers 200.
+func (s *system) waitReady(within time.Duration) {
+	s.t.Helper()
+	testenv.Eventually(s.t, within, func() error {
 		_, err := s.get("/readyz")
 		return err
 	})
-	return s
 }
 
 func (s *system) restartAggregator(sig syscall.Signal) {
@@ -201,8 +250,30 @@ func (s *system) restartAggregator(sig syscall.Signal) {
 	s.allLogs = append(s.allLogs, s.aggregator)
 }
 
-func (s *system) get(path string) ([]byte, error) {
-	resp, err := http.Get(s.apiBase + path)
+// restartEdge stops the edge with sig and starts it again on the same
+// config and spool directory.
+func (s *system) restartEdge(sig syscall.Signal) {
+	s.edge.stop(s.t, sig)
+	s.edge = start(s.t, "edge", s.env, "edge", "-config", s.edgeConfig)
+	s.allLogs = append(s.allLogs, s.edge)
+}
+
+// dumpLogs prints the tail of every process's output, for a failed test.
+func (s *system) dumpLogs() {
+	for _, p := range s.allLogs {
+		s.t.Logf("---- %s log (last 4000 bytes):\n%s", p.name, tail(p.out.String(), 4000))
+	}
+}
+
+// httpClient bounds every request, so a hung server fails the poll
+// instead of the whole test binary.
+var httpClient = &http.Client{Timeout: 5 * time.Second}
+
+func (s *system) get(path string) ([]byte, error) { return getURL(s.apiBase + path) }
+
+// getURL returns the body of a 200 answer, or an error naming the status.
+func getURL(u string) ([]byte, error) {
+	resp, err := httpClient.Get(u)
 	if err != nil {
 		return nil, err
 	}
@@ -212,7 +283,7 @@ func (s *system) get(path string) ([]byte, error) {
 		return nil, err
 	}
 	if resp.StatusCode != http.StatusOK {
-		return body, fmt.Errorf("GET %s: %s: %s", path, resp.Status, body)
+		return body, fmt.Errorf("GET %s: %s: %s", u, resp.Status, body)
 	}
 	return body, nil
 }
@@ -465,11 +536,6 @@ func TestSystem(t *testing.T) {
 		}
 		s.checkRedisClean(t)
 	})
-	if t.Failed() {
-		for _, p := range s.allLogs {
-			t.Logf("---- %s log (last 3000 bytes):\n%s", p.name, tail(p.out.String(), 3000))
-		}
-	}
 }
 
 func tail(s string, n int) string {
