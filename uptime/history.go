@@ -7,8 +7,9 @@ import (
 )
 
 // Transition is one change of a camera's state as stored by the aggregator.
-// Time is when the new state began; Seq is the camera's event sequence and
-// orders transitions that share a time.
+// Time is when the new state began (for a stored health event, its since,
+// which precedes the event's own time by the agent's detection delay); Seq
+// is the camera's event sequence and orders transitions that share a time.
 type Transition struct {
 	Time   time.Time
 	Seq    uint64
@@ -57,8 +58,11 @@ type MaintenanceWindow struct {
 }
 
 // History is the input of a report: the cameras with their transitions, the
-// spans during which each agent was lost (keyed by agent id), and the
-// maintenance windows. Spans and windows may overlap and come in any order.
+// spans during which each agent was lost (keyed by agent id; a reader derives
+// them from heartbeat gaps longer than the agent timeout), and the
+// maintenance windows. Spans and windows may overlap and come in any order;
+// a reader only needs what touches the window, plus each camera's last
+// transition before it.
 type History struct {
 	Cameras     []Camera
 	AgentLost   map[string][]Span
