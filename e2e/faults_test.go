@@ -266,3 +266,68 @@ func TestFaultRedisOutage(t *testing.T) {
 	s.stopEdgeDrained(t)
 	s.proveExactlyOnce(t)
 }
+
+func TestFaultAggregatorKilledDuringBurst(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end test")
+	}
+	nb := startBroker(t)
+	s := startSystemWith(t, setup{cameras: faultCams, natsURL: nb.url(), statsInterval: 100 * time.Millisecond})
+	s.waitFlowing(t, 20*time.Second)
+
+	// Build a burst: the aggregator is dead and NATS is down, so the
+	// edge's spool fills; then NATS comes back and the edge publishes it
+	// all at once.
+	s.aggregator.stop(t, syscall.SIGKILL)
+	nb.stop()
+	var backlog int64
+	testenv.Eventually(t, 15*time.Second, func() error {
+		h, err := s.edgeHealth()
+		if err != nil {
+			return err
+		}
+		if backlog = h.Backlog; backlog < 60 {
+			return fmt.Errorf("edge backlog %d", h.Backlog)
+		}
+		return nil
+	})
+	t.Logf("burst of %d events", backlog)
+	nb.start()
+
+	// Kill each aggregator as soon as it has stored something: it dies
+	// with a batch fetched and maybe half applied or unacknowledged.
+	total := func() int64 {
+		var n int64
+		for _, c := range s.cams {
+			n += s.storedCount(t, c.id)
+		}
+		return n
+	}
+	for i := range 3 {
+		before := total()
+		s.startAggregator()
+		testenv.Eventually(t, 20*time.Second, func() error {
+			if n := total(); n == before {
+				return fmt.Errorf("aggregator %d has stored nothing yet (%d events in Redis)", i+1, n)
+			}
+			return nil
+		})
+		t.Logf("kill %d of the aggregator, %d events in Redis", i+1, total())
+		s.aggregator.stop(t, syscall.SIGKILL)
+	}
+	s.startAggregator()
+	s.waitReady(20 * time.Second)
+	testenv.Eventually(t, 20*time.Second, func() error {
+		h, err := s.edgeHealth()
+		if err != nil {
+			return err
+		}
+		if h.Backlog > 5 {
+			return fmt.Errorf("edge backlog %d after NATS came back", h.Backlog)
+		}
+		return nil
+	})
+	s.waitMore(t, 10, 20*time.Second)
+	s.stopEdgeDrained(t)
+	s.proveExactlyOnce(t)
+}

@@ -162,6 +162,8 @@ type setup struct {
 	// aggRedisURL is what the aggregator dials (a proxy, say); empty is
 	// the real Redis. The test itself always reads the real Redis.
 	aggRedisURL string
+	// statsInterval is the edge's; default 1s. Shorter makes a burst.
+	statsInterval time.Duration
 }
 
 const agentID = "edge-e2e"
@@ -176,6 +178,9 @@ func startSystemWith(t *testing.T, o setup) *system {
 	}
 	if o.cameras == nil {
 		o.cameras = cameras
+	}
+	if o.statsInterval == 0 {
+		o.statsInterval = time.Second
 	}
 	rc, prefix := testenv.Redis(t)
 	rc.Close()
@@ -215,9 +220,9 @@ agent: %s
 nats: {url: %q}
 spool_dir: %q
 metrics_listen: 127.0.0.1:%d
-timing: {heartbeat_interval: 1s, stats_interval: 1s, stall_timeout: 2s, backoff: [200ms, 500ms, 1s]}
+timing: {heartbeat_interval: 1s, stats_interval: %s, stall_timeout: 2s, backoff: [200ms, 500ms, 1s]}
 cameras:
-%s`, agentID, natsURL, s.spoolDir, edgePort, edgeCams.String()))
+%s`, agentID, natsURL, s.spoolDir, edgePort, o.statsInterval, edgeCams.String()))
 	apiPort := freePort(t)
 	s.apiBase = fmt.Sprintf("http://127.0.0.1:%d", apiPort)
 	s.aggConfig = writeFile(t, s.dir, "aggregator.yaml", fmt.Sprintf(`nats: {url: %q}
@@ -246,6 +251,11 @@ func (s *system) waitReady(within time.Duration) {
 
 func (s *system) restartAggregator(sig syscall.Signal) {
 	s.aggregator.stop(s.t, sig)
+	s.startAggregator()
+}
+
+// startAggregator starts a new aggregator process; the old one must be gone.
+func (s *system) startAggregator() {
 	s.aggregator = start(s.t, "aggregator", s.env, "aggregator", "-config", s.aggConfig)
 	s.allLogs = append(s.allLogs, s.aggregator)
 }
