@@ -38,5 +38,6 @@ func (s *Set) Load(path string) error {
 	return nil
 }
 
-// Replace puts already parsed rules in force, e.g. from an API upload.
+// Replace puts rules in force that Parse or LoadFile returned (so they are
+// validated), e.g. from an API upload.
 func (s *Set) Replace(r *Rules) { s.cur.Store(r) }
