@@ -192,26 +192,33 @@ func (m *Motion) validate(field string) error {
 
 // StreamURL returns the camera URL with credentials filled in, for the
 // RTSP client only. Never log it.
-func (c *Camera) StreamURL() string {
-	u, err := url.Parse(c.URL)
+func (c *Camera) StreamURL() string { return CredentialURL(c.URL, c.Username, c.Password) }
+
+// PublicURL returns the camera URL without any credentials, safe to log
+// and to show.
+func (c *Camera) PublicURL() string { return PublicURL(c.URL) }
+
+// CredentialURL puts user and password into raw, for an RTSP client that
+// takes credentials only in the URL. Never log the result.
+func CredentialURL(raw, user string, password Secret) string {
+	u, err := url.Parse(raw)
 	if err != nil {
-		return c.URL
+		return raw
 	}
 	switch {
-	case !c.Password.Empty():
-		u.User = url.UserPassword(c.Username, c.Password.Reveal())
-	case c.Username != "":
-		u.User = url.User(c.Username)
+	case !password.Empty():
+		u.User = url.UserPassword(user, password.Reveal())
+	case user != "":
+		u.User = url.User(user)
 	}
 	return u.String()
 }
 
-// PublicURL returns the camera URL without any credentials, safe to log
-// and to show.
-func (c *Camera) PublicURL() string {
-	u, err := url.Parse(c.URL)
+// PublicURL returns raw without any credentials, safe to log and show.
+func PublicURL(raw string) string {
+	u, err := url.Parse(raw)
 	if err != nil {
-		return redactURL(c.URL)
+		return redactURL(raw)
 	}
 	u.User = nil
 	return u.String()

@@ -43,29 +43,10 @@ func credentialsFromURL(c Camera) Camera {
 }
 
 // streamURL is the URL handed to the RTSP client. Never log it.
-func (c *Camera) streamURL() string {
-	u, err := url.Parse(c.URL)
-	if err != nil {
-		return c.URL
-	}
-	switch {
-	case !c.Password.Empty():
-		u.User = url.UserPassword(c.Username, c.Password.Reveal())
-	case c.Username != "":
-		u.User = url.User(c.Username)
-	}
-	return u.String()
-}
+func (c *Camera) streamURL() string { return configs.CredentialURL(c.URL, c.Username, c.Password) }
 
 // publicURL is the URL without any credentials.
-func (c *Camera) publicURL() string {
-	u, err := url.Parse(c.URL)
-	if err != nil {
-		return "[unparsable url]"
-	}
-	u.User = nil
-	return u.String()
-}
+func (c *Camera) publicURL() string { return configs.PublicURL(c.URL) }
 
 // Timing groups a supervisor's clocks.
 type Timing struct {
