@@ -87,3 +87,23 @@ func tokenOK(s string) bool {
 }
 
 func idx(field string, i int) string { return fmt.Sprintf("%s[%d]", field, i) }
+
+// checkCameraIDs requires at least one camera, each with a valid id used
+// once.
+func checkCameraIDs(ids []string) error {
+	if len(ids) == 0 {
+		return fieldErr("cameras", "at least one camera is required")
+	}
+	seen := make(map[string]bool, len(ids))
+	for i, id := range ids {
+		f := idx("cameras", i) + ".id"
+		if err := checkToken(f, id); err != nil {
+			return err
+		}
+		if seen[id] {
+			return fieldErr(f, "%q is used twice", id)
+		}
+		seen[id] = true
+	}
+	return nil
+}

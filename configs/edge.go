@@ -124,20 +124,16 @@ func (c *Edge) Validate() error {
 	if err := c.Defaults.Motion.validate("defaults.motion"); err != nil {
 		return err
 	}
-	if len(c.Cameras) == 0 {
-		return fieldErr("cameras", "at least one camera is required")
+	ids := make([]string, len(c.Cameras))
+	for i, cam := range c.Cameras {
+		ids[i] = cam.ID
 	}
-	seen := map[string]bool{}
+	if err := checkCameraIDs(ids); err != nil {
+		return err
+	}
 	for i := range c.Cameras {
 		cam := &c.Cameras[i]
 		f := idx("cameras", i)
-		if err := checkToken(f+".id", cam.ID); err != nil {
-			return err
-		}
-		if seen[cam.ID] {
-			return fieldErr(f+".id", "%q is used twice", cam.ID)
-		}
-		seen[cam.ID] = true
 		u, err := url.Parse(cam.URL)
 		if err != nil || (u.Scheme != "rtsp" && u.Scheme != "rtsps") || u.Host == "" {
 			return fieldErr(f+".url", "%q is not an rtsp:// URL", redactURL(cam.URL))

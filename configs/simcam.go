@@ -54,20 +54,16 @@ func (c *Simcam) Validate() error {
 	if (c.Username == "") != c.Password.Empty() {
 		return fieldErr("username", "username and password go together")
 	}
-	if len(c.Cameras) == 0 {
-		return fieldErr("cameras", "at least one camera is required")
+	ids := make([]string, len(c.Cameras))
+	for i, cam := range c.Cameras {
+		ids[i] = cam.ID
 	}
-	seen := map[string]bool{}
+	if err := checkCameraIDs(ids); err != nil {
+		return err
+	}
 	for i := range c.Cameras {
 		cam := &c.Cameras[i]
 		f := idx("cameras", i)
-		if err := checkToken(f+".id", cam.ID); err != nil {
-			return err
-		}
-		if seen[cam.ID] {
-			return fieldErr(f+".id", "%q is used twice", cam.ID)
-		}
-		seen[cam.ID] = true
 		if cam.Port < 0 || cam.Port > 65535 {
 			return fieldErr(f+".port", "%d is not a port", cam.Port)
 		}
