@@ -48,68 +48,130 @@ type Result struct {
 	Err     error
 }
 
-// Apply writes a batch of validated events with one pipelined round trip,
-// one atomic script call per event. The script is idempotent, so a batch
-// may be applied again after a partial failure. The results are in the
-// order of evs; the error is set only when nothing could be attempted.
+// applyChunk caps the events one script call handles, so that Redis is
+// never blocked for long by one batch (about 2 ms per 256 events here).
+const applyChunk = 256
+
+// Apply writes a batch of validated events with one pipelined round trip
+// and one atomic script call per applyChunk events. The script is
+// idempotent, so a batch may be applied again after a partial failure; a
+// call Redis refuses is retried one event per call, so that one bad key
+// fails only its own event. The results are in the order of evs; the
+// error is set only when nothing could be attempted.
 func (s *Store) Apply(ctx context.Context, evs []*event.Event) ([]Result, error) {
 	res := make([]Result, len(evs))
-	calls := make([]scriptCall, len(evs))
+	recs := make([]record, len(evs))
+	todo := make([]int, 0, len(evs))
 	for i, e := range evs {
-		c, err := s.call(e)
+		r, err := s.record(e)
 		if err != nil {
 			res[i] = Result{Err: err}
 			continue
 		}
-		calls[i] = c
+		recs[i] = r
+		todo = append(todo, i)
 	}
-	todo := make([]int, 0, len(evs))
-	for i := range evs {
-		if res[i].Err == nil {
-			todo = append(todo, i)
-		}
+	var groups [][]int
+	for len(todo) > 0 {
+		n := min(len(todo), applyChunk)
+		groups = append(groups, todo[:n])
+		todo = todo[n:]
 	}
-	for attempt := 0; attempt < 2 && len(todo) > 0; attempt++ {
-		cmds := make([]*redis.Cmd, len(todo))
+	now := s.opts.Now()
+	loaded := false
+	for round := 0; round < 3 && len(groups) > 0; round++ {
+		cmds := make([]*redis.Cmd, len(groups))
 		_, _ = s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
-			for j, i := range todo {
-				cmds[j] = applyScript.EvalSha(ctx, p, calls[i].keys, calls[i].args...)
+			for j, g := range groups {
+				keys, args := s.batch(now, recs, g)
+				cmds[j] = applyScript.EvalSha(ctx, p, keys, args...)
 			}
 			return nil
 		})
-		var again []int
-		for j, i := range todo {
-			n, err := cmds[j].Int()
+		var again [][]int
+		noscript := false
+		for j, g := range groups {
+			out, err := cmds[j].Int64Slice()
+			if err == nil && len(out) != len(g) {
+				err = fmt.Errorf("script answered %d results for %d events", len(out), len(g))
+			}
 			switch {
-			case err != nil && redis.HasErrorPrefix(err, "NOSCRIPT") && attempt == 0:
-				again = append(again, i)
+			case err != nil && redis.HasErrorPrefix(err, "NOSCRIPT") && !loaded:
+				noscript = true
+				again = append(again, g)
+			case err != nil && len(g) > 1:
+				for _, i := range g {
+					again = append(again, []int{i})
+				}
 			case err != nil:
-				res[i] = Result{Err: fmt.Errorf("redis apply %s: %w", evs[i].ID, err)}
-			case n == 0:
-				res[i] = Result{Outcome: OutcomeDuplicate}
-			case n == 1:
-				res[i] = Result{Outcome: OutcomeStored}
+				res[g[0]] = Result{Err: fmt.Errorf("redis apply %s: %w", evs[g[0]].ID, err)}
 			default:
-				res[i] = Result{Outcome: OutcomeLate}
+				for k, i := range g {
+					res[i] = Result{Outcome: outcome(out[k])}
+				}
 			}
 		}
-		if len(again) > 0 {
+		if noscript {
 			// Redis restarted or was flushed: load the script once, retry.
+			loaded = true
 			if err := applyScript.Load(ctx, s.rdb).Err(); err != nil {
-				for _, i := range again {
-					res[i] = Result{Err: fmt.Errorf("redis script load: %w", err)}
+				for _, g := range again {
+					for _, i := range g {
+						res[i] = Result{Err: fmt.Errorf("redis script load: %w", err)}
+					}
 				}
 				return res, nil
 			}
 		}
-		todo = again
+		groups = again
+	}
+	for _, g := range groups {
+		for _, i := range g {
+			res[i] = Result{Err: fmt.Errorf("redis apply %s: gave up after retries", evs[i].ID)}
+		}
 	}
 	return res, nil
 }
 
-type scriptCall struct {
-	keys []string
-	args []any
+func outcome(n int64) Outcome {
+	switch n {
+	case 0:
+		return OutcomeDuplicate
+	case 1:
+		return OutcomeStored
+	default:
+		return OutcomeLate
+	}
+}
+
+// record is one event's share of a script call: the keys of its camera or
+// agent, and its arguments after the key group index.
+type record struct {
+	entity string // key group identity: scope and id
+	keys   []string
+	args   []any
+}
+
+// batch lays out the script's KEYS and ARGV for the events recs[i], i in
+// idx; see apply.lua.
+func (s *Store) batch(now time.Time, recs []record, idx []int) ([]string, []any) {
+	keys := []string{s.k.cameras(), s.k.agents(), s.k.live()}
+	args := make([]any, 0, 5+len(idx)*34)
+	args = append(args, ms(now), ms(now.Add(-s.opts.EventRetention)), ms(now.Add(-s.opts.EventRetention)),
+		ms(now.Add(-s.opts.TransitionRetention)), s.opts.LiveMaxLen)
+	group := make(map[string]int, 16)
+	for _, i := range idx {
+		r := &recs[i]
+		g, ok := group[r.entity]
+		if !ok {
+			g = len(keys) + 1 // Lua's KEYS start at 1
+			group[r.entity] = g
+			keys = append(keys, r.keys...)
+		}
+		args = append(args, g)
+		args = append(args, r.args...)
+	}
+	return keys, args
 }
 
 func ms(t time.Time) int64 { return t.UnixMilli() }
@@ -133,23 +195,16 @@ type transition struct {
 	Seq    uint64       `json:"seq"`
 }
 
-func (s *Store) call(e *event.Event) (scriptCall, error) {
+func (s *Store) record(e *event.Event) (record, error) {
 	data, err := event.Marshal(e)
 	if err != nil {
-		return scriptCall{}, fmt.Errorf("encode event %s: %w", e.ID, err)
-	}
-	now := s.opts.Now()
-	idsCutoff := ms(now.Add(-s.opts.EventRetention))
-	args := []any{
-		e.ID, ms(e.Time), e.Seq, string(data), ms(now),
-		idsCutoff, ms(now.Add(-s.opts.EventRetention)), ms(now.Add(-s.opts.TransitionRetention)),
-		s.opts.LiveMaxLen,
+		return record{}, fmt.Errorf("encode event %s: %w", e.ID, err)
 	}
 	if !e.Kind.CameraScoped() {
-		args = append(args, e.Agent, string(e.Kind), "", "site", e.Site)
-		return scriptCall{
-			keys: []string{s.k.agentIDs(e.Agent), s.k.agent(e.Agent), s.k.agents(), s.k.live()},
-			args: args,
+		return record{
+			entity: "a:" + e.Agent,
+			keys:   []string{s.k.agentIDs(e.Agent), s.k.agent(e.Agent)},
+			args:   []any{"a", e.ID, ms(e.Time), e.Seq, string(data), e.Agent, string(e.Kind), "", 2, "site", e.Site},
 		}, nil
 	}
 	trans := ""
@@ -159,15 +214,16 @@ func (s *Store) call(e *event.Event) (scriptCall, error) {
 			Since: e.Health.Since, Time: e.Time, Seq: e.Seq,
 		})
 		if err != nil {
-			return scriptCall{}, fmt.Errorf("encode transition %s: %w", e.ID, err)
+			return record{}, fmt.Errorf("encode transition %s: %w", e.ID, err)
 		}
 		trans = string(b)
 	}
 	labels, err := json.Marshal(e.Labels)
 	if err != nil {
-		return scriptCall{}, fmt.Errorf("encode labels %s: %w", e.ID, err)
+		return record{}, fmt.Errorf("encode labels %s: %w", e.ID, err)
 	}
-	args = append(args, e.Camera, string(e.Kind), trans,
+	args := make([]any, 0, 40)
+	args = append(args, "c", e.ID, ms(e.Time), e.Seq, string(data), e.Camera, string(e.Kind), trans, 0,
 		"agent", e.Agent, "site", e.Site, "labels", string(labels), "time", tstr(e.Time))
 	if h := e.Health; h != nil {
 		args = append(args,
@@ -186,9 +242,11 @@ func (s *Store) call(e *event.Event) (scriptCall, error) {
 			args = append(args, "motion", "0", "motion_since", "", "motion_score", ftoa(m.Score))
 		}
 	}
-	return scriptCall{
+	args[8] = len(args) - 9 // the number of state field/value items
+	return record{
+		entity: "c:" + e.Camera,
 		keys: []string{
-			s.k.cameraIDs(e.Camera), s.k.camera(e.Camera), s.k.cameras(), s.k.live(),
+			s.k.cameraIDs(e.Camera), s.k.camera(e.Camera),
 			s.k.cameraEvents(e.Camera), s.k.transitions(e.Camera),
 		},
 		args: args,

@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -212,4 +213,78 @@ func TestStoreScriptReload(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestStoreApplyWithinOneBatch covers what one script call must get right
+// across the events it handles together: repeats, order of seq, more
+// events than one call takes, and a bad key failing only its own event.
+func TestStoreApplyWithinOneBatch(t *testing.T) {
+	for _, b := range backends {
+		t.Run(b.name, func(t *testing.T) {
+			rdb, prefix := b.open(t)
+			ctx := context.Background()
+			s := NewStore(rdb, StoreOptions{Prefix: prefix, Now: fixedClock(t0.Add(time.Hour))})
+			a5 := mk(event.KindHealth, "cam-w", 5, t0)
+			a4 := mk(event.KindStats, "cam-w", 4, t0)
+			a6 := offline(mk(event.KindHealth, "cam-w", 6, t0), event.ReasonClosed)
+			hb := mk(event.KindHeartbeat, "", 1, t0)
+			if err := sameOutcomes(mustApply(t, s, a5, a5, a4, hb, a6, hb),
+				[]Outcome{OutcomeStored, OutcomeDuplicate, OutcomeLate, OutcomeStored, OutcomeStored, OutcomeDuplicate}); err != nil {
+				t.Fatal(err)
+			}
+			c, err := s.Camera(ctx, "cam-w")
+			if err != nil || c.LastSeq != 6 || c.Reported != event.StatusOffline {
+				t.Fatalf("state = %+v, %v; want seq 6 offline", c, err)
+			}
+
+			// More events than one script call takes, over a few cameras.
+			var many []*event.Event
+			for i := uint64(1); i <= 2*applyChunk+10; i++ {
+				many = append(many, mk(event.KindStats, fmt.Sprintf("cam-m%d", i%3), i, t0))
+			}
+			for i, o := range mustApply(t, s, many...) {
+				if o != OutcomeStored {
+					t.Fatalf("event %d: %v, want stored", i, o)
+				}
+			}
+			if n := len(mustEvents(t, s, "cam-m1")); n != (2*applyChunk+10)/3 {
+				t.Errorf("cam-m1 holds %d events", n)
+			}
+
+			// A key of the wrong type fails its own event only.
+			if err := rdb.Set(ctx, prefix+":cam:bad", "x", 0).Err(); err != nil {
+				t.Fatal(err)
+			}
+			good1, bad, good2 := mk(event.KindStats, "cam-g", 1, t0), mk(event.KindStats, "bad", 1, t0), mk(event.KindStats, "cam-g", 2, t0)
+			res, err := s.Apply(ctx, []*event.Event{good1, bad, good2})
+			if err != nil {
+				t.Fatal(err)
+			}
+			// good1 may read as a duplicate: the failed call stored it before
+			// the retry one event per call.
+			if res[0].Err != nil || res[2].Err != nil || res[1].Err == nil {
+				t.Errorf("results = %+v; want only the bad camera's event to fail", res)
+			}
+			if n := len(mustEvents(t, s, "cam-g")); n != 2 {
+				t.Errorf("cam-g holds %d events, want 2", n)
+			}
+			// The failed event left no id behind: once the key is repaired,
+			// its redelivery is stored, not taken for a duplicate.
+			if err := rdb.Del(ctx, prefix+":cam:bad").Err(); err != nil {
+				t.Fatal(err)
+			}
+			if err := sameOutcomes(mustApply(t, s, bad), []Outcome{OutcomeStored}); err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+}
+
+func mustEvents(t *testing.T, s *Store, camera string) []*event.Event {
+	t.Helper()
+	evs, err := s.Events(context.Background(), camera, t0.Add(-time.Hour), t0.Add(24*time.Hour), nil, 100000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return evs
 }
