@@ -24,6 +24,9 @@ demo:
 bench:
 	@bash scripts/bench.sh
 
+bench-ingest:
+	@bash scripts/bench-ingest.sh
+
 # Regenerate the simulated cameras' clips (needs ffmpeg).
 clips:
 	bash simcam/testdata/make-clips.sh
