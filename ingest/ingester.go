@@ -40,6 +40,11 @@ type IngesterOptions struct {
 	RetryDelay time.Duration
 	// StoreTimeout bounds one batch's Redis work; default 10s.
 	StoreTimeout time.Duration
+	// Workers is how many fetch-and-store loops share the consumer in this
+	// process, so that one validates and acks while another waits for
+	// Redis; default 2. Events of one camera may then be stored out of
+	// order, which the seq check already handles (the older one is late).
+	Workers int
 }
 
 // Ingester pulls batches from the shared consumer and stores them. Several
@@ -62,6 +67,9 @@ func NewIngester(o IngesterOptions) *Ingester {
 	if o.StoreTimeout <= 0 {
 		o.StoreTimeout = 10 * time.Second
 	}
+	if o.Workers <= 0 {
+		o.Workers = 2
+	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
@@ -72,6 +80,22 @@ func NewIngester(o IngesterOptions) *Ingester {
 // then, so a clean stop leaves nothing waiting for its ack timeout. It
 // returns nil after ctx ends, or the error that stopped consuming.
 func (in *Ingester) Run(ctx context.Context) error {
+	errs := make(chan error, in.o.Workers)
+	for range in.o.Workers {
+		go func() { errs <- in.work(ctx) }()
+	}
+	var first error
+	for range in.o.Workers {
+		if err := <-errs; err != nil && first == nil {
+			first = err
+		}
+	}
+	return first
+}
+
+// work is one fetch-and-store loop; it restarts consuming after errors
+// NATS recovers from.
+func (in *Ingester) work(ctx context.Context) error {
 	for {
 		err := in.consume(ctx)
 		if ctx.Err() != nil {

@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -233,5 +234,55 @@ func TestIngestDeadLettersAfterMaxDeliver(t *testing.T) {
 	}
 	if n := r.stored(in.store, "cam-y"); n != 1 {
 		t.Errorf("cam-y stored %d, want 1", n)
+	}
+}
+
+// TestIngestWorkers checks that loops sharing the consumer inside one
+// process may store a camera's events out of order without the state
+// ever going back: each camera ends at its newest seq, each event once.
+func TestIngestWorkers(t *testing.T) {
+	for _, workers := range []int{1, 4} {
+		t.Run(fmt.Sprintf("workers=%d", workers), func(t *testing.T) {
+			r := newRig(t)
+			r.cons.Batch = 16 // many small batches: more chances to interleave
+			evs := realisticEvents(2000, time.Now().Add(-time.Hour))
+			newest := map[string]uint64{}
+			stored := map[string]int{}
+			for _, e := range evs {
+				r.publish(e)
+				if e.Camera != "" && e.Kind != event.KindHeartbeat {
+					newest[e.Camera] = max(newest[e.Camera], e.Seq)
+					stored[e.Camera]++
+				}
+			}
+			in := r.start(r.rdb, func(o *IngesterOptions) { o.Workers = workers })
+			total := func() float64 {
+				n := 0.0
+				for _, k := range event.Kinds {
+					n += counter(in.m.Events.WithLabelValues(string(k)))
+				}
+				return n
+			}
+			testenv.Eventually(t, 30*time.Second, func() error {
+				return errIf(total() != float64(len(evs)), "stored %v of %d", total(), len(evs))
+			})
+			if d := counter(in.m.Duplicates); d != 0 {
+				t.Errorf("duplicates = %v", d)
+			}
+			cams, err := in.store.Cameras(context.Background())
+			if err != nil || len(cams) != len(newest) {
+				t.Fatalf("cameras = %d, %v; want %d", len(cams), err, len(newest))
+			}
+			for _, c := range cams {
+				if c.LastSeq != newest[c.ID] {
+					t.Errorf("%s: last seq %d, want %d", c.ID, c.LastSeq, newest[c.ID])
+				}
+			}
+			for _, cam := range []string{"cam-000", "cam-199"} {
+				if n := r.stored(in.store, cam); n != stored[cam] {
+					t.Errorf("%s holds %d events, want %d", cam, n, stored[cam])
+				}
+			}
+		})
 	}
 }

@@ -31,6 +31,19 @@ func benchBatch(b *testing.B) int {
 	return 256
 }
 
+// benchWorkers is the ingester's Workers; CAMWATCH_BENCH_WORKERS
+// overrides the default to compare.
+func benchWorkers(b *testing.B) int {
+	if s := os.Getenv("CAMWATCH_BENCH_WORKERS"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 {
+			b.Fatalf("CAMWATCH_BENCH_WORKERS=%q: want a positive integer", s)
+		}
+		return n
+	}
+	return 0 // the default
+}
+
 // realisticEvents builds n events as a fleet sends them: 200 cameras on 4
 // agents at 2 sites, mostly stats, some health changes and motion, and one
 // heartbeat per agent now and then, each camera with its own seq.
@@ -136,7 +149,7 @@ func BenchmarkIngestDrain(b *testing.B) {
 	r.cons.Batch = benchBatch(b)
 	r.prepublish(b, b.N)
 	b.ResetTimer()
-	in := r.start(r.rdb, nil)
+	in := r.start(r.rdb, func(o *IngesterOptions) { o.Workers = benchWorkers(b) })
 	for {
 		n := counter(in.m.Duplicates)
 		for _, k := range event.Kinds {
