@@ -4,10 +4,12 @@
 // window, its outages, MTTR and MTBF, a daily series in the site's time
 // zone, and which groups missed their SLA target.
 //
-// It is pure computation over data handed in (no Redis, no NATS, no
+// [Compute] is pure computation over data handed in (no Redis, no NATS, no
 // logging), so the same arithmetic serves the HTTP API, the CSV export, the
 // CLI and a report rebuilt from the JetStream record, and so every figure can
-// be proven by hand in a test.
+// be proven by hand in a test. [Source] reads a window's [History] from the
+// Redis keys the ingester writes, and [Generate] writes a synthetic city in
+// the same layout for benchmarks and the demo (docs/uptime.md).
 //
 // # The model
 //

@@ -1,0 +1,202 @@
+package uptime
+
+import (
+	"context"
+	"errors"
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/camwatch/camwatch/event"
+	"github.com/camwatch/camwatch/testenv"
+	"github.com/redis/go-redis/v9"
+)
+
+// genEnd is the end of every generated history in these tests, in UTC like
+// the times read back from Redis.
+var genEnd = time.Date(2025, 3, 1, 5, 0, 0, 0, time.UTC)
+
+// TestSourceEqualsMemory writes a synthetic city into real Redis, reads it
+// back for several windows and groupings, and requires the report to equal
+// the one computed from the history in memory.
+func TestSourceEqualsMemory(t *testing.T) {
+	rdb, prefix := testenv.Redis(t)
+	ctx := context.Background()
+	hist, err := Generate(ctx, rdb, prefix, GenerateOptions{Cameras: 300, Programs: 7, Days: 40, CamerasPerAgent: 50, End: genEnd, Seed: 7})
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := NewSource(rdb, SourceOptions{Prefix: prefix, Now: func() time.Time { return genEnd }})
+	for _, tc := range []struct {
+		name  string
+		group Group
+		w     Span
+	}{
+		{"last 7 days by program", GroupProgram, Span{genEnd.Add(-7 * 24 * time.Hour), genEnd}},
+		{"30 days by agent", GroupAgent, Span{genEnd.Add(-30 * 24 * time.Hour), genEnd}},
+		{"a day in the past by ward", GroupWard, Span{genEnd.Add(-20 * 24 * time.Hour), genEnd.Add(-19 * 24 * time.Hour)}},
+		{"window reaching before the history", GroupVendor, Span{genEnd.Add(-60 * 24 * time.Hour), genEnd.Add(-35 * 24 * time.Hour)}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			opts := Options{Window: tc.w, GroupBy: tc.group, Location: ict, DefaultTarget: 99.5}
+			want, err := Compute(hist, opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			h, err := src.History(ctx, tc.w)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := Compute(h, opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want.All.Outages == 0 || !want.All.Rated {
+				t.Fatalf("synthetic history has no outages in the window: %+v", want.All)
+			}
+			if !reflect.DeepEqual(got, want) {
+				t.Errorf("report from Redis differs:\n got %+v\nwant %+v", got.All, want.All)
+			}
+		})
+	}
+}
+
+// TestSourceLiveness covers what only the Redis reader decides: the state
+// at the window's start, an agent still silent, a camera gone silent
+// while its agent lives on, and a damaged member.
+func TestSourceLiveness(t *testing.T) {
+	now := genEnd
+	w := Span{now.Add(-4 * h), now}
+	ctx := context.Background()
+	cam := func(id, agent string, ts ...Transition) Camera {
+		return Camera{ID: id, Agent: agent, Labels: event.Labels{Program: "p"}, Transitions: ts}
+	}
+	for _, tc := range []struct {
+		name  string
+		hist  *History
+		setup func(t *testing.T, s *testSetup)
+		want  Totals
+		skip  int
+	}{
+		{
+			name: "state at from is the last transition before it",
+			hist: &History{Cameras: []Camera{cam("c1", "e1",
+				tr(now.Add(-30*h), 1, Online, ""), tr(now.Add(-6*h), 2, Offline, "timeout"), tr(now.Add(-3*h), 3, Online, ""))}},
+			want: Totals{Monitored: 4 * h, Offline: h, Online: 3 * h},
+		},
+		{
+			name: "agent silent since 1h: unknown from last heartbeat + timeout",
+			hist: &History{Cameras: []Camera{cam("c1", "e1", tr(now.Add(-30*h), 1, Online, ""))}},
+			setup: func(t *testing.T, s *testSetup) {
+				s.hset(t, ":agent:e1", "time_ms", now.Add(-time.Hour-30*time.Second).UnixMilli())
+			},
+			want: Totals{Monitored: 4 * h, Online: 3 * h, Unknown: h},
+		},
+		{
+			name: "recorded agent gap inside the window",
+			hist: &History{Cameras: []Camera{cam("c1", "e1", tr(now.Add(-30*h), 1, Online, ""))},
+				AgentLost: map[string][]Span{"e1": {{now.Add(-2 * h), now.Add(-90 * time.Minute)}, {now.Add(-50 * h), now.Add(-49 * h)}}}},
+			want: Totals{Monitored: 4 * h, Online: 4*h - 30*time.Minute, Unknown: 30 * time.Minute},
+		},
+		{
+			name: "camera silent for 2h while its agent reports: removed at its last event",
+			hist: &History{Cameras: []Camera{cam("c1", "e1", tr(now.Add(-30*h), 1, Online, ""))}},
+			setup: func(t *testing.T, s *testSetup) {
+				s.hset(t, ":cam:c1", "time_ms", now.Add(-2*h).UnixMilli())
+			},
+			want: Totals{Monitored: 2 * h, Online: 2 * h},
+		},
+		{
+			name: "damaged transition member is skipped and counted",
+			hist: &History{Cameras: []Camera{cam("c1", "e1", tr(now.Add(-30*h), 1, Online, ""))}},
+			setup: func(t *testing.T, s *testSetup) {
+				if err := s.rdb.ZAdd(ctx, s.prefix+":cam:c1:transitions", redisZ(now.Add(-h), "{not json")).Err(); err != nil {
+					t.Fatal(err)
+				}
+			},
+			want: Totals{Monitored: 4 * h, Online: 4 * h},
+			skip: 1,
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rdb, prefix := testenv.Redis(t)
+			if err := Write(ctx, rdb, prefix, "q1", now, tc.hist); err != nil {
+				t.Fatal(err)
+			}
+			if tc.setup != nil {
+				tc.setup(t, &testSetup{rdb, prefix})
+			}
+			src := NewSource(rdb, SourceOptions{Prefix: prefix, Now: func() time.Time { return now }})
+			hist, err := src.History(ctx, w)
+			if err != nil {
+				t.Fatal(err)
+			}
+			r, err := Compute(hist, Options{Window: w, GroupBy: GroupCamera, Location: ict})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(r.Cameras) != 1 {
+				t.Fatalf("cameras = %d, want 1", len(r.Cameras))
+			}
+			if got := r.Cameras[0].Totals; got != tc.want {
+				t.Errorf("totals = %+v, want %+v", got, tc.want)
+			}
+			if r.Skipped.Transitions != tc.skip {
+				t.Errorf("skipped transitions = %d, want %d", r.Skipped.Transitions, tc.skip)
+			}
+		})
+	}
+}
+
+func TestSourceCamera(t *testing.T) {
+	rdb, prefix := testenv.Redis(t)
+	ctx := context.Background()
+	hist, err := Generate(ctx, rdb, prefix, GenerateOptions{Cameras: 20, Programs: 2, Days: 10, End: genEnd, Seed: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := NewSource(rdb, SourceOptions{Prefix: prefix, Now: func() time.Time { return genEnd }})
+	w := Span{genEnd.Add(-7 * 24 * h), genEnd}
+	one, err := src.Camera(ctx, "cam-00005", w)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := Compute(one, Options{Window: w, GroupBy: GroupCamera, Location: ict})
+	mem := &History{Cameras: []Camera{hist.Cameras[5]}, AgentLost: hist.AgentLost}
+	want, _ := Compute(mem, Options{Window: w, GroupBy: GroupCamera, Location: ict})
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("one camera from Redis = %+v, want %+v", got.All, want.All)
+	}
+	if _, err := src.Camera(ctx, "cam-99999", w); !errors.Is(err, ErrNotFound) {
+		t.Errorf("unknown camera: err = %v, want ErrNotFound", err)
+	}
+}
+
+func TestGapMember(t *testing.T) {
+	s := Span{genEnd, genEnd.Add(90 * time.Second)}
+	got, ok := ParseGap(GapMember(s))
+	if !ok || got != s {
+		t.Errorf("round trip = %v %v, want %v", got, ok, s)
+	}
+	for _, bad := range []string{"", "12", "a-b", "20-10", "10-10", "-5-7"} {
+		if _, ok := ParseGap(bad); ok {
+			t.Errorf("ParseGap(%q) accepted", bad)
+		}
+	}
+}
+
+type testSetup struct {
+	rdb    *redis.Client
+	prefix string
+}
+
+func (s *testSetup) hset(t *testing.T, key string, vals ...any) {
+	t.Helper()
+	if err := s.rdb.HSet(context.Background(), s.prefix+key, vals...).Err(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func redisZ(at time.Time, member string) redis.Z {
+	return redis.Z{Score: float64(at.UnixMilli()), Member: member}
+}
