@@ -1,0 +1,141 @@
+package motion
+
+// background is the per-pixel model of the empty scene: a running average
+// of each pixel's gray level, a running mean of its absolute difference
+// from that average (its noise), and how many consecutive frames it has
+// been foreground. All values are fixed point with 8 fractional bits
+// (gray level x 256), so a frame costs integer arithmetic only.
+type background struct {
+	mean  []uint16
+	noise []uint16
+	still []uint16
+}
+
+// Learning rates as shifts: the average moves 1/32 of the way to each
+// quiet frame (a time constant of about 6 s at 5 fps, slow enough that a
+// walking person does not fade into it, fast enough to follow clouds),
+// the noise estimate 1/64. Foreground pixels do not learn at all, until
+// they have been foreground for the absorb time.
+const (
+	bgShift     = 5
+	noiseShift  = 6
+	settleShift = 1 // while lighting settles: halfway per frame
+	maxQ        = 255 << 8
+	initNoiseQ  = 2 << 8
+)
+
+func (b *background) resize(n int) {
+	b.mean = grow(b.mean, n)
+	b.noise = grow(b.noise, n)
+	b.still = grow(b.still, n)
+}
+
+func grow[T any](s []T, n int) []T {
+	if cap(s) < n {
+		return make([]T, n)
+	}
+	return s[:n]
+}
+
+// start takes the first frame as the scene, with a small noise guess.
+func (b *background) start(gray []byte) {
+	for i, v := range gray[:len(b.mean)] {
+		b.mean[i] = uint16(v) << 8
+		b.noise[i] = initNoiseQ
+		b.still[i] = 0
+	}
+}
+
+// warm averages frame k (1-based after the first) into the model with
+// weight 1/(k+1), which is a plain mean of the warmup frames, and the same
+// for the noise.
+func (b *background) warm(gray []byte, k int) {
+	div := int32(k + 1)
+	for i, v := range gray[:len(b.mean)] {
+		m := int32(b.mean[i])
+		d := int32(v)<<8 - m
+		m += d / div
+		b.mean[i] = uint16(m)
+		if d < 0 {
+			d = -d
+		}
+		nz := int32(b.noise[i])
+		b.noise[i] = uint16(nz + (d-nz)/div)
+	}
+}
+
+// rebaseline makes gray the scene, as after a lighting switch; the noise
+// estimate is kept, since the sensor did not change.
+func (b *background) rebaseline(gray []byte) {
+	for i, v := range gray[:len(b.mean)] {
+		b.mean[i] = uint16(v) << 8
+		b.still[i] = 0
+	}
+}
+
+// follow moves every pixel quickly towards gray, while auto-exposure or
+// the IR filter settles after a lighting change.
+func (b *background) follow(gray []byte) {
+	for i, v := range gray[:len(b.mean)] {
+		m := int32(b.mean[i])
+		b.mean[i] = uint16(m + (int32(v)<<8-m)>>settleShift)
+		b.still[i] = 0
+	}
+}
+
+// classify marks fg[i]=1 where the frame, scaled by gainQ/256 to the
+// background's brightness, differs from the background by more than the
+// pixel's threshold (k/16 times its noise, at least floorQ), and learns
+// from the rest. Masked pixels are never foreground and never learnt.
+// Pixels clipped to black or white cannot be compared under a changed
+// gain and are neither. A pixel foreground for absorb frames in a row
+// becomes background. It returns the number of foreground pixels.
+func (b *background) classify(gray, mask, fg []byte, gainQ, k, floorQ int32, absorb uint16) int {
+	n := len(b.mean)
+	gray, mask, fg = gray[:n], mask[:n], fg[:n]
+	mean, noise, still := b.mean[:n], b.noise[:n], b.still[:n]
+	gainOff := gainQ < 256-8 || gainQ > 256+8
+	count := 0
+	for i := range n {
+		if mask[i] != 0 {
+			fg[i] = 0
+			continue
+		}
+		v := int32(gray[i])
+		fv := v * gainQ
+		if fv > maxQ {
+			fv = maxQ
+		}
+		m := int32(mean[i])
+		d := fv - m
+		if d < 0 {
+			d = -d
+		}
+		nz := int32(noise[i])
+		thr := nz * k >> 4
+		if thr < floorQ {
+			thr = floorQ
+		}
+		if gainOff && (v >= 250 || v <= 5) {
+			fg[i] = 0
+			still[i] = 0
+			continue
+		}
+		if d > thr {
+			fg[i] = 1
+			count++
+			if s := still[i] + 1; s >= absorb {
+				mean[i] = uint16(v << 8)
+				still[i] = 0
+			} else {
+				still[i] = s
+			}
+			continue
+		}
+		fg[i] = 0
+		still[i] = 0
+		mean[i] = uint16(m + (v<<8-m)>>bgShift)
+		noise[i] = uint16(nz + (d-nz)>>noiseShift)
+	}
+	return count
+}

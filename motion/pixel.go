@@ -1,0 +1,298 @@
+package motion
+
+import (
+	"time"
+)
+
+// Frame is one decoded picture at the detect rate: 8-bit gray, row-major,
+// Width bytes per row. The detector only reads Gray during Observe, so a
+// decoder may reuse the buffer for its next frame.
+type Frame struct {
+	Width, Height int
+	Gray          []byte
+	Time          time.Time
+}
+
+// Status says what the detector made of a frame, so the caller can count
+// the frames it could not use and tell lighting changes from quiet.
+type Status int
+
+// Frame statuses.
+const (
+	// Scored: the frame was compared with the background.
+	Scored Status = iota + 1
+	// Warming: the detector is still learning the scene (a new camera, a
+	// new picture size); nothing is scored.
+	Warming
+	// Lighting: the whole picture changed at once (a lamp, the IR cut
+	// filter, auto-exposure); the background was re-learnt and the frame
+	// counts as quiet.
+	Lighting
+	// Invalid: the frame was malformed (size, buffer) and ignored.
+	Invalid
+)
+
+func (s Status) String() string {
+	switch s {
+	case Scored:
+		return "scored"
+	case Warming:
+		return "warming"
+	case Lighting:
+		return "lighting"
+	case Invalid:
+		return "invalid"
+	}
+	return "none"
+}
+
+// Box is a moving region's bounding box in normalised coordinates (0..1
+// of the picture's width and height), the same space as zones and masks,
+// so it can be drawn on a snapshot of any size.
+type Box struct {
+	X, Y, W, H float64
+	// Area is the region's changed area in percent of the frame.
+	Area float64
+}
+
+// PixelResult is what one frame showed. Boxes and Zones are reused by the
+// next Observe: copy them to keep them.
+type PixelResult struct {
+	Time   time.Time
+	Status Status
+	// Moving is true when at least one region reached the minimum area.
+	Moving bool
+	// Score is the counted area over the minimum area: 1 or more means
+	// moving, and it grows with the size of what moves.
+	Score float64
+	// Area is the counted regions' area in percent of the frame.
+	Area float64
+	// Changed is the percent of unmasked pixels that differed from the
+	// background before noise filtering: a tamper or lighting hint.
+	Changed float64
+	// Boxes are the counted regions, largest first (at most 16).
+	Boxes []Box
+	// Zones are the names of the zones the counted regions touched, in
+	// configuration order.
+	Zones []string
+}
+
+// PixelDetector finds motion in decoded gray frames of one camera: an
+// adaptive background, a per-pixel noise-scaled threshold, a 3x3 majority
+// filter, connected regions, masks and zones, rejection of lighting
+// changes, and the same start/end hysteresis as the compressed tier. It
+// is not safe for concurrent use; each camera owns one.
+type PixelDetector struct {
+	cfg    PixelConfig
+	k      int32
+	floorQ int32
+	hyst   hysteresis
+
+	w, h     int
+	frames   int // frames seen at this size
+	unmasked int
+	minArea  int // pixels
+	bg       background
+	prev     []byte
+	mask     []byte
+	zoneBits []uint32
+	fg       []byte
+	filtered []byte
+	colSum   []uint8
+	finder   regionFinder
+	hist     ratioHist
+
+	lastT       time.Time
+	interval    time.Duration // smoothed frame interval
+	settleUntil time.Time
+
+	boxes []Box
+	zones []string
+}
+
+// NewPixel returns a pixel detector; cfg's zero fields take the defaults.
+// The picture size is learnt from the first frame.
+func NewPixel(cfg PixelConfig) (*PixelDetector, error) {
+	c, err := cfg.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	return &PixelDetector{
+		cfg:    c,
+		k:      pixelK[c.Sensitivity-1],
+		floorQ: pixelFloor[c.Sensitivity-1] << 8,
+		hyst:   hysteresis{minDuration: c.MinDuration, postRoll: c.PostRoll},
+		boxes:  make([]Box, 0, maxBoxes),
+		zones:  make([]string, 0, len(c.Zones)),
+	}, nil
+}
+
+// Active reports whether a motion interval is open.
+func (d *PixelDetector) Active() bool { return d.hyst.active }
+
+// Stop closes an open interval, e.g. when the stream is lost; it reports
+// false when none was open. The background is kept.
+func (d *PixelDetector) Stop() (Transition, bool) { return d.hyst.stop() }
+
+// Reset forgets the scene and any open interval, as for a new camera.
+func (d *PixelDetector) Reset() {
+	d.hyst.reset()
+	d.w, d.h, d.frames = 0, 0, 0
+	d.lastT, d.settleUntil = time.Time{}, time.Time{}
+	d.interval = 0
+}
+
+func validFrame(f Frame) bool {
+	return f.Width >= minFrameSide && f.Height >= minFrameSide &&
+		f.Width <= maxFrameSide && f.Height <= maxFrameSide &&
+		len(f.Gray) >= f.Width*f.Height
+}
+
+// Observe scores one frame and reports a transition when a motion
+// interval opens or closes. A malformed frame is ignored (Status Invalid)
+// and changes nothing; a frame of a new size restarts learning and closes
+// an open interval.
+func (d *PixelDetector) Observe(f Frame) (PixelResult, Transition, bool) {
+	res := PixelResult{Time: f.Time, Status: Invalid, Boxes: d.boxes[:0], Zones: d.zones[:0]}
+	if !validFrame(f) {
+		return res, Transition{}, false
+	}
+	gray := f.Gray[:f.Width*f.Height]
+	if f.Width != d.w || f.Height != d.h {
+		tr, ok := d.hyst.stop()
+		d.resize(f.Width, f.Height)
+		d.bg.start(gray)
+		copy(d.prev, gray)
+		d.frames = 1
+		d.lastT = f.Time
+		res.Status = Warming
+		return res, tr, ok
+	}
+	d.track(f.Time)
+	d.frames++
+	defer copy(d.prev, gray)
+
+	if d.frames <= d.cfg.Warmup {
+		d.bg.warm(gray, d.frames-1)
+		res.Status = Warming
+		return res, Transition{}, false
+	}
+
+	res.Status = Lighting
+	jump := d.hist.frameRatio(gray, d.prev, d.mask, d.w, d.h)
+	limit := int32(d.cfg.BrightnessJump*256 + 0.5)
+	if jump > 256+limit || jump < 256-limit {
+		d.bg.rebaseline(gray)
+		d.settleUntil = f.Time.Add(d.cfg.Settle)
+		tr, ok := d.hyst.step(f.Time, false, 0)
+		return res, tr, ok
+	}
+	if f.Time.Before(d.settleUntil) {
+		d.bg.follow(gray)
+		tr, ok := d.hyst.step(f.Time, false, 0)
+		return res, tr, ok
+	}
+
+	gain := d.hist.gainRatio(d.bg.mean, gray, d.mask, d.w, d.h)
+	changed := d.bg.classify(gray, d.mask, d.fg, gain, d.k, d.floorQ, d.absorbFrames())
+	if d.unmasked > 0 {
+		res.Changed = 100 * float64(changed) / float64(d.unmasked)
+	}
+	if float64(changed) > d.cfg.GlobalChange*float64(d.unmasked) {
+		d.bg.rebaseline(gray)
+		d.settleUntil = f.Time.Add(d.cfg.Settle)
+		tr, ok := d.hyst.step(f.Time, false, 0)
+		return res, tr, ok
+	}
+
+	res.Status = Scored
+	majority3x3(d.fg, d.filtered, d.colSum, d.w, d.h)
+	var zoneBits []uint32
+	if len(d.cfg.Zones) > 0 {
+		zoneBits = d.zoneBits
+	}
+	regions := d.finder.find(d.filtered, zoneBits, d.w, d.h, d.minArea)
+	total := float64(d.w * d.h)
+	var area int
+	var hit uint32
+	for i, r := range regions {
+		area += r.area
+		hit |= r.zones
+		if i < maxBoxes {
+			res.Boxes = append(res.Boxes, Box{
+				X:    float64(r.minX) / float64(d.w),
+				Y:    float64(r.minY) / float64(d.h),
+				W:    float64(r.maxX+1-r.minX) / float64(d.w),
+				H:    float64(r.maxY+1-r.minY) / float64(d.h),
+				Area: 100 * float64(r.area) / total,
+			})
+		}
+	}
+	for i, z := range d.cfg.Zones {
+		if hit&(1<<i) != 0 {
+			res.Zones = append(res.Zones, z.Name)
+		}
+	}
+	res.Moving = len(regions) > 0
+	res.Area = 100 * float64(area) / total
+	res.Score = float64(area) / float64(d.minArea)
+	tr, ok := d.hyst.step(f.Time, res.Moving, res.Score)
+	return res, tr, ok
+}
+
+// resize prepares the model for a w x h picture; buffers are reused when
+// large enough.
+func (d *PixelDetector) resize(w, h int) {
+	n := w * h
+	d.w, d.h = w, h
+	d.bg.resize(n)
+	d.prev = grow(d.prev, n)
+	d.mask = grow(d.mask, n)
+	d.fg = grow(d.fg, n)
+	d.filtered = grow(d.filtered, n)
+	d.colSum = grow(d.colSum, w)
+	if len(d.cfg.Zones) > 0 {
+		d.zoneBits = grow(d.zoneBits, n)
+	} else {
+		d.zoneBits = nil
+	}
+	rasterise(w, h, d.cfg.Masks, d.cfg.Zones, d.mask, d.zoneBits)
+	d.unmasked = 0
+	for _, m := range d.mask {
+		if m == 0 {
+			d.unmasked++
+		}
+	}
+	d.minArea = max(1, int(d.cfg.MinArea/100*float64(n)+0.5))
+	d.interval = 0
+	d.settleUntil = time.Time{}
+}
+
+// track keeps a smoothed frame interval, to turn the absorb time into a
+// number of frames whatever the detect rate.
+func (d *PixelDetector) track(t time.Time) {
+	if t.Before(d.lastT) {
+		d.settleUntil = time.Time{} // a new clock: the old deadline means nothing
+	}
+	if !d.lastT.IsZero() {
+		if dt := t.Sub(d.lastT); dt > 0 && dt < 10*time.Second {
+			if d.interval == 0 {
+				d.interval = dt
+			} else {
+				d.interval += (dt - d.interval) / 8
+			}
+		}
+	}
+	d.lastT = t
+}
+
+// absorbFrames is the absorb time in frames at the observed rate (5 fps
+// until the rate is known).
+func (d *PixelDetector) absorbFrames() uint16 {
+	iv := d.interval
+	if iv <= 0 {
+		iv = 200 * time.Millisecond
+	}
+	n := int64(d.cfg.Absorb / iv)
+	return uint16(min(max(n, 2), 65535))
+}

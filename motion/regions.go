@@ -1,0 +1,94 @@
+package motion
+
+import "slices"
+
+// majority3x3 writes to out 1 where at least 5 of the 3x3 neighbourhood
+// in fg is set: isolated noisy pixels vanish, pinholes in an object fill
+// in, and an object's outline keeps its place. The one-pixel border is
+// cleared. colSum is scratch of width w.
+func majority3x3(fg, out []byte, colSum []uint8, w, h int) {
+	n := w * h
+	fg, out = fg[:n], out[:n]
+	colSum = colSum[:w]
+	clear(out[:w])
+	clear(out[n-w:])
+	for y := 1; y < h-1; y++ {
+		up, mid, down := fg[(y-1)*w:y*w], fg[y*w:(y+1)*w], fg[(y+1)*w:(y+2)*w]
+		for x := range w {
+			colSum[x] = up[x] + mid[x] + down[x]
+		}
+		row := out[y*w : (y+1)*w]
+		row[0], row[w-1] = 0, 0
+		for x := 1; x < w-1; x++ {
+			if colSum[x-1]+colSum[x]+colSum[x+1] >= 5 {
+				row[x] = 1
+			} else {
+				row[x] = 0
+			}
+		}
+	}
+}
+
+// region is one 8-connected group of foreground pixels.
+type region struct {
+	area                   int
+	minX, minY, maxX, maxY int
+	zones                  uint32
+}
+
+// regionFinder labels connected regions with an explicit stack, reusing
+// its memory from frame to frame.
+type regionFinder struct {
+	stack   []int32
+	regions []region
+}
+
+// find collects the 8-connected regions of fg (values 1) that have at
+// least minArea pixels, largest first; fg is consumed (visited pixels are
+// set to 2). zones, when not nil, gives each pixel's zone bits.
+func (rf *regionFinder) find(fg []byte, zones []uint32, w, h, minArea int) []region {
+	rf.regions = rf.regions[:0]
+	n := w * h
+	fg = fg[:n]
+	for start := range n {
+		if fg[start] != 1 {
+			continue
+		}
+		r := region{minX: w, minY: h, maxX: -1, maxY: -1}
+		fg[start] = 2
+		rf.stack = append(rf.stack[:0], int32(start))
+		for len(rf.stack) > 0 {
+			i := int(rf.stack[len(rf.stack)-1])
+			rf.stack = rf.stack[:len(rf.stack)-1]
+			x, y := i%w, i/w
+			r.area++
+			r.minX, r.maxX = min(r.minX, x), max(r.maxX, x)
+			r.minY, r.maxY = min(r.minY, y), max(r.maxY, y)
+			if zones != nil {
+				r.zones |= zones[i]
+			}
+			for dy := -1; dy <= 1; dy++ {
+				yy := y + dy
+				if yy < 0 || yy >= h {
+					continue
+				}
+				for dx := -1; dx <= 1; dx++ {
+					xx := x + dx
+					if xx < 0 || xx >= w {
+						continue
+					}
+					j := yy*w + xx
+					if fg[j] == 1 {
+						fg[j] = 2
+						rf.stack = append(rf.stack, int32(j))
+					}
+				}
+			}
+		}
+		if r.area >= minArea {
+			rf.regions = append(rf.regions, r)
+		}
+	}
+	slices.SortFunc(rf.regions, func(a, b region) int { return b.area - a.area })
+	return rf.regions
+}
