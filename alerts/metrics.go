@@ -1,0 +1,64 @@
+package alerts
+
+import (
+	"fmt"
+
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// metrics are the runner's Prometheus series. Only the evaluating replica
+// sets camwatch_alerts and counts transitions, so a sum over replicas is
+// right.
+type metrics struct {
+	open        *prometheus.GaugeVec
+	transitions *prometheus.CounterVec
+	ackSeconds  prometheus.Histogram
+	dropped     *prometheus.CounterVec
+	leader      prometheus.Gauge
+}
+
+func newMetrics(reg prometheus.Registerer) (*metrics, error) {
+	m := &metrics{
+		open: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "camwatch_alerts", Help: "Open alerts by rule and state (firing, acknowledged), sampled by the evaluating replica.",
+		}, []string{"rule", "state"}),
+		transitions: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "camwatch_alert_transitions_total", Help: "Alert transitions published, by rule and kind.",
+		}, []string{"rule", "kind"}),
+		ackSeconds: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name: "camwatch_alert_ack_seconds", Help: "Time from an alert firing to its acknowledgement.",
+			Buckets: prometheus.ExponentialBuckets(10, 3, 8),
+		}),
+		dropped: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "camwatch_alert_events_dropped_total", Help: "Events the alerts engine could not use, by reason.",
+		}, []string{"reason"}),
+		leader: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "camwatch_alerts_leader", Help: "1 while this replica holds the alerts lease and evaluates.",
+		}),
+	}
+	for _, c := range []prometheus.Collector{m.open, m.transitions, m.ackSeconds, m.dropped, m.leader} {
+		if err := reg.Register(c); err != nil {
+			return nil, fmt.Errorf("register alert metrics: %w", err)
+		}
+	}
+	return m, nil
+}
+
+// sample sets camwatch_alerts from the open alerts.
+func (m *metrics) sample(open []Alert) {
+	m.open.Reset()
+	for i := range open {
+		m.open.WithLabelValues(open[i].Rule, string(open[i].State)).Inc()
+	}
+}
+
+// published counts transitions that reached the alerts stream.
+func (m *metrics) published(trs []Transition) {
+	for i := range trs {
+		tr := &trs[i]
+		m.transitions.WithLabelValues(tr.Alert.Rule, string(tr.Kind)).Inc()
+		if tr.Kind == TransitionAcknowledged && tr.Alert.Ack != nil {
+			m.ackSeconds.Observe(tr.Alert.Ack.At.Sub(tr.Alert.FiredAt).Seconds())
+		}
+	}
+}
