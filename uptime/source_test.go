@@ -200,3 +200,34 @@ func (s *testSetup) hset(t *testing.T, key string, vals ...any) {
 func redisZ(at time.Time, member string) redis.Z {
 	return redis.Z{Score: float64(at.UnixMilli()), Member: member}
 }
+
+// TestDecodeTransition checks the fast scan against encoding/json on what
+// the ingester writes and on what it might write one day.
+func TestDecodeTransition(t *testing.T) {
+	since := time.Date(2025, 1, 2, 3, 4, 5, 678000000, time.UTC)
+	for _, tc := range []struct {
+		name string
+		raw  string
+		want Transition
+	}{
+		{"as the ingester writes it", `{"status":"offline","reason":"timeout","detail":"dial tcp: i/o timeout","since":"2025-01-02T03:04:05.678Z","time":"2025-01-02T03:04:09Z","seq":42}`,
+			Transition{since, 42, Offline, "timeout"}},
+		{"online without reason", `{"status":"online","since":"2025-01-02T10:04:05.678+07:00","time":"2025-01-02T03:04:09Z","seq":7}`,
+			Transition{since, 7, Online, ""}},
+		{"detail quoting a key", `{"status":"offline","reason":"protocol","detail":"bad \"since\":\"1999\" \\ x","since":"2025-01-02T03:04:05.678Z","time":"2025-01-02T03:04:09Z","seq":3}`,
+			Transition{since, 3, Offline, "protocol"}},
+		{"fields in another order", `{"seq":9,"since":"2025-01-02T03:04:05.678Z","status":"online"}`,
+			Transition{since, 9, Online, ""}},
+		{"no since: the event time", `{"status":"offline","reason":"closed","time":"2025-01-02T03:04:05.678Z","seq":1}`,
+			Transition{since, 1, Offline, "closed"}},
+		{"escaped reason falls back to encoding/json", `{"status":"offline","reason":"r\u0065fused","since":"2025-01-02T03:04:05.678Z","seq":2}`,
+			Transition{since, 2, Offline, "refused"}},
+		{"damaged", `{"status":"offline"`, Transition{State: "damaged"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := decodeTransition(tc.raw); got != tc.want {
+				t.Errorf("decodeTransition = %+v, want %+v", got, tc.want)
+			}
+		})
+	}
+}
