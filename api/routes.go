@@ -30,6 +30,10 @@ type Options struct {
 	Logger  *slog.Logger
 	// Now is the clock for default time ranges; default time.Now.
 	Now func() time.Time
+	// Alerts serves /api/v1/alerts, silences and arming; nil answers 503.
+	Alerts Alerts
+	// AlertsHeartbeat is the SSE feed's keep-alive period; default 15s.
+	AlertsHeartbeat time.Duration
 }
 
 type server struct {
@@ -56,6 +60,7 @@ func New(o Options) http.Handler {
 	mux.HandleFunc("GET /api/v1/cameras", s.listCameras)
 	mux.HandleFunc("GET /api/v1/cameras/{id}", s.getCamera)
 	mux.HandleFunc("GET /api/v1/cameras/{id}/events", s.listEvents)
+	s.alertRoutes(mux)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "no such route")
 	})
