@@ -28,6 +28,8 @@ type Options struct {
 	// Metrics serves /metrics (promhttp.HandlerFor the registry).
 	Metrics http.Handler
 	Logger  *slog.Logger
+	// Uptime serves /api/v1/uptime; nil answers 404 there.
+	Uptime *Uptime
 	// Now is the clock for default time ranges; default time.Now.
 	Now func() time.Time
 	// Alerts serves /api/v1/alerts, silences and arming; nil answers 503.
@@ -60,6 +62,8 @@ func New(o Options) http.Handler {
 	mux.HandleFunc("GET /api/v1/cameras", s.listCameras)
 	mux.HandleFunc("GET /api/v1/cameras/{id}", s.getCamera)
 	mux.HandleFunc("GET /api/v1/cameras/{id}/events", s.listEvents)
+	mux.HandleFunc("GET /api/v1/uptime", s.uptimeJSON)
+	mux.HandleFunc("GET /api/v1/uptime.csv", s.uptimeCSV)
 	s.alertRoutes(mux)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "no such route")
