@@ -89,11 +89,24 @@ func (b *background) follow(gray []byte) {
 // from the rest. Masked pixels are never foreground and never learnt.
 // Pixels clipped to black or white cannot be compared under a changed
 // gain and are neither. A pixel foreground for absorb frames in a row
-// becomes background. It returns the number of foreground pixels.
-func (b *background) classify(gray, mask, fg []byte, gainQ, k, floorQ int32, absorb uint16) int {
-	n := len(b.mean)
-	gray, mask, fg = gray[:n], mask[:n], fg[:n]
-	mean, noise, still := b.mean[:n], b.noise[:n], b.still[:n]
+// becomes background. rows[y] gets row y's foreground count, so that the
+// filter can skip empty rows; it returns the total.
+func (b *background) classify(gray, mask, fg []byte, rows []int32, w int, gainQ, k, floorQ int32, absorb uint16) int {
+	count := 0
+	for y := range rows {
+		lo, hi := y*w, (y+1)*w
+		n := b.classifyRow(gray[lo:hi], mask[lo:hi], fg[lo:hi],
+			b.mean[lo:hi], b.noise[lo:hi], b.still[lo:hi], gainQ, k, floorQ, absorb)
+		rows[y] = int32(n)
+		count += n
+	}
+	return count
+}
+
+func (b *background) classifyRow(gray, mask, fg []byte, mean, noise, still []uint16, gainQ, k, floorQ int32, absorb uint16) int {
+	n := len(gray)
+	mask, fg = mask[:n], fg[:n]
+	mean, noise, still = mean[:n], noise[:n], still[:n]
 	gainOff := gainQ < 256-8 || gainQ > 256+8
 	count := 0
 	for i := range n {

@@ -99,6 +99,7 @@ type PixelDetector struct {
 	fg       []byte
 	filtered []byte
 	colSum   []uint8
+	rows     []int32 // foreground pixels per row
 	finder   regionFinder
 	hist     ratioHist
 
@@ -194,7 +195,7 @@ func (d *PixelDetector) Observe(f Frame) (PixelResult, Transition, bool) {
 	}
 
 	gain := d.hist.gainRatio(d.bg.mean, gray, d.mask, d.w, d.h)
-	changed := d.bg.classify(gray, d.mask, d.fg, gain, d.k, d.floorQ, d.absorbFrames())
+	changed := d.bg.classify(gray, d.mask, d.fg, d.rows, d.w, gain, d.k, d.floorQ, d.absorbFrames())
 	if d.unmasked > 0 {
 		res.Changed = 100 * float64(changed) / float64(d.unmasked)
 	}
@@ -206,7 +207,7 @@ func (d *PixelDetector) Observe(f Frame) (PixelResult, Transition, bool) {
 	}
 
 	res.Status = Scored
-	majority3x3(d.fg, d.filtered, d.colSum, d.w, d.h)
+	majority3x3(d.fg, d.filtered, d.rows, d.colSum, d.w, d.h)
 	var zoneBits []uint32
 	if len(d.cfg.Zones) > 0 {
 		zoneBits = d.zoneBits
@@ -251,6 +252,7 @@ func (d *PixelDetector) resize(w, h int) {
 	d.fg = grow(d.fg, n)
 	d.filtered = grow(d.filtered, n)
 	d.colSum = grow(d.colSum, w)
+	d.rows = grow(d.rows, h)
 	if len(d.cfg.Zones) > 0 {
 		d.zoneBits = grow(d.zoneBits, n)
 	} else {

@@ -149,9 +149,9 @@ func TestPixelClipLightsSwitch(t *testing.T) {
 			name  string
 			parts [][][]byte
 		}{
-			{"lights off", [][][]byte{dayFrames, nightFrames}},
-			{"lights on", [][][]byte{nightFrames, dayFrames}},
-			{"off and on", [][][]byte{dayFrames, nightFrames[:25], dayFrames}},
+			{"lights off", [][][]byte{dayFrames[:50], nightFrames[:40]}},
+			{"lights on", [][][]byte{nightFrames[:50], dayFrames[:40]}},
+			{"off and on", [][][]byte{dayFrames[:50], nightFrames[:25], dayFrames[:40]}},
 		}
 		for _, tc := range cases {
 			t.Run(size+"/"+tc.name, func(t *testing.T) {

@@ -198,6 +198,7 @@ func TestPixelMovingBlocks(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			const from = 20 // after the warmup
 			exit := from + (tc.w+tc.bw)/tc.speed
 			n := exit + 40
@@ -392,14 +393,14 @@ func TestPixelStandingObjectIsAbsorbed(t *testing.T) {
 // TestPixelHysteresis: short blips are not motion; a pause shorter than
 // the post-roll keeps one interval.
 func TestPixelHysteresis(t *testing.T) {
-	const w, h = 320, 240
+	const w, h = 160, 120
 	base := texture(w, h)
 	// present: frames in which a block is visible, moving 8 px a frame.
 	scene := func(present func(i int) bool) pxScene {
 		return func(i int, dst []byte) {
 			var bl []pxBlock
 			if present(i) {
-				bl = append(bl, pxBlock{(i * 8) % 300, 100, 20, 60, 220})
+				bl = append(bl, pxBlock{(i * 8) % 140, 40, 12, 30, 220})
 			}
 			render(dst, base, w, h, 1, nil, bl...)
 		}

@@ -5,19 +5,25 @@ import "slices"
 // majority3x3 writes to out 1 where at least 5 of the 3x3 neighbourhood
 // in fg is set: isolated noisy pixels vanish, pinholes in an object fill
 // in, and an object's outline keeps its place. The one-pixel border is
-// cleared. colSum is scratch of width w.
-func majority3x3(fg, out []byte, colSum []uint8, w, h int) {
+// cleared. rows holds each row's count of set pixels: a row whose
+// neighbourhood has fewer than 5 is cleared without looking, which is
+// most rows of a quiet picture. colSum is scratch of width w.
+func majority3x3(fg, out []byte, rows []int32, colSum []uint8, w, h int) {
 	n := w * h
 	fg, out = fg[:n], out[:n]
 	colSum = colSum[:w]
 	clear(out[:w])
 	clear(out[n-w:])
 	for y := 1; y < h-1; y++ {
+		row := out[y*w : (y+1)*w]
+		if rows[y-1]+rows[y]+rows[y+1] < 5 {
+			clear(row)
+			continue
+		}
 		up, mid, down := fg[(y-1)*w:y*w], fg[y*w:(y+1)*w], fg[(y+1)*w:(y+2)*w]
 		for x := range w {
 			colSum[x] = up[x] + mid[x] + down[x]
 		}
-		row := out[y*w : (y+1)*w]
 		row[0], row[w-1] = 0, 0
 		for x := 1; x < w-1; x++ {
 			if colSum[x-1]+colSum[x]+colSum[x+1] >= 5 {
