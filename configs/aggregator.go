@@ -19,6 +19,8 @@ type Aggregator struct {
 	// AgentTimeout marks an agent lost, and its cameras unknown, when no
 	// heartbeat came for this long.
 	AgentTimeout time.Duration `yaml:"agent_timeout"`
+	// Uptime sets the SLA targets of uptime reports.
+	Uptime Uptime `yaml:"uptime"`
 }
 
 // Redis says how to reach Redis.
@@ -123,5 +125,5 @@ func (c *Aggregator) Validate() error {
 			return err
 		}
 	}
-	return nil
+	return c.Uptime.validate()
 }
