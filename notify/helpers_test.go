@@ -51,7 +51,7 @@ func newEnv(t *testing.T) *env {
 		t.Fatal(err)
 	}
 	_, err = js.CreateStream(context.Background(), jetstream.StreamConfig{
-		Name: DefaultStream, Subjects: []string{AlertsSubjects}, Duplicates: 2 * time.Minute,
+		Name: DefaultStream, Subjects: []string{AlertsSubjects}, Duplicates: time.Hour,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -105,7 +105,8 @@ func (e *env) publishID(t *testing.T, tr alerts.Transition, msgID string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.publishRaw(t, "camwatch.alerts."+tr.Alert.Site+"."+string(tr.Kind), data, msgID)
+	// The engine's subject: camwatch.alerts.<site>.<camera>.<kind>.
+	e.publishRaw(t, "camwatch.alerts."+tr.Alert.Site+"."+tr.Alert.Camera+"."+string(tr.Kind), data, msgID)
 }
 
 func (e *env) publishRaw(t *testing.T, subject string, data []byte, msgID string) {

@@ -43,7 +43,9 @@ func ensureStreams(ctx context.Context, js jetstream.JetStream, stream, subjects
 			Subjects:    []string{subjects},
 			Storage:     jetstream.FileStorage,
 			MaxAge:      30 * 24 * time.Hour,
-			Duplicates:  2 * time.Minute,
+			// As the engine's: an outbox republished after a long NATS
+			// outage is still deduped.
+			Duplicates: time.Hour,
 		})
 		if err != nil && !errors.Is(err, jetstream.ErrStreamNameAlreadyInUse) {
 			return fmt.Errorf("create stream %s: %w", stream, err)
