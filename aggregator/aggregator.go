@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/camwatch/camwatch/alerts"
 	"github.com/camwatch/camwatch/api"
 	"github.com/camwatch/camwatch/ingest"
 	"github.com/nats-io/nats.go"
@@ -31,6 +32,8 @@ type Aggregator struct {
 
 	cancel    context.CancelFunc
 	ingestWG  sync.WaitGroup
+	alerts    *alerts.Runner
+	alertsWG  sync.WaitGroup
 	sampleWG  sync.WaitGroup
 	failed    chan error
 	closeOnce sync.Once
@@ -84,20 +87,28 @@ func Start(ctx context.Context, o Options) (*Aggregator, error) {
 		TransitionRetention: cfg.Retention.Transitions, AgentTimeout: cfg.AgentTimeout,
 	})
 
+	if err := a.startAlerts(ctx, js); err != nil {
+		return nil, err
+	}
+
 	a.ln, err = net.Listen("tcp", cfg.Listen)
 	if err != nil {
 		return nil, fmt.Errorf("listen %s: %w", cfg.Listen, err)
 	}
+	apiOpts := api.Options{
+		Store: a.store,
+		Checks: map[string]api.Check{
+			"nats":  a.natsReady,
+			"redis": a.store.Ping,
+		},
+		Metrics: promhttp.HandlerFor(o.Gatherer, promhttp.HandlerOpts{}),
+		Logger:  o.Logger.With("component", "api"),
+	}
+	if a.alerts != nil {
+		apiOpts.Alerts = a.alerts // never a typed nil in the interface
+	}
 	a.http = &http.Server{
-		Handler: api.New(api.Options{
-			Store: a.store,
-			Checks: map[string]api.Check{
-				"nats":  a.natsReady,
-				"redis": a.store.Ping,
-			},
-			Metrics: promhttp.HandlerFor(o.Gatherer, promhttp.HandlerOpts{}),
-			Logger:  o.Logger.With("component", "api"),
-		}),
+		Handler:           api.New(apiOpts),
 		ReadHeaderTimeout: 5 * time.Second,
 	}
 
@@ -115,6 +126,15 @@ func Start(ctx context.Context, o Options) (*Aggregator, error) {
 			a.failed <- fmt.Errorf("ingest: %w", err)
 		}
 	}()
+	if a.alerts != nil {
+		a.alertsWG.Add(1)
+		go func() {
+			defer a.alertsWG.Done()
+			if err := a.alerts.Run(runCtx); err != nil {
+				a.failed <- fmt.Errorf("alerts: %w", err)
+			}
+		}()
+	}
 	a.sampleWG.Add(1)
 	go func() {
 		defer a.sampleWG.Done()
@@ -156,19 +176,26 @@ func (a *Aggregator) Store() *ingest.Store { return a.store }
 func (a *Aggregator) Failed() <-chan error { return a.failed }
 
 // Close shuts down in reverse order of Start under the shutdown timeout:
-// the HTTP server, then the ingester (handling what it holds), the
-// sampler, NATS and Redis. It is safe to call more than once.
+// the alert feeds and the HTTP server, then the ingester (handling what it
+// holds), the alerts runner (giving up its lease), the sampler, NATS and
+// Redis. It is safe to call more than once.
 func (a *Aggregator) Close() error {
 	a.closeOnce.Do(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), a.opts.ShutdownTimeout)
 		defer cancel()
 		var errs []error
+		if a.alerts != nil {
+			a.alerts.Close() // ends SSE feeds, which would hold Shutdown open
+		}
 		if err := a.http.Shutdown(ctx); err != nil {
 			errs = append(errs, fmt.Errorf("http shutdown: %w", err))
 		}
 		a.cancel()
 		if !waitCtx(ctx, &a.ingestWG) {
 			errs = append(errs, errors.New("ingest did not stop before the shutdown timeout"))
+		}
+		if !waitCtx(ctx, &a.alertsWG) {
+			errs = append(errs, errors.New("alerts did not stop before the shutdown timeout"))
 		}
 		waitCtx(ctx, &a.sampleWG)
 		a.closeClients()

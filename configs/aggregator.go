@@ -19,8 +19,25 @@ type Aggregator struct {
 	// AgentTimeout marks an agent lost, and its cameras unknown, when no
 	// heartbeat came for this long.
 	AgentTimeout time.Duration `yaml:"agent_timeout"`
+	Alerts       AlertEngine   `yaml:"alerts"`
 	// Uptime sets the SLA targets of uptime reports.
 	Uptime Uptime `yaml:"uptime"`
+}
+
+// AlertEngine configures the alerts engine the aggregator runs (see
+// docs/alerts.md). Without a rules file no alerts are evaluated and the
+// alert routes answer 503.
+type AlertEngine struct {
+	// Rules is the rules file (e.g. configs/alerts.yaml), relative to the
+	// working directory; SIGHUP and POST /api/v1/alerts/reload reread it.
+	Rules string `yaml:"rules"`
+	// Tick is how often the evaluating replica advances the alert clock.
+	Tick time.Duration `yaml:"tick"`
+	// LeaseTTL is how long a silent evaluating replica keeps the lead
+	// before another takes over.
+	LeaseTTL time.Duration `yaml:"lease_ttl"`
+	// History keeps alert transitions this long in Redis.
+	History time.Duration `yaml:"history"`
 }
 
 // Redis says how to reach Redis.
@@ -120,6 +137,9 @@ func (c *Aggregator) Validate() error {
 		{"retention.events", &c.Retention.Events, 72 * time.Hour},
 		{"retention.transitions", &c.Retention.Transitions, 400 * 24 * time.Hour},
 		{"agent_timeout", &c.AgentTimeout, 30 * time.Second},
+		{"alerts.tick", &c.Alerts.Tick, time.Second},
+		{"alerts.lease_ttl", &c.Alerts.LeaseTTL, 10 * time.Second},
+		{"alerts.history", &c.Alerts.History, 90 * 24 * time.Hour},
 	} {
 		if err := positive(d.name, d.p, d.def); err != nil {
 			return err

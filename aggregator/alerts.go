@@ -1,0 +1,53 @@
+package aggregator
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/camwatch/camwatch/alerts"
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+// ErrAlertsOff is returned by ReloadAlerts when no rules file is configured.
+var ErrAlertsOff = errors.New("alerts are not configured (alerts.rules)")
+
+// startAlerts prepares the alerts runner when a rules file is configured;
+// a bad file stops the start, so a typo is seen at once.
+func (a *Aggregator) startAlerts(ctx context.Context, js jetstream.JetStream) error {
+	cfg := a.opts.Config
+	if cfg.Alerts.Rules == "" {
+		a.log.Info("alerts off: no alerts.rules file configured")
+		return nil
+	}
+	rules, err := alerts.LoadFile(cfg.Alerts.Rules)
+	if err != nil {
+		return err
+	}
+	if err := alerts.EnsureStream(ctx, js, alerts.StreamOptions{MaxAge: cfg.Stream.MaxAge, Replicas: cfg.Stream.Replicas}); err != nil {
+		return err
+	}
+	a.alerts, err = alerts.NewRunner(alerts.RunnerOptions{
+		NATS: a.nc, JS: js, Redis: a.rdb, Prefix: cfg.Redis.Prefix,
+		Rules: alerts.NewSet(rules), RulesPath: cfg.Alerts.Rules, EventsStream: cfg.Stream.Name,
+		Tick: cfg.Alerts.Tick, LeaseTTL: cfg.Alerts.LeaseTTL, AgentTimeout: cfg.AgentTimeout,
+		History: cfg.Alerts.History, Batch: cfg.Consumer.Batch,
+		Logger: a.opts.Logger.With("component", "alerts"), Registerer: a.opts.Registerer,
+	})
+	return err
+}
+
+// Alerts is the alerts runner, or nil when alerts are off.
+func (a *Aggregator) Alerts() *alerts.Runner { return a.alerts }
+
+// ReloadAlerts rereads the rules file on every replica (SIGHUP); on error
+// the rules in force stay and the error says why.
+func (a *Aggregator) ReloadAlerts(ctx context.Context) error {
+	if a.alerts == nil {
+		return ErrAlertsOff
+	}
+	if err := a.alerts.Reload(ctx); err != nil {
+		return fmt.Errorf("reload alerts: %w", err)
+	}
+	return nil
+}
