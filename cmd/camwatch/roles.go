@@ -1,7 +1,10 @@
 package main
 
 import (
+	"errors"
 	"os"
+	"os/signal"
+	"syscall"
 
 	"github.com/camwatch/camwatch/aggregator"
 	"github.com/camwatch/camwatch/configs"
@@ -46,7 +49,27 @@ func runAggregator(args []string) error {
 	}
 	ctx, stop := signalContext()
 	defer stop()
-	return aggregator.Run(ctx, aggregator.OptionsFromConfig(&cfg, logger, registry()))
+	agg, err := aggregator.Start(ctx, aggregator.OptionsFromConfig(&cfg, logger, registry()))
+	if err != nil {
+		return err
+	}
+	// SIGHUP rereads the alert rules; a bad file keeps the rules in force.
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+	for {
+		select {
+		case <-hup:
+			if err := agg.ReloadAlerts(ctx); err != nil {
+				logger.Error("alert rules not reloaded", "err", err)
+			}
+		case <-ctx.Done():
+			return agg.Close()
+		case failure := <-agg.Failed():
+			logger.Error("aggregator failed", "err", failure)
+			return errors.Join(failure, agg.Close())
+		}
+	}
 }
 
 func runSimcam(args []string) error {
