@@ -107,6 +107,7 @@ func Start(ctx context.Context, o Options) (*Aggregator, error) {
 	if a.alerts != nil {
 		apiOpts.Alerts = a.alerts // never a typed nil in the interface
 	}
+	apiOpts.Uptime = uptimeAPI(&cfg, a.rdb)
 	a.http = &http.Server{
 		Handler:           api.New(apiOpts),
 		ReadHeaderTimeout: 5 * time.Second,
