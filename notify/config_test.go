@@ -171,3 +171,22 @@ func TestBackoffSteps(t *testing.T) {
 		t.Errorf("default first delay %s", d)
 	}
 }
+
+func TestRetryAfter(t *testing.T) {
+	for _, tc := range []struct {
+		name, header string
+		want         time.Duration
+	}{
+		{"absent", "", 0},
+		{"seconds", "7", 7 * time.Second},
+		{"capped", "86400", maxRetryAfter},
+		{"negative", "-3", 0},
+		{"http date ignored", "Wed, 21 Oct 2015 07:28:00 GMT", 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := retryAfter(tc.header); got != tc.want {
+				t.Errorf("retryAfter(%q) = %s, want %s", tc.header, got, tc.want)
+			}
+		})
+	}
+}

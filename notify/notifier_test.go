@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/camwatch/camwatch/alerts"
+	"github.com/camwatch/camwatch/configs"
 	"github.com/camwatch/camwatch/testenv"
 	"github.com/nats-io/nats.go/jetstream"
 )
@@ -22,7 +23,8 @@ func TestDeliversEachTransitionOnceSignedInOrder(t *testing.T) {
 	h := newHook(t)
 	r := e.receiver("tech", h.srv.URL+"/hooks/tech?token=url-token-123")
 	r.Headers = map[string]string{"X-Group": "q1"}
-	e.secrets = append(e.secrets, "url-token-123")
+	r.SecretHeaders = map[string]configs.Secret{"Authorization": configs.NewSecret("Bearer hdr-token-456")}
+	e.secrets = append(e.secrets, "url-token-123", "hdr-token-456")
 	var mu sync.Mutex
 	var sent []string
 	e.startWith(t, Options{Receivers: []Receiver{r}, OnSent: func(tr alerts.Transition, receiver string, at time.Time) {
@@ -53,6 +55,9 @@ func TestDeliversEachTransitionOnceSignedInOrder(t *testing.T) {
 		}
 		if g := req.Header.Get("X-Group"); g != "q1" {
 			t.Errorf("extra header X-Group = %q", g)
+		}
+		if a := req.Header.Get("Authorization"); a != "Bearer hdr-token-456" {
+			t.Errorf("secret header Authorization = %q", a)
 		}
 		ts, err := strconv.ParseInt(req.Header.Get(HeaderTimestamp), 10, 64)
 		if err != nil || time.Since(time.Unix(ts, 0)).Abs() > time.Minute {
