@@ -109,6 +109,15 @@ func Run(ctx context.Context, opts Options) error {
 	acfg.Redis.URL = redisURL
 	acfg.Redis.Prefix = "camwatch-demo"
 	acfg.Listen = opts.Listen
+	// The shipped alert rules, from the embedded example.
+	rules, err := configs.Examples.ReadFile("alerts.yaml")
+	if err != nil {
+		return err
+	}
+	acfg.Alerts.Rules = filepath.Join(dir, "alerts.yaml")
+	if err := os.WriteFile(acfg.Alerts.Rules, rules, 0o600); err != nil {
+		return fmt.Errorf("write alert rules: %w", err)
+	}
 	reg := opts.Registerer
 	if reg == nil {
 		reg = prometheus.NewRegistry()
