@@ -9,7 +9,9 @@
 // clock ticks and answers with alert transitions (transition.go: firing,
 // acknowledged, escalated, resolved) that carry whom to notify or why a
 // notification was suppressed. All engine state lives in
-// plain exported structs (state.go) so that a later step can keep it in
-// Redis and let several aggregator replicas agree; delivery (SSE, webhooks)
-// and persistence are not in this package yet.
+// plain exported structs (state.go). The Runner (runner.go, lease.go,
+// store.go, commands.go, feed.go) runs the engine inside the aggregator:
+// one replica at a time evaluates under a Redis lease, keeps the state in
+// Redis and publishes each transition once to the CAMWATCH_ALERTS stream,
+// which feeds the SSE feed and webhook delivery (docs/alerts.md).
 package alerts
