@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"net/http/httptest"
 	"slices"
 	"strconv"
 	"sync"
@@ -365,4 +366,47 @@ func TestStart(t *testing.T) {
 		t.Fatal(err)
 	}
 	h.waitIDs(t, 1)
+	c, err := e.js.Consumer(context.Background(), "OTHER_ALERTS", "notify-tech")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := c.CachedInfo().Config
+	if cfg.MaxAckPending != 1 || cfg.MaxDeliver != -1 || cfg.AckPolicy != jetstream.AckExplicitPolicy || cfg.FilterSubject != "other.alerts.>" || cfg.DeliverPolicy != jetstream.DeliverByStartTimePolicy {
+		t.Errorf("consumer config %+v", cfg)
+	}
+}
+
+// A receiver's Retry-After is waited out even when the backoff is shorter.
+func TestRetryAfterIsHonoured(t *testing.T) {
+	e := newEnv(t)
+	var mu sync.Mutex
+	var attempts []time.Time
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		defer mu.Unlock()
+		attempts = append(attempts, time.Now())
+		if len(attempts) == 1 {
+			w.Header().Set("Retry-After", "1")
+			w.WriteHeader(http.StatusTooManyRequests)
+			return
+		}
+		w.WriteHeader(http.StatusOK)
+	}))
+	t.Cleanup(srv.Close)
+	e.start(t, e.receiver("tech", srv.URL))
+	e.publish(t, transition("a1", alerts.TransitionFiring, "tech"))
+	testenv.Eventually(t, 10*time.Second, func() error {
+		if v := e.metric(t, "camwatch_notifications_sent_total", "receiver", "tech"); v != 1 {
+			return errors.New("not sent yet")
+		}
+		return nil
+	})
+	mu.Lock()
+	defer mu.Unlock()
+	if len(attempts) != 2 {
+		t.Fatalf("%d attempts, want 2", len(attempts))
+	}
+	if gap := attempts[1].Sub(attempts[0]); gap < 900*time.Millisecond {
+		t.Errorf("retried after %s, want at least the 1s Retry-After", gap)
+	}
 }
