@@ -27,6 +27,10 @@ Usage:
   camwatch aggregator -config FILE        run the central aggregator
   camwatch simcam -config FILE            run simulated RTSP cameras
   camwatch config check FILE...           validate config files
+  camwatch report uptime [-server URL] [-group G] [-from T] [-to T] [-window 24h|7d|30d] [-format table|csv|json]
+                                          an uptime report from a running aggregator
+  camwatch report generate [-redis URL] [-prefix P] [-cameras N] [-days D]
+                                          load a synthetic city's history (demo, benchmark)
   camwatch version
 
 Common flags: -log-level debug|info|warn|error, -log-format text|json.
@@ -58,6 +62,8 @@ func run(args []string) int {
 		err = runDemo(rest)
 	case "config":
 		err = runConfig(rest, os.Stdout)
+	case "report":
+		err = runReport(rest, os.Stdout)
 	case "version", "-version", "--version":
 		fmt.Println("camwatch", version)
 		return exitOK

@@ -1,0 +1,108 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/camwatch/camwatch/api"
+	"github.com/camwatch/camwatch/testenv"
+	"github.com/camwatch/camwatch/uptime"
+)
+
+// TestReportUptime loads a small city with `report generate`, serves it
+// through the real API and reads it back in every format.
+func TestReportUptime(t *testing.T) {
+	rdb, prefix := testenv.Redis(t)
+	var out bytes.Buffer
+	if err := runReport([]string{"generate", "-redis", testenv.RedisURL(), "-prefix", prefix, "-cameras", "40", "-programs", "4", "-days", "10"}, &out); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "generated 40 cameras") {
+		t.Errorf("generate said %q", out.String())
+	}
+	srv := httptest.NewServer(api.New(api.Options{Uptime: &api.Uptime{
+		Source:  uptime.NewSource(rdb, uptime.SourceOptions{Prefix: prefix}),
+		Targets: map[string]float64{"program-00": 100}, DefaultTarget: 1,
+	}}))
+	defer srv.Close()
+	for _, tc := range []struct {
+		name  string
+		args  []string
+		check func(string) error
+	}{
+		{"table", []string{"-group", "program", "-window", "7d"}, func(s string) error {
+			if !strings.Contains(s, "uptime by program") || strings.Count(s, "program-0") != 4 || strings.Count(s, "MISSED") != 2 /* header and program-00 */ {
+				return fmt.Errorf("table:\n%s", s)
+			}
+			return nil
+		}},
+		{"csv", []string{"--group=ward", "--window=7d", "--format=csv"}, func(s string) error {
+			if !strings.HasPrefix(s, "ward,cameras,target,missed,uptime_percent") || strings.Count(s, "\n") != 26 { // header, 24 wards, all
+				return fmt.Errorf("csv:\n%s", s)
+			}
+			return nil
+		}},
+		{"json with camera rows", []string{"-format", "json", "-rows", "cameras", "-from", time.Now().Add(-48 * time.Hour).Format(time.RFC3339)}, func(s string) error {
+			var sum uptime.Summary
+			if err := json.Unmarshal([]byte(s), &sum); err != nil {
+				return err
+			}
+			if len(sum.Cameras) != 40 || sum.All.Cameras != 40 {
+				return fmt.Errorf("cameras %d, all %d", len(sum.Cameras), sum.All.Cameras)
+			}
+			return nil
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var out bytes.Buffer
+			if err := runReport(append([]string{"uptime", "-server", srv.URL}, tc.args...), &out); err != nil {
+				t.Fatal(err)
+			}
+			if err := tc.check(out.String()); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+}
+
+func TestReportErrors(t *testing.T) {
+	srv := httptest.NewServer(api.New(api.Options{Uptime: &api.Uptime{Source: uptime.NewSource(nil, uptime.SourceOptions{})}}))
+	defer srv.Close()
+	for _, tc := range []struct {
+		name  string
+		args  []string
+		usage bool
+		msg   string
+	}{
+		{"no report", nil, true, "report uptime|generate"},
+		{"unknown report", []string{"sla"}, true, "unknown report"},
+		{"bad group", []string{"uptime", "-group", "city"}, true, "-group"},
+		{"bad format", []string{"uptime", "-format", "xml"}, true, "-format"},
+		{"server refuses a parameter", []string{"uptime", "-server", srv.URL, "-window", "1y"}, false, "window:"},
+		{"no server", []string{"uptime", "-server", "http://127.0.0.1:1"}, false, "ask the aggregator"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			err := runReport(tc.args, &bytes.Buffer{})
+			if err == nil || errors.Is(err, errUsage) != tc.usage || !strings.Contains(err.Error(), tc.msg) {
+				t.Errorf("err = %v, want usage %v naming %q", err, tc.usage, tc.msg)
+			}
+		})
+	}
+}
+
+func TestDur(t *testing.T) {
+	for _, tc := range []struct {
+		s    float64
+		want string
+	}{{0, "0"}, {42, "42s"}, {90, "2m"}, {3600 + 23*60, "1h23m"}, {4*86400 + 2*3600, "4d2h"}} {
+		if got := dur(tc.s); got != tc.want {
+			t.Errorf("dur(%v) = %q, want %q", tc.s, got, tc.want)
+		}
+	}
+}
