@@ -16,10 +16,12 @@ var pxT0 = time.Date(2026, 11, 27, 18, 0, 0, 0, time.UTC)
 
 func pxAt(i int) time.Time { return pxT0.Add(time.Duration(i) * time.Second / pxFPS) }
 
-// pxBlock is a flat rectangle drawn over the scene, in pixels.
+// pxBlock is a flat rectangle drawn over the scene, in pixels; with add
+// set it brightens the scene by add levels instead (a faint object).
 type pxBlock struct {
 	x, y, w, h int
 	v          byte
+	add        int
 }
 
 // pxScene draws frame i of a synthetic camera into dst.
@@ -54,7 +56,11 @@ func render(dst, base []byte, w, h int, gain float64, noise *sensorNoise, blocks
 	for _, b := range blocks {
 		for y := max(b.y, 0); y < min(b.y+b.h, h); y++ {
 			for x := max(b.x, 0); x < min(b.x+b.w, w); x++ {
-				dst[y*w+x] = lut[b.v]
+				if b.add != 0 {
+					dst[y*w+x] = byte(min(int(lut[base[y*w+x]])+b.add, 255))
+				} else {
+					dst[y*w+x] = lut[b.v]
+				}
 			}
 		}
 	}
@@ -106,7 +112,7 @@ func walker(w, h, bw, bh, y, speed, from int, sigma float64) pxScene {
 		var blocks []pxBlock
 		if i >= from {
 			if x := -bw + (i-from)*speed; x < w {
-				blocks = append(blocks, pxBlock{x, y, bw, bh, 220})
+				blocks = append(blocks, pxBlock{x, y, bw, bh, 220, 0})
 			}
 		}
 		render(dst, base, w, h, 1, noise, blocks...)
@@ -294,7 +300,7 @@ func TestPixelNoMotion(t *testing.T) {
 		if i < 20 {
 			return nil
 		}
-		return []pxBlock{{-20 + (i-20)*8, 100, 20, 60, 220}}
+		return []pxBlock{{-20 + (i-20)*8, 100, 20, 60, 220, 0}}
 	}
 	irNoise := newNoise(2, 4)
 	cases := []struct {
@@ -331,7 +337,7 @@ func TestPixelNoMotion(t *testing.T) {
 		{
 			name: "tiny object below min area",
 			scene: static(one, 2, func(i int) []pxBlock {
-				return []pxBlock{{40 + i, 100, 6, 6, 230}}
+				return []pxBlock{{40 + i, 100, 6, 6, 230, 0}}
 			}),
 		},
 	}
@@ -370,7 +376,7 @@ func TestPixelStandingObjectIsAbsorbed(t *testing.T) {
 		var bl []pxBlock
 		if i >= from {
 			x := -20 + (min(i, stop)-from)*8
-			bl = append(bl, pxBlock{x, 100, 20, 60, 220})
+			bl = append(bl, pxBlock{x, 100, 20, 60, 220, 0})
 		}
 		render(dst, base, w, h, 1, noise, bl...)
 	}
@@ -400,7 +406,7 @@ func TestPixelHysteresis(t *testing.T) {
 		return func(i int, dst []byte) {
 			var bl []pxBlock
 			if present(i) {
-				bl = append(bl, pxBlock{(i * 8) % 140, 40, 12, 30, 220})
+				bl = append(bl, pxBlock{(i * 8) % 140, 40, 12, 30, 220, 0})
 			}
 			render(dst, base, w, h, 1, nil, bl...)
 		}
@@ -579,5 +585,36 @@ func TestPixelBadFrames(t *testing.T) {
 	d.Reset()
 	if res, _, _ := d.Observe(Frame{Width: 160, Height: 120, Gray: small, Time: pxAt(0)}); res.Status != Warming {
 		t.Errorf("after reset: status %v", res.Status)
+	}
+}
+
+// TestPixelSensitivity: a faint object (10 gray levels above the scene)
+// is below the default threshold and found at the highest sensitivity.
+func TestPixelSensitivity(t *testing.T) {
+	const w, h = 160, 120
+	base := texture(w, h)
+	noise := newNoise(1, 5)
+	scene := func(i int, dst []byte) {
+		var bl []pxBlock
+		if i >= 20 && i < 40 {
+			bl = append(bl, pxBlock{x: (i - 20) * 6, y: 40, w: 12, h: 30, add: 10})
+		}
+		render(dst, base, w, h, 1, noise, bl...)
+	}
+	cases := []struct {
+		name        string
+		sensitivity int
+		want        int
+	}{
+		{"default misses it", 0, 0},
+		{"sensitivity 10 finds it", 10, 1},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			run := runScene(t, PixelConfig{Sensitivity: tc.sensitivity}, w, h, 60, scene)
+			if len(run.intervals) != tc.want {
+				t.Errorf("intervals %v, want %d", run.intervals, tc.want)
+			}
+		})
 	}
 }
