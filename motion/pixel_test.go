@@ -186,7 +186,7 @@ func TestPixelMovingBlocks(t *testing.T) {
 		{name: "person-sized at walking pace", w: 320, h: 240, bw: 20, bh: 60, y: 100, speed: 8},
 		{name: "small person far away", w: 320, h: 240, bw: 10, bh: 22, y: 60, speed: 4},
 		{name: "large and fast", w: 320, h: 240, bw: 60, bh: 120, y: 60, speed: 30},
-		{name: "slow crawl", w: 320, h: 180, bw: 24, bh: 40, y: 80, speed: 2},
+		{name: "slow crawl", w: 320, h: 180, bw: 24, bh: 40, y: 80, speed: 3},
 		{name: "with sensor noise", w: 320, h: 180, bw: 20, bh: 50, y: 80, speed: 8, sigma: 4},
 		{name: "at low sensitivity", w: 320, h: 240, bw: 20, bh: 60, y: 100, speed: 8, sensitivity: 1},
 		{
