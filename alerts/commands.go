@@ -19,6 +19,8 @@ type command struct {
 	ID      string   `json:"id,omitempty"`
 	Program string   `json:"program,omitempty"`
 	Silence *Silence `json:"silence,omitempty"`
+	// At is when a notification was sent (op "notified").
+	At time.Time `json:"at,omitzero"`
 }
 
 // commandReply is the leader's answer; Code maps the error back to a
@@ -73,6 +75,12 @@ func (r *Runner) apply(ctx context.Context, l *leader, m *nats.Msg) error {
 			if !l.eng.RemoveSilence(c.ID) {
 				err = fmt.Errorf("silence %q: %w", c.ID, ErrNotFound)
 			}
+		case "notified":
+			if c.Key == "" || c.At.IsZero() {
+				err = fmt.Errorf("%w: notified needs a key and a time", ErrInput)
+				break
+			}
+			l.eng.Notified(c.Key, c.At)
 		case "arm":
 			l.eng.Arm(c.Program)
 		case "disarm":
@@ -188,6 +196,16 @@ func (r *Runner) Silences(ctx context.Context) ([]Silence, error) {
 	return out, nil
 }
 
+// Notified tells the evaluating replica that a notification for the alert
+// with dedup key key was accepted by a receiver at at, so that the rule's
+// cooldown counts from notifications actually sent, not from firings that
+// nobody heard of. Delivery calls it on whichever replica sent; sending
+// the same (key, at) twice changes nothing (the engine keeps the latest).
+func (r *Runner) Notified(ctx context.Context, key string, at time.Time) error {
+	_, err := r.request(ctx, command{Op: "notified", Key: key, At: at})
+	return err
+}
+
 // Arm restores motion alerts for a community program.
 func (r *Runner) Arm(ctx context.Context, program string) error {
 	_, err := r.request(ctx, command{Op: "arm", Program: program})
@@ -217,9 +235,14 @@ func (r *Runner) reloadLocal() error {
 	if r.o.RulesPath == "" {
 		return fmt.Errorf("%w: no rules file is configured (alerts.rules)", ErrRules)
 	}
-	if err := r.o.Rules.Load(r.o.RulesPath); err != nil {
-		return fmt.Errorf("%w: %w", ErrRules, err)
+	rules, err := LoadFile(r.o.RulesPath)
+	if err == nil && r.o.CheckRules != nil {
+		err = r.o.CheckRules(rules)
 	}
+	if err != nil {
+		return fmt.Errorf("%w: keeping the %d rules in force: %w", ErrRules, len(r.o.Rules.Rules().Rules), err)
+	}
+	r.o.Rules.Replace(rules)
 	r.log.Info("alert rules reloaded", "rules", len(r.o.Rules.Rules().Rules))
 	return nil
 }

@@ -27,6 +27,10 @@ type RunnerOptions struct {
 	// Rules are the rules in force; RulesPath is the file reloads read.
 	Rules     *Set
 	RulesPath string
+	// CheckRules, if set, vets a reloaded file beyond its own validation
+	// (e.g. that every receiver it names exists); an error keeps the old
+	// rules.
+	CheckRules func(*Rules) error
 	// EventsStream is the stream of camera events (stream.name).
 	EventsStream string
 	// Tick is how often the leader advances the engine's clock; default 1s.
