@@ -48,6 +48,11 @@ type Result struct {
 	Err     error
 }
 
+// trimPeriod is how often each camera's (or agent's) ids, events and
+// transitions are trimmed by age; trimming on every write cost Redis two
+// commands per event.
+const trimPeriod = time.Minute
+
 // applyChunk caps the events one script call handles, so that Redis is
 // never blocked for long by one batch (about 2 ms per 256 events here).
 const applyChunk = 256
@@ -156,9 +161,9 @@ type record struct {
 // idx; see apply.lua.
 func (s *Store) batch(now time.Time, recs []record, idx []int) ([]string, []any) {
 	keys := []string{s.k.cameras(), s.k.agents(), s.k.live()}
-	args := make([]any, 0, 5+len(idx)*34)
+	args := make([]any, 0, 6+len(idx)*34)
 	args = append(args, ms(now), ms(now.Add(-s.opts.EventRetention)), ms(now.Add(-s.opts.EventRetention)),
-		ms(now.Add(-s.opts.TransitionRetention)), s.opts.LiveMaxLen)
+		ms(now.Add(-s.opts.TransitionRetention)), s.opts.LiveMaxLen, trimPeriod.Milliseconds())
 	group := make(map[string]int, 16)
 	for _, i := range idx {
 		r := &recs[i]

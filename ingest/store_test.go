@@ -288,3 +288,59 @@ func mustEvents(t *testing.T, s *Store, camera string) []*event.Event {
 	}
 	return evs
 }
+
+// TestStoreTrimsByAge checks the periodic trim: what ages out is gone
+// after at most one trim period since the key's last trim, ids included.
+func TestStoreTrimsByAge(t *testing.T) {
+	const retention = 72 * time.Hour
+	cases := []struct {
+		name      string
+		later     []time.Duration // when the next events are stored, after the first
+		oldEvents int             // the first event still in :events and :transitions
+		ids       int64           // ids remembered
+	}{
+		{"within retention", []time.Duration{time.Hour}, 1, 2},
+		{"past retention, within a period of the last trim", []time.Duration{retention - 30*time.Second, retention + 15*time.Second}, 1, 3},
+		{"past retention and a period after the last trim", []time.Duration{retention - 30*time.Second, retention + 31*time.Second}, 0, 2},
+	}
+	for _, b := range backends {
+		t.Run(b.name, func(t *testing.T) {
+			for _, c := range cases {
+				t.Run(c.name, func(t *testing.T) {
+					rdb, prefix := b.open(t)
+					now := t0
+					s := NewStore(rdb, StoreOptions{Prefix: prefix, Now: func() time.Time { return now },
+						EventRetention: retention, TransitionRetention: retention})
+					store := func(seq uint64) {
+						e := mk(event.KindHealth, "cam-t", seq, t0)
+						e.Time = now
+						mustApply(t, s, e)
+					}
+					store(1)
+					for i, d := range c.later {
+						now = t0.Add(d)
+						store(uint64(i + 2))
+					}
+					ctx := context.Background()
+					evs, err := s.Events(ctx, "cam-t", t0.Add(-time.Hour), now, nil, 10)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if got := len(evs) - len(c.later); got != c.oldEvents {
+						t.Errorf("old events kept: %d, want %d", got, c.oldEvents)
+					}
+					tr, err := s.Transitions(ctx, "cam-t", t0.Add(-time.Hour), now, 10)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if got := len(tr) - len(c.later); got != c.oldEvents {
+						t.Errorf("old transitions kept: %d, want %d", got, c.oldEvents)
+					}
+					if n := rdb.ZCard(ctx, s.k.cameraIDs("cam-t")).Val(); n != c.ids {
+						t.Errorf("ids remembered: %d, want %d", n, c.ids)
+					}
+				})
+			}
+		})
+	}
+}
