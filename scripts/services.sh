@@ -32,4 +32,17 @@ if ! redis_up; then
   redis_up || { echo "services: redis at $host:$port does not answer" >&2; exit 1; }
 fi
 need_pkg ffmpeg ffmpeg
+# package decode binds libavcodec through cgo: go vet and go test need its
+# headers and pkg-config files.
+need_pkg pkg-config pkg-config
+need_lib() { # need_lib PKGCONFIG-NAME PACKAGE
+  pkg-config --exists "$1" && return 0
+  if [ "$(id -u)" != 0 ]; then echo "services: $1 is missing; install package $2" >&2; return 1; fi
+  if [ -z "$apt_updated" ]; then apt-get update -qq >/dev/null; apt_updated=1; fi
+  echo "services: installing $2"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$2" >/dev/null
+}
+need_lib libavcodec libavcodec-dev
+need_lib libavutil libavutil-dev
+command -v gcc >/dev/null 2>&1 || need_pkg gcc gcc
 echo "services: redis at $host:$port answers; ffmpeg $(ffmpeg -version | head -1 | cut -d' ' -f3)"

@@ -1,0 +1,43 @@
+//go:build cgo
+
+package decode
+
+import (
+	"testing"
+	"time"
+)
+
+// BenchmarkDecode decodes the 640x360, 15 fps walk clip to 320-wide gray
+// frames, at every frame and at the 5 fps detect rate (non-reference
+// frames skipped when not due). ns/op is per camera frame; %core is one
+// core's share for a 15 fps stream.
+func BenchmarkDecode(b *testing.B) {
+	aus := clipAUs(b, "walk-640x360", H264, 15)
+	for _, bc := range []struct {
+		name string
+		fps  float64
+	}{{"every frame", 15}, {"5fps", 5}} {
+		b.Run(bc.name, func(b *testing.B) {
+			d, err := New(Config{FPS: bc.fps})
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer d.Close()
+			b.ReportAllocs()
+			start := time.Now()
+			i := 0
+			for b.Loop() {
+				k := i % len(aus)
+				if k == 0 {
+					d.Reset()
+				}
+				if _, _, err := d.Decode(aus[k], at(i, 15)); err != nil {
+					b.Fatal(err)
+				}
+				i++
+			}
+			per := float64(time.Since(start).Nanoseconds()) / float64(b.N)
+			b.ReportMetric(per*15/1e9*100, "%core@15fps")
+		})
+	}
+}
