@@ -49,9 +49,14 @@ type CameraDefaults struct {
 	Motion Motion `yaml:"motion"`
 }
 
-// Motion configures a camera's motion detection.
+// Motion configures a camera's motion detection. A file holding only
+// these keys is what `camwatch detect -config` reads, so settings tuned on
+// footage paste straight into a camera's motion section.
 type Motion struct {
-	// Detector is "compressed" (frame sizes, no decoding) or "off".
+	// Detector is "compressed" (frame sizes, no decoding, only for
+	// constant-quality encoders), "pixel" (decoded gray frames: zones,
+	// masks, lighting rejection), "gate" (pixel, decoding only while the
+	// compressed tier sees activity, to save CPU) or "off".
 	Detector string `yaml:"detector"`
 	// Sensitivity scales the trigger threshold: higher finds smaller
 	// motion, and more false alarms. 1 to 10, default 5.
@@ -60,6 +65,103 @@ type Motion struct {
 	MinDuration time.Duration `yaml:"min_duration"`
 	// PostRoll is how long it must be quiet before motion.end.
 	PostRoll time.Duration `yaml:"post_roll"`
+	// DetectFPS is the pixel tier's decode rate, default 5.
+	DetectFPS float64 `yaml:"detect_fps"`
+	// DetectWidth is the pixel tier's picture width, default 320.
+	DetectWidth int `yaml:"detect_width"`
+	// MinArea is the smallest moving region, percent of the picture
+	// (pixel tier), default 0.25.
+	MinArea float64 `yaml:"min_area"`
+	// Zones are named polygons; motion events say which were hit.
+	Zones []Zone `yaml:"zones"`
+	// Masks are polygons where nothing counts (a tree, a road, a clock).
+	Masks []Zone `yaml:"masks"`
+}
+
+// Zone is a named polygon in picture coordinates normalised to 0..1
+// (x right, y down), so it holds at any resolution and detect width.
+type Zone struct {
+	Name   string       `yaml:"name"`
+	Points [][2]float64 `yaml:"points"`
+}
+
+// Validate implements Validator for a file holding one Motion section.
+func (m *Motion) Validate() error { return m.validate("motion") }
+
+func (m *Motion) validate(field string) error {
+	switch strings.ToLower(m.Detector) {
+	case "":
+		m.Detector = "compressed"
+	case "compressed", "pixel", "gate", "off":
+		m.Detector = strings.ToLower(m.Detector)
+	default:
+		return fieldErr(field+".detector", "%q must be pixel, compressed, gate or off", m.Detector)
+	}
+	if m.Sensitivity == 0 {
+		m.Sensitivity = 5
+	}
+	if m.Sensitivity < 1 || m.Sensitivity > 10 {
+		return fieldErr(field+".sensitivity", "must be 1 to 10, got %d", m.Sensitivity)
+	}
+	if err := positive(field+".min_duration", &m.MinDuration, 400*time.Millisecond); err != nil {
+		return err
+	}
+	if err := positive(field+".post_roll", &m.PostRoll, 3*time.Second); err != nil {
+		return err
+	}
+	if m.DetectFPS == 0 {
+		m.DetectFPS = 5
+	}
+	if m.DetectFPS < 0.2 || m.DetectFPS > 30 {
+		return fieldErr(field+".detect_fps", "must be 0.2 to 30, got %g", m.DetectFPS)
+	}
+	if m.DetectWidth == 0 {
+		m.DetectWidth = 320
+	}
+	if m.DetectWidth < 32 || m.DetectWidth > 1920 {
+		return fieldErr(field+".detect_width", "must be 32 to 1920, got %d", m.DetectWidth)
+	}
+	if m.MinArea == 0 {
+		m.MinArea = 0.25
+	}
+	if m.MinArea < 0 || m.MinArea > 100 {
+		return fieldErr(field+".min_area", "must be a percent above 0, got %g", m.MinArea)
+	}
+	if len(m.Zones) > 32 {
+		return fieldErr(field+".zones", "at most 32 zones, got %d", len(m.Zones))
+	}
+	names := map[string]bool{}
+	for i, z := range m.Zones {
+		f := idx(field+".zones", i)
+		if !event.ValidToken(z.Name) {
+			return fieldErr(f+".name", "%q is not a valid name (letters, digits, - and _)", z.Name)
+		}
+		if names[z.Name] {
+			return fieldErr(f+".name", "%q is used twice", z.Name)
+		}
+		names[z.Name] = true
+		if err := checkPolygon(f, z.Points); err != nil {
+			return err
+		}
+	}
+	for i, z := range m.Masks {
+		if err := checkPolygon(idx(field+".masks", i), z.Points); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func checkPolygon(field string, pts [][2]float64) error {
+	if len(pts) < 3 {
+		return fieldErr(field+".points", "a polygon needs at least 3 points, got %d", len(pts))
+	}
+	for j, p := range pts {
+		if p[0] < 0 || p[0] > 1 || p[1] < 0 || p[1] > 1 {
+			return fieldErr(idx(field+".points", j), "[%g, %g] is outside 0..1", p[0], p[1])
+		}
+	}
+	return nil
 }
 
 // Camera is one camera the agent watches.
@@ -163,27 +265,6 @@ func (c *Edge) Validate() error {
 		}
 	}
 	return nil
-}
-
-func (m *Motion) validate(field string) error {
-	switch strings.ToLower(m.Detector) {
-	case "":
-		m.Detector = "compressed"
-	case "compressed", "off":
-		m.Detector = strings.ToLower(m.Detector)
-	default:
-		return fieldErr(field+".detector", "%q must be compressed or off", m.Detector)
-	}
-	if m.Sensitivity == 0 {
-		m.Sensitivity = 5
-	}
-	if m.Sensitivity < 1 || m.Sensitivity > 10 {
-		return fieldErr(field+".sensitivity", "must be 1 to 10, got %d", m.Sensitivity)
-	}
-	if err := positive(field+".min_duration", &m.MinDuration, 400*time.Millisecond); err != nil {
-		return err
-	}
-	return positive(field+".post_roll", &m.PostRoll, 3*time.Second)
 }
 
 // StreamURL returns the camera URL with credentials filled in, for the
