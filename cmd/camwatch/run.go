@@ -31,6 +31,8 @@ Usage:
                                           an uptime report from a running aggregator
   camwatch report generate [-redis URL] [-prefix P] [-cameras N] [-days D]
                                           load a synthetic city's history (demo, benchmark)
+  camwatch detect [-config CAMERA.yaml] [-json] CLIP
+                                          motion intervals a camera's detector finds in a clip
   camwatch version
 
 Common flags: -log-level debug|info|warn|error, -log-format text|json.
@@ -64,6 +66,8 @@ func run(args []string) int {
 		err = runConfig(rest, os.Stdout)
 	case "report":
 		err = runReport(rest, os.Stdout)
+	case "detect":
+		err = runDetect(rest, os.Stdout)
 	case "version", "-version", "--version":
 		fmt.Println("camwatch", version)
 		return exitOK
