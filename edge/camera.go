@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/camwatch/camwatch/configs"
+	"github.com/camwatch/camwatch/decode"
 	"github.com/camwatch/camwatch/event"
 	"github.com/camwatch/camwatch/motion"
 )
@@ -20,6 +21,12 @@ type Camera struct {
 	Labels   event.Labels
 	// Motion configures the compressed-domain detector; nil turns it off.
 	Motion *motion.Config
+	// Pixel turns on the decoded-picture tier; with Pixel.Gate, Motion is
+	// its gate and reports no intervals of its own.
+	Pixel *PixelTier
+
+	// openDecoder replaces the decoder in tests.
+	openDecoder func(decode.Config) (frameDecoder, error)
 }
 
 // credentialsFromURL moves a user name and password written into the URL

@@ -17,6 +17,11 @@ type Metrics struct {
 	skipped       *prometheus.CounterVec
 	events        *prometheus.CounterVec
 	eventsDropped *prometheus.CounterVec
+	decoded       *prometheus.CounterVec
+	detectFrames  *prometheus.CounterVec
+	decodeErrors  *prometheus.CounterVec
+	decodeRestart *prometheus.CounterVec
+	pixelInvalid  *prometheus.CounterVec
 }
 
 // NewMetrics creates the series and registers them with reg.
@@ -43,8 +48,24 @@ func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
 		eventsDropped: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "camwatch_edge_events_dropped_total", Help: "Events the spool refused, by kind.",
 		}, []string{"kind"}),
+		decoded: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "camwatch_edge_decoder_access_units_total", Help: "Access units handed to the pixel tier's decoder per camera.",
+		}, []string{"camera"}),
+		detectFrames: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "camwatch_edge_detect_frames_total", Help: "Gray frames the pixel detector scored per camera.",
+		}, []string{"camera"}),
+		decodeErrors: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "camwatch_edge_decoder_errors_total", Help: "Access units the decoder refused (dropped until the next keyframe) per camera.",
+		}, []string{"camera"}),
+		decodeRestart: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "camwatch_edge_decoder_restarts_total", Help: "Pixel decoders replaced after dying or refusing the stream, per camera.",
+		}, []string{"camera"}),
+		pixelInvalid: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "camwatch_edge_detect_frames_invalid_total", Help: "Decoded frames the pixel detector could not use, per camera.",
+		}, []string{"camera"}),
 	}
-	for _, c := range []prometheus.Collector{m.frames, m.bytes, m.reconnects, m.online, m.skipped, m.events, m.eventsDropped} {
+	for _, c := range []prometheus.Collector{m.frames, m.bytes, m.reconnects, m.online, m.skipped, m.events, m.eventsDropped,
+		m.decoded, m.detectFrames, m.decodeErrors, m.decodeRestart, m.pixelInvalid} {
 		if err := reg.Register(c); err != nil {
 			return nil, fmt.Errorf("register edge metrics: %w", err)
 		}
@@ -70,5 +91,15 @@ func (m *Metrics) camera(id string) cameraMetrics {
 		reconnects: m.reconnects.WithLabelValues(id),
 		skipped:    m.skipped.WithLabelValues(id),
 		online:     m.online.WithLabelValues(id),
+	}
+}
+
+func (m *Metrics) pixel(id string) pixelMetrics {
+	return pixelMetrics{
+		in:       m.decoded.WithLabelValues(id),
+		frames:   m.detectFrames.WithLabelValues(id),
+		errors:   m.decodeErrors.WithLabelValues(id),
+		restarts: m.decodeRestart.WithLabelValues(id),
+		invalid:  m.pixelInvalid.WithLabelValues(id),
 	}
 }

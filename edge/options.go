@@ -9,7 +9,6 @@ import (
 
 	"github.com/camwatch/camwatch/configs"
 	"github.com/camwatch/camwatch/event"
-	"github.com/camwatch/camwatch/motion"
 	"github.com/prometheus/client_golang/prometheus"
 )
 
@@ -87,8 +86,13 @@ func OptionsFromConfig(c *configs.Edge, logger *slog.Logger, reg prometheus.Regi
 		if cam.Motion != nil {
 			m = *cam.Motion
 		}
-		if m.Detector != "off" {
-			ec.Motion = &motion.Config{Sensitivity: m.Sensitivity, MinDuration: m.MinDuration, PostRoll: m.PostRoll}
+		switch m.Detector {
+		case "", "compressed", "gate":
+			cc := CompressedConfig(m)
+			ec.Motion = &cc
+		}
+		if m.Detector == "pixel" || m.Detector == "gate" {
+			ec.Pixel = &PixelTier{Detector: PixelConfig(m), FPS: m.DetectFPS, Width: m.DetectWidth, Gate: m.Detector == "gate"}
 		}
 		o.Cameras = append(o.Cameras, ec)
 	}

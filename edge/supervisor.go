@@ -38,6 +38,7 @@ type Supervisor struct {
 	cm     cameraMetrics
 	red    redactor
 	det    *motion.Detector
+	px     *pixelTier
 
 	online atomic.Bool
 	bg     sync.WaitGroup // dials and closes still finishing in the background
@@ -88,6 +89,13 @@ func NewSupervisor(cam Camera, o SupervisorOptions) (*Supervisor, error) {
 		}
 		s.det = d
 	}
+	if cam.Pixel != nil {
+		p, err := newPixelTier(*cam.Pixel, cam.openDecoder, logger, o.Metrics.pixel(cam.ID))
+		if err != nil {
+			return nil, fmt.Errorf("edge: camera %s: %w", cam.ID, err)
+		}
+		s.px = p
+	}
 	return s, nil
 }
 
@@ -127,6 +135,9 @@ func (s *Supervisor) Run(ctx context.Context) {
 		}
 	}
 	s.endMotion()
+	if s.px != nil {
+		s.px.close()
+	}
 	s.online.Store(false)
 	s.cm.online.Set(0)
 }
@@ -266,6 +277,7 @@ func (s *Supervisor) session(ctx context.Context) (healthy bool, err error) {
 	if err != nil {
 		return false, err
 	}
+	s.startPixel(c, videoIdx)
 	s.meter.newSession()
 	s.asm.reset()
 	start := time.Now()
@@ -287,6 +299,7 @@ func (s *Supervisor) session(ctx context.Context) (healthy bool, err error) {
 				if _, _, err := s.readCodec(c); err != nil {
 					return isHealthy(), err
 				}
+				s.startPixel(c, videoIdx)
 			}
 		case pkt := <-c.OutgoingPacketQueue:
 			if pkt == nil || pkt.Idx != videoIdx {
@@ -294,6 +307,7 @@ func (s *Supervisor) session(ctx context.Context) (healthy bool, err error) {
 			}
 			now := time.Now()
 			f, done := s.asm.add(pkt.Time, now, pkt.Data, pkt.IsKeyFrame, hevc)
+			s.pixelPacket(pkt, now, hevc)
 			if waitingKey {
 				if !s.asm.cur.keyframe {
 					s.cm.skipped.Inc()
@@ -334,23 +348,38 @@ func (s *Supervisor) onFrame(f frame) {
 	if s.det == nil {
 		return
 	}
-	if tr, ok := s.det.Observe(f.arrived, f.size, f.keyframe); ok {
+	tr, ok := s.det.Observe(f.arrived, f.size, f.keyframe)
+	if s.px != nil {
+		s.px.gate(f.arrived, s.det.Active() || s.det.Score() >= gateFraction*s.det.Threshold())
+		return // the compressed tier only gates the pixel tier
+	}
+	if ok {
 		s.emitMotion(tr)
 	}
 }
 
 func (s *Supervisor) endMotion() {
+	if s.px != nil {
+		if tr, ok := s.px.stop(); ok {
+			s.emitPixelMotion(tr, s.px.zones)
+		}
+	}
 	if s.det == nil {
 		return
 	}
-	if tr, ok := s.det.Stop(); ok {
+	if tr, ok := s.det.Stop(); ok && s.px == nil {
 		s.emitMotion(tr)
 	}
 }
 
-func (s *Supervisor) emitMotion(tr motion.Transition) {
+func (s *Supervisor) emitMotion(tr motion.Transition) { s.emitMotionFrom("compressed", tr, nil) }
+
+func (s *Supervisor) emitMotionFrom(detector string, tr motion.Transition, zones []string) {
 	kind := event.KindMotionStart
-	m := &event.Motion{Detector: "compressed", Score: round2(tr.Score), Started: tr.Started.UTC().Round(0)}
+	m := &event.Motion{Detector: detector, Score: round2(tr.Score), Started: tr.Started.UTC().Round(0)}
+	if len(zones) > 0 {
+		m.Zones = append([]string(nil), zones...)
+	}
 	if tr.Kind == motion.End {
 		kind = event.KindMotionEnd
 		m.DurationS = round2(tr.Duration().Seconds())
@@ -358,7 +387,7 @@ func (s *Supervisor) emitMotion(tr motion.Transition) {
 	ev := s.out.newEvent(kind, s.cam.ID, s.cam.Labels, tr.At)
 	ev.Motion = m
 	s.out.emit(ev)
-	s.log.Info("motion", "kind", tr.Kind, "score", m.Score)
+	s.log.Info("motion", "kind", tr.Kind, "detector", detector, "score", m.Score, "zones", m.Zones)
 }
 
 func (s *Supervisor) goOnline(now time.Time) {

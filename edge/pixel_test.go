@@ -1,0 +1,141 @@
+package edge
+
+import (
+	"errors"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/camwatch/camwatch/decode"
+	"github.com/camwatch/camwatch/event"
+	"github.com/camwatch/camwatch/motion"
+	"github.com/camwatch/camwatch/simcam"
+	"github.com/prometheus/client_golang/prometheus"
+	dto "github.com/prometheus/client_model/go"
+)
+
+// sidewalk is the lower half of the picture, where the walk clip's
+// walker goes; sky is the top strip, which nothing crosses.
+var testZones = []motion.Polygon{
+	{Name: "sidewalk", Points: []motion.Point{{X: 0, Y: 0.5}, {X: 1, Y: 0.5}, {X: 1, Y: 1}, {X: 0, Y: 1}}},
+	{Name: "sky", Points: []motion.Point{{X: 0, Y: 0}, {X: 1, Y: 0}, {X: 1, Y: 0.2}, {X: 0, Y: 0.2}}},
+}
+
+func pixelTierConfig(gate bool) *PixelTier {
+	return &PixelTier{
+		Detector: motion.PixelConfig{MinDuration: 400 * time.Millisecond, PostRoll: 2 * time.Second, Zones: testZones},
+		FPS:      5, Width: 320, Gate: gate,
+	}
+}
+
+// dyingDecoder is a real decoder that dies once, after some access units,
+// as a crashed or wedged decoder would.
+type dyingDecoder struct {
+	frameDecoder
+	calls *atomic.Int64
+	after int64
+}
+
+var errDied = errors.New("decoder died")
+
+func (d dyingDecoder) Decode(au []byte, t time.Time) (motion.Frame, bool, error) {
+	if d.calls.Add(1) == d.after {
+		return motion.Frame{}, false, errDied
+	}
+	return d.frameDecoder.Decode(au, t)
+}
+
+// TestSupervisorPixel plays the walk and static clips to pixel cameras:
+// the walk yields a pixel motion.start in the ground truth interval with
+// the sidewalk zone (and not the sky) and its motion.end; static yields
+// none. A gated camera on the walk clip reports the same interval while
+// its gate on the static clip decodes only keyframes. A camera whose
+// decoder dies is reported (health detail, restart metric) and still
+// detects the walker.
+func TestSupervisorPixel(t *testing.T) {
+	t.Parallel()
+	begin := time.Now()
+	sim := startSim(t, simcam.Options{Cameras: []simcam.Camera{
+		{ID: "walk", Clip: "walk-320x240"}, {ID: "still", Clip: "static-320x240"},
+		{ID: "gwalk", Clip: "walk-320x240"}, {ID: "gstill", Clip: "static-320x240"},
+		{ID: "dies", Clip: "walk-320x240"},
+	}})
+	truth, _ := simcam.LookupClip("walk-320x240")
+	compressed := &motion.Config{Sensitivity: 5, MinDuration: 400 * time.Millisecond, PostRoll: 2 * time.Second}
+	var calls atomic.Int64
+	dying := func(cfg decode.Config) (frameDecoder, error) {
+		d, err := openDecoder(cfg)
+		if err != nil {
+			return nil, err
+		}
+		return dyingDecoder{frameDecoder: d, calls: &calls, after: 10}, nil
+	}
+	walk := startSupervisor(t, Camera{ID: "walk", URL: sim.URL("walk"), Pixel: pixelTierConfig(false)}, testTiming(), nil)
+	still := startSupervisor(t, Camera{ID: "still", URL: sim.URL("still"), Pixel: pixelTierConfig(false)}, testTiming(), nil)
+	gwalk := startSupervisor(t, Camera{ID: "gwalk", URL: sim.URL("gwalk"), Motion: compressed, Pixel: pixelTierConfig(true)}, testTiming(), nil)
+	gstill := startSupervisor(t, Camera{ID: "gstill", URL: sim.URL("gstill"), Motion: compressed, Pixel: pixelTierConfig(true)}, testTiming(), nil)
+	dies := startSupervisor(t, Camera{ID: "dies", URL: sim.URL("dies"), Pixel: pixelTierConfig(false), openDecoder: dying}, testTiming(), nil)
+
+	for _, r := range []*running{walk, gwalk, dies} {
+		end := r.sink.await(t, 25*time.Second, "motion.end", func(ev *event.Event) bool { return ev.Kind == event.KindMotionEnd })
+		start, err := r.sink.find("motion.start", func(ev *event.Event) bool { return ev.Kind == event.KindMotionStart })
+		if err != nil {
+			t.Fatal(err)
+		}
+		cam := start.Camera
+		if start.Seq >= end.Seq || !start.Motion.Started.Equal(end.Motion.Started) {
+			t.Errorf("%s: start %+v and end %+v do not pair", cam, start.Motion, end.Motion)
+		}
+		from := start.Motion.Started.Sub(begin).Seconds()
+		to := from + end.Motion.DurationS
+		if from < truth.Motion[0][0]-0.5 || from > truth.Motion[0][0]+1.5 || to < truth.Motion[0][1]-1.5 || to > truth.Motion[0][1]+1.5 {
+			t.Errorf("%s: motion %.1fs..%.1fs after the clip started, truth %v", cam, from, to, truth.Motion[0])
+		}
+		t.Logf("%s: pixel motion %.1fs..%.1fs, zones %v, peak %.2f", cam, from, to, end.Motion.Zones, end.Motion.Score)
+		for _, ev := range []*event.Event{start, end} {
+			if ev.Motion.Detector != "pixel" || ev.Motion.Score <= 0 || len(ev.Motion.Zones) != 1 || ev.Motion.Zones[0] != "sidewalk" {
+				t.Errorf("%s: %s payload %+v, want pixel with zone sidewalk", cam, ev.Kind, ev.Motion)
+			}
+		}
+	}
+	restarted, err := dies.sink.find("restart health", func(ev *event.Event) bool {
+		return ev.Kind == event.KindHealth && ev.Health != nil && strings.Contains(ev.Health.Detail, "pixel decoder restarted: decoder died")
+	})
+	if err != nil {
+		t.Error(err)
+	} else if restarted.Health.Status != event.StatusOnline {
+		t.Errorf("decoder restart reported with status %s", restarted.Health.Status)
+	}
+	if n := counterValue(t, dies.sup.px.m.restarts); n != 1 {
+		t.Errorf("restarts metric %v, want 1", n)
+	}
+	for _, r := range []*running{walk, still, gwalk, gstill, dies} {
+		r.stop()
+	}
+	for _, r := range []*running{still, gstill} {
+		for _, ev := range r.sink.all() {
+			if ev.Motion != nil {
+				t.Errorf("static clip produced %s at %.1fs", ev.Kind, ev.Time.Sub(begin).Seconds())
+			}
+		}
+	}
+	full := counterValue(t, still.sup.px.m.in)
+	gated := counterValue(t, gstill.sup.px.m.in)
+	t.Logf("static clip: %v access units decoded ungated, %v gated", full, gated)
+	if full < 100 || gated > full/4 {
+		t.Errorf("gated static camera decoded %v access units, ungated %v: want under a quarter", gated, full)
+	}
+	if n := counterValue(t, gstill.sup.px.m.frames); n == 0 {
+		t.Error("gated static camera scored no frame (keyframes keep its background)")
+	}
+}
+
+func counterValue(t *testing.T, c prometheus.Counter) float64 {
+	t.Helper()
+	var m dto.Metric
+	if err := c.Write(&m); err != nil {
+		t.Fatal(err)
+	}
+	return m.GetCounter().GetValue()
+}
