@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/camwatch/camwatch/configs"
 	"github.com/camwatch/camwatch/decode"
 	"github.com/camwatch/camwatch/event"
 	"github.com/camwatch/camwatch/motion"
@@ -138,4 +139,38 @@ func counterValue(t *testing.T, c prometheus.Counter) float64 {
 		t.Fatal(err)
 	}
 	return m.GetCounter().GetValue()
+}
+
+// TestOptionsMotionTiers maps each configured detector to the tiers a
+// supervisor runs.
+func TestOptionsMotionTiers(t *testing.T) {
+	for _, tc := range []struct {
+		detector          string
+		compressed, pixel bool
+		gate              bool
+	}{
+		{"compressed", true, false, false},
+		{"pixel", false, true, false},
+		{"gate", true, true, true},
+		{"off", false, false, false},
+	} {
+		t.Run(tc.detector, func(t *testing.T) {
+			yaml := "site: s1\nagent: a1\nnats: {url: 'nats://127.0.0.1:4222'}\nspool_dir: /tmp/x\n" +
+				"cameras:\n  - id: c1\n    url: rtsp://h/x\n    motion: {detector: " + tc.detector +
+				", detect_fps: 2, zones: [{name: door, points: [[0,0],[1,0],[1,1]]}]}\n"
+			var c configs.Edge
+			if err := configs.Parse([]byte(yaml), &c); err != nil {
+				t.Fatal(err)
+			}
+			o := OptionsFromConfig(&c, nil, prometheus.NewRegistry())
+			cam := o.Cameras[0]
+			if (cam.Motion != nil) != tc.compressed || (cam.Pixel != nil) != tc.pixel {
+				t.Fatalf("compressed %v pixel %v", cam.Motion, cam.Pixel)
+			}
+			if cam.Pixel != nil && (cam.Pixel.Gate != tc.gate || cam.Pixel.FPS != 2 || cam.Pixel.Width != 320 ||
+				len(cam.Pixel.Detector.Zones) != 1 || cam.Pixel.Detector.Zones[0].Name != "door") {
+				t.Errorf("pixel tier %+v", cam.Pixel)
+			}
+		})
+	}
 }
