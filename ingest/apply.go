@@ -64,11 +64,22 @@ const applyChunk = 256
 // fails only its own event. The results are in the order of evs; the
 // error is set only when nothing could be attempted.
 func (s *Store) Apply(ctx context.Context, evs []*event.Event) ([]Result, error) {
+	return s.apply(ctx, evs, nil)
+}
+
+// apply is Apply with, when raws is not nil, each event's JSON as it
+// arrived and passed event.Decode, stored as is instead of encoded again
+// (the ingester has it; encoding again cost about 3 µs per event).
+func (s *Store) apply(ctx context.Context, evs []*event.Event, raws [][]byte) ([]Result, error) {
 	res := make([]Result, len(evs))
 	recs := make([]record, len(evs))
 	todo := make([]int, 0, len(evs))
 	for i, e := range evs {
-		r, err := s.record(e)
+		var raw []byte
+		if raws != nil {
+			raw = raws[i]
+		}
+		r, err := s.record(e, raw)
 		if err != nil {
 			res[i] = Result{Err: err}
 			continue
@@ -200,10 +211,12 @@ type transition struct {
 	Seq    uint64       `json:"seq"`
 }
 
-func (s *Store) record(e *event.Event) (record, error) {
-	data, err := event.Marshal(e)
-	if err != nil {
-		return record{}, fmt.Errorf("encode event %s: %w", e.ID, err)
+func (s *Store) record(e *event.Event, data []byte) (record, error) {
+	if data == nil {
+		var err error
+		if data, err = event.Marshal(e); err != nil {
+			return record{}, fmt.Errorf("encode event %s: %w", e.ID, err)
+		}
 	}
 	if !e.Kind.CameraScoped() {
 		return record{

@@ -159,6 +159,7 @@ func (in *Ingester) handle(ctx context.Context, msgs []jetstream.Msg) {
 
 	evs := make([]*event.Event, 0, len(msgs))
 	held := make([]jetstream.Msg, 0, len(msgs))
+	raws := make([][]byte, 0, len(msgs))
 	for _, m := range msgs {
 		e, reason, err := check(m.Subject(), m.Data())
 		if reason != "" {
@@ -167,13 +168,14 @@ func (in *Ingester) handle(ctx context.Context, msgs []jetstream.Msg) {
 		}
 		evs = append(evs, e)
 		held = append(held, m)
+		raws = append(raws, m.Data())
 	}
 	if len(evs) == 0 {
 		return
 	}
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), in.o.StoreTimeout)
 	defer cancel()
-	res, err := in.o.Store.Apply(sctx, evs)
+	res, err := in.o.Store.apply(sctx, evs, raws)
 	if err != nil {
 		res = make([]Result, len(evs))
 		for i := range res {

@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -284,5 +285,35 @@ func TestIngestWorkers(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestIngestStoresTheJSONAsSent checks that the ingester stores the
+// message's own JSON (not encoded again) in history and the live stream,
+// and that it reads back as the same event.
+func TestIngestStoresTheJSONAsSent(t *testing.T) {
+	r := newRig(t)
+	in := r.start(r.rdb, nil)
+	e := mk(event.KindMotionStart, "cam-j", 1, time.Now().Add(-time.Minute))
+	sent, err := json.MarshalIndent(e, "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.publishRaw(event.Subject(e), e.ID, sent)
+	testenv.Eventually(t, 10*time.Second, func() error {
+		return errIf(r.stored(in.store, "cam-j") != 1, "not stored yet")
+	})
+	ctx := context.Background()
+	members, err := r.rdb.ZRange(ctx, in.store.k.cameraEvents("cam-j"), 0, -1).Result()
+	if err != nil || len(members) != 1 || members[0] != string(sent) {
+		t.Errorf("history holds %q, %v; want the JSON as sent", members, err)
+	}
+	live, err := r.rdb.XRange(ctx, in.store.LiveKey(), "-", "+").Result()
+	if err != nil || len(live) != 1 || live[0].Values["event"] != string(sent) {
+		t.Errorf("live stream holds %v, %v; want the JSON as sent", live, err)
+	}
+	got, err := in.store.Events(ctx, "cam-j", time.Unix(0, 0), time.Now(), nil, 10)
+	if err != nil || len(got) != 1 || got[0].ID != e.ID || got[0].Motion == nil || got[0].Motion.Score != e.Motion.Score {
+		t.Errorf("events = %+v, %v", got, err)
 	}
 }
