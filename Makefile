@@ -18,7 +18,9 @@ services:
 build:
 	$(GO) build -o bin/camwatch ./cmd/camwatch
 
-demo:
+# The demo needs the same build dependencies as the tests (libavcodec-dev for
+# the edge's decoder); Redis is used when it answers, else an embedded one.
+demo: services
 	$(GO) run ./cmd/camwatch demo
 
 bench:
