@@ -3,7 +3,7 @@ REDIS_URL ?= redis://127.0.0.1:6379/0
 export REDIS_URL
 GO ?= go
 
-.PHONY: test services vet build demo bench clips
+.PHONY: test services vet build demo bench bench-edge bench-ingest clips
 
 test: services vet
 	$(GO) test -race -count=1 -timeout 20m ./...
@@ -18,13 +18,18 @@ services:
 build:
 	$(GO) build -o bin/camwatch ./cmd/camwatch
 
-# The demo needs the same build dependencies as the tests (libavcodec-dev for
-# the edge's decoder); Redis is used when it answers, else an embedded one.
-demo: services
+# The demo needs only the build dependencies (libavcodec-dev for the edge's
+# decoder); Redis at REDIS_URL is used when it answers, else an embedded one.
+demo:
+	@bash scripts/services.sh build
 	$(GO) run ./cmd/camwatch demo
 
-bench:
-	@bash scripts/bench.sh
+# Benchmarks against peers (see docs/BENCHMARKS.md); they take minutes and
+# want a quiet machine.
+bench: bench-edge bench-ingest
+
+bench-edge: services
+	@bash scripts/bench-edge.sh
 
 bench-ingest:
 	@bash scripts/bench-ingest.sh
