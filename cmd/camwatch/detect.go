@@ -47,7 +47,7 @@ func runDetect(args []string, out io.Writer) error {
 	fs := flag.NewFlagSet("detect", flag.ContinueOnError)
 	cfgPath := fs.String("config", "", "a camera's motion settings (the keys of a motion: section); defaults without it")
 	asJSON := fs.Bool("json", false, "print one JSON document instead of a table")
-	rate := fs.Float64("clip-fps", 0, "frame rate of a raw .h264/.h265 clip (default: from the SPS, else 15)")
+	rate := fs.Float64("clip-fps", 0, "frame rate of a raw .h264/.h265 clip (default 15)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
