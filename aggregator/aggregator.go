@@ -13,6 +13,7 @@ import (
 	"github.com/camwatch/camwatch/alerts"
 	"github.com/camwatch/camwatch/api"
 	"github.com/camwatch/camwatch/ingest"
+	"github.com/camwatch/camwatch/notify"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -34,6 +35,8 @@ type Aggregator struct {
 	ingestWG  sync.WaitGroup
 	alerts    *alerts.Runner
 	alertsWG  sync.WaitGroup
+	receivers *notify.File
+	delivery  *delivery
 	sampleWG  sync.WaitGroup
 	failed    chan error
 	closeOnce sync.Once
@@ -94,6 +97,10 @@ func Start(ctx context.Context, o Options) (*Aggregator, error) {
 	a.ln, err = net.Listen("tcp", cfg.Listen)
 	if err != nil {
 		return nil, fmt.Errorf("listen %s: %w", cfg.Listen, err)
+	}
+	if err := a.startDelivery(js, a.receivers); err != nil {
+		_ = a.ln.Close()
+		return nil, err
 	}
 	apiOpts := api.Options{
 		Store: a.store,
@@ -177,9 +184,11 @@ func (a *Aggregator) Store() *ingest.Store { return a.store }
 func (a *Aggregator) Failed() <-chan error { return a.failed }
 
 // Close shuts down in reverse order of Start under the shutdown timeout:
-// the alert feeds and the HTTP server, then the ingester (handling what it
-// holds), the alerts runner (giving up its lease), the sampler, NATS and
-// Redis. It is safe to call more than once.
+// the alert feeds and the HTTP server, webhook delivery (a POST in flight
+// finishes and is acked, sends are reported to the evaluator while it
+// still runs), then the ingester (handling what it holds), the alerts
+// runner (giving up its lease), the sampler, NATS and Redis. It is safe to
+// call more than once.
 func (a *Aggregator) Close() error {
 	a.closeOnce.Do(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), a.opts.ShutdownTimeout)
@@ -190,6 +199,9 @@ func (a *Aggregator) Close() error {
 		}
 		if err := a.http.Shutdown(ctx); err != nil {
 			errs = append(errs, fmt.Errorf("http shutdown: %w", err))
+		}
+		if a.delivery != nil && !a.delivery.stop(ctx) {
+			errs = append(errs, errors.New("notification reports did not finish before the shutdown timeout"))
 		}
 		a.cancel()
 		if !waitCtx(ctx, &a.ingestWG) {

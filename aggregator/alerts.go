@@ -24,12 +24,19 @@ func (a *Aggregator) startAlerts(ctx context.Context, js jetstream.JetStream) er
 	if err != nil {
 		return err
 	}
+	var check func(*alerts.Rules) error
+	if path := cfg.Alerts.Receivers; path != "" {
+		if a.receivers, err = loadReceivers(path, rules); err != nil {
+			return err
+		}
+		check = func(r *alerts.Rules) error { return checkReceivers(r, a.receivers, path) }
+	}
 	if err := alerts.EnsureStream(ctx, js, alerts.StreamOptions{MaxAge: cfg.Stream.MaxAge, Replicas: cfg.Stream.Replicas}); err != nil {
 		return err
 	}
 	a.alerts, err = alerts.NewRunner(alerts.RunnerOptions{
 		NATS: a.nc, JS: js, Redis: a.rdb, Prefix: cfg.Redis.Prefix,
-		Rules: alerts.NewSet(rules), RulesPath: cfg.Alerts.Rules, EventsStream: cfg.Stream.Name,
+		Rules: alerts.NewSet(rules), RulesPath: cfg.Alerts.Rules, CheckRules: check, EventsStream: cfg.Stream.Name,
 		Tick: cfg.Alerts.Tick, LeaseTTL: cfg.Alerts.LeaseTTL, AgentTimeout: cfg.AgentTimeout,
 		History: cfg.Alerts.History, Batch: cfg.Consumer.Batch,
 		Logger: a.opts.Logger.With("component", "alerts"), Registerer: a.opts.Registerer,

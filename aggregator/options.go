@@ -31,6 +31,9 @@ type Options struct {
 	// SampleInterval is how often consumer lag and camera counts are
 	// measured; default 5s.
 	SampleInterval time.Duration
+	// NotifyBackoff replaces webhook delivery's retry delays
+	// (notify.DefaultBackoff), e.g. to keep tests short.
+	NotifyBackoff []time.Duration
 	// ShutdownTimeout bounds Close; default 10s.
 	ShutdownTimeout time.Duration
 }

@@ -66,7 +66,11 @@ func (c *Camera) observeMotion(kind event.Kind, m *event.Motion, now time.Time) 
 // neither online nor offline, and must not fire or resolve an alert.
 func (e *Engine) condition(r *Rule, c *Camera, key string, now time.Time) (holds bool, since time.Time, known bool) {
 	t := &r.Trigger
-	statusKnown := c.Status == event.StatusOnline || c.Status == event.StatusOffline
+	// An agent that has just started reports its cameras offline with
+	// reason "starting" until the first session opens or fails: that is
+	// not yet news about the camera, so it neither fires nor resolves.
+	statusKnown := c.Status == event.StatusOnline ||
+		c.Status == event.StatusOffline && c.Reason != event.ReasonStarting
 	switch t.Type {
 	case TriggerOffline:
 		return c.Status == event.StatusOffline, c.Since, statusKnown

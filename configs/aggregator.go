@@ -31,6 +31,10 @@ type AlertEngine struct {
 	// Rules is the rules file (e.g. configs/alerts.yaml), relative to the
 	// working directory; SIGHUP and POST /api/v1/alerts/reload reread it.
 	Rules string `yaml:"rules"`
+	// Receivers is the webhook receivers file (e.g. configs/receivers.yaml,
+	// read as notify.File); every replica delivers from it. Empty means
+	// transitions are only on the stream, the API and the SSE feed.
+	Receivers string `yaml:"receivers"`
 	// Tick is how often the evaluating replica advances the alert clock.
 	Tick time.Duration `yaml:"tick"`
 	// LeaseTTL is how long a silent evaluating replica keeps the lead
@@ -144,6 +148,9 @@ func (c *Aggregator) Validate() error {
 		if err := positive(d.name, d.p, d.def); err != nil {
 			return err
 		}
+	}
+	if c.Alerts.Receivers != "" && c.Alerts.Rules == "" {
+		return fieldErr("alerts.receivers", "needs alerts.rules: without rules nothing is ever notified")
 	}
 	return c.Uptime.validate()
 }

@@ -64,6 +64,10 @@ type Receiver struct {
 	Kinds []alerts.TransitionKind `yaml:"kinds"`
 	// MaxAge stops retrying a transition this long after it happened.
 	MaxAge time.Duration `yaml:"max_age"`
+
+	// urlFromEnv marks URL as read from URLEnv, so that validating again
+	// (Start validates what configs.Load already did) is not "both set".
+	urlFromEnv bool
 }
 
 // reserved headers are set by the notifier and cannot be overridden.
@@ -93,14 +97,14 @@ func (r *Receiver) validate(field string) error {
 		return fieldErr(field+".name", "%q must be 1 to 64 letters, digits, '-' or '_'", r.Name)
 	}
 	switch {
-	case r.URL != "" && r.URLEnv != "":
+	case r.URL != "" && r.URLEnv != "" && !r.urlFromEnv:
 		return fieldErr(field+".url", "set url or url_env, not both")
 	case r.URLEnv != "":
 		v, err := fromEnv(field+".url_env", r.URLEnv)
 		if err != nil {
 			return err
 		}
-		r.URL = v
+		r.URL, r.urlFromEnv = v, true
 	case r.URL == "":
 		return fieldErr(field+".url", "is required (or url_env)")
 	}

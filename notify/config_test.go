@@ -190,3 +190,26 @@ func TestRetryAfter(t *testing.T) {
 		})
 	}
 }
+
+// A file validated by configs.Load validates again in Start (url_env is
+// not then "url and url_env both set"), and still refuses a file that
+// really sets both.
+func TestValidateTwice(t *testing.T) {
+	setExampleEnv(t)
+	data, err := configs.Examples.ReadFile("receivers.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var f File
+	if err := configs.Parse(data, &f); err != nil {
+		t.Fatal(err)
+	}
+	again := File{Receivers: slices.Clone(f.Receivers)}
+	if err := again.Validate(); err != nil {
+		t.Fatalf("second validation: %v", err)
+	}
+	both := File{Receivers: []Receiver{{Name: "x", URL: "https://a.example/x", URLEnv: "NOTIFY_HEM42_URL", SecretEnv: "NOTIFY_OPS_SECRET"}}}
+	if err := both.Validate(); err == nil || !strings.Contains(err.Error(), "receivers[0].url") {
+		t.Fatalf("url and url_env both set: %v", err)
+	}
+}
