@@ -10,7 +10,9 @@
 #      (BenchmarkIngestDrain).
 # Needs Redis at REDIS_URL (default redis://127.0.0.1:6379/0) and
 # redis-benchmark. Knobs: ROUNDS (5), N events (100000), REQUESTS for
-# redis-benchmark (500000), CAMWATCH_BENCH_BATCH (256).
+# redis-benchmark (500000), CAMWATCH_BENCH_BATCH (256), CAMWATCH_BENCH_WORKERS
+# (the ingester's default), INGEST_TEST (a prebuilt `go test -c ./ingest`
+# binary, e.g. of an older commit, instead of building the working tree).
 set -euo pipefail
 ROUNDS=${ROUNDS:-5}; N=${N:-100000}; REQUESTS=${REQUESTS:-500000}
 export REDIS_URL=${REDIS_URL:-redis://127.0.0.1:6379/0}
@@ -19,7 +21,7 @@ RHOST=${hostport%:*}; RPORT=${hostport##*:}
 cd "$(dirname "$0")/.."
 work=$(mktemp -d); key="camwatch-bench-xadd-$$"
 trap 'redis-cli -h "$RHOST" -p "$RPORT" DEL "$key" >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
-go test -c -o "$work/ingest.test" ./ingest
+if [ -n "${INGEST_TEST:-}" ]; then cp "$INGEST_TEST" "$work/ingest.test"; else go test -c -o "$work/ingest.test" ./ingest; fi
 value=$(head -c 150 /dev/urandom | base64 -w0 | head -c 200) # 200 bytes
 
 rps() { sed -n 's/.*: \([0-9.]*\) requests per second.*/\1/p' | tail -1; }
