@@ -2,6 +2,7 @@ package edge
 
 import (
 	"errors"
+	"log/slog"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -172,5 +173,46 @@ func TestOptionsMotionTiers(t *testing.T) {
 				t.Errorf("pixel tier %+v", cam.Pixel)
 			}
 		})
+	}
+}
+
+// refusingDecoder refuses every access unit, as a decoder fed a stream it
+// cannot read.
+type refusingDecoder struct{ closed *int }
+
+func (refusingDecoder) Decode([]byte, time.Time) (motion.Frame, bool, error) {
+	return motion.Frame{}, false, decode.ErrCorrupt
+}
+func (refusingDecoder) Reset()   {}
+func (d refusingDecoder) Close() { *d.closed++ }
+
+// TestPixelTierRestart: refused access units are counted; five in a row
+// restart the decoder (closed, reopened, reported once per restart).
+func TestPixelTierRestart(t *testing.T) {
+	m, err := NewMetrics(prometheus.NewRegistry())
+	if err != nil {
+		t.Fatal(err)
+	}
+	opened, closed := 0, 0
+	open := func(decode.Config) (frameDecoder, error) { opened++; return refusingDecoder{&closed}, nil }
+	p, err := newPixelTier(*pixelTierConfig(false), open, slog.New(slog.DiscardHandler), m.pixel("c1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	emit := func(motion.Transition, []string) { t.Error("a refusing decoder produced motion") }
+	for i := range 12 {
+		p.decode([]byte{0, 0, 0, 1, 0x65}, time.Unix(int64(i), 0), emit)
+	}
+	if opened != 3 || closed != 2 {
+		t.Errorf("opened %d, closed %d: want 3 and 2 (restarted after 5 and 10 refusals)", opened, closed)
+	}
+	if n := counterValue(t, p.m.errors); n != 12 {
+		t.Errorf("errors metric %v, want 12", n)
+	}
+	if n := counterValue(t, p.m.restarts); n != 2 {
+		t.Errorf("restarts metric %v, want 2", n)
+	}
+	if !strings.Contains(p.restarted, "pixel decoder restarted") {
+		t.Errorf("restart not reported: %q", p.restarted)
 	}
 }
