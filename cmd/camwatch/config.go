@@ -5,7 +5,9 @@ import (
 	"io"
 	"os"
 
+	"github.com/camwatch/camwatch/alerts"
 	"github.com/camwatch/camwatch/configs"
+	"github.com/camwatch/camwatch/notify"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -49,8 +51,15 @@ func checkConfig(path string) (string, error) {
 		v, kind = &configs.Aggregator{}, "aggregator"
 	case top["cameras"] != nil:
 		v, kind = &configs.Simcam{}, "simcam"
+	case top["rules"] != nil:
+		_, err := alerts.Parse(data)
+		return "alert rules", err
+	case top["receivers"] != nil:
+		v, kind = &notify.File{}, "receivers"
+	case top["detector"] != nil:
+		v, kind = &configs.Motion{}, "motion"
 	default:
-		return "", fmt.Errorf("%w: cannot tell what this file configures (no agent, redis or cameras key)", configs.ErrInvalid)
+		return "", fmt.Errorf("%w: cannot tell what this file configures (no agent, redis, cameras, rules, receivers or detector key)", configs.ErrInvalid)
 	}
 	return kind, configs.Parse(data, v)
 }

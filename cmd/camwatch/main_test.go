@@ -7,7 +7,10 @@ import (
 )
 
 func TestConfigCheck(t *testing.T) {
-	t.Setenv("SIMCAM_PASSWORD", "x")
+	for _, env := range []string{"SIMCAM_PASSWORD", "NOTIFY_BEN_NGHE_SECRET", "NOTIFY_HEM42_SECRET", "NOTIFY_TDP7_SECRET", "NOTIFY_OPS_SECRET", "NOTIFY_OPS_AUTHORIZATION"} {
+		t.Setenv(env, "x")
+	}
+	t.Setenv("NOTIFY_HEM42_URL", "https://hooks.example.net/hem42")
 	for _, tc := range []struct {
 		name    string
 		files   []string
@@ -15,8 +18,8 @@ func TestConfigCheck(t *testing.T) {
 		want    []string
 		notWant []string
 	}{
-		{name: "shipped examples", files: []string{"../../configs/edge.yaml", "../../configs/aggregator.yaml", "../../configs/simcam.yaml"},
-			want: []string{"ok   ../../configs/edge.yaml (edge)", "(aggregator)", "(simcam)"}},
+		{name: "shipped examples", files: []string{"../../configs/edge.yaml", "../../configs/aggregator.yaml", "../../configs/simcam.yaml", "../../configs/alerts.yaml", "../../configs/receivers.yaml"},
+			want: []string{"ok   ../../configs/edge.yaml (edge)", "(aggregator)", "(simcam)", "(alert rules)", "(receivers)"}},
 		{name: "password in url", files: []string{"testdata/bad-edge.yaml"}, wantErr: true,
 			want: []string{"FAIL testdata/bad-edge.yaml", "cameras[0].url: must not contain a password"}, notWant: []string{"hunter2"}},
 		{name: "unknown key", files: []string{"testdata/typo-aggregator.yaml"}, wantErr: true,
