@@ -90,7 +90,7 @@ type feed struct {
 }
 
 // watch opens the SSE feed of the aggregator at base until the test ends.
-func watch(t *testing.T, base string) *feed {
+func watch(t testing.TB, base string) *feed {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, base+"/api/v1/alerts/stream", nil)
@@ -176,7 +176,7 @@ func startEdge(t *testing.T, natsURL string, cams ...edge.Camera) {
 
 // startAlerting starts an aggregator replica with the given rules and
 // receivers files (receivers may be empty) and quick alert clocks.
-func startAlerting(t *testing.T, natsURL string, rdb *redis.Client, prefix, rules, receivers string) *Aggregator {
+func startAlerting(t testing.TB, natsURL string, rdb *redis.Client, prefix, rules, receivers string) *Aggregator {
 	t.Helper()
 	var cfg configs.Aggregator
 	if err := configs.Load("testdata/aggregator.yaml", &cfg); err != nil {
