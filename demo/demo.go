@@ -107,7 +107,7 @@ func Run(ctx context.Context, opts Options) error {
 	}
 	acfg.NATS.URL = nsrv.URL()
 	acfg.Redis.URL = redisURL
-	acfg.Redis.Prefix = "camwatch-demo"
+	acfg.Redis.Prefix = Prefix
 	acfg.Listen = opts.Listen
 	// The shipped alert rules, from the embedded example.
 	rules, err := configs.Examples.ReadFile("alerts.yaml")
