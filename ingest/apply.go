@@ -172,9 +172,10 @@ type record struct {
 // idx; see apply.lua.
 func (s *Store) batch(now time.Time, recs []record, idx []int) ([]string, []any) {
 	keys := []string{s.k.cameras(), s.k.agents(), s.k.live()}
-	args := make([]any, 0, 6+len(idx)*34)
+	args := make([]any, 0, 7+len(idx)*34)
 	args = append(args, ms(now), ms(now.Add(-s.opts.EventRetention)), ms(now.Add(-s.opts.EventRetention)),
-		ms(now.Add(-s.opts.TransitionRetention)), s.opts.LiveMaxLen, trimPeriod.Milliseconds())
+		ms(now.Add(-s.opts.TransitionRetention)), s.opts.LiveMaxLen, trimPeriod.Milliseconds(),
+		s.opts.AgentTimeout.Milliseconds())
 	group := make(map[string]int, 16)
 	for _, i := range idx {
 		r := &recs[i]
@@ -221,7 +222,7 @@ func (s *Store) record(e *event.Event, data []byte) (record, error) {
 	if !e.Kind.CameraScoped() {
 		return record{
 			entity: "a:" + e.Agent,
-			keys:   []string{s.k.agentIDs(e.Agent), s.k.agent(e.Agent)},
+			keys:   []string{s.k.agentIDs(e.Agent), s.k.agent(e.Agent), s.k.agentGaps(e.Agent)},
 			args:   []any{"a", e.ID, ms(e.Time), e.Seq, string(data), e.Agent, string(e.Kind), "", 2, "site", e.Site},
 		}, nil
 	}

@@ -3,18 +3,68 @@
 -- command) per batch instead of one per event.
 -- KEYS[1] cameras SET, KEYS[2] agents HASH, KEYS[3] live STREAM, then one
 -- group per camera (ids ZSET, state HASH, events ZSET, transitions ZSET) or
--- agent (ids ZSET, state HASH), each named once per batch.
+-- agent (ids ZSET, state HASH, gaps ZSET), each named once per batch.
 -- ARGV: 1 now ms, 2 ids cutoff ms, 3 events cutoff ms, 4 transitions cutoff
--- ms, 5 live maxlen, 6 trim period ms, then per event: key group index
--- (into KEYS), scope ('c' camera, 'a' agent), id, event time ms, seq, event
+-- ms, 5 live maxlen, 6 trim period ms, 7 agent timeout ms, then per event:
+-- key group index (into KEYS), scope ('c' camera, 'a' agent), id, event time ms, seq, event
 -- JSON, index member (camera or agent id), kind, transition member or "",
 -- n, n state field/value items.
 -- Returns one integer per event: 0 duplicate, 1 the state advanced, 2
 -- stored but older than the state (seq not newer).
 local now, period = tonumber(ARGV[1]), tonumber(ARGV[6])
 local eventsCutoff, transCutoff = tonumber(ARGV[3]), tonumber(ARGV[4])
-local lastSeq, trimmed, indexed = {}, {}, {}
+local timeout = tonumber(ARGV[7])
+local lastSeq, lastTime, firstTime, trimmed, indexed = {}, {}, {}, {}, {}
 local live = false
+
+-- addGap records an agent loss [from, to) as uptime.GapMember does.
+local function addGap(key, from, to)
+  if to > from then
+    redis.call('ZADD', key, from, string.format('%d-%d', from, to))
+  end
+end
+
+-- heartbeat records the agent loss a heartbeat at t ends, so uptime
+-- reports keep past losses: the agent was lost from its previous heartbeat
+-- + timeout until t. A late heartbeat (its seq not newer) splits the gap it
+-- falls in, or opens one before the first heartbeat on record, so the gaps
+-- depend on the set of heartbeats, not on the order they were stored in.
+local function heartbeat(stateKey, gapsKey, t, newer)
+  local prev, first = lastTime[stateKey], firstTime[stateKey]
+  if newer then
+    if prev > 0 and t - prev > timeout then
+      addGap(gapsKey, prev + timeout, t)
+    end
+    if prev == 0 then
+      firstTime[stateKey] = t
+      redis.call('HSET', stateKey, 'first_ms', string.format('%d', t))
+    end
+    return
+  end
+  if first > 0 and t < first then
+    if first - t > timeout then
+      addGap(gapsKey, t + timeout, first)
+    end
+    firstTime[stateKey] = t
+    redis.call('HSET', stateKey, 'first_ms', string.format('%d', t))
+    return
+  end
+  -- The gap [from, to) that t falls in has from - timeout < t < to.
+  local r = redis.call('ZREVRANGEBYSCORE', gapsKey, '(' .. string.format('%d', t + timeout), '-inf', 'LIMIT', 0, 1)
+  if #r == 0 then
+    return
+  end
+  local a, b = string.match(r[1], '^(%d+)-(%d+)$')
+  local from, to = tonumber(a), tonumber(b)
+  if from == nil or to <= t then
+    return
+  end
+  redis.call('ZREM', gapsKey, r[1])
+  addGap(gapsKey, from, t)
+  if to - t > timeout then
+    addGap(gapsKey, t + timeout, to)
+  end
+end
 
 -- write stores the event whose arguments start at ARGV[i] once its id is
 -- new; it returns the outcome.
@@ -24,9 +74,11 @@ local function write(i, g, camera, first, stop)
   local idsKey, stateKey = KEYS[g], KEYS[g + 1]
   local last = lastSeq[stateKey]
   if last == nil then
-    local h = redis.call('HMGET', stateKey, 'seq', 'trimmed_ms')
+    local h = redis.call('HMGET', stateKey, 'seq', 'trimmed_ms', 'time_ms', 'first_ms')
     last = tonumber(h[1] or '0') or 0
     trimmed[stateKey] = tonumber(h[2] or '0') or 0
+    lastTime[stateKey] = tonumber(h[3] or '0') or 0
+    firstTime[stateKey] = tonumber(h[4] or '0') or 0
   end
   if camera then
     -- An event already past retention would be trimmed at once: skip it.
@@ -41,6 +93,8 @@ local function write(i, g, camera, first, stop)
       indexed[member] = true
       redis.call('SADD', KEYS[1], member)
     end
+  else
+    heartbeat(stateKey, KEYS[g + 2], tonumber(t), seq > last)
   end
   redis.call('XADD', KEYS[3], '*', 'kind', kind, 'event', json)
   live = true
@@ -52,6 +106,8 @@ local function write(i, g, camera, first, stop)
     if camera then
       redis.call('ZREMRANGEBYSCORE', KEYS[g + 2], '-inf', '(' .. ARGV[3])
       redis.call('ZREMRANGEBYSCORE', KEYS[g + 3], '-inf', '(' .. ARGV[4])
+    else
+      redis.call('ZREMRANGEBYSCORE', KEYS[g + 2], '-inf', '(' .. ARGV[4])
     end
     redis.call('HSET', stateKey, 'trimmed_ms', ARGV[1])
   end
@@ -59,6 +115,7 @@ local function write(i, g, camera, first, stop)
     return 2
   end
   lastSeq[stateKey] = seq
+  lastTime[stateKey] = tonumber(t)
   redis.call('HSET', stateKey, 'seq', ARGV[i + 4], 'time_ms', t, 'kind', kind, unpack(ARGV, first, stop))
   if not camera then
     redis.call('HSET', KEYS[2], member, json)
@@ -67,7 +124,7 @@ local function write(i, g, camera, first, stop)
 end
 
 local out = {}
-local i = 7
+local i = 8
 while i <= #ARGV do
   local g = tonumber(ARGV[i])
   local camera = ARGV[i + 1] == 'c'

@@ -13,3 +13,4 @@ func (k keys) cameraEvents(id string) string { return k.p + ":cam:" + id + ":eve
 func (k keys) transitions(id string) string  { return k.p + ":cam:" + id + ":transitions" }
 func (k keys) agent(id string) string        { return k.p + ":agent:" + id }
 func (k keys) agentIDs(id string) string     { return k.p + ":agent:" + id + ":ids" }
+func (k keys) agentGaps(id string) string    { return k.p + ":agent:" + id + ":gaps" }
