@@ -39,7 +39,10 @@ func (m *memSink) Append(ev *event.Event) error {
 		key = "agent:" + ev.Agent
 	}
 	m.seq[key]++
-	ev.ID, ev.Seq = event.NewID(), m.seq[key]
+	if ev.ID == "" { // as the spool: a snapshot's event comes with its id
+		ev.ID = event.NewID()
+	}
+	ev.Seq = m.seq[key]
 	if err := ev.Validate(); err != nil {
 		m.invalid = append(m.invalid, err)
 	}

@@ -74,6 +74,13 @@ type pixelTier struct {
 	warmed bool
 	// zones hit since the current interval's first moving frame.
 	zones []string
+
+	// tamper judges the same frames for picture faults; onTamper gets
+	// what it raised or cleared.
+	tamper   *motion.TamperDetector
+	onTamper func([]motion.TamperChange, *motion.Frame)
+	// frame is the frame being handled, for snapshots; nil outside decode.
+	frame *motion.Frame
 }
 
 func newPixelTier(cfg PixelTier, open func(decode.Config) (frameDecoder, error), log *slog.Logger, m pixelMetrics) (*pixelTier, error) {
@@ -84,7 +91,11 @@ func newPixelTier(cfg PixelTier, open func(decode.Config) (frameDecoder, error),
 	if open == nil {
 		open = openDecoder
 	}
-	return &pixelTier{cfg: cfg, log: log, m: m, det: det, open: open}, nil
+	tamper, err := motion.NewTamper(motion.TamperConfig{})
+	if err != nil {
+		return nil, err
+	}
+	return &pixelTier{cfg: cfg, log: log, m: m, det: det, open: open, tamper: tamper}, nil
 }
 
 // start prepares for a session's stream: the codec and parameter sets
@@ -231,6 +242,11 @@ func (p *pixelTier) decode(au []byte, at time.Time, emit func(motion.Transition,
 		return
 	}
 	p.m.frames.Inc()
+	p.frame = &f
+	defer func() { p.frame = nil }()
+	if ch := p.tamper.Observe(f); len(ch) > 0 && p.onTamper != nil {
+		p.onTamper(ch, &f)
+	}
 	res, tr, moved := p.det.Observe(f)
 	switch res.Status {
 	case motion.Invalid:

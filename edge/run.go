@@ -56,10 +56,20 @@ func Run(ctx context.Context, opts Options) error {
 		return fmt.Errorf("edge: jetstream: %w", err)
 	}
 
+	snaps, err := NewSnapshotPublisher(js, log, opts.Registerer)
+	if err != nil {
+		closeAll()
+		return fmt.Errorf("edge: snapshots: %w", err)
+	}
+	snapCtx, stopSnaps := context.WithCancel(context.Background())
+	defer stopSnaps()
+	go snaps.Run(snapCtx)
+
 	sups := make([]*Supervisor, 0, len(opts.Cameras))
 	for _, cam := range opts.Cameras {
 		s, err := NewSupervisor(cam, SupervisorOptions{
 			Site: opts.Site, Agent: opts.Agent, Timing: opts.Timing, Sink: sp, Logger: log, Metrics: metrics,
+			Snapshots: snaps,
 		})
 		if err != nil {
 			closeAll()

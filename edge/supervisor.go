@@ -24,6 +24,9 @@ type SupervisorOptions struct {
 	Sink        Sink
 	Logger      *slog.Logger
 	Metrics     *Metrics
+	// Snapshots receives a JPEG at each motion start and raised picture
+	// fault of a camera with decoded frames; nil sends none.
+	Snapshots SnapshotSink
 }
 
 // Supervisor watches one camera for as long as its context lives: it
@@ -39,6 +42,7 @@ type Supervisor struct {
 	red    redactor
 	det    *motion.Detector
 	px     *pixelTier
+	snaps  SnapshotSink
 
 	online atomic.Bool
 	bg     sync.WaitGroup // dials and closes still finishing in the background
@@ -81,6 +85,7 @@ func NewSupervisor(cam Camera, o SupervisorOptions) (*Supervisor, error) {
 		status: event.StatusOffline,
 		reason: event.ReasonStarting,
 		since:  time.Now(),
+		snaps:  o.Snapshots,
 	}
 	if cam.Motion != nil {
 		d, err := motion.New(*cam.Motion)
@@ -95,6 +100,7 @@ func NewSupervisor(cam Camera, o SupervisorOptions) (*Supervisor, error) {
 			return nil, fmt.Errorf("edge: camera %s: %w", cam.ID, err)
 		}
 		s.px = p
+		p.onTamper = s.onTamper
 	}
 	return s, nil
 }
@@ -386,6 +392,9 @@ func (s *Supervisor) emitMotionFrom(detector string, tr motion.Transition, zones
 	}
 	ev := s.out.newEvent(kind, s.cam.ID, s.cam.Labels, tr.At)
 	ev.Motion = m
+	if kind == event.KindMotionStart && s.px != nil && s.px.frame != nil {
+		s.snapshot(ev, s.px.frame)
+	}
 	s.out.emit(ev)
 	s.log.Info("motion", "kind", tr.Kind, "detector", detector, "score", m.Score, "zones", m.Zones)
 }
@@ -408,6 +417,7 @@ func (s *Supervisor) goOffline(now time.Time, reason event.Reason, err error) {
 		return
 	}
 	s.endMotion()
+	s.stopTamper(now)
 	s.status, s.reason, s.detail, s.since = event.StatusOffline, reason, detail, now
 	s.online.Store(false)
 	s.cm.online.Set(0)
@@ -444,6 +454,7 @@ func (s *Supervisor) health(now time.Time) *event.Health {
 		fps, kbps, win := s.meter.rates(now)
 		h.FPS, h.BitrateKbps, h.WindowS = round2(fps), round2(kbps), round2(win.Seconds())
 		h.KeyframeIntervalS = round2(s.meter.keyInt.Seconds())
+		h.Tamper = s.tamperList()
 	}
 	return h
 }

@@ -77,6 +77,9 @@ type Event struct {
 	Health    *Health    `json:"health,omitempty"`
 	Motion    *Motion    `json:"motion,omitempty"`
 	Heartbeat *Heartbeat `json:"heartbeat,omitempty"`
+	// Snapshot, on motion.start and on health events that raise a picture
+	// fault, names the JPEG published alongside.
+	Snapshot *Snapshot `json:"snapshot,omitempty"`
 }
 
 // Status is a camera's availability as its agent sees it.
@@ -107,6 +110,34 @@ const (
 	ReasonStarting     Reason = "starting"      // no frame seen yet since the agent started
 )
 
+// Picture reasons: the camera is online but its picture is unusable. They
+// are the alert triggers of the same names; when several hold, Reason
+// names the first in this order and Health.Tamper lists them all.
+const (
+	ReasonBlack       Reason = "black"        // lens covered or picture black
+	ReasonFrozen      Reason = "frozen"       // frames flow, the picture does not change
+	ReasonSceneChange Reason = "scene_change" // the camera was moved or turned
+	ReasonBlurred     Reason = "blurred"      // defocused, smeared or fogged lens
+)
+
+// TamperReasons lists the picture reasons in priority order.
+var TamperReasons = []Reason{ReasonBlack, ReasonFrozen, ReasonSceneChange, ReasonBlurred}
+
+// Tamper is one picture fault in force on an online camera.
+type Tamper struct {
+	Kind  Reason    `json:"kind"`
+	Since time.Time `json:"since"`
+}
+
+// Snapshot references a small JPEG of the frame that raised a motion
+// start or a picture fault. It travels separately, on
+// camwatch.snapshots.<site>.<camera> with the event's id as message id, so
+// the event stays small and exactly-once while the picture is best-effort.
+type Snapshot struct {
+	ID    string `json:"id"`
+	Bytes int    `json:"bytes"`
+}
+
 // Health is the payload of health and stats events: the camera's status and
 // the figures measured from frames actually delivered.
 type Health struct {
@@ -130,6 +161,9 @@ type Health struct {
 	Reconnects        uint64  `json:"reconnects"`
 	// LastFrameAgeMS is how long ago the last frame arrived; -1 if none has.
 	LastFrameAgeMS int64 `json:"last_frame_age_ms"`
+	// Tamper lists the picture faults in force, in priority order; empty
+	// when the picture is fine or not watched.
+	Tamper []Tamper `json:"tamper,omitempty"`
 }
 
 // Motion is the payload of motion.start and motion.end events.

@@ -47,3 +47,12 @@ func CheckSubject(e *Event, subject string) error {
 func DeadLetter(reason string) string {
 	return DeadLetterSubject + "." + strings.ReplaceAll(reason, ".", "_")
 }
+
+// SnapshotsSubjectRoot is where snapshot JPEGs travel:
+// camwatch.snapshots.<site>.<camera>, message id = the event's id.
+const SnapshotsSubjectRoot = SubjectPrefix + ".snapshots"
+
+// SnapshotSubject returns the subject of e's snapshot.
+func SnapshotSubject(e *Event) string {
+	return SnapshotsSubjectRoot + "." + e.Site + "." + e.Camera
+}

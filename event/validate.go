@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"time"
 )
 
@@ -15,6 +16,9 @@ var ErrInvalid = errors.New("invalid event")
 
 // MaxSize bounds an encoded event; larger messages are rejected unread.
 const MaxSize = 64 << 10
+
+// MaxSnapshot bounds a snapshot JPEG.
+const MaxSnapshot = 256 << 10
 
 var tokenRE = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
 
@@ -96,6 +100,22 @@ func (e *Event) Validate() error {
 		case StatusOnline, StatusOffline:
 		default:
 			return bad("health.status %q must be online or offline", e.Health.Status)
+		}
+		if len(e.Health.Tamper) > len(TamperReasons) {
+			return bad("health.tamper lists %d faults", len(e.Health.Tamper))
+		}
+		for _, tp := range e.Health.Tamper {
+			if !slices.Contains(TamperReasons, tp.Kind) {
+				return bad("health.tamper kind %q unknown", tp.Kind)
+			}
+		}
+	}
+	if sn := e.Snapshot; sn != nil {
+		if e.Kind == KindHeartbeat {
+			return bad("a heartbeat has no snapshot")
+		}
+		if sn.ID != e.ID || sn.Bytes <= 0 || sn.Bytes > MaxSnapshot {
+			return bad("snapshot must carry the event's id and 1 to %d bytes", MaxSnapshot)
 		}
 	}
 	return nil

@@ -1,0 +1,135 @@
+package edge
+
+import (
+	"bytes"
+	"context"
+	"image"
+	"image/jpeg"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/camwatch/camwatch/event"
+	"github.com/camwatch/camwatch/motion"
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// SnapshotSink takes a snapshot JPEG for the event ev (whose ID is set).
+// Snapshots are best-effort: Publish must not block the supervisor, and a
+// snapshot that cannot be delivered is dropped and counted, while its
+// event keeps the spool's exactly-once guarantee.
+type SnapshotSink interface {
+	Publish(ev *event.Event, jpeg []byte)
+}
+
+// snapshotQuality keeps a 320 px gray frame around 10 to 20 KiB.
+const snapshotQuality = 70
+
+// encodeSnapshot turns a decoded gray frame into a JPEG.
+func encodeSnapshot(f *motion.Frame) ([]byte, error) {
+	img := &image.Gray{Pix: f.Gray[:f.Width*f.Height], Stride: f.Width, Rect: image.Rect(0, 0, f.Width, f.Height)}
+	var b bytes.Buffer
+	if err := jpeg.Encode(&b, img, &jpeg.Options{Quality: snapshotQuality}); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
+}
+
+// snapshot attaches a JPEG of f to ev and hands it to the snapshot sink.
+// The event gets its id now, so the picture and the event share it.
+func (s *Supervisor) snapshot(ev *event.Event, f *motion.Frame) {
+	if s.snaps == nil {
+		return
+	}
+	b, err := encodeSnapshot(f)
+	if err != nil || len(b) > event.MaxSnapshot {
+		s.log.Warn("snapshot not encoded", "err", err, "bytes", len(b))
+		return
+	}
+	ev.ID = event.NewID()
+	ev.Snapshot = &event.Snapshot{ID: ev.ID, Bytes: len(b)}
+	s.snaps.Publish(ev, b)
+}
+
+// SnapshotPublisher sends snapshots to JetStream on
+// camwatch.snapshots.<site>.<camera> with the event id as message id, from
+// a small bounded queue: when the uplink is down or slow the queue fills
+// and further snapshots are dropped and counted, never the events.
+type SnapshotPublisher struct {
+	js      jetstream.JetStream
+	log     *slog.Logger
+	queue   chan snapshotMsg
+	sent    prometheus.Counter
+	dropped *prometheus.CounterVec
+	once    sync.Once
+}
+
+type snapshotMsg struct {
+	subject, id string
+	data        []byte
+}
+
+// snapshotQueue bounds the snapshots waiting for the uplink.
+const snapshotQueue = 32
+
+// NewSnapshotPublisher returns a publisher; Run sends what it queues.
+func NewSnapshotPublisher(js jetstream.JetStream, log *slog.Logger, reg prometheus.Registerer) (*SnapshotPublisher, error) {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	p := &SnapshotPublisher{
+		js:    js,
+		log:   log,
+		queue: make(chan snapshotMsg, snapshotQueue),
+		sent: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "camwatch_edge_snapshots_sent_total", Help: "Snapshot JPEGs accepted by JetStream.",
+		}),
+		dropped: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "camwatch_edge_snapshots_dropped_total", Help: "Snapshot JPEGs dropped (queue full, publish failed); their events are kept.",
+		}, []string{"cause"}),
+	}
+	for _, c := range []prometheus.Collector{p.sent, p.dropped} {
+		if err := reg.Register(c); err != nil {
+			return nil, err
+		}
+	}
+	return p, nil
+}
+
+// Publish queues a snapshot without blocking.
+func (p *SnapshotPublisher) Publish(ev *event.Event, jpeg []byte) {
+	select {
+	case p.queue <- snapshotMsg{subject: event.SnapshotSubject(ev), id: ev.ID, data: jpeg}:
+	default:
+		p.dropped.WithLabelValues("queue_full").Inc()
+		p.once.Do(func() { p.log.Warn("snapshot queue full; dropping snapshots (events are kept)") })
+	}
+}
+
+// Run publishes queued snapshots until ctx ends.
+func (p *SnapshotPublisher) Run(ctx context.Context) {
+	logged := false
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case m := <-p.queue:
+			pctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+			msg := &nats.Msg{Subject: m.subject, Data: m.data, Header: nats.Header{}}
+			msg.Header.Set("Content-Type", "image/jpeg")
+			_, err := p.js.PublishMsg(pctx, msg, jetstream.WithMsgID(m.id))
+			cancel()
+			if err != nil {
+				p.dropped.WithLabelValues("publish").Inc()
+				if !logged {
+					p.log.Warn("snapshot not published; dropped (logged once)", "err", err)
+					logged = true
+				}
+				continue
+			}
+			p.sent.Inc()
+		}
+	}
+}

@@ -1,0 +1,56 @@
+package edge
+
+import (
+	"time"
+
+	"github.com/camwatch/camwatch/event"
+	"github.com/camwatch/camwatch/motion"
+)
+
+// onTamper reports picture faults raised or cleared by the pixel tier's
+// tamper detector: the camera stays online, its reason becomes the first
+// fault in force (the alert triggers black, frozen, scene_change and
+// blurred match on it) and a health event carries the full list, with a
+// snapshot when a fault was raised.
+func (s *Supervisor) onTamper(changes []motion.TamperChange, f *motion.Frame) {
+	if len(changes) == 0 || s.status != event.StatusOnline {
+		return
+	}
+	raised := false
+	for _, c := range changes {
+		s.log.Warn("picture fault", "kind", c.Kind, "active", c.Active, "since", c.Since)
+		raised = raised || c.Active
+	}
+	now := changes[len(changes)-1].At
+	s.reason, s.detail = "", ""
+	if active := s.px.tamper.Active(); len(active) > 0 {
+		s.reason = event.Reason(active[0].Kind)
+		s.detail = "picture " + string(active[0].Kind)
+	}
+	ev := s.out.newEvent(event.KindHealth, s.cam.ID, s.cam.Labels, now)
+	ev.Health = s.health(now)
+	if raised && f != nil {
+		s.snapshot(ev, f)
+	}
+	s.out.emit(ev)
+}
+
+// tamperList is the faults in force, for health payloads.
+func (s *Supervisor) tamperList() []event.Tamper {
+	if s.px == nil || s.px.tamper == nil || s.status != event.StatusOnline {
+		return nil
+	}
+	var out []event.Tamper
+	for _, a := range s.px.tamper.Active() {
+		out = append(out, event.Tamper{Kind: event.Reason(a.Kind), Since: a.Since.UTC().Round(0)})
+	}
+	return out
+}
+
+// stopTamper forgets the faults when the session ends: an offline camera
+// has no picture to judge, and its offline reason replaces them.
+func (s *Supervisor) stopTamper(now time.Time) {
+	if s.px != nil && s.px.tamper != nil {
+		s.px.tamper.Stop(now)
+	}
+}
