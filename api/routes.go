@@ -62,6 +62,7 @@ func New(o Options) http.Handler {
 	mux.HandleFunc("GET /api/v1/cameras", s.listCameras)
 	mux.HandleFunc("GET /api/v1/cameras/{id}", s.getCamera)
 	mux.HandleFunc("GET /api/v1/cameras/{id}/events", s.listEvents)
+	mux.HandleFunc("GET /api/v1/events/{id}/snapshot", s.getSnapshot)
 	mux.HandleFunc("GET /api/v1/uptime", s.uptimeJSON)
 	mux.HandleFunc("GET /api/v1/uptime.csv", s.uptimeCSV)
 	s.alertRoutes(mux)

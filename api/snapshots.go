@@ -1,0 +1,46 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strconv"
+
+	"github.com/camwatch/camwatch/event"
+	"github.com/camwatch/camwatch/ingest"
+)
+
+// SnapshotStore is the optional part of Store that serves snapshot JPEGs;
+// a Store without it answers 404 for every snapshot.
+type SnapshotStore interface {
+	Snapshot(ctx context.Context, id string) ([]byte, error)
+}
+
+// getSnapshot serves GET /api/v1/events/{id}/snapshot: the JPEG taken at
+// a motion start or a picture fault, 404 when there is none or it has
+// passed the event retention.
+func (s *server) getSnapshot(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	if len(id) < 8 || len(id) > 64 || !event.ValidToken(id) {
+		writeError(w, http.StatusBadRequest, "id: not an event id")
+		return
+	}
+	ss, ok := s.o.Store.(SnapshotStore)
+	if !ok {
+		writeError(w, http.StatusNotFound, "no snapshot for this event")
+		return
+	}
+	b, err := ss.Snapshot(r.Context(), id)
+	if errors.Is(err, ingest.ErrNoSnapshot) {
+		writeError(w, http.StatusNotFound, "no snapshot for this event")
+		return
+	}
+	if err != nil {
+		s.internal(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "image/jpeg")
+	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
+	w.Header().Set("Cache-Control", "private, max-age=3600")
+	_, _ = w.Write(b)
+}

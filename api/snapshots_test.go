@@ -1,0 +1,54 @@
+package api
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"github.com/camwatch/camwatch/event"
+	"github.com/camwatch/camwatch/ingest"
+	"github.com/camwatch/camwatch/testenv"
+)
+
+// TestSnapshotRoute serves a stored snapshot as image/jpeg, 404 for an
+// event without one, 400 for a malformed id.
+func TestSnapshotRoute(t *testing.T) {
+	rdb, prefix := testenv.Redis(t)
+	store := ingest.NewStore(rdb, ingest.StoreOptions{Prefix: prefix, EventRetention: time.Hour})
+	id := event.NewID()
+	jpegData := []byte{0xFF, 0xD8, 0xFF, 0xE0, 9, 9}
+	if err := store.PutSnapshot(context.Background(), id, jpegData); err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(New(Options{Store: store}))
+	defer srv.Close()
+	cases := []struct {
+		name, id string
+		status   int
+		body     []byte
+	}{
+		{"stored", id, http.StatusOK, jpegData},
+		{"missing", event.NewID(), http.StatusNotFound, nil},
+		{"malformed", "x!", http.StatusBadRequest, nil},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			resp, err := http.Get(srv.URL + "/api/v1/events/" + tc.id + "/snapshot")
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			b, _ := io.ReadAll(resp.Body)
+			if resp.StatusCode != tc.status {
+				t.Fatalf("status %d, want %d (%s)", resp.StatusCode, tc.status, b)
+			}
+			if tc.body != nil && (!bytes.Equal(b, tc.body) || resp.Header.Get("Content-Type") != "image/jpeg") {
+				t.Errorf("body %x type %q, want the JPEG", b, resp.Header.Get("Content-Type"))
+			}
+		})
+	}
+}
