@@ -172,10 +172,10 @@ type record struct {
 // idx; see apply.lua.
 func (s *Store) batch(now time.Time, recs []record, idx []int) ([]string, []any) {
 	keys := []string{s.k.cameras(), s.k.agents(), s.k.live()}
-	args := make([]any, 0, 7+len(idx)*34)
+	args := make([]any, 0, 9+len(idx)*36)
 	args = append(args, ms(now), ms(now.Add(-s.opts.EventRetention)), ms(now.Add(-s.opts.EventRetention)),
 		ms(now.Add(-s.opts.TransitionRetention)), s.opts.LiveMaxLen, trimPeriod.Milliseconds(),
-		s.opts.AgentTimeout.Milliseconds())
+		s.opts.AgentTimeout.Milliseconds(), ftoa(s.opts.DegradedRatio), ftoa(s.opts.DegradedFloor))
 	group := make(map[string]int, 16)
 	for _, i := range idx {
 		r := &recs[i]
@@ -223,26 +223,19 @@ func (s *Store) record(e *event.Event, data []byte) (record, error) {
 		return record{
 			entity: "a:" + e.Agent,
 			keys:   []string{s.k.agentIDs(e.Agent), s.k.agent(e.Agent), s.k.agentGaps(e.Agent)},
-			args:   []any{"a", e.ID, ms(e.Time), e.Seq, string(data), e.Agent, string(e.Kind), "", 2, "site", e.Site},
+			args:   []any{"a", e.ID, ms(e.Time), e.Seq, string(data), e.Agent, string(e.Kind), "", "", "", 2, "site", e.Site},
 		}, nil
 	}
-	trans := ""
-	if e.Kind == event.KindHealth && e.Health != nil {
-		b, err := json.Marshal(transition{
-			Status: e.Health.Status, Reason: e.Health.Reason, Detail: e.Health.Detail,
-			Since: e.Health.Since, Time: e.Time, Seq: e.Seq,
-		})
-		if err != nil {
-			return record{}, fmt.Errorf("encode transition %s: %w", e.ID, err)
-		}
-		trans = string(b)
+	trans, derive, alt, err := transitions(e)
+	if err != nil {
+		return record{}, err
 	}
 	labels, err := json.Marshal(e.Labels)
 	if err != nil {
 		return record{}, fmt.Errorf("encode labels %s: %w", e.ID, err)
 	}
-	args := make([]any, 0, 40)
-	args = append(args, "c", e.ID, ms(e.Time), e.Seq, string(data), e.Camera, string(e.Kind), trans, 0,
+	args := make([]any, 0, 42)
+	args = append(args, "c", e.ID, ms(e.Time), e.Seq, string(data), e.Camera, string(e.Kind), trans, derive, alt, 0,
 		"agent", e.Agent, "site", e.Site, "labels", string(labels), "time", tstr(e.Time))
 	if h := e.Health; h != nil {
 		args = append(args,
@@ -261,7 +254,7 @@ func (s *Store) record(e *event.Event, data []byte) (record, error) {
 			args = append(args, "motion", "0", "motion_since", "", "motion_score", ftoa(m.Score))
 		}
 	}
-	args[8] = len(args) - 9 // the number of state field/value items
+	args[10] = len(args) - 11 // the number of state field/value items
 	return record{
 		entity: "c:" + e.Camera,
 		keys: []string{

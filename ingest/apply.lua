@@ -5,15 +5,18 @@
 -- group per camera (ids ZSET, state HASH, events ZSET, transitions ZSET) or
 -- agent (ids ZSET, state HASH, gaps ZSET), each named once per batch.
 -- ARGV: 1 now ms, 2 ids cutoff ms, 3 events cutoff ms, 4 transitions cutoff
--- ms, 5 live maxlen, 6 trim period ms, 7 agent timeout ms, then per event:
--- key group index (into KEYS), scope ('c' camera, 'a' agent), id, event time ms, seq, event
--- JSON, index member (camera or agent id), kind, transition member or "",
--- n, n state field/value items.
+-- ms, 5 live maxlen, 6 trim period ms, 7 agent timeout ms, 8 degraded fps
+-- ratio, 9 degraded fps floor, then per event: key group index (into
+-- KEYS), scope ('c' camera, 'a' agent), id, event time ms, seq, event JSON,
+-- index member (camera or agent id), kind, transition member or "", derive
+-- ("h:<state>" health, "s:<fps>" stats of an online camera, or ""), the
+-- online member of a stats event or "", n, n state field/value items.
 -- Returns one integer per event: 0 duplicate, 1 the state advanced, 2
 -- stored but older than the state (seq not newer).
 local now, period = tonumber(ARGV[1]), tonumber(ARGV[6])
 local eventsCutoff, transCutoff = tonumber(ARGV[3]), tonumber(ARGV[4])
 local timeout = tonumber(ARGV[7])
+local ratio, floor = tonumber(ARGV[8]), tonumber(ARGV[9])
 local lastSeq, lastTime, firstTime, trimmed, indexed = {}, {}, {}, {}, {}
 local live = false
 
@@ -66,6 +69,72 @@ local function heartbeat(stateKey, gapsKey, t, newer)
   end
 end
 
+-- lowFPS keeps one fps sample per hour of the last day in the state hash
+-- (field fps_hours, "<hour>=<fps>,...") and reports whether fps is far
+-- below their median, the camera's normal, or below the floor.
+local function lowFPS(stateKey, t, fps)
+  local raw = redis.call('HGET', stateKey, 'fps_hours')
+  if not raw then
+    raw = ''
+  end
+  local hour = math.floor(t / 3600000)
+  local kept, vals, have = {}, {}, false
+  for hs, fs in string.gmatch(raw, '(%d+)=([%d%.eE+-]+)') do
+    local hh, v = tonumber(hs), tonumber(fs)
+    if hh and v and hh > hour - 24 and hh <= hour then
+      kept[#kept + 1] = hs .. '=' .. fs
+      vals[#vals + 1] = v
+      if hh == hour then
+        have = true
+      end
+    end
+  end
+  if not have then
+    kept[#kept + 1] = string.format('%d', hour) .. '=' .. tostring(fps)
+    vals[#vals + 1] = fps
+    redis.call('HSET', stateKey, 'fps_hours', table.concat(kept, ','))
+  end
+  table.sort(vals)
+  local n = #vals
+  local median = vals[math.floor((n + 1) / 2)]
+  if n % 2 == 0 then
+    median = (vals[n / 2] + vals[n / 2 + 1]) / 2
+  end
+  return fps < floor or fps < ratio * median
+end
+
+-- derive records the camera's uptime state (field ustate) from a newer
+-- health or stats event; a stats event writes a degraded or online
+-- transition when the state changes between the two.
+local function derive(stateKey, transKey, t, d, trans, alt)
+  if string.sub(d, 1, 2) == 'h:' then
+    redis.call('HSET', stateKey, 'ustate', string.sub(d, 3))
+    return
+  end
+  local fps = tonumber(string.sub(d, 3))
+  if fps == nil then
+    return
+  end
+  local state = 'online'
+  if fps < 0 or lowFPS(stateKey, t, fps) then
+    state = 'degraded'
+  end
+  local prev = redis.call('HGET', stateKey, 'ustate')
+  if not prev then
+    prev = 'online'
+  end
+  if (prev == 'online' or prev == 'degraded') and prev ~= state then
+    redis.call('HSET', stateKey, 'ustate', state)
+    if t >= transCutoff then
+      if state == 'degraded' then
+        redis.call('ZADD', transKey, t, trans)
+      else
+        redis.call('ZADD', transKey, t, alt)
+      end
+    end
+  end
+end
+
 -- write stores the event whose arguments start at ARGV[i] once its id is
 -- new; it returns the outcome.
 local function write(i, g, camera, first, stop)
@@ -85,7 +154,7 @@ local function write(i, g, camera, first, stop)
     if tonumber(t) >= eventsCutoff then
       redis.call('ZADD', KEYS[g + 2], t, json)
     end
-    if trans ~= '' and tonumber(t) >= transCutoff then
+    if trans ~= '' and string.sub(ARGV[i + 9], 1, 2) == 'h:' and tonumber(t) >= transCutoff then
       redis.call('ZADD', KEYS[g + 3], t, trans)
     end
     -- A camera with a state hash is in the set already.
@@ -116,6 +185,9 @@ local function write(i, g, camera, first, stop)
   end
   lastSeq[stateKey] = seq
   lastTime[stateKey] = tonumber(t)
+  if camera and ARGV[i + 9] ~= '' then
+    derive(stateKey, KEYS[g + 3], tonumber(t), ARGV[i + 9], trans, ARGV[i + 10])
+  end
   redis.call('HSET', stateKey, 'seq', ARGV[i + 4], 'time_ms', t, 'kind', kind, unpack(ARGV, first, stop))
   if not camera then
     redis.call('HSET', KEYS[2], member, json)
@@ -124,13 +196,13 @@ local function write(i, g, camera, first, stop)
 end
 
 local out = {}
-local i = 8
+local i = 10
 while i <= #ARGV do
   local g = tonumber(ARGV[i])
   local camera = ARGV[i + 1] == 'c'
   local id = ARGV[i + 2]
-  local first = i + 10
-  local next = first + tonumber(ARGV[i + 9])
+  local first = i + 12
+  local next = first + tonumber(ARGV[i + 11])
   if redis.call('ZADD', KEYS[g], 'NX', ARGV[1], id) == 0 then
     out[#out + 1] = 0
   else

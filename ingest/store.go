@@ -30,6 +30,13 @@ type StoreOptions struct {
 	// AgentTimeout turns a camera unknown when its agent's last heartbeat
 	// is older; default 30s.
 	AgentTimeout time.Duration
+	// DegradedRatio marks an online camera degraded when a stats event's
+	// fps is below this share of its normal fps (the median of one sample
+	// per hour over the last day); default 0.5.
+	DegradedRatio float64
+	// DegradedFloor marks an online camera degraded when a stats event's
+	// fps is below it, whatever its normal; default 1.
+	DegradedFloor float64
 	// LiveMaxLen caps the live stream (approximately); default 10000.
 	LiveMaxLen int64
 	// Now is the clock, for tests; default time.Now.
@@ -57,6 +64,12 @@ func NewStore(rdb redis.UniversalClient, opts StoreOptions) *Store {
 	}
 	if opts.AgentTimeout <= 0 {
 		opts.AgentTimeout = 30 * time.Second
+	}
+	if opts.DegradedRatio <= 0 {
+		opts.DegradedRatio = 0.5
+	}
+	if opts.DegradedFloor <= 0 {
+		opts.DegradedFloor = 1
 	}
 	if opts.LiveMaxLen <= 0 {
 		opts.LiveMaxLen = 10000
