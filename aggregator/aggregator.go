@@ -71,6 +71,13 @@ func Start(ctx context.Context, o Options) (*Aggregator, error) {
 	}); err != nil {
 		return nil, err
 	}
+	snapOpts := ingest.SnapshotOptions{
+		MaxAge: cfg.Retention.Events, Duplicates: cfg.Stream.DuplicateWindow, Replicas: cfg.Stream.Replicas,
+		Logger: o.Logger.With("component", "snapshots"), Registerer: o.Registerer,
+	}
+	if err := ingest.EnsureSnapshotStream(ctx, js, snapOpts); err != nil {
+		return nil, err
+	}
 	cons, err := ingest.EnsureConsumer(ctx, js, cfg.Stream.Name, ingest.ConsumerOptions{
 		Durable: cfg.Consumer.Durable, Batch: cfg.Consumer.Batch, AckWait: cfg.Consumer.AckWait, MaxDeliver: cfg.Consumer.MaxDeliver,
 	})
@@ -132,6 +139,13 @@ func Start(ctx context.Context, o Options) (*Aggregator, error) {
 		defer a.ingestWG.Done()
 		if err := in.Run(runCtx); err != nil {
 			a.failed <- fmt.Errorf("ingest: %w", err)
+		}
+	}()
+	a.ingestWG.Add(1)
+	go func() {
+		defer a.ingestWG.Done()
+		if err := ingest.RunSnapshots(runCtx, js, a.store, snapOpts); err != nil && runCtx.Err() == nil {
+			a.failed <- fmt.Errorf("snapshots: %w", err)
 		}
 	}()
 	if a.alerts != nil {
