@@ -155,6 +155,9 @@ func (s *Source) read(ctx context.Context, ids []string, w Span) (*History, erro
 	for i := range h.Cameras {
 		s.markRemoved(&h.Cameras[i], seen, now)
 	}
+	if h.Maintenance, err = s.maintenanceIn(ctx, w); err != nil {
+		return nil, err
+	}
 	return h, nil
 }
 
