@@ -31,6 +31,16 @@ type detectReport struct {
 	Frames    int              `json:"frames"`
 	DurationS float64          `json:"duration_s"`
 	Intervals []detectInterval `json:"intervals"`
+	// Tamper lists picture faults (pixel and gate detectors only).
+	Tamper []tamperFinding `json:"tamper"`
+}
+
+// tamperFinding is one picture fault in seconds from the clip's start;
+// EndS is absent when the fault lasted to the end of the clip.
+type tamperFinding struct {
+	Kind   motion.TamperKind `json:"kind"`
+	StartS float64           `json:"start_s"`
+	EndS   *float64          `json:"end_s,omitempty"`
 }
 
 // detectInterval is one motion interval in seconds from the clip's start.
@@ -83,6 +93,19 @@ func runDetect(args []string, out io.Writer) error {
 	}
 	if len(rep.Intervals) == 0 {
 		fmt.Fprintln(tw, "(no motion)")
+	}
+	if rep.Detector != "compressed" {
+		fmt.Fprintln(tw, "TAMPER\tSTART_S\tEND_S")
+		for _, f := range rep.Tamper {
+			end := "(to the end)"
+			if f.EndS != nil {
+				end = fmt.Sprintf("%.1f", *f.EndS)
+			}
+			fmt.Fprintf(tw, "%s\t%.1f\t%s\n", f.Kind, f.StartS, end)
+		}
+		if len(rep.Tamper) == 0 {
+			fmt.Fprintln(tw, "(no picture fault)")
+		}
 	}
 	return tw.Flush()
 }
@@ -145,7 +168,7 @@ func rawCodec(path string) (decode.Codec, bool) {
 }
 
 func detectClip(path string, m configs.Motion, rate float64) (detectReport, error) {
-	rep := detectReport{Clip: filepath.Base(path), Detector: m.Detector, Intervals: []detectInterval{}}
+	rep := detectReport{Clip: filepath.Base(path), Detector: m.Detector, Intervals: []detectInterval{}, Tamper: []tamperFinding{}}
 	if _, err := os.Stat(path); err != nil {
 		return rep, fmt.Errorf("detect: %w", err)
 	}
@@ -160,11 +183,31 @@ func detectClip(path string, m configs.Motion, rate float64) (detectReport, erro
 	if err != nil {
 		return rep, err
 	}
+	tamper, err := motion.NewTamper(motion.TamperConfig{})
+	if err != nil {
+		return rep, err
+	}
+	open := map[motion.TamperKind]int{} // kind -> index in rep.Tamper
+	noteTamper := func(changes []motion.TamperChange) {
+		for _, c := range changes {
+			if c.Active {
+				open[c.Kind] = len(rep.Tamper)
+				rep.Tamper = append(rep.Tamper, tamperFinding{Kind: c.Kind, StartS: round3(c.Since.Sub(clipStart).Seconds())})
+				continue
+			}
+			if i, ok := open[c.Kind]; ok {
+				end := round3(c.At.Sub(clipStart).Seconds())
+				rep.Tamper[i].EndS = &end
+				delete(open, c.Kind)
+			}
+		}
+	}
 	var iv intervals
 	var last time.Time
 	observe := func(f motion.Frame) {
 		rep.Frames++
 		last = f.Time
+		noteTamper(tamper.Observe(f))
 		res, tr, ok := px.Observe(f)
 		if res.Moving {
 			iv.moving(f.Time, res.Zones)
