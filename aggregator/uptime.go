@@ -16,10 +16,11 @@ func uptimeAPI(cfg *configs.Aggregator, rdb redis.UniversalClient) *api.Uptime {
 	if err != nil {
 		loc = nil // validated already; nil falls back to Ho Chi Minh City
 	}
+	src := uptime.NewSource(rdb, uptime.SourceOptions{
+		Prefix: cfg.Redis.Prefix, AgentTimeout: cfg.AgentTimeout, Stale: cfg.Uptime.Stale,
+	})
 	return &api.Uptime{
-		Source: uptime.NewSource(rdb, uptime.SourceOptions{
-			Prefix: cfg.Redis.Prefix, AgentTimeout: cfg.AgentTimeout, Stale: cfg.Uptime.Stale,
-		}),
+		Source: src, Maintenance: src,
 		Location: loc, Targets: cfg.Uptime.Programs, DefaultTarget: cfg.Uptime.Target,
 	}
 }

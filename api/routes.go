@@ -66,6 +66,7 @@ func New(o Options) http.Handler {
 	mux.HandleFunc("GET /api/v1/uptime", s.uptimeJSON)
 	mux.HandleFunc("GET /api/v1/uptime.csv", s.uptimeCSV)
 	s.alertRoutes(mux)
+	s.maintenanceRoutes(mux)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "no such route")
 	})

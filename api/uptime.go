@@ -23,6 +23,9 @@ type UptimeSource interface {
 // site's zone for daily series, and the SLA targets from the config.
 type Uptime struct {
 	Source UptimeSource
+	// Maintenance keeps maintenance windows for reports
+	// (/api/v1/maintenance); nil answers 404 there.
+	Maintenance MaintenanceRecord
 	// Location is the default zone of days; nil means Asia/Ho_Chi_Minh.
 	Location *time.Location
 	// Targets maps a group key (a program) to its SLA target in percent;
