@@ -3,7 +3,7 @@ REDIS_URL ?= redis://127.0.0.1:6379/0
 export REDIS_URL
 GO ?= go
 
-.PHONY: test services vet build demo bench bench-edge bench-ingest clips
+.PHONY: test services vet build demo bench bench-edge bench-ingest bench-motion clips
 
 test: services vet
 	$(GO) test -race -count=1 -timeout 20m ./...
@@ -33,6 +33,9 @@ bench-edge: services
 
 bench-ingest:
 	@bash scripts/bench-ingest.sh
+
+bench-motion:
+	@bash scripts/bench-motion.sh
 
 # Regenerate the simulated cameras' clips (needs ffmpeg).
 clips:
