@@ -149,6 +149,12 @@ local function write(i, g, camera, first, stop)
     lastTime[stateKey] = tonumber(h[3] or '0') or 0
     firstTime[stateKey] = tonumber(h[4] or '0') or 0
   end
+  -- Newer than the state: a higher seq, or a later time. The second case is
+  -- an agent whose spool was wiped (a new disk, a reinstall): its seqs start
+  -- again at 1 while its clock moves on, and its state must follow it.
+  -- Within one spool seq and time rise together, so a late (older) event
+  -- has neither.
+  local newer = seq > last or tonumber(t) > lastTime[stateKey]
   if camera then
     -- An event already past retention would be trimmed at once: skip it.
     if tonumber(t) >= eventsCutoff then
@@ -163,7 +169,7 @@ local function write(i, g, camera, first, stop)
       redis.call('SADD', KEYS[1], member)
     end
   else
-    heartbeat(stateKey, KEYS[g + 2], tonumber(t), seq > last)
+    heartbeat(stateKey, KEYS[g + 2], tonumber(t), newer)
   end
   redis.call('XADD', KEYS[3], '*', 'kind', kind, 'event', json)
   live = true
@@ -180,7 +186,7 @@ local function write(i, g, camera, first, stop)
     end
     redis.call('HSET', stateKey, 'trimmed_ms', ARGV[1])
   end
-  if seq <= last then
+  if not newer then
     return 2
   end
   lastSeq[stateKey] = seq

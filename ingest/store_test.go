@@ -344,3 +344,38 @@ func TestStoreTrimsByAge(t *testing.T) {
 		})
 	}
 }
+
+// TestStoreFollowsAWipedSpool: an agent whose spool was wiped starts its
+// seqs again at 1. Its events are newer in time, so the state must follow
+// them instead of waiting for the seqs to pass the old ones; an event that
+// is older in both seq and time is still late.
+func TestStoreFollowsAWipedSpool(t *testing.T) {
+	for _, b := range backends {
+		t.Run(b.name, func(t *testing.T) {
+			rdb, prefix := b.open(t)
+			ctx := context.Background()
+			s := NewStore(rdb, StoreOptions{Prefix: prefix, Now: fixedClock(t0.Add(10*time.Minute + time.Second))})
+			var old []*event.Event
+			for i := uint64(1); i <= 5; i++ {
+				old = append(old, mk(event.KindStats, "cam-1", i, t0.Add(time.Duration(i)*time.Second)))
+			}
+			mustApply(t, s, old...)
+			again := offline(mk(event.KindHealth, "cam-1", 1, t0.Add(10*time.Minute)), event.ReasonRefused)
+			if err := sameOutcomes(mustApply(t, s, again), []Outcome{OutcomeStored}); err != nil {
+				t.Fatalf("first event after the wipe: %v", err)
+			}
+			c, err := s.Camera(ctx, "cam-1")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.Status != event.StatusOffline || c.LastSeq != 1 {
+				t.Errorf("state after the wipe = %s seq %d, want offline seq 1", c.Status, c.LastSeq)
+			}
+			next := mk(event.KindStats, "cam-1", 2, t0.Add(11*time.Minute))
+			stale := mk(event.KindStats, "cam-1", 1, t0.Add(9*time.Minute))
+			if err := sameOutcomes(mustApply(t, s, next, stale), []Outcome{OutcomeStored, OutcomeLate}); err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+}
