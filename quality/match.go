@@ -1,6 +1,9 @@
 package quality
 
-import "math"
+import (
+	"math"
+	"slices"
+)
 
 // Score is how detected intervals compare with the truth on one clip or,
 // summed, on many. A detection is a true positive when it overlaps a truth
@@ -13,6 +16,10 @@ type Score struct {
 	// Onsets are, per found truth interval, the seconds from its start to
 	// the start of the first detection overlapping it (negative: early).
 	Onsets []float64
+	// Alerts are, per found truth interval, the seconds from its start to
+	// when the first overlapping detection was announced: what an
+	// operator waits.
+	Alerts []float64
 }
 
 // FalseAlarms is the number of detections that overlap no truth interval.
@@ -49,6 +56,9 @@ func (s Score) MedianOnset() float64 { return quantile(s.Onsets, 0.5) }
 // MaxOnset is the worst onset in seconds, NaN without any.
 func (s Score) MaxOnset() float64 { return quantile(s.Onsets, 1) }
 
+// MaxAlert is the worst announcement delay in seconds, NaN without any.
+func (s Score) MaxAlert() float64 { return quantile(s.Alerts, 1) }
+
 // Add sums two scores.
 func (s Score) Add(o Score) Score {
 	s.Detected += o.Detected
@@ -56,6 +66,7 @@ func (s Score) Add(o Score) Score {
 	s.Truth += o.Truth
 	s.Found += o.Found
 	s.Onsets = append(append([]float64(nil), s.Onsets...), o.Onsets...)
+	s.Alerts = append(append([]float64(nil), s.Alerts...), o.Alerts...)
 	return s
 }
 
@@ -71,15 +82,16 @@ func Match(truth, detected []Interval) Score {
 		}
 	}
 	for _, t := range truth {
-		first := math.Inf(1)
+		first, alert := math.Inf(1), math.Inf(1)
 		for _, d := range detected {
 			if overlaps(d, t) && d.Start < first {
-				first = d.Start
+				first, alert = d.Start, d.reported()
 			}
 		}
 		if !math.IsInf(first, 1) {
 			s.Found++
 			s.Onsets = append(s.Onsets, first-t.Start)
+			s.Alerts = append(s.Alerts, alert-t.Start)
 		}
 	}
 	return s
@@ -93,7 +105,7 @@ func MatchLooped(clip []Interval, period, from, to float64, detected []Interval)
 	var truth []Interval
 	for k := math.Floor(from / period); k*period < to; k++ {
 		for _, iv := range clip {
-			t := Interval{iv.Start + k*period, iv.End + k*period}
+			t := Interval{Start: iv.Start + k*period, End: iv.End + k*period}
 			if t.Start >= from && t.Start < to {
 				truth = append(truth, t)
 			}
@@ -101,7 +113,7 @@ func MatchLooped(clip []Interval, period, from, to float64, detected []Interval)
 	}
 	var in []Interval
 	for _, d := range detected {
-		d.Start, d.End = max(d.Start, from), min(d.End, to)
+		d.Start, d.End, d.Reported = max(d.Start, from), min(d.End, to), max(d.reported(), from)
 		if d.End > d.Start || (d.End == d.Start && d.Start > from && d.Start < to) {
 			in = append(in, d)
 		}
@@ -115,11 +127,7 @@ func quantile(v []float64, q float64) float64 {
 	if len(v) == 0 {
 		return math.NaN()
 	}
-	s := append([]float64(nil), v...)
-	for i := 1; i < len(s); i++ {
-		for j := i; j > 0 && s[j] < s[j-1]; j-- {
-			s[j], s[j-1] = s[j-1], s[j]
-		}
-	}
+	s := slices.Clone(v)
+	slices.Sort(s)
 	return s[int(math.Round(q*float64(len(s)-1)))]
 }

@@ -30,7 +30,7 @@ func ReadPeerEvents(r io.Reader) (map[string][]Interval, error) {
 		if err1 != nil || err2 != nil || b < a {
 			return nil, fmt.Errorf("%w: line %d: bad interval %q %q", ErrTruth, n, f[1], f[2])
 		}
-		out[f[0]] = append(out[f[0]], Interval{a, b})
+		out[f[0]] = append(out[f[0]], Interval{Start: a, End: b})
 	}
 	return out, sc.Err()
 }

@@ -69,13 +69,13 @@ func TestMatch(t *testing.T) {
 		tp, found, falseAls int
 		onset               float64
 	}{
-		{name: "exact", truth: []Interval{{5, 10}}, detected: []Interval{{5.2, 10}}, tp: 1, found: 1, onset: 0.2},
-		{name: "miss", truth: []Interval{{5, 10}}, detected: nil, onset: math.NaN()},
-		{name: "false alarm", truth: nil, detected: []Interval{{1, 2}}, falseAls: 1, onset: math.NaN()},
-		{name: "split detection", truth: []Interval{{3, 13}}, detected: []Interval{{3.4, 6}, {7, 13}}, tp: 2, found: 1, onset: 0.4},
-		{name: "one detection spans two", truth: []Interval{{3, 5}, {10, 12}}, detected: []Interval{{3, 12}}, tp: 1, found: 2, onset: 0},
-		{name: "early start", truth: []Interval{{5, 10}}, detected: []Interval{{4.5, 6}}, tp: 1, found: 1, onset: -0.5},
-		{name: "touching counts", truth: []Interval{{5, 10}}, detected: []Interval{{10, 11}}, tp: 1, found: 1, onset: 5},
+		{name: "exact", truth: []Interval{{Start: 5, End: 10}}, detected: []Interval{{Start: 5.2, End: 10}}, tp: 1, found: 1, onset: 0.2},
+		{name: "miss", truth: []Interval{{Start: 5, End: 10}}, detected: nil, onset: math.NaN()},
+		{name: "false alarm", truth: nil, detected: []Interval{{Start: 1, End: 2}}, falseAls: 1, onset: math.NaN()},
+		{name: "split detection", truth: []Interval{{Start: 3, End: 13}}, detected: []Interval{{Start: 3.4, End: 6}, {Start: 7, End: 13}}, tp: 2, found: 1, onset: 0.4},
+		{name: "one detection spans two", truth: []Interval{{Start: 3, End: 5}, {Start: 10, End: 12}}, detected: []Interval{{Start: 3, End: 12}}, tp: 1, found: 2, onset: 0},
+		{name: "early start", truth: []Interval{{Start: 5, End: 10}}, detected: []Interval{{Start: 4.5, End: 6}}, tp: 1, found: 1, onset: -0.5},
+		{name: "touching counts", truth: []Interval{{Start: 5, End: 10}}, detected: []Interval{{Start: 10, End: 11}}, tp: 1, found: 1, onset: 5},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -92,16 +92,16 @@ func TestMatch(t *testing.T) {
 }
 
 func TestMatchLooped(t *testing.T) {
-	clip := []Interval{{5, 10}}
+	clip := []Interval{{Start: 5, End: 10}}
 	cases := []struct {
 		name            string
 		detected        []Interval
 		truth, detect   int
 		found, falseAls int
 	}{
-		{name: "warm-up loop ignored", detected: []Interval{{0.5, 2}, {21, 26}}, truth: 2, detect: 1, found: 1},
-		{name: "every loop", detected: []Interval{{21, 26}, {37, 42}}, truth: 2, detect: 2, found: 2},
-		{name: "straddling the window start is cut", detected: []Interval{{14, 17}}, truth: 2, detect: 1, falseAls: 1},
+		{name: "warm-up loop ignored", detected: []Interval{{Start: 0.5, End: 2}, {Start: 21, End: 26}}, truth: 2, detect: 1, found: 1},
+		{name: "every loop", detected: []Interval{{Start: 21, End: 26}, {Start: 37, End: 42}}, truth: 2, detect: 2, found: 2},
+		{name: "straddling the window start is cut", detected: []Interval{{Start: 14, End: 17}}, truth: 2, detect: 1, falseAls: 1},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -160,5 +160,24 @@ func TestRunClipRejects(t *testing.T) {
 	}
 	if _, err := RunClip("testdata/clips/static.h264", 15, 1, Tier("nope"), configs.Motion{}); err == nil {
 		t.Fatal("an unknown tier ran")
+	}
+}
+
+func TestMatchAlert(t *testing.T) {
+	cases := []struct {
+		name     string
+		detected Interval
+		alert    float64
+	}{
+		{name: "announced after the minimum duration", detected: Interval{Start: 5.2, End: 9.8, Reported: 5.6}, alert: 0.6},
+		{name: "announced at its start", detected: Interval{Start: 5.4, End: 9.8}, alert: 0.4},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			s := Match([]Interval{{Start: 5, End: 10}}, []Interval{tc.detected})
+			if a := s.MaxAlert(); math.Abs(a-tc.alert) > 1e-9 {
+				t.Errorf("alert %v s, want %v s", a, tc.alert)
+			}
+		})
 	}
 }

@@ -90,10 +90,10 @@ func (r Report) Print(w io.Writer) error {
 			fmtOnset(c.Score.MaxOnset()), fmtIntervals(c.Run.Intervals))
 	}
 	s := r.Scored()
-	fmt.Fprintf(tw, "motion+clutter: precision %.2f recall %.2f F1 %.2f, false alarms %d (clutter %d, tamper clips %d), onset median %s s max %s s = %s detect frames\n",
+	fmt.Fprintf(tw, "motion+clutter: precision %.2f recall %.2f F1 %.2f, false alarms %d (clutter %d, tamper clips %d), onset median %s s max %s s = %s detect frames, announced at most %s s after\n",
 		s.Precision(), s.Recall(), s.F1(), s.FalseAlarms(), r.Total(SetClutter).FalseAlarms(),
 		r.Total(SetTamper).Detected, fmtOnset(s.MedianOnset()), fmtOnset(s.MaxOnset()),
-		fmtOnset(s.MaxOnset()/r.FrameSeconds))
+		fmtOnset(s.MaxOnset()/r.FrameSeconds), fmtOnset(s.MaxAlert()))
 	return tw.Flush()
 }
 

@@ -76,9 +76,13 @@ func RunClip(path string, fps float64, loops int, tier Tier, m configs.Motion) (
 			return run, err
 		}
 	}
-	add := func(tr motion.Transition, ok bool) {
-		if ok && tr.Kind == motion.End {
-			run.Intervals = append(run.Intervals, Interval{seconds(tr.Started), seconds(tr.At)})
+	var reported float64
+	add := func(now time.Time, tr motion.Transition, ok bool) {
+		switch {
+		case ok && tr.Kind == motion.Start:
+			reported = seconds(now)
+		case ok && tr.Kind == motion.End:
+			run.Intervals = append(run.Intervals, Interval{seconds(tr.Started), seconds(tr.At), reported})
 		}
 	}
 	comp, err := motion.New(edge.CompressedConfig(m))
@@ -106,7 +110,7 @@ func RunClip(path string, fps float64, loops int, tier Tier, m configs.Motion) (
 		run.Frames++
 		res, tr, moved := px.Observe(f)
 		g.warmed = res.Status != motion.Warming && res.Status != motion.Invalid || g.warmed && res.Status == motion.Invalid
-		add(tr, moved)
+		add(f.Time, tr, moved)
 	}
 	n := 0
 	for range loops {
@@ -117,7 +121,8 @@ func RunClip(path string, fps float64, loops int, tier Tier, m configs.Motion) (
 			switch tier {
 			case Compressed:
 				run.Frames++
-				add(comp.Observe(at, len(au), key))
+				tr, ok := comp.Observe(at, len(au), key)
+				add(at, tr, ok)
 			case Pixel:
 				decodeAU(au, at)
 			case Gate:
@@ -131,10 +136,13 @@ func RunClip(path string, fps float64, loops int, tier Tier, m configs.Motion) (
 			}
 		}
 	}
+	end := origin.Add(time.Duration(float64(n) / fps * float64(time.Second)))
 	if tier == Compressed {
-		add(comp.Stop())
+		tr, ok := comp.Stop()
+		add(end, tr, ok)
 	} else {
-		add(px.Stop())
+		tr, ok := px.Stop()
+		add(end, tr, ok)
 	}
 	return run, nil
 }

@@ -24,6 +24,18 @@ const (
 // Interval is a span of a clip in seconds from its start.
 type Interval struct {
 	Start, End float64
+	// Reported is when a detector announced the interval's start, which
+	// may be later than Start (hysteresis dates Start back to the first
+	// moving frame); 0 means at Start.
+	Reported float64
+}
+
+// reported is when the interval was announced.
+func (iv Interval) reported() float64 {
+	if iv.Reported == 0 {
+		return iv.Start
+	}
+	return iv.Reported
 }
 
 // UnmarshalJSON reads the compact [start, end] form truth.json uses.
@@ -32,7 +44,7 @@ func (iv *Interval) UnmarshalJSON(b []byte) error {
 	if err := json.Unmarshal(b, &p); err != nil {
 		return err
 	}
-	iv.Start, iv.End = p[0], p[1]
+	iv.Start, iv.End, iv.Reported = p[0], p[1], 0
 	return nil
 }
 
