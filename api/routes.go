@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/camwatch/camwatch/console"
 	"github.com/camwatch/camwatch/event"
 	"github.com/camwatch/camwatch/ingest"
 )
@@ -67,6 +68,7 @@ func New(o Options) http.Handler {
 	mux.HandleFunc("GET /api/v1/uptime.csv", s.uptimeCSV)
 	s.alertRoutes(mux)
 	s.maintenanceRoutes(mux)
+	console.Mount(mux, consoleOptions(o)) // GET / and GET /console/...
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "no such route")
 	})

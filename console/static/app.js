@@ -1,0 +1,426 @@
+// The camwatch console: a hash-routed page app over the aggregator's JSON
+// API. Data is put on the page with textContent only (never as HTML), so a
+// camera label cannot inject markup.
+"use strict";
+(function () {
+  const dicts = window.CAMWATCH_I18N;
+  const LANG_KEY = "camwatch.lang";
+  const NAME_KEY = "camwatch.name";
+  let lang = dicts[localStorage.getItem(LANG_KEY)] ? localStorage.getItem(LANG_KEY) : "vi";
+  let timeZone = "Asia/Ho_Chi_Minh";
+  let stopView = null; // cleanup of the current page (timers, feeds)
+  let rerender = null; // re-renders the current page after a language switch
+
+  // t returns the string of key in the current language with {0}, {1}… filled.
+  function t(key, ...args) {
+    let s = dicts[lang][key];
+    if (s === undefined) s = dicts.vi[key] !== undefined ? dicts.vi[key] : key;
+    return s.replace(/\{(\d+)\}/g, (_, i) => String(args[Number(i)] ?? ""));
+  }
+  function has(key) { return dicts[lang][key] !== undefined; }
+
+  // h builds an element; attrs starting with "on" are listeners.
+  function h(tag, attrs, ...kids) {
+    const el = document.createElement(tag);
+    for (const [k, v] of Object.entries(attrs || {})) {
+      if (v === undefined || v === null || v === false) continue;
+      if (k.startsWith("on")) el.addEventListener(k.slice(2), v);
+      else if (k === "text") el.textContent = v;
+      else el.setAttribute(k, v === true ? "" : v);
+    }
+    for (const c of kids.flat()) {
+      if (c === null || c === undefined || c === false) continue;
+      el.append(c instanceof Node ? c : document.createTextNode(String(c)));
+    }
+    return el;
+  }
+
+  function locale() { return lang === "vi" ? "vi-VN" : "en-GB"; }
+  function fmtTime(iso) {
+    if (!iso) return "";
+    const d = new Date(iso);
+    if (isNaN(d)) return "";
+    return new Intl.DateTimeFormat(locale(), { timeZone, dateStyle: "short", timeStyle: "medium" }).format(d);
+  }
+  function fmtNum(n, digits) {
+    return new Intl.NumberFormat(locale(), { maximumFractionDigits: digits ?? 1 }).format(n || 0);
+  }
+  function fmtDur(sec) {
+    sec = Math.max(0, Math.round(sec || 0));
+    if (sec < 60) return t("dur.s", sec);
+    if (sec < 3600) return t("dur.m", Math.round(sec / 60));
+    if (sec < 86400) return t("dur.h", Math.floor(sec / 3600), Math.floor(sec % 3600 / 60));
+    return t("dur.d", Math.floor(sec / 86400), Math.floor(sec % 86400 / 3600));
+  }
+  function reasonText(r) {
+    if (!r) return "";
+    return has("reason." + r) ? t("reason." + r) : t("reason.other", r);
+  }
+
+  // zoneOffset is the offset of timeZone at instant ms, in ms.
+  function zoneOffset(ms) {
+    const p = {};
+    for (const x of new Intl.DateTimeFormat("en-US", { timeZone, hourCycle: "h23", year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", second: "2-digit" }).formatToParts(new Date(ms))) p[x.type] = x.value;
+    return Date.UTC(+p.year, +p.month - 1, +p.day, +p.hour, +p.minute, +p.second) - Math.floor(ms / 1000) * 1000;
+  }
+  // fromLocalInput reads a datetime-local value as a time in the site's zone.
+  function fromLocalInput(v) {
+    const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})/.exec(v || "");
+    if (!m) return null;
+    const guess = Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5]);
+    let ms = guess - zoneOffset(guess);
+    ms = guess - zoneOffset(ms);
+    return new Date(ms);
+  }
+  // toLocalInput writes d as a datetime-local value in the site's zone.
+  function toLocalInput(d) {
+    return new Date(d.getTime() + zoneOffset(d.getTime())).toISOString().slice(0, 16);
+  }
+
+  async function getJSON(url, init) {
+    const res = await fetch(url, Object.assign({ headers: { "Accept": "application/json" } }, init));
+    let body = null;
+    try { body = await res.json(); } catch (_) { /* empty or not JSON */ }
+    if (!res.ok) throw new Error((body && body.error) || res.status + " " + res.statusText);
+    return body;
+  }
+
+  // ---- static labels and language ----
+  function applyStatic() {
+    document.documentElement.lang = lang;
+    document.title = t("app.title");
+    for (const el of document.querySelectorAll("[data-i18n]")) el.textContent = t(el.dataset.i18n);
+    for (const el of document.querySelectorAll("[data-i18n-label]")) el.setAttribute("aria-label", t(el.dataset.i18nLabel));
+  }
+  document.getElementById("lang").addEventListener("click", () => {
+    lang = lang === "vi" ? "en" : "vi";
+    localStorage.setItem(LANG_KEY, lang);
+    applyStatic();
+    if (rerender) rerender();
+  });
+
+  // ---- cameras ----
+  function cameraState(c) {
+    if (c.status === "online" && c.reason) return "degraded";
+    return c.status || "unknown";
+  }
+  const stateRank = { offline: 0, unknown: 1, degraded: 2, online: 3 };
+
+  function statusBadge(state) {
+    return h("span", { class: "badge st-" + state, "data-status": state }, t("status." + state));
+  }
+
+  function camerasPage(view, params) {
+    let cams = null, err = null, at = null;
+    const filters = { program: params.get("program") || "", ward: params.get("ward") || "", status: params.get("status") || "" };
+    async function load() {
+      try { cams = (await getJSON("/api/v1/cameras")).cameras; err = null; at = new Date(); }
+      catch (e) { err = e.message; }
+      render();
+    }
+    function select(name, values, label) {
+      const id = "f-" + name;
+      return h("label", { for: id }, label,
+        h("select", { id, name, onchange: (e) => { filters[name] = e.target.value; render(); } },
+          h("option", { value: "" }, t("common.all")),
+          values.map(([v, text]) => h("option", { value: v, selected: filters[name] === v }, text))));
+    }
+    function render() {
+      const body = [h("h1", {}, t("cameras.title"))];
+      if (err) body.push(h("p", { class: "error", role: "alert" }, t("common.error", err)));
+      if (!cams) { body.push(h("p", {}, t("common.loading"))); view.replaceChildren(...body); return; }
+      const uniq = (f) => [...new Set(cams.map(f).filter(Boolean))].sort().map((v) => [v, v]);
+      body.push(h("form", { class: "filters", onsubmit: (e) => e.preventDefault() },
+        select("program", uniq((c) => c.labels && c.labels.program), t("cameras.filter.program")),
+        select("ward", uniq((c) => c.labels && c.labels.ward), t("cameras.filter.ward")),
+        select("status", ["offline", "unknown", "degraded", "online"].map((s) => [s, t("status." + s)]), t("cameras.filter.status"))));
+      const list = cams.filter((c) => (!filters.program || (c.labels || {}).program === filters.program) &&
+        (!filters.ward || (c.labels || {}).ward === filters.ward) &&
+        (!filters.status || cameraState(c) === filters.status));
+      list.sort((a, b) => (stateRank[cameraState(a)] ?? 1) - (stateRank[cameraState(b)] ?? 1) || a.id.localeCompare(b.id));
+      const problems = list.filter((c) => cameraState(c) !== "online").length;
+      body.push(h("p", { class: "meta" }, t("cameras.count", list.length, problems), at ? " · " + t("common.updated", fmtTime(at)) : ""));
+      const cols = ["camera", "status", "fps", "bitrate", "resolution", "lastFrame", "motion"];
+      const table = h("table", { class: "cards", id: "cameras" },
+        h("thead", {}, h("tr", {}, cols.map((c) => h("th", { scope: "col" }, t("cameras.col." + c))))),
+        h("tbody", {}, list.map((c) => {
+          const st = cameraState(c);
+          const lab = c.labels || {};
+          const cells = {
+            camera: [h("a", { href: "#/camera/" + encodeURIComponent(c.id), title: t("cameras.timeline") }, c.id),
+              lab.location ? h("div", { class: "sub" }, lab.location) : null,
+              h("div", { class: "sub" }, [lab.program, lab.ward].filter(Boolean).join(" · "))],
+            status: [statusBadge(st),
+              c.reason ? h("div", { class: "reason" }, reasonText(c.reason)) : null,
+              c.since ? h("div", { class: "sub" }, t("cameras.since", fmtTime(c.since))) : null],
+            fps: fmtNum(c.fps, 1),
+            bitrate: fmtNum(c.bitrate_kbps, 0) + " kb/s",
+            resolution: c.width ? c.width + "×" + c.height + (c.codec ? " " + c.codec : "") : "—",
+            lastFrame: c.last_frame_age_ms >= 0 && c.frames > 0 ? t("cameras.ago", fmtDur(c.last_frame_age_ms / 1000)) : t("cameras.noFrame"),
+            motion: c.motion ? h("span", { class: "motion" }, t("cameras.motion.now")) : t("cameras.motion.none"),
+          };
+          return h("tr", { class: "row-" + st, "data-camera": c.id },
+            cols.map((k) => h("td", { "data-label": t("cameras.col." + k), class: "c-" + k }, cells[k])));
+        })));
+      body.push(list.length ? table : h("p", {}, t("common.none")));
+      view.replaceChildren(...body);
+    }
+    rerender = render;
+    load();
+    const timer = setInterval(load, 10000);
+    return () => clearInterval(timer);
+  }
+
+  // ---- live alerts ----
+  function alertsPage(view) {
+    const alerts = new Map(); // key → {alert, at}
+    let lastId = null, es = null, connected = false, err = null, closed = false, retry = null;
+    const live = h("div", { class: "sr-only", "aria-live": "polite", id: "alerts-live" });
+    const status = h("p", { class: "feed", id: "feed-status" });
+
+    function upsert(a, at) {
+      const prev = alerts.get(a.key);
+      if (prev && new Date(prev.at) > new Date(at)) return;
+      alerts.set(a.key, { alert: a, at });
+    }
+    function connect() {
+      const url = "/api/v1/alerts/stream" + (lastId ? "?last_event_id=" + encodeURIComponent(lastId) : "");
+      es = new EventSource(url);
+      es.onopen = () => { connected = true; renderStatus(); };
+      es.onerror = () => {
+        connected = false; renderStatus();
+        if (es.readyState === EventSource.CLOSED && !closed) { retry = setTimeout(connect, 3000); }
+      };
+      for (const kind of ["firing", "acknowledged", "escalated", "resolved"]) {
+        es.addEventListener(kind, (ev) => {
+          lastId = ev.lastEventId || lastId;
+          let tr;
+          try { tr = JSON.parse(ev.data); } catch (_) { return; }
+          upsert(tr.alert, tr.at);
+          if (kind === "firing") live.textContent = t("trigger." + tr.alert.trigger) + " — " + (tr.alert.camera || tr.alert.agent || "");
+          render();
+        });
+      }
+    }
+    async function load() {
+      try {
+        const list = (await getJSON("/api/v1/alerts")).alerts;
+        for (const a of list) upsert(a, a.ack ? a.ack.at : a.fired_at);
+        err = null;
+      } catch (e) { err = e.message; }
+      render();
+    }
+    function renderStatus() {
+      status.textContent = connected ? t("alerts.feed.connected") : t("alerts.feed.connecting");
+      status.className = "feed " + (connected ? "ok" : "down");
+    }
+    async function act(a, what, by, note, msg) {
+      try {
+        const tr = await getJSON("/api/v1/alerts/" + encodeURIComponent(a.key) + "/" + what, {
+          method: "POST", headers: { "Content-Type": "application/json", "Accept": "application/json" },
+          body: JSON.stringify({ by, note }) });
+        upsert(tr.alert, tr.at);
+        render();
+      } catch (e) { msg.textContent = t("alerts.actionFailed", e.message); }
+    }
+    function actionForm(a, what, actions) {
+      const msg = h("p", { class: "error", role: "alert" });
+      const nameId = "by-" + what + "-" + a.id, noteId = "note-" + what + "-" + a.id;
+      const form = h("form", { class: "act", "data-action": what, onsubmit: (e) => {
+        e.preventDefault();
+        const by = form.querySelector("[name=by]").value.trim();
+        const note = form.querySelector("[name=note]").value.trim();
+        if (!by) { msg.textContent = t("alerts.form.nameRequired"); return; }
+        localStorage.setItem(NAME_KEY, by);
+        act(a, what, by, note, msg);
+      } },
+      h("label", { for: nameId }, t("alerts.form.name"), h("input", { id: nameId, name: "by", required: true, autocomplete: "name", value: localStorage.getItem(NAME_KEY) || "" })),
+      h("label", { for: noteId }, t("alerts.form.note"), h("input", { id: noteId, name: "note" })),
+      h("div", { class: "buttons" },
+        h("button", { type: "submit", class: "primary" }, t("alerts.form.submit")),
+        h("button", { type: "button", onclick: () => { form.remove(); actions.hidden = false; } }, t("alerts.form.cancel"))),
+      msg);
+      return form;
+    }
+    function card(a) {
+      const open = a.state !== "resolved";
+      const actions = h("div", { class: "buttons" });
+      const wrap = h("li", { class: "alert sev-" + a.severity + " state-" + a.state, "data-key": a.key, "data-state": a.state });
+      if (open) {
+        const show = (what) => () => { actions.hidden = true; const f = actionForm(a, what, actions); wrap.append(f); f.querySelector("input").focus(); };
+        if (a.state === "firing" || a.state === "escalated") actions.append(h("button", { type: "button", class: "ack primary", onclick: show("ack") }, t("alerts.ack")));
+        actions.append(h("button", { type: "button", class: "resolve", onclick: show("resolve") }, t("alerts.resolve")));
+      }
+      const where = a.camera ? [t("alerts.camera"), " ", h("a", { href: "#/camera/" + encodeURIComponent(a.camera) }, a.camera)] : [t("alerts.agent"), " ", a.agent || ""];
+      const lab = a.labels || {};
+      wrap.append(
+        h("div", { class: "head" },
+          h("span", { class: "badge state st-" + a.state }, t("state." + a.state)),
+          h("span", { class: "badge sev" }, has("severity." + a.severity) ? t("severity." + a.severity) : a.severity),
+          h("strong", {}, has("trigger." + a.trigger) ? t("trigger." + a.trigger) : a.trigger)),
+        h("div", {}, where, lab.location ? " · " + lab.location : "", lab.program ? " · " + lab.program : ""),
+        h("div", { class: "sub" }, t("alerts.rule"), ": ", a.rule, " · ", t("alerts.fired", fmtTime(a.fired_at))),
+        a.ack ? h("div", { class: "ackinfo" }, t("alerts.ackBy", a.ack.by, fmtTime(a.ack.at)), a.ack.note ? " — " + t("alerts.note", a.ack.note) : "") : null,
+        a.state === "resolved" ? h("div", { class: "ackinfo" }, a.resolved_by === "condition" || a.resolved_by === "rule" || !a.resolved_by
+          ? t("alerts.resolvedByCondition", fmtTime(a.resolved_at)) : t("alerts.resolvedBy", a.resolved_by, fmtTime(a.resolved_at)),
+          a.note ? " — " + t("alerts.note", a.note) : "") : null,
+        actions);
+      return wrap;
+    }
+    function render() {
+      if (view.querySelector("form.act input:focus")) return; // do not disturb typing; next change re-renders
+      const items = [...alerts.values()].sort((x, y) => new Date(y.alert.fired_at) - new Date(x.alert.fired_at));
+      view.replaceChildren(h("h1", {}, t("alerts.title")), status, live,
+        err ? h("p", { class: "error", role: "alert" }, t("common.error", err)) : "",
+        items.length ? h("ul", { class: "alerts", id: "alerts" }, items.map((x) => card(x.alert))) : h("p", { id: "alerts-empty" }, t("alerts.empty")));
+      renderStatus();
+    }
+    rerender = render;
+    render();
+    connect(); // first, so nothing fired between the list and the feed is missed
+    load();
+    return () => { closed = true; clearTimeout(retry); if (es) es.close(); };
+  }
+
+  // ---- camera timeline ----
+  function timelinePage(view, id, params) {
+    const now = new Date();
+    const state = {
+      from: params.get("from") ? new Date(params.get("from")) : new Date(now.getTime() - 6 * 3600e3),
+      to: params.get("to") ? new Date(params.get("to")) : now,
+      kind: params.get("kind") || "",
+    };
+    let data = null, err = null;
+    function query(limit) {
+      const q = new URLSearchParams({ from: state.from.toISOString(), to: state.to.toISOString() });
+      if (state.kind) q.set("kind", state.kind);
+      if (limit) q.set("limit", limit);
+      return "/api/v1/cameras/" + encodeURIComponent(id) + "/events?" + q;
+    }
+    async function load() {
+      data = null; render();
+      try { data = await getJSON(query()); err = null; } catch (e) { err = e.message; data = { events: [] }; }
+      render();
+    }
+    function detail(e) {
+      const hl = e.health, m = e.motion;
+      if (e.kind === "health" && hl) {
+        const st = hl.status === "online" && hl.reason ? "degraded" : hl.status;
+        return [statusBadge(st), hl.reason ? " " + reasonText(hl.reason) : ""];
+      }
+      if (e.kind === "stats" && hl) return t("detail.stats", fmtNum(hl.fps, 1), fmtNum(hl.bitrate_kbps, 0) + " kb/s");
+      if (e.kind === "motion.start" && m) return t("detail.motion", fmtNum(m.score, 2), (m.zones || []).join(", ") || "—");
+      if (e.kind === "motion.end" && m) return t("detail.motionEnd", fmtDur(m.duration_s));
+      return "";
+    }
+    function render() {
+      const fromId = "tl-from", toId = "tl-to", kindId = "tl-kind";
+      const form = h("form", { class: "filters", onsubmit: (ev) => {
+        ev.preventDefault();
+        const f = fromLocalInput(form.querySelector("#" + fromId).value), to = fromLocalInput(form.querySelector("#" + toId).value);
+        if (f) state.from = f;
+        if (to) state.to = to;
+        state.kind = form.querySelector("#" + kindId).value;
+        load();
+      } },
+      h("label", { for: fromId }, t("timeline.from"), h("input", { id: fromId, type: "datetime-local", value: toLocalInput(state.from) })),
+      h("label", { for: toId }, t("timeline.to"), h("input", { id: toId, type: "datetime-local", value: toLocalInput(state.to) })),
+      h("label", { for: kindId }, t("timeline.kind"), h("select", { id: kindId },
+        h("option", { value: "" }, t("common.all")),
+        ["health", "stats", "motion.start", "motion.end"].map((k) => h("option", { value: k, selected: state.kind === k }, t("kind." + k))))),
+      h("button", { type: "submit", class: "primary" }, t("timeline.show")));
+      const body = [h("p", {}, h("a", { href: "#/cameras" }, t("timeline.back"))), h("h1", {}, t("timeline.title", id)), form,
+        h("p", {}, h("a", { href: query(10000), download: "camwatch-" + id + "-" + state.from.toISOString().replace(/[:.]/g, "") + ".json", id: "download" }, t("timeline.download")))];
+      if (err) body.push(h("p", { class: "error", role: "alert" }, t("common.error", err)));
+      if (!data) body.push(h("p", {}, t("common.loading")));
+      else {
+        body.push(h("p", { class: "meta" }, t("timeline.count", data.events.length)));
+        if (data.truncated) body.push(h("p", { class: "warn" }, t("timeline.truncated", data.limit)));
+        const evs = data.events.slice().reverse();
+        body.push(evs.length ? h("table", { class: "cards", id: "timeline" },
+          h("thead", {}, h("tr", {}, ["time", "kind", "detail", "snapshot"].map((c) => h("th", { scope: "col" }, t("timeline.col." + c))))),
+          h("tbody", {}, evs.map((e) => h("tr", { "data-kind": e.kind },
+            h("td", { "data-label": t("timeline.col.time") }, fmtTime(e.time)),
+            h("td", { "data-label": t("timeline.col.kind") }, has("kind." + e.kind) ? t("kind." + e.kind) : e.kind),
+            h("td", { "data-label": t("timeline.col.detail") }, detail(e)),
+            h("td", { "data-label": t("timeline.col.snapshot") }, e.snapshot ? h("a", { href: "/api/v1/events/" + encodeURIComponent(e.id) + "/snapshot", target: "_blank", rel: "noopener" },
+              h("img", { class: "thumb", loading: "lazy", src: "/api/v1/events/" + encodeURIComponent(e.id) + "/snapshot", alt: t("timeline.snapshotAlt", fmtTime(e.time)), width: 160, height: 90 })) : ""))))) : h("p", {}, t("common.none")));
+      }
+      view.replaceChildren(...body);
+    }
+    rerender = render;
+    load();
+    return null;
+  }
+
+  // ---- uptime ----
+  function uptimePage(view, params) {
+    let win = ["24h", "7d", "30d"].includes(params.get("window")) ? params.get("window") : "24h";
+    let data = null, err = null;
+    async function load() {
+      data = null; render();
+      try { data = await getJSON("/api/v1/uptime?group=program&window=" + win); err = null; } catch (e) { err = e.message; }
+      render();
+    }
+    function pct(g) { return g.rated ? fmtNum(g.uptime_percent, 2) + " %" : t("uptime.unrated"); }
+    function row(g, name) {
+      return h("tr", { class: g.missed ? "missed" : "", "data-group": g.key },
+        h("th", { scope: "row", "data-label": t("uptime.col.program") }, name),
+        h("td", { "data-label": t("uptime.col.cameras") }, g.cameras),
+        h("td", { "data-label": t("uptime.col.uptime") }, pct(g)),
+        h("td", { "data-label": t("uptime.col.target") }, g.target ? fmtNum(g.target, 2) + " %" : "—"),
+        h("td", { "data-label": t("uptime.col.missed") }, g.missed ? h("span", { class: "badge st-offline" }, t("uptime.missed")) : t("uptime.met")),
+        h("td", { "data-label": t("uptime.col.outages") }, g.outages),
+        h("td", { "data-label": t("uptime.col.mttr") }, g.resolved ? fmtDur(g.mttr_s) : "—"));
+    }
+    function render() {
+      const body = [h("h1", {}, t("uptime.title")),
+        h("div", { class: "switch", role: "group", "aria-label": t("uptime.window") }, ["24h", "7d", "30d"].map((w) =>
+          h("button", { type: "button", "aria-pressed": String(w === win), "data-window": w, onclick: () => { win = w; load(); } }, t("uptime.window." + w))))];
+      if (err) body.push(h("p", { class: "error", role: "alert" }, t("common.error", err)));
+      if (!data && !err) body.push(h("p", {}, t("common.loading")));
+      if (data) {
+        body.push(h("p", { class: "meta" }, t("uptime.period", fmtTime(data.from), fmtTime(data.to), data.time_zone)));
+        const cols = ["program", "cameras", "uptime", "target", "missed", "outages", "mttr"];
+        body.push(h("table", { class: "cards", id: "uptime" },
+          h("thead", {}, h("tr", {}, cols.map((c) => h("th", { scope: "col" }, t("uptime.col." + c))))),
+          h("tbody", {}, (data.groups || []).map((g) => row(g, g.key)), data.all ? row(data.all, t("uptime.all")) : null)));
+      }
+      view.replaceChildren(...body);
+    }
+    rerender = render;
+    load();
+    return null;
+  }
+
+  // ---- routing ----
+  function route() {
+    if (stopView) stopView();
+    stopView = null; rerender = null;
+    const raw = location.hash.replace(/^#\/?/, "");
+    const [path, qs] = raw.split("?");
+    const params = new URLSearchParams(qs || "");
+    const parts = path.split("/").map(decodeURIComponent);
+    const view = document.getElementById("view");
+    let page = parts[0] || "cameras";
+    if (page === "alerts") stopView = alertsPage(view);
+    else if (page === "uptime") stopView = uptimePage(view, params);
+    else if (page === "camera" && parts[1]) { stopView = timelinePage(view, parts[1], params); page = "cameras"; }
+    else { page = "cameras"; stopView = camerasPage(view, params); }
+    for (const a of document.querySelectorAll("nav a")) {
+      if (a.dataset.route === page) a.setAttribute("aria-current", "page"); else a.removeAttribute("aria-current");
+    }
+  }
+
+  async function start() {
+    try {
+      const cfg = await getJSON("config.json");
+      if (cfg && cfg.time_zone) timeZone = cfg.time_zone;
+    } catch (_) { /* keep the default zone */ }
+    applyStatic();
+    window.addEventListener("hashchange", route);
+    route();
+    document.body.dataset.ready = "1";
+  }
+  start();
+})();
