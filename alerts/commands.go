@@ -19,6 +19,8 @@ type command struct {
 	ID      string   `json:"id,omitempty"`
 	Program string   `json:"program,omitempty"`
 	Silence *Silence `json:"silence,omitempty"`
+	// Maintenance is the window of op "maintain".
+	Maintenance *Maintenance `json:"maintenance,omitempty"`
 	// At is when a notification was sent (op "notified").
 	At time.Time `json:"at,omitzero"`
 }
@@ -28,8 +30,10 @@ type command struct {
 type commandReply struct {
 	Transition *Transition `json:"transition,omitempty"`
 	Silence    *Silence    `json:"silence,omitempty"`
-	Error      string      `json:"error,omitempty"`
-	Code       string      `json:"code,omitempty"`
+	// ID is the id of a maintenance window added.
+	ID    string `json:"id,omitempty"`
+	Error string `json:"error,omitempty"`
+	Code  string `json:"code,omitempty"`
 }
 
 var codes = []struct {
@@ -75,6 +79,14 @@ func (r *Runner) apply(ctx context.Context, l *leader, m *nats.Msg) error {
 			if !l.eng.RemoveSilence(c.ID) {
 				err = fmt.Errorf("silence %q: %w", c.ID, ErrNotFound)
 			}
+		case "maintain":
+			if c.Maintenance == nil {
+				err = fmt.Errorf("%w: no maintenance window", ErrInput)
+				break
+			}
+			rep.ID, err = l.eng.putMaintenance(*c.Maintenance)
+		case "unmaintain":
+			l.eng.RemoveMaintenance(c.ID)
 		case "notified":
 			if c.Key == "" || c.At.IsZero() {
 				err = fmt.Errorf("%w: notified needs a key and a time", ErrInput)

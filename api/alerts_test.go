@@ -35,6 +35,7 @@ type alertsEnv struct {
 	js    jetstream.JetStream
 	rules string
 	seq   uint64
+	r     *alerts.Runner
 }
 
 // newAlertsServer runs a real alerts runner (embedded NATS, real Redis)
@@ -82,7 +83,7 @@ func newAlertsServer(t *testing.T) *alertsEnv {
 		}
 		return nil
 	})
-	return &alertsEnv{t: t, srv: srv, js: js, rules: rules}
+	return &alertsEnv{t: t, srv: srv, js: js, rules: rules, r: r}
 }
 
 func (e *alertsEnv) health(cam string, st event.Status) {

@@ -21,10 +21,11 @@ type MaintenanceRecord interface {
 }
 
 // maintenanceAlerts is implemented by an Alerts that can also mute the
-// alerts of a maintenance window; without it the window is only recorded
-// for reports.
+// alerts of a maintenance window (*alerts.Runner); without it the window
+// is only recorded for reports. Both calls are idempotent by window id.
 type maintenanceAlerts interface {
 	AddMaintenance(ctx context.Context, m alerts.Maintenance) (string, error)
+	RemoveMaintenance(ctx context.Context, id string) error
 }
 
 func (s *server) maintenanceRoutes(mux *http.ServeMux) {
@@ -101,6 +102,14 @@ func (s *server) addMaintenance(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *server) deleteMaintenance(w http.ResponseWriter, r *http.Request) {
+	// The engine first: if the leader cannot be reached the record stays,
+	// and a retry of the DELETE finishes the job.
+	if ma, ok := s.o.Alerts.(maintenanceAlerts); ok {
+		if err := ma.RemoveMaintenance(r.Context(), r.PathValue("id")); err != nil {
+			s.alertError(w, r, err)
+			return
+		}
+	}
 	ok, err := s.o.Uptime.Maintenance.DeleteMaintenance(r.Context(), r.PathValue("id"))
 	if err != nil {
 		s.internal(w, r, err)
