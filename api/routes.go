@@ -66,6 +66,7 @@ func New(o Options) http.Handler {
 	mux.HandleFunc("GET /api/v1/events/{id}/snapshot", s.getSnapshot)
 	mux.HandleFunc("GET /api/v1/uptime", s.uptimeJSON)
 	mux.HandleFunc("GET /api/v1/uptime.csv", s.uptimeCSV)
+	mux.HandleFunc("GET /api/v1/uptime/scorecard", s.scorecard)
 	s.alertRoutes(mux)
 	s.maintenanceRoutes(mux)
 	console.Mount(mux, consoleOptions(o)) // GET / and GET /console/...

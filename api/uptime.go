@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/camwatch/camwatch/alerts"
 	"github.com/camwatch/camwatch/event"
 	"github.com/camwatch/camwatch/uptime"
 )
@@ -190,4 +191,70 @@ func parseWhen(raw string, loc *time.Location) (time.Time, bool) {
 		return t, true
 	}
 	return time.Time{}, false
+}
+
+// alertHistory is implemented by an Alerts that keeps its transitions
+// (*alerts.Runner); the scorecard counts the alerts handled from it.
+type alertHistory interface {
+	Store() *alerts.Store
+}
+
+// scorecard serves GET /api/v1/uptime/scorecard?program=&window=|from=&to=:
+// the program's uptime line plus, when alerts run, the alerts handled.
+func (s *server) scorecard(w http.ResponseWriter, r *http.Request) {
+	u := s.o.Uptime
+	if u == nil || u.Source == nil {
+		writeError(w, http.StatusNotFound, "uptime reports are not enabled on this aggregator")
+		return
+	}
+	v := r.URL.Query()
+	program := v.Get("program")
+	if program == "" {
+		writeError(w, http.StatusBadRequest, "program: required")
+		return
+	}
+	for _, p := range []string{"group", "rows", "camera"} {
+		if v.Has(p) {
+			writeError(w, http.StatusBadRequest, p+": not a scorecard parameter")
+			return
+		}
+	}
+	q, bad := s.parseUptime(r, u)
+	if bad == "" && q.csv {
+		bad = "format: the scorecard is served as JSON only"
+	}
+	if bad != "" {
+		writeError(w, http.StatusBadRequest, bad)
+		return
+	}
+	h, err := u.Source.History(r.Context(), q.opts.Window)
+	if err != nil {
+		s.internal(w, r, err)
+		return
+	}
+	rep, err := uptime.Compute(h, q.opts)
+	if err != nil {
+		writeError(w, http.StatusBadRequest, "from, to: "+err.Error())
+		return
+	}
+	var handled *uptime.AlertsHandled
+	ah, alertsOn := s.o.Alerts.(alertHistory)
+	if alertsOn {
+		trs, err := ah.Store().History(r.Context(), q.opts.Window.From, q.opts.Window.To)
+		if err != nil {
+			s.internal(w, r, err)
+			return
+		}
+		handled = uptime.CountAlerts(trs, program, q.opts.Window)
+	}
+	sc, err := uptime.NewScorecard(rep, program, handled, alertsOn)
+	if errors.Is(err, uptime.ErrNoProgram) {
+		writeError(w, http.StatusNotFound, "program: "+err.Error())
+		return
+	}
+	if err != nil {
+		s.internal(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, sc)
 }
