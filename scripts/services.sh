@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Makes sure what camwatch needs is on this machine, idempotently.
-#   scripts/services.sh          the tests: build dependencies, ffmpeg, and a
+#   scripts/services.sh          the tests: build dependencies, ffmpeg, chromium, and a
 #                                Redis answering at REDIS_URL (installed and
 #                                started when missing)
 #   scripts/services.sh build    only what building needs (gcc, pkg-config,
@@ -28,8 +28,10 @@ need_lib libavcodec libavcodec-dev
 need_lib libavutil libavutil-dev
 [ "$mode" = build ] && exit 0
 
-# Testing: ffmpeg (decoding clips, the -c copy peer) and a real Redis.
+# Testing: ffmpeg (decoding clips, the -c copy peer), chromium (the console's
+# browser test) and a real Redis.
 need_cmd ffmpeg ffmpeg
+need_cmd chromium chromium # the console's browser test (console/browser_test.go)
 url=${REDIS_URL:-redis://127.0.0.1:6379/0}
 hostport=${url#*://}; hostport=${hostport#*@}; hostport=${hostport%%/*}
 host=${hostport%%:*}; port=${hostport##*:}; [ "$port" = "$host" ] && port=6379

@@ -1,0 +1,276 @@
+package console_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/camwatch/camwatch/aggregator"
+	"github.com/camwatch/camwatch/configs"
+	"github.com/camwatch/camwatch/event"
+	"github.com/camwatch/camwatch/testenv"
+	"github.com/chromedp/chromedp"
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// chromiumPath is where services.sh installs the browser.
+const chromiumPath = "/usr/bin/chromium"
+
+// edge publishes events as an edge agent does: on the event's subject,
+// with its id as the JetStream message id.
+type edge struct {
+	t   *testing.T
+	js  jetstream.JetStream
+	seq map[string]uint64
+}
+
+func (e *edge) publish(ev *event.Event) {
+	e.t.Helper()
+	e.seq[ev.Camera+"/"+ev.Agent]++
+	ev.Schema, ev.ID, ev.Site, ev.Agent, ev.Time, ev.Seq = event.SchemaVersion, event.NewID(), "hcm-q1", "edge-1", time.Now(), e.seq[ev.Camera+"/"+ev.Agent]
+	data, err := event.Marshal(ev)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	m := nats.NewMsg(event.Subject(ev))
+	m.Data = data
+	m.Header.Set(jetstream.MsgIDHeader, ev.ID)
+	if _, err := e.js.PublishMsg(context.Background(), m); err != nil {
+		e.t.Fatal(err)
+	}
+}
+
+func (e *edge) health(camera, program, ward string, st event.Status, reason event.Reason) {
+	e.t.Helper()
+	h := &event.Health{Status: st, Reason: reason, Since: time.Now(), LastFrameAgeMS: -1}
+	if st == event.StatusOnline {
+		h.Codec, h.Width, h.Height, h.FPS, h.BitrateKbps, h.Frames, h.LastFrameAgeMS = "h264", 640, 360, 15, 512, 300, 40
+	}
+	e.publish(&event.Event{Kind: event.KindHealth, Camera: camera, Health: h,
+		Labels: event.Labels{Program: program, Ward: ward, Location: "Hẻm " + camera}})
+}
+
+func (e *edge) heartbeat() {
+	e.t.Helper()
+	e.publish(&event.Event{Kind: event.KindHeartbeat, Heartbeat: &event.Heartbeat{Version: "test", Started: time.Now(), IntervalS: 10, Cameras: 3}})
+}
+
+// browser starts headless chromium, failing when it is missing: services.sh
+// installs it for make test; CAMWATCH_NO_BROWSER=1 skips.
+func browser(t *testing.T) context.Context {
+	t.Helper()
+	if os.Getenv("CAMWATCH_NO_BROWSER") == "1" {
+		t.Skip("CAMWATCH_NO_BROWSER=1")
+	}
+	if _, err := os.Stat(chromiumPath); err != nil {
+		t.Fatalf("chromium is needed for the console's browser test (scripts/services.sh installs it; CAMWATCH_NO_BROWSER=1 skips): %v", err)
+	}
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(chromiumPath), chromedp.NoSandbox, chromedp.Headless, chromedp.DisableGPU,
+		chromedp.Flag("no-first-run", true), chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
+		chromedp.WindowSize(1280, 900))
+	base, stop := context.WithTimeout(context.Background(), 2*time.Minute)
+	t.Cleanup(stop)
+	actx, cancelAlloc := chromedp.NewExecAllocator(base, opts...)
+	t.Cleanup(cancelAlloc)
+	ctx, cancel := chromedp.NewContext(actx)
+	t.Cleanup(cancel)
+	if err := chromedp.Do(ctx); err != nil {
+		t.Fatalf("start chromium: %v", err)
+	}
+	return ctx
+}
+
+// waitFor polls the page until the JavaScript expression is truthy; on
+// timeout it names what it waited for and shows the page's text.
+func waitFor(t *testing.T, ctx context.Context, what, expr string) {
+	t.Helper()
+	wctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+	defer cancel()
+	if _, err := chromedp.Run(wctx, chromedp.Poll[bool]("!!("+expr+")", chromedp.WithPollingInterval(100*time.Millisecond))); err != nil {
+		text, _ := chromedp.Run(ctx, chromedp.Evaluate[string]("document.body.innerText"))
+		t.Fatalf("%s: %v\npage:\n%s", what, err, text)
+	}
+}
+
+func screenshot(t *testing.T, ctx context.Context, name string) {
+	t.Helper()
+	dir := os.Getenv("CAMWATCH_SCREENSHOTS")
+	if dir == "" {
+		return
+	}
+	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		t.Fatalf("screenshot: %v", err)
+	}
+	if err := os.WriteFile(dir+"/"+name+".png", png, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestConsoleInBrowser drives the console in chromium against a real
+// aggregator (embedded NATS, real Redis) fed as an edge agent feeds it.
+func TestConsoleInBrowser(t *testing.T) {
+	ctx := browser(t)
+	natsURL := testenv.NATS(t)
+	var cfg configs.Aggregator
+	if err := configs.Load("testdata/aggregator.yaml", &cfg); err != nil {
+		t.Fatal(err)
+	}
+	rdb, prefix := testenv.Redis(t)
+	cfg.Redis.Prefix = prefix
+	o := aggregator.OptionsFromConfig(&cfg, slog.New(slog.DiscardHandler), prometheus.NewRegistry())
+	o.NATSURL, o.Redis = natsURL, rdb
+	agg, err := aggregator.Start(context.Background(), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = agg.Close() })
+	base := "http://" + agg.Addr()
+
+	nc, err := nats.Connect(natsURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(nc.Close)
+	js, err := jetstream.New(nc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ed := &edge{t: t, js: js, seq: map[string]uint64{}}
+	ed.heartbeat()
+	ed.health("cam-a", "5plus1-tdp7", "ben-nghe", event.StatusOnline, "")
+	ed.health("cam-b", "5plus1-tdp7", "ben-nghe", event.StatusOnline, "")
+	ed.health("cam-c", "ward-street", "da-kao", event.StatusOffline, event.ReasonStalled)
+	testenv.Eventually(t, 10*time.Second, func() error {
+		var list struct{ Cameras []json.RawMessage }
+		if err := getJSON(base+"/api/v1/cameras", &list); err != nil || len(list.Cameras) != 3 {
+			return fmt.Errorf("cameras %d %v", len(list.Cameras), err)
+		}
+		return nil
+	})
+
+	t.Run("cameras page lists the cameras with a translated status", func(t *testing.T) {
+		if err := chromedp.Do(ctx, chromedp.Navigate(base+"/")); err != nil {
+			t.Fatal(err)
+		}
+		waitFor(t, ctx, "three camera rows", `document.querySelectorAll("#cameras tbody tr").length === 3`)
+		waitFor(t, ctx, "cam-c offline in Vietnamese, stalled in words",
+			`(() => { const r = document.querySelector('#cameras tr[data-camera="cam-c"]');
+			  return r && r.querySelector(".badge").textContent === "Mất tín hiệu" && r.querySelector(".reason").textContent === "Hình ảnh bị treo"; })()`)
+		waitFor(t, ctx, "problems first", `document.querySelector("#cameras tbody tr").dataset.camera === "cam-c"`)
+		waitFor(t, ctx, "cam-a online in Vietnamese", `document.querySelector('#cameras tr[data-camera="cam-a"] .badge').textContent === "Hoạt động"`)
+		waitFor(t, ctx, "page in Vietnamese", `document.documentElement.lang === "vi" && document.querySelector("nav a[data-route=alerts]").textContent === "Cảnh báo trực tiếp"`)
+		screenshot(t, ctx, "cameras-vi")
+	})
+
+	t.Run("switching to English changes the labels and is remembered", func(t *testing.T) {
+		if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS("#lang"))); err != nil {
+			t.Fatal(err)
+		}
+		waitFor(t, ctx, "English labels", `document.documentElement.lang === "en" && document.querySelector("#cameras thead th:nth-child(2)").textContent === "Status"
+			&& document.querySelector('#cameras tr[data-camera="cam-c"] .badge').textContent === "Offline"
+			&& document.querySelector('#cameras tr[data-camera="cam-c"] .reason').textContent === "Picture stalled"`)
+		if err := chromedp.Do(ctx, chromedp.Reload()); err != nil {
+			t.Fatal(err)
+		}
+		waitFor(t, ctx, "English after a reload", `document.body.dataset.ready === "1" && document.querySelector("nav a[data-route=alerts]").textContent === "Live alerts"`)
+	})
+
+	var key string
+	t.Run("a firing alert appears in the live feed", func(t *testing.T) {
+		if err := chromedp.Do(ctx, chromedp.Navigate(base+"/console/#/alerts")); err != nil {
+			t.Fatal(err)
+		}
+		waitFor(t, ctx, "feed connected", `document.querySelector("#feed-status.ok")`)
+		// cam-c's alert was open before the page loaded; wait for it so the
+		// page's initial list is in, then make a new one.
+		waitFor(t, ctx, "the open alert of cam-c", `document.querySelector('li.alert[data-key*="/camera/cam-c"]')`)
+		ed.health("cam-b", "5plus1-tdp7", "ben-nghe", event.StatusOffline, event.ReasonRefused)
+		waitFor(t, ctx, "cam-b's alert firing", `(() => { const li = document.querySelector('li.alert[data-key*="/camera/cam-b"]');
+			return li && li.dataset.state === "firing" && li.querySelector("strong").textContent === "Camera offline"; })()`)
+		k, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector('li.alert[data-key*="/camera/cam-b"]').dataset.key`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		key = k
+		waitFor(t, ctx, "newest first", `document.querySelector("li.alert").dataset.key === `+jsString(key))
+	})
+
+	t.Run("acknowledging from the page changes the alert in the API", func(t *testing.T) {
+		if key == "" {
+			t.Skip("no alert")
+		}
+		li := `li.alert[data-key="` + key + `"]`
+		if err := chromedp.Do(ctx,
+			chromedp.Click(chromedp.CSS(li+" button.ack")),
+			chromedp.SendKeys(chromedp.CSS(li+` form.act input[name="by"]`), "Lan (tổ 7)"),
+			chromedp.SendKeys(chromedp.CSS(li+` form.act input[name="note"]`), "đi kiểm tra"),
+		); err != nil {
+			t.Fatal(err)
+		}
+		screenshot(t, ctx, "alerts-ack-form")
+		if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(li+` form.act button[type="submit"]`))); err != nil {
+			t.Fatal(err)
+		}
+		testenv.Eventually(t, 10*time.Second, func() error {
+			var a struct {
+				State string
+				Ack   *struct{ By, Note string }
+			}
+			if err := getJSON(base+"/api/v1/alerts/"+url.PathEscape(key), &a); err != nil {
+				return err
+			}
+			if a.State != "acknowledged" || a.Ack == nil || a.Ack.By != "Lan (tổ 7)" || a.Ack.Note != "đi kiểm tra" {
+				return fmt.Errorf("alert %+v", a)
+			}
+			return nil
+		})
+		waitFor(t, ctx, "the page shows it acknowledged", `document.querySelector('`+li+`').dataset.state === "acknowledged"`)
+		screenshot(t, ctx, "alerts-en")
+	})
+
+	t.Run("timeline and uptime render", func(t *testing.T) {
+		if err := chromedp.Do(ctx, chromedp.Navigate(base+"/console/#/camera/cam-b")); err != nil {
+			t.Fatal(err)
+		}
+		waitFor(t, ctx, "cam-b's events", `document.querySelectorAll("#timeline tbody tr[data-kind=health]").length === 2`)
+		waitFor(t, ctx, "download link", `new URL(document.querySelector("#download").href).pathname === "/api/v1/cameras/cam-b/events"`)
+		screenshot(t, ctx, "timeline-en")
+		if err := chromedp.Do(ctx, chromedp.Navigate(base+"/console/#/uptime")); err != nil {
+			t.Fatal(err)
+		}
+		waitFor(t, ctx, "uptime rows per program", `document.querySelector('#uptime tr[data-group="5plus1-tdp7"]') && document.querySelector('#uptime tr[data-group="ward-street"]')`)
+		if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`button[data-window="7d"]`))); err != nil {
+			t.Fatal(err)
+		}
+		waitFor(t, ctx, "7 days pressed", `document.querySelector('button[data-window="7d"]').getAttribute("aria-pressed") === "true" && document.querySelector("#uptime")`)
+		screenshot(t, ctx, "uptime-en")
+	})
+}
+
+func jsString(s string) string {
+	b, _ := json.Marshal(s)
+	return string(b)
+}
+
+func getJSON(u string, into any) error {
+	res, err := http.Get(u)
+	if err != nil {
+		return err
+	}
+	defer res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		return fmt.Errorf("GET %s: %s", u, res.Status)
+	}
+	return json.NewDecoder(res.Body).Decode(into)
+}
