@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/csv"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -9,6 +10,8 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"sort"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -18,19 +21,22 @@ import (
 )
 
 // runReport serves `camwatch report uptime` (a report from a running
-// aggregator) and `camwatch report generate` (a synthetic city loaded into
-// Redis for the demo and the benchmark).
+// aggregator), `camwatch report scorecard` (one program's review) and
+// `camwatch report generate` (a synthetic city loaded into Redis for the
+// demo and the benchmark).
 func runReport(args []string, out io.Writer) error {
 	if len(args) == 0 {
-		return fmt.Errorf("%w: report uptime|generate [flags]", errUsage)
+		return fmt.Errorf("%w: report uptime|scorecard|generate [flags]", errUsage)
 	}
 	switch args[0] {
 	case "uptime":
 		return reportUptime(args[1:], out)
+	case "scorecard":
+		return reportScorecard(args[1:], out)
 	case "generate":
 		return reportGenerate(args[1:], out)
 	}
-	return fmt.Errorf("%w: unknown report %q (want uptime or generate)", errUsage, args[0])
+	return fmt.Errorf("%w: unknown report %q (want uptime, scorecard or generate)", errUsage, args[0])
 }
 
 func reportUptime(args []string, out io.Writer) error {
@@ -175,4 +181,144 @@ func reportGenerate(args []string, out io.Writer) error {
 	}
 	fmt.Fprintf(out, "generated %d cameras, %d transitions under %s: in %s\n", len(h.Cameras), n, *prefix, time.Since(start).Round(time.Millisecond))
 	return nil
+}
+
+func reportScorecard(args []string, out io.Writer) error {
+	fs := flag.NewFlagSet("report scorecard", flag.ContinueOnError)
+	server := fs.String("server", "http://127.0.0.1:8080", "aggregator base `URL`")
+	program := fs.String("program", "", "community program (required)")
+	from := fs.String("from", "", "window start: RFC 3339 or a local date (YYYY-MM-DD)")
+	to := fs.String("to", "", "window end (default now)")
+	window := fs.String("window", "", "24h, 7d, 30d or 90d ending at -to (default 24h without -from)")
+	tz := fs.String("tz", "", "time zone of dates and days (default the aggregator's)")
+	format := fs.String("format", "table", "table, csv or json")
+	timeout := fs.Duration("timeout", 30*time.Second, "request timeout")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("%w: unexpected argument %q", errUsage, fs.Arg(0))
+	}
+	if *program == "" {
+		return fmt.Errorf("%w: -program is required", errUsage)
+	}
+	switch *format {
+	case "table", "csv", "json":
+	default:
+		return fmt.Errorf("%w: -format %q: want table, csv or json", errUsage, *format)
+	}
+	q := url.Values{"program": {*program}}
+	for k, v := range map[string]string{"from": *from, "to": *to, "window": *window, "tz": *tz} {
+		if v != "" {
+			q.Set(k, v)
+		}
+	}
+	body, err := askAggregator(*server, "/api/v1/uptime/scorecard?"+q.Encode(), *timeout)
+	if err != nil {
+		return err
+	}
+	if *format == "json" {
+		_, err := out.Write(body)
+		return err
+	}
+	var sc uptime.Scorecard
+	if err := json.Unmarshal(body, &sc); err != nil {
+		return fmt.Errorf("decode the scorecard: %w", err)
+	}
+	rows := scorecardRows(&sc)
+	if *format == "csv" {
+		w := csv.NewWriter(out)
+		_ = w.Write([]string{"figure", "value"})
+		for _, r := range rows {
+			_ = w.Write([]string{r[0], r[1]})
+		}
+		w.Flush()
+		return w.Error()
+	}
+	fmt.Fprintf(out, "scorecard of %s, %s to %s (%s)\n\n", sc.Program, sc.From.Format(time.RFC3339), sc.To.Format(time.RFC3339), sc.TimeZone)
+	tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
+	for _, r := range rows {
+		v := r[1]
+		if strings.HasSuffix(r[0], "_s") && v != "" {
+			f, _ := strconv.ParseFloat(v, 64)
+			v = dur(f)
+		}
+		fmt.Fprintf(tw, "%s\t%s\n", strings.TrimSuffix(r[0], "_s"), v)
+	}
+	return tw.Flush()
+}
+
+// scorecardRows lists a scorecard as (figure, value) pairs, durations in
+// seconds under names ending in _s; without alerts, one row says so.
+func scorecardRows(sc *uptime.Scorecard) [][2]string {
+	f := func(x float64) string { return strconv.FormatFloat(x, 'f', -1, 64) }
+	up := ""
+	if sc.Rated {
+		up = strconv.FormatFloat(sc.UptimePercent, 'f', 3, 64)
+	}
+	rows := [][2]string{
+		{"cameras", strconv.Itoa(sc.Cameras)}, {"uptime_percent", up}, {"target", f(sc.Target)},
+		{"missed", strconv.FormatBool(sc.Missed)}, {"outages", strconv.Itoa(sc.Outages)},
+		{"longest_outage_s", f(sc.LongestOutageS)}, {"mttr_s", f(sc.MTTRS)}, {"mtbf_s", f(sc.MTBFS)},
+		{"degraded_s", f(sc.DegradedS)}, {"unknown_s", f(sc.UnknownS)}, {"maintenance_s", f(sc.MaintenanceS)},
+	}
+	worst := make([]string, len(sc.Worst))
+	for i, w := range sc.Worst {
+		worst[i] = fmt.Sprintf("%s (%.3f%%)", w.ID, w.UptimePercent)
+	}
+	rows = append(rows, [2]string{"worst", strings.Join(worst, " ")})
+	a := sc.Alerts
+	if !sc.AlertsEnabled || a == nil {
+		return append(rows, [2]string{"alerts", "off"})
+	}
+	rows = append(rows, [][2]string{{"alerts_fired", strconv.Itoa(a.Fired)}, {"alerts_acknowledged", strconv.Itoa(a.Acknowledged)},
+		{"alerts_resolved_automatically", strconv.Itoa(a.ResolvedAutomatically)},
+		{"alerts_resolved_by_hand", strconv.Itoa(a.ResolvedByHand)}, {"alerts_open", strconv.Itoa(a.Open)}}...)
+	med := ""
+	if a.MedianAckS != nil {
+		med = f(*a.MedianAckS)
+	}
+	rows = append(rows, [2]string{"median_ack_s", med})
+	for _, m := range []struct {
+		name   string
+		counts map[string]int
+	}{{"alerts_rule_", a.ByRule}, {"alerts_severity_", a.BySeverity}} {
+		keys := make([]string, 0, len(m.counts))
+		for k := range m.counts {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			rows = append(rows, [2]string{m.name + k, strconv.Itoa(m.counts[k])})
+		}
+	}
+	return rows
+}
+
+// askAggregator GETs path from the aggregator and returns the body of a
+// 200, or the error the aggregator named.
+func askAggregator(server, path string, timeout time.Duration) ([]byte, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, strings.TrimRight(server, "/")+path, nil)
+	if err != nil {
+		return nil, fmt.Errorf("%w: -server: %v", errUsage, err)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("ask the aggregator: %w", err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, 256<<20))
+	if err != nil {
+		return nil, fmt.Errorf("read the answer: %w", err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		var e struct{ Error string }
+		if json.Unmarshal(body, &e) == nil && e.Error != "" {
+			return nil, fmt.Errorf("aggregator answered %d: %s", resp.StatusCode, e.Error)
+		}
+		return nil, fmt.Errorf("aggregator answered %s", resp.Status)
+	}
+	return body, nil
 }

@@ -80,7 +80,7 @@ func TestReportErrors(t *testing.T) {
 		usage bool
 		msg   string
 	}{
-		{"no report", nil, true, "report uptime|generate"},
+		{"no report", nil, true, "report uptime|scorecard|generate"},
 		{"unknown report", []string{"sla"}, true, "unknown report"},
 		{"bad group", []string{"uptime", "-group", "city"}, true, "-group"},
 		{"bad format", []string{"uptime", "-format", "xml"}, true, "-format"},
@@ -104,5 +104,74 @@ func TestDur(t *testing.T) {
 		if got := dur(tc.s); got != tc.want {
 			t.Errorf("dur(%v) = %q, want %q", tc.s, got, tc.want)
 		}
+	}
+}
+
+// TestReportScorecard reads one program's scorecard in every format from
+// the real API over a generated city, with alerts off.
+func TestReportScorecard(t *testing.T) {
+	rdb, prefix := testenv.Redis(t)
+	var out bytes.Buffer
+	if err := runReport([]string{"generate", "-redis", testenv.RedisURL(), "-prefix", prefix, "-cameras", "20", "-programs", "2", "-days", "3"}, &out); err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(api.New(api.Options{Uptime: &api.Uptime{
+		Source: uptime.NewSource(rdb, uptime.SourceOptions{Prefix: prefix}), DefaultTarget: 90}}))
+	defer srv.Close()
+	for _, tc := range []struct {
+		name  string
+		args  []string
+		check func(string) error
+	}{
+		{"table", []string{"-program", "program-00", "-window", "24h"}, func(s string) error {
+			if !strings.Contains(s, "scorecard of program-00") || !strings.Contains(s, "mttr") || !strings.Contains(s, "alerts") || !strings.Contains(s, "off") {
+				return fmt.Errorf("table:\n%s", s)
+			}
+			return nil
+		}},
+		{"csv", []string{"--program=program-01", "--window=7d", "--format=csv"}, func(s string) error {
+			if !strings.HasPrefix(s, "figure,value\ncameras,10\n") || !strings.Contains(s, "\nalerts,off\n") {
+				return fmt.Errorf("csv:\n%s", s)
+			}
+			return nil
+		}},
+		{"json", []string{"-program", "program-00", "-format", "json"}, func(s string) error {
+			var sc uptime.Scorecard
+			if err := json.Unmarshal([]byte(s), &sc); err != nil {
+				return err
+			}
+			if sc.Program != "program-00" || sc.Cameras != 10 || sc.AlertsEnabled || sc.Alerts != nil || sc.Target != 90 {
+				return fmt.Errorf("scorecard %+v", sc)
+			}
+			return nil
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var out bytes.Buffer
+			if err := runReport(append([]string{"scorecard", "-server", srv.URL}, tc.args...), &out); err != nil {
+				t.Fatal(err)
+			}
+			if err := tc.check(out.String()); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	for _, tc := range []struct {
+		name  string
+		args  []string
+		usage bool
+		want  string
+	}{
+		{"no program", []string{"-window", "24h"}, true, "-program"},
+		{"bad format", []string{"-program", "p", "-format", "xml"}, true, "-format"},
+		{"unknown program", []string{"-program", "nope"}, false, "program:"},
+		{"bad window", []string{"-program", "program-00", "-window", "2d"}, false, "window:"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			err := runReport(append([]string{"scorecard", "-server", srv.URL}, tc.args...), &bytes.Buffer{})
+			if err == nil || errors.Is(err, errUsage) != tc.usage || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("err %v, want usage %v naming %q", err, tc.usage, tc.want)
+			}
+		})
 	}
 }
