@@ -203,6 +203,7 @@ func TestConsoleInBrowser(t *testing.T) {
 			t.Fatal(err)
 		}
 		key = k
+		waitFor(t, ctx, "no empty values shown", `!/null|undefined|NaN/.test(document.querySelector("#alerts").innerText)`)
 		waitFor(t, ctx, "newest first", `document.querySelector("li.alert").dataset.key === `+jsString(key))
 	})
 
@@ -218,6 +219,7 @@ func TestConsoleInBrowser(t *testing.T) {
 		); err != nil {
 			t.Fatal(err)
 		}
+		waitFor(t, ctx, "the form replaces the buttons", `document.querySelector('`+li+` button.ack').offsetParent === null`)
 		screenshot(t, ctx, "alerts-ack-form")
 		if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(li+` form.act button[type="submit"]`))); err != nil {
 			t.Fatal(err)
@@ -255,6 +257,16 @@ func TestConsoleInBrowser(t *testing.T) {
 		}
 		waitFor(t, ctx, "7 days pressed", `document.querySelector('button[data-window="7d"]').getAttribute("aria-pressed") === "true" && document.querySelector("#uptime")`)
 		screenshot(t, ctx, "uptime-en")
+	})
+
+	t.Run("on a phone the cameras are cards without sideways scrolling", func(t *testing.T) {
+		if err := chromedp.Do(ctx, chromedp.EmulateViewport(390, 844), chromedp.Navigate(base+"/console/#/cameras")); err != nil {
+			t.Fatal(err)
+		}
+		waitFor(t, ctx, "cards fit the screen", `document.querySelectorAll("#cameras tbody tr").length === 3
+			&& getComputedStyle(document.querySelector("#cameras td")).display === "block"
+			&& document.documentElement.scrollWidth <= 390`)
+		screenshot(t, ctx, "cameras-phone")
 	})
 }
 

@@ -253,7 +253,7 @@
       }
       const where = a.camera ? [t("alerts.camera"), " ", h("a", { href: "#/camera/" + encodeURIComponent(a.camera) }, a.camera)] : [t("alerts.agent"), " ", a.agent || ""];
       const lab = a.labels || {};
-      wrap.append(
+      wrap.append(...[
         h("div", { class: "head" },
           h("span", { class: "badge state st-" + a.state }, t("state." + a.state)),
           h("span", { class: "badge sev" }, has("severity." + a.severity) ? t("severity." + a.severity) : a.severity),
@@ -264,7 +264,7 @@
         a.state === "resolved" ? h("div", { class: "ackinfo" }, a.resolved_by === "condition" || a.resolved_by === "rule" || !a.resolved_by
           ? t("alerts.resolvedByCondition", fmtTime(a.resolved_at)) : t("alerts.resolvedBy", a.resolved_by, fmtTime(a.resolved_at)),
           a.note ? " — " + t("alerts.note", a.note) : "") : null,
-        actions);
+        actions].filter(Boolean));
       return wrap;
     }
     function render() {
