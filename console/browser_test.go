@@ -219,7 +219,12 @@ func TestConsoleInBrowser(t *testing.T) {
 		); err != nil {
 			t.Fatal(err)
 		}
-		waitFor(t, ctx, "the form replaces the buttons", `document.querySelector('`+li+` button.ack').offsetParent === null`)
+		waitFor(t, ctx, "the form replaces the buttons", `!document.querySelector('`+li+` button.ack') && document.querySelector('`+li+` form.act')`)
+		// Another alert arriving re-renders the feed; what was typed stays.
+		ed.health("cam-a", "5plus1-tdp7", "ben-nghe", event.StatusOffline, event.ReasonAuthFailed)
+		waitFor(t, ctx, "cam-a's alert arrives", `document.querySelector('li.alert[data-key*="/camera/cam-a"]')`)
+		waitFor(t, ctx, "the open form kept its text", `document.querySelector('`+li+` input[name="by"]').value === "Lan (tổ 7)"
+			&& document.querySelector('`+li+` input[name="note"]').value === "đi kiểm tra"`)
 		screenshot(t, ctx, "alerts-ack-form")
 		if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(li+` form.act button[type="submit"]`))); err != nil {
 			t.Fatal(err)

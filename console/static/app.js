@@ -174,6 +174,7 @@
   // ---- live alerts ----
   function alertsPage(view) {
     const alerts = new Map(); // key → {alert, at}
+    const forms = new Map(); // key → {what, by, note, error}: open ack/resolve forms survive re-renders
     let lastId = null, es = null, connected = false, err = null, closed = false, retry = null;
     const live = h("div", { class: "sr-only", "aria-live": "polite", id: "alerts-live" });
     const status = h("p", { class: "feed", id: "feed-status" });
@@ -219,26 +220,27 @@
         const tr = await getJSON("/api/v1/alerts/" + encodeURIComponent(a.key) + "/" + what, {
           method: "POST", headers: { "Content-Type": "application/json", "Accept": "application/json" },
           body: JSON.stringify({ by, note }) });
+        forms.delete(a.key);
         upsert(tr.alert, tr.at);
         render();
-      } catch (e) { msg.textContent = t("alerts.actionFailed", e.message); }
+      } catch (e) { const f = forms.get(a.key); if (f) f.error = t("alerts.actionFailed", e.message); msg.textContent = t("alerts.actionFailed", e.message); }
     }
-    function actionForm(a, what, actions) {
-      const msg = h("p", { class: "error", role: "alert" });
+    function actionForm(a, st) {
+      const what = st.what;
+      const msg = h("p", { class: "error", role: "alert" }, st.error || "");
       const nameId = "by-" + what + "-" + a.id, noteId = "note-" + what + "-" + a.id;
       const form = h("form", { class: "act", "data-action": what, onsubmit: (e) => {
         e.preventDefault();
-        const by = form.querySelector("[name=by]").value.trim();
-        const note = form.querySelector("[name=note]").value.trim();
-        if (!by) { msg.textContent = t("alerts.form.nameRequired"); return; }
+        const by = st.by.trim(), note = st.note.trim();
+        if (!by) { msg.textContent = st.error = t("alerts.form.nameRequired"); return; }
         localStorage.setItem(NAME_KEY, by);
         act(a, what, by, note, msg);
       } },
-      h("label", { for: nameId }, t("alerts.form.name"), h("input", { id: nameId, name: "by", required: true, autocomplete: "name", value: localStorage.getItem(NAME_KEY) || "" })),
-      h("label", { for: noteId }, t("alerts.form.note"), h("input", { id: noteId, name: "note" })),
+      h("label", { for: nameId }, t("alerts.form.name"), h("input", { id: nameId, name: "by", required: true, autocomplete: "name", value: st.by, oninput: (e) => { st.by = e.target.value; } })),
+      h("label", { for: noteId }, t("alerts.form.note"), h("input", { id: noteId, name: "note", value: st.note, oninput: (e) => { st.note = e.target.value; } })),
       h("div", { class: "buttons" },
         h("button", { type: "submit", class: "primary" }, t("alerts.form.submit")),
-        h("button", { type: "button", onclick: () => { form.remove(); actions.hidden = false; } }, t("alerts.form.cancel"))),
+        h("button", { type: "button", onclick: () => { forms.delete(a.key); render(); } }, t("alerts.form.cancel"))),
       msg);
       return form;
     }
@@ -246,8 +248,14 @@
       const open = a.state !== "resolved";
       const actions = h("div", { class: "buttons" });
       const wrap = h("li", { class: "alert sev-" + a.severity + " state-" + a.state, "data-key": a.key, "data-state": a.state });
-      if (open) {
-        const show = (what) => () => { actions.hidden = true; const f = actionForm(a, what, actions); wrap.append(f); f.querySelector("input").focus(); };
+      const st = open ? forms.get(a.key) : null;
+      if (open && !st) {
+        const show = (what) => () => {
+          forms.set(a.key, { what, by: localStorage.getItem(NAME_KEY) || "", note: "", error: "" });
+          render();
+          const input = view.querySelector('li.alert[data-key="' + CSS.escape(a.key) + '"] form.act input');
+          if (input) input.focus();
+        };
         if (a.state === "firing" || a.state === "escalated") actions.append(h("button", { type: "button", class: "ack primary", onclick: show("ack") }, t("alerts.ack")));
         actions.append(h("button", { type: "button", class: "resolve", onclick: show("resolve") }, t("alerts.resolve")));
       }
@@ -264,16 +272,23 @@
         a.state === "resolved" ? h("div", { class: "ackinfo" }, a.resolved_by === "condition" || a.resolved_by === "rule" || !a.resolved_by
           ? t("alerts.resolvedByCondition", fmtTime(a.resolved_at)) : t("alerts.resolvedBy", a.resolved_by, fmtTime(a.resolved_at)),
           a.note ? " — " + t("alerts.note", a.note) : "") : null,
-        actions].filter(Boolean));
+        st ? null : actions, st ? actionForm(a, st) : null].filter(Boolean));
       return wrap;
     }
     function render() {
-      if (view.querySelector("form.act input:focus")) return; // do not disturb typing; next change re-renders
+      // Keep the focus (and caret) of a form being typed in across the re-render.
+      const focused = document.activeElement && document.activeElement.closest && document.activeElement.closest("li.alert") ? document.activeElement : null;
+      const refocus = focused ? { key: focused.closest("li.alert").dataset.key, name: focused.name, pos: focused.selectionStart } : null;
+      for (const k of forms.keys()) if (!alerts.has(k) || alerts.get(k).alert.state === "resolved") forms.delete(k);
       const items = [...alerts.values()].sort((x, y) => new Date(y.alert.fired_at) - new Date(x.alert.fired_at));
       view.replaceChildren(h("h1", {}, t("alerts.title")), status, live,
         err ? h("p", { class: "error", role: "alert" }, t("common.error", err)) : "",
         items.length ? h("ul", { class: "alerts", id: "alerts" }, items.map((x) => card(x.alert))) : h("p", { id: "alerts-empty" }, t("alerts.empty")));
       renderStatus();
+      if (refocus && refocus.name) {
+        const el = view.querySelector('li.alert[data-key="' + CSS.escape(refocus.key) + '"] [name="' + refocus.name + '"]');
+        if (el) { el.focus(); if (refocus.pos != null && el.setSelectionRange) el.setSelectionRange(refocus.pos, refocus.pos); }
+      }
     }
     rerender = render;
     render();
