@@ -18,8 +18,11 @@ func printWelcome(w io.Writer, base string, cams *simcam.Server, ecfg *configs.E
 	fmt.Fprintf(w, `
 camwatch demo is running: %d simulated cameras -> edge agent -> NATS JetStream -> aggregator -> Redis
 
+  Web console (vi/en)       %[2]s/console/
   Cameras and their state   %[2]s/api/v1/cameras
   One camera's events       %[2]s/api/v1/cameras/bn-leloi-02/events?kind=motion.start,motion.end
+  Live alert feed (SSE)     %[2]s/api/v1/alerts/stream
+  Uptime by program         %[2]s/api/v1/uptime?group=program&window=24h
   Prometheus metrics        %[2]s/metrics
   Readiness                 %[2]s/readyz
   Fault injection           curl -X POST -d '{"kind":"offline","seconds":20}' %[3]s/cameras/ht42-hall/fault
