@@ -106,6 +106,8 @@ echo "--- camwatch CPU per stream (BenchmarkTier, 15 fps in; pixel and gate deco
 bench=$(go test -run '^$' -bench '^BenchmarkTier$' -benchtime 20x -count "$ROUNDS" ./quality | grep '^BenchmarkTier')
 echo "$bench"
 for tier in compressed pixel gate; do
-	c=$(median $(echo "$bench" | grep "/$tier-" | awk '{for (i=1;i<NF;i++) if ($(i+1)=="%core/stream") print $i}'))
-	echo "$tier: ${c}% of a core per stream, $(awk -v a="$c" -v b="$mcpu" 'BEGIN{printf "%.3f", a/b}')x motion's CPU"
+	for clip in walk-normal static; do
+		c=$(median $(echo "$bench" | grep "/$tier/$clip-" | awk '{for (i=1;i<NF;i++) if ($(i+1)=="%core/stream") print $i}'))
+		echo "$tier on $clip: ${c}% of a core per stream, $(awk -v a="$c" -v b="$mcpu" 'BEGIN{printf "%.3f", a/b}')x motion's CPU"
+	done
 done
