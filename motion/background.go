@@ -91,23 +91,24 @@ func (b *background) follow(gray []byte) {
 // gain and are neither. A pixel foreground for absorb frames in a row
 // becomes background. rows[y] gets row y's foreground count, so that the
 // filter can skip empty rows; it returns the total.
-func (b *background) classify(gray, mask, fg []byte, rows []int32, w int, gainQ, k, floorQ int32, absorb uint16) int {
+func (b *background) classify(gray, mask, fg []byte, rows []int32, w int, tone *toneMap, k, floorQ int32, absorb uint16) int {
 	count := 0
 	for y := range rows {
 		lo, hi := y*w, (y+1)*w
 		n := b.classifyRow(gray[lo:hi], mask[lo:hi], fg[lo:hi],
-			b.mean[lo:hi], b.noise[lo:hi], b.still[lo:hi], gainQ, k, floorQ, absorb)
+			b.mean[lo:hi], b.noise[lo:hi], b.still[lo:hi], tone, k, floorQ, absorb)
 		rows[y] = int32(n)
 		count += n
 	}
 	return count
 }
 
-func (b *background) classifyRow(gray, mask, fg []byte, mean, noise, still []uint16, gainQ, k, floorQ int32, absorb uint16) int {
+func (b *background) classifyRow(gray, mask, fg []byte, mean, noise, still []uint16, tone *toneMap, k, floorQ int32, absorb uint16) int {
 	n := len(gray)
 	mask, fg = mask[:n], fg[:n]
 	mean, noise, still = mean[:n], noise[:n], still[:n]
-	gainOff := gainQ < 256-8 || gainQ > 256+8
+	gainOff := tone.off
+	delta := &tone.delta
 	count := 0
 	for i := range n {
 		if mask[i] != 0 {
@@ -115,12 +116,8 @@ func (b *background) classifyRow(gray, mask, fg []byte, mean, noise, still []uin
 			continue
 		}
 		v := int32(gray[i])
-		fv := v * gainQ
-		if fv > maxQ {
-			fv = maxQ
-		}
 		m := int32(mean[i])
-		d := fv - m
+		d := v<<8 - m - delta[uint8(m>>8)]
 		if d < 0 {
 			d = -d
 		}

@@ -75,18 +75,101 @@ func (h *ratioHist) frameRatio(a, b, mask []byte, w, ht int) int32 {
 	return h.median()
 }
 
-// gainRatio is the median of background/frame: the factor that brings the
-// frame to the background's brightness, times 256.
-func (h *ratioHist) gainRatio(bg []uint16, f, mask []byte, w, ht int) int32 {
-	h.reset()
-	for y := sampleStep / 2; y < ht; y += sampleStep {
+// toneMap is the picture's tone curve against the background: for each
+// background level, how much brighter or darker the frame is there. A
+// lamp or auto-exposure scales the picture, a brightness change shifts
+// it, a contrast change does both and clipping bends the curve; one
+// global gain fits only the first, so dark and bright parts of a dimming
+// scene came out as motion. The curve is the median difference per band
+// of background levels, so an object that covers less than half of a
+// band's pixels does not bend it.
+type toneMap struct {
+	hist  [toneBands][2 * 256]int32 // per band: frame - background + 256
+	count [toneBands]int32
+	sum   [toneBands]int32 // of background levels, for the band's centre
+	// delta is the expected frame - background per background level, in
+	// gray levels x 256.
+	delta [256]int32
+	// off is true when some level's delta exceeds toneQuiet: pixels
+	// clipped to black or white cannot be compared then.
+	off bool
+}
+
+// toneBands split the background's levels into bands of 16; toneMin is
+// the fewest samples a band needs to say anything (bands with fewer take
+// their neighbours' offset); toneQuiet is the offset, in levels x 256,
+// below which the curve counts as flat.
+const (
+	toneBands = 16
+	toneStep  = 2
+	toneMin   = 48
+	toneQuiet = 8 << 8
+)
+
+// fit measures the curve on every toneStep-th pixel of every toneStep-th
+// row of the unmasked picture.
+func (t *toneMap) fit(bg []uint16, f, mask []byte, w, h int) {
+	clear(t.hist[:])
+	clear(t.count[:])
+	clear(t.sum[:])
+	for y := toneStep / 2; y < h; y += toneStep {
 		row := y * w
-		for x := sampleStep / 2; x < w; x += sampleStep {
-			i := row + x
-			if mask[i] == 0 {
-				h.add(int32(bg[i]>>8), int32(f[i]))
+		bgRow, fRow, mRow := bg[row:row+w], f[row:row+w], mask[row:row+w]
+		for x := toneStep / 2; x < w; x += toneStep {
+			if mRow[x] != 0 {
+				continue
 			}
+			b := int32(bgRow[x] >> 8)
+			band := b >> 4
+			t.hist[band][int32(fRow[x])-b+256]++
+			t.count[band]++
+			t.sum[band] += b
 		}
 	}
-	return h.median()
+	var centre, off [toneBands]int32
+	n := 0
+	for band := range toneBands {
+		c := t.count[band]
+		if c < toneMin {
+			continue
+		}
+		half, acc := c/2, int32(0)
+		med := int32(0)
+		for i, v := range t.hist[band] {
+			acc += v
+			if acc > half {
+				med = int32(i) - 256
+				break
+			}
+		}
+		centre[n] = t.sum[band] * 256 / c
+		off[n] = med << 8
+		n++
+	}
+	t.off = false
+	if n == 0 {
+		clear(t.delta[:])
+		return
+	}
+	j := 0
+	for lvl := range int32(256) {
+		q := lvl<<8 + 128
+		for j < n-1 && centre[j+1] <= q {
+			j++
+		}
+		var d int32
+		switch {
+		case q <= centre[0]:
+			d = off[0]
+		case j == n-1:
+			d = off[n-1]
+		default:
+			span := centre[j+1] - centre[j]
+			d = off[j] + int32(int64(off[j+1]-off[j])*int64(q-centre[j])/int64(span))
+		}
+		t.delta[lvl] = d
+		if d > toneQuiet || d < -toneQuiet {
+			t.off = true
+		}
+	}
 }

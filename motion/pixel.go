@@ -102,6 +102,7 @@ type PixelDetector struct {
 	rows     []int32 // foreground pixels per row
 	finder   regionFinder
 	hist     ratioHist
+	tone     toneMap
 
 	lastT       time.Time
 	interval    time.Duration // smoothed frame interval
@@ -194,8 +195,8 @@ func (d *PixelDetector) Observe(f Frame) (PixelResult, Transition, bool) {
 		return res, tr, ok
 	}
 
-	gain := d.hist.gainRatio(d.bg.mean, gray, d.mask, d.w, d.h)
-	changed := d.bg.classify(gray, d.mask, d.fg, d.rows, d.w, gain, d.k, d.floorQ, d.absorbFrames())
+	d.tone.fit(d.bg.mean, gray, d.mask, d.w, d.h)
+	changed := d.bg.classify(gray, d.mask, d.fg, d.rows, d.w, &d.tone, d.k, d.floorQ, d.absorbFrames())
 	if d.unmasked > 0 {
 		res.Changed = 100 * float64(changed) / float64(d.unmasked)
 	}

@@ -19,7 +19,7 @@ const (
 	DefaultAbsorb = 10 * time.Second
 	// DefaultGlobalChange is the fraction of the unmasked picture that may
 	// change at once before the change is called lighting, not motion.
-	DefaultGlobalChange = 0.5
+	DefaultGlobalChange = 0.35
 	// DefaultBrightnessJump is the change of the picture's median
 	// brightness between two frames that is called a lighting switch.
 	DefaultBrightnessJump = 0.10
