@@ -17,6 +17,9 @@ typedef struct {
 	AVFrame *frm;
 	uint8_t *buf;
 	int cap;
+	int *xt;       // source column where each output column starts
+	uint32_t *acc; // one output row's sums
+	int xw, xow;   // the source and output widths xt was made for
 } cw_dec;
 
 static int cw_open(cw_dec *d, int hevc) {
@@ -46,8 +49,12 @@ static void cw_close(cw_dec *d) {
 	if (d->pkt) av_packet_free(&d->pkt);
 	if (d->frm) av_frame_free(&d->frm);
 	free(d->buf);
+	free(d->xt);
+	free(d->acc);
 	d->buf = NULL;
-	d->cap = 0;
+	d->xt = NULL;
+	d->acc = NULL;
+	d->cap = d->xw = d->xow = 0;
 }
 
 static void cw_flush(cw_dec *d) { avcodec_flush_buffers(d->ctx); }
@@ -92,8 +99,33 @@ static int cw_receive(cw_dec *d, int64_t *pts, int *w, int *h) {
 static void cw_unref(cw_dec *d) { av_frame_unref(d->frm); }
 
 // cw_gray box-filters the luma plane of the received picture into an
-// ow x oh 8-bit gray image: each output pixel is the mean of the source
-// pixels it covers. 9 to 16 bit samples are shifted down to 8.
+// ow x oh 8-bit gray image: each output pixel is the rounded mean of the
+// source pixels it covers. 9 to 16 bit samples are shifted down to 8.
+// It runs on every detect frame, so it reads each source row once, in
+// order, into a column accumulator, divides by multiplying with a
+// reciprocal, and copies rows outright when no scaling is needed; the
+// result is the same as summing and dividing pixel by pixel.
+static int cw_gray_tables(cw_dec *d, int sw, int ow) {
+	if (d->xw == sw && d->xow == ow) return 0;
+	int *xt = realloc(d->xt, sizeof(int) * (ow + 1));
+	uint32_t *acc = realloc(d->acc, sizeof(uint32_t) * ow);
+	if (xt) d->xt = xt;
+	if (acc) d->acc = acc;
+	if (!xt || !acc) { d->xw = 0; return -1; }
+	for (int x = 0; x <= ow; x++) {
+		int v = (int)((int64_t)x * sw / ow);
+		if (x > 0 && v <= xt[x - 1]) v = xt[x - 1] + 1;
+		xt[x] = v;
+	}
+	d->xw = sw;
+	d->xow = ow;
+	return 0;
+}
+
+// cw_recip is ceil(2^32 / n): (s * cw_recip(n)) >> 32 == s / n for every
+// s below 2^20 and n below 2^12, far above a box's sum and size.
+static uint64_t cw_recip(uint32_t n) { return ((uint64_t)1 << 32) / n + 1; }
+
 static void cw_gray(cw_dec *d, uint8_t *out, int ow, int oh) {
 	AVFrame *f = d->frm;
 	int sw = f->width, sh = f->height, ls = f->linesize[0];
@@ -101,24 +133,50 @@ static void cw_gray(cw_dec *d, uint8_t *out, int ow, int oh) {
 	int depth = desc->comp[0].depth;
 	int wide = desc->comp[0].step > 1 || depth > 8;
 	int shift = depth > 8 ? depth - 8 : 0;
+	if (!wide && ow == sw && oh == sh) {
+		for (int y = 0; y < oh; y++) memcpy(out + (ptrdiff_t)y * ow, f->data[0] + (ptrdiff_t)y * ls, ow);
+		return;
+	}
+	if (!wide && sw == 2 * ow && sh == 2 * oh) {
+		for (int y = 0; y < oh; y++) {
+			const uint8_t *a = f->data[0] + (ptrdiff_t)(2 * y) * ls, *b = a + ls;
+			uint8_t *o = out + (ptrdiff_t)y * ow;
+			for (int x = 0; x < ow; x++)
+				o[x] = (uint8_t)((a[2 * x] + a[2 * x + 1] + b[2 * x] + b[2 * x + 1] + 2) >> 2);
+		}
+		return;
+	}
+	if (cw_gray_tables(d, sw, ow) < 0 || ow > sw) {
+		memset(out, 0, (size_t)ow * oh);
+		return;
+	}
+	const int *xt = d->xt;
+	uint32_t *acc = d->acc;
+	int nx0 = sw / ow;
 	for (int y = 0; y < oh; y++) {
 		int y0 = (int)((int64_t)y * sh / oh), y1 = (int)((int64_t)(y + 1) * sh / oh);
 		if (y1 <= y0) y1 = y0 + 1;
-		for (int x = 0; x < ow; x++) {
-			int x0 = (int)((int64_t)x * sw / ow), x1 = (int)((int64_t)(x + 1) * sw / ow);
-			if (x1 <= x0) x1 = x0 + 1;
-			uint32_t sum = 0;
-			for (int yy = y0; yy < y1; yy++) {
-				const uint8_t *row = f->data[0] + (ptrdiff_t)yy * ls;
-				if (wide) {
-					const uint16_t *r16 = (const uint16_t *)row;
-					for (int xx = x0; xx < x1; xx++) sum += r16[xx] >> shift;
-				} else {
-					for (int xx = x0; xx < x1; xx++) sum += row[xx];
-				}
+		if (y1 > sh) { y0 = sh - 1; y1 = sh; }
+		memset(acc, 0, sizeof(uint32_t) * ow);
+		for (int yy = y0; yy < y1; yy++) {
+			const uint8_t *row = f->data[0] + (ptrdiff_t)yy * ls;
+			if (wide) {
+				const uint16_t *r16 = (const uint16_t *)row;
+				for (int x = 0; x < ow; x++)
+					for (int xx = xt[x]; xx < xt[x + 1]; xx++) acc[x] += r16[xx] >> shift;
+			} else {
+				for (int x = 0; x < ow; x++)
+					for (int xx = xt[x]; xx < xt[x + 1]; xx++) acc[x] += row[xx];
 			}
-			uint32_t n = (uint32_t)((y1 - y0) * (x1 - x0));
-			out[y * ow + x] = (uint8_t)((sum + n / 2) / n);
+		}
+		uint32_t ny = (uint32_t)(y1 - y0);
+		uint32_t na = ny * (uint32_t)nx0, nb = ny * (uint32_t)(nx0 + 1);
+		uint64_t ra = cw_recip(na), rb = cw_recip(nb);
+		uint8_t *o = out + (ptrdiff_t)y * ow;
+		for (int x = 0; x < ow; x++) {
+			uint32_t n = ny * (uint32_t)(xt[x + 1] - xt[x]);
+			uint64_t r = n == na ? ra : n == nb ? rb : cw_recip(n);
+			o[x] = n < 4096 ? (uint8_t)(((uint64_t)(acc[x] + n / 2) * r) >> 32) : (uint8_t)((acc[x] + n / 2) / n);
 		}
 	}
 }
