@@ -30,6 +30,11 @@ const (
 	Lighting
 	// Invalid: the frame was malformed (size, buffer) and ignored.
 	Invalid
+	// Shaken: the whole picture slid against the background (wind on the
+	// mount, a passing truck); the frame counts as quiet and teaches the
+	// background nothing, so the scene is still known when the camera
+	// comes to rest.
+	Shaken
 )
 
 func (s Status) String() string {
@@ -42,6 +47,8 @@ func (s Status) String() string {
 		return "lighting"
 	case Invalid:
 		return "invalid"
+	case Shaken:
+		return "shaken"
 	}
 	return "none"
 }
@@ -103,6 +110,7 @@ type PixelDetector struct {
 	finder   regionFinder
 	hist     ratioHist
 	tone     toneMap
+	shake    shakeMeter
 
 	lastT       time.Time
 	interval    time.Duration // smoothed frame interval
@@ -195,6 +203,11 @@ func (d *PixelDetector) Observe(f Frame) (PixelResult, Transition, bool) {
 		return res, tr, ok
 	}
 
+	if d.shake.shaken(d.bg.mean, gray, d.w, d.h) {
+		res.Status = Shaken
+		tr, ok := d.hyst.step(f.Time, false, 0)
+		return res, tr, ok
+	}
 	d.tone.fit(d.bg.mean, gray, d.mask, d.w, d.h)
 	changed := d.bg.classify(gray, d.mask, d.fg, d.rows, d.w, &d.tone, d.k, d.floorQ, d.absorbFrames())
 	if d.unmasked > 0 {
@@ -254,6 +267,7 @@ func (d *PixelDetector) resize(w, h int) {
 	d.filtered = grow(d.filtered, n)
 	d.colSum = grow(d.colSum, w)
 	d.rows = grow(d.rows, h)
+	d.shake.resize(w, h)
 	if len(d.cfg.Zones) > 0 {
 		d.zoneBits = grow(d.zoneBits, n)
 	} else {
