@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/camwatch/camwatch/event"
+	"github.com/camwatch/camwatch/lograte"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 )
@@ -53,7 +54,7 @@ type IngesterOptions struct {
 type Ingester struct {
 	o    IngesterOptions
 	log  *slog.Logger
-	once *limiter
+	once *lograte.Limiter
 }
 
 // NewIngester returns an ingester; Run starts it.
@@ -73,7 +74,7 @@ func NewIngester(o IngesterOptions) *Ingester {
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
-	return &Ingester{o: o, log: o.Logger, once: newLimiter(time.Minute)}
+	return &Ingester{o: o, log: o.Logger, once: lograte.New(time.Minute)}
 }
 
 // Run consumes until ctx ends. Messages already fetched are still handled
@@ -281,7 +282,7 @@ func (in *Ingester) ack(m jetstream.Msg) {
 
 // warn logs once per key and minute.
 func (in *Ingester) warn(key, msg string, args ...any) {
-	if in.once.allow(key, time.Now()) {
+	if in.once.Allow(key, time.Now()) {
 		in.log.Warn(msg, args...)
 	}
 }

@@ -1,6 +1,8 @@
 package notify
 
 import (
+	"github.com/camwatch/camwatch/lograte"
+
 	"bytes"
 	"context"
 	"encoding/json"
@@ -41,7 +43,7 @@ type worker struct {
 	o       *Options
 	m       *metrics
 	log     *slog.Logger
-	once    *limiter
+	once    *lograte.Limiter
 	client  *http.Client
 	recent  map[string]bool
 	order   []string
@@ -56,7 +58,7 @@ func newWorker(r *Receiver, c jetstream.Consumer, o *Options, m *metrics) *worke
 	return &worker{
 		r: r, cons: c, o: o, m: m,
 		log:  o.Logger.With("receiver", r.Name),
-		once: newLimiter(time.Minute),
+		once: lograte.New(time.Minute),
 		client: &http.Client{
 			Transport: tr,
 			Timeout:   r.Timeout,
@@ -158,7 +160,7 @@ func (w *worker) handle(ctx context.Context, msg jetstream.Msg) {
 			n = md.NumDelivered
 		}
 		d := max(delay(w.o.Backoff, n), retryAfter)
-		if !w.failing || w.once.allow("retry", time.Now()) {
+		if !w.failing || w.once.Allow("retry", time.Now()) {
 			w.failing = true
 			log.Warn("receiver failed; retrying", "host", w.r.host(), "status", status, "err", err, "attempt", n, "retry_in", d.Round(time.Millisecond))
 		}
@@ -277,7 +279,7 @@ func (w *worker) remember(id string) {
 
 // warn logs once per key and minute.
 func (w *worker) warn(key, msg string, args ...any) {
-	if w.once.allow(key, time.Now()) {
+	if w.once.Allow(key, time.Now()) {
 		w.log.Warn(msg, args...)
 	}
 }
