@@ -22,7 +22,7 @@ typedef struct {
 	int xw, xow;   // the source and output widths xt was made for
 } cw_dec;
 
-static int cw_open(cw_dec *d, int hevc) {
+static int cw_open(cw_dec *d, int hevc, int deblock) {
 	const AVCodec *c = avcodec_find_decoder(hevc ? AV_CODEC_ID_HEVC : AV_CODEC_ID_H264);
 	// libavcodec would print every damaged slice to stderr; errors come
 	// back as return values and are reported by the caller instead.
@@ -32,6 +32,11 @@ static int cw_open(cw_dec *d, int hevc) {
 	if (!d->ctx) return AVERROR(ENOMEM);
 	d->ctx->thread_count = 1;
 	d->ctx->flags |= AV_CODEC_FLAG_LOW_DELAY;
+	// The loop filter smooths block edges for the eye; on 320-wide
+	// box-filtered gray frames it changes no detection on the quality clip
+	// set and costs about a quarter of the decoding time, so it is
+	// skipped for every frame (docs/BENCHMARKS.md, "Decoding").
+	d->ctx->skip_loop_filter = deblock ? AVDISCARD_DEFAULT : AVDISCARD_ALL;
 	// A damaged slice is an error, not a concealed picture: concealment
 	// smears blocks across the frame, which the detector would take for
 	// motion. The caller drops input until the next keyframe instead.
@@ -199,13 +204,17 @@ type avDecoder struct {
 	d C.cw_dec
 }
 
-func openAV(hevc bool) (*avDecoder, error) {
+func openAV(hevc, deblock bool) (*avDecoder, error) {
 	a := &avDecoder{}
 	h := C.int(0)
 	if hevc {
 		h = 1
 	}
-	if ret := C.cw_open(&a.d, h); ret < 0 {
+	db := C.int(0)
+	if deblock {
+		db = 1
+	}
+	if ret := C.cw_open(&a.d, h, db); ret < 0 {
 		C.cw_close(&a.d)
 		return nil, fmt.Errorf("%w: open decoder: %s", ErrUnavailable, avErr(ret))
 	}

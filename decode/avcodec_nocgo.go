@@ -10,7 +10,7 @@ import "fmt"
 // of the build failing.
 type avDecoder struct{}
 
-func openAV(bool) (*avDecoder, error) {
+func openAV(bool, bool) (*avDecoder, error) {
 	return nil, fmt.Errorf("%w: built without cgo (libavcodec)", ErrUnavailable)
 }
 

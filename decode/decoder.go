@@ -45,6 +45,9 @@ type Config struct {
 	// picture narrower than this keeps its own width. 0 means
 	// DefaultWidth.
 	Width int
+	// deblock runs the H.264/H.265 loop filter, which the detector does
+	// not need; only the benchmark sets it, to show what skipping saves.
+	deblock bool
 }
 
 func (c Config) withDefaults() (Config, error) {
@@ -105,7 +108,7 @@ func New(cfg Config) (*Decoder, error) {
 	if err != nil {
 		return nil, err
 	}
-	a, err := openAV(c.Codec == H265)
+	a, err := openAV(c.Codec == H265, c.deblock)
 	if err != nil {
 		return nil, err
 	}
