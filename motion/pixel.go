@@ -227,6 +227,7 @@ func (d *PixelDetector) Observe(f Frame) (PixelResult, Transition, bool) {
 		zoneBits = d.zoneBits
 	}
 	regions := d.finder.find(d.filtered, zoneBits, d.w, d.h, d.minArea)
+	regions = d.uncluttered(regions, changed)
 	total := float64(d.w * d.h)
 	var area int
 	var hit uint32
@@ -312,4 +313,33 @@ func (d *PixelDetector) absorbFrames() uint16 {
 	}
 	n := int64(d.cfg.Absorb / iv)
 	return uint16(min(max(n, 2), 65535))
+}
+
+// clutterUnit is the share of the unmasked picture, scattered over pixels
+// outside any region, that doubles the minimum area.
+const clutterUnit = 0.02
+
+// uncluttered drops regions too small for the frame's clutter. Rain,
+// snow and insects at night change pixels all over the picture, most of
+// them alone or in specks the filter removes, and a few that clump into
+// streaks as large as a distant person. The changed pixels left outside
+// the regions measure that clutter; the minimum area grows with it, so a
+// streak no longer counts while a person, many times larger, still does.
+// A clean picture has almost no scattered pixels and keeps the
+// configured minimum.
+func (d *PixelDetector) uncluttered(regions []region, changed int) []region {
+	if d.unmasked == 0 {
+		return regions
+	}
+	inRegions := 0
+	for _, r := range regions {
+		inRegions += r.area
+	}
+	scattered := float64(max(changed-inRegions, 0)) / float64(d.unmasked)
+	need := float64(d.minArea) * (1 + scattered/clutterUnit)
+	n := 0
+	for n < len(regions) && float64(regions[n].area) >= need {
+		n++
+	}
+	return regions[:n]
 }
