@@ -225,8 +225,16 @@ func (d *Detector) recentMedian() float64 {
 // but a lasting change of scene (lights, rain) eventually does.
 const hotAdmit = 4
 
+// coldFraction: a P-frame smaller than this part of the baseline median
+// is a frozen or blanked picture (the encoder repeats the last frame for
+// a few bytes), not a quieter scene; it enters the baseline as rarely as
+// a hot frame, so that the picture coming back to life is not scored as
+// motion against a baseline learnt from the freeze.
+const coldFraction = 0.5
+
 func (d *Detector) learn(size int, hot bool) {
-	if !hot && !d.active {
+	cold := float64(size) < coldFraction*d.base.median()
+	if !hot && !d.active && !cold {
 		d.base.add(size)
 		return
 	}

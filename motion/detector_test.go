@@ -82,6 +82,10 @@ func TestDetectorSequences(t *testing.T) {
 			},
 		},
 		{
+			name: "a frozen picture coming back to life is not motion",
+			segs: []segment{quiet(10 * time.Second), {8 * time.Second, 60, 5}, quiet(10 * time.Second)},
+		},
+		{
 			name: "burst shorter than min duration is ignored",
 			segs: []segment{quiet(10 * time.Second), {200 * time.Millisecond, 3000, 100}, quiet(10 * time.Second)},
 		},
