@@ -41,15 +41,10 @@ func runReport(args []string, out io.Writer) error {
 
 func reportUptime(args []string, out io.Writer) error {
 	fs := flag.NewFlagSet("report uptime", flag.ContinueOnError)
-	server := fs.String("server", "http://127.0.0.1:8080", "aggregator base `URL`")
+	var w windowFlags
+	w.register(fs)
 	group := fs.String("group", "program", "grouping: all, camera, program, ward, vendor, model, agent")
-	from := fs.String("from", "", "window start: RFC 3339 or a local date (YYYY-MM-DD)")
-	to := fs.String("to", "", "window end (default now)")
-	window := fs.String("window", "", "24h, 7d, 30d or 90d ending at -to (default 24h without -from)")
-	tz := fs.String("tz", "", "time zone of dates and days (default the aggregator's)")
-	format := fs.String("format", "table", "table, csv or json")
 	rows := fs.String("rows", "groups", "csv/json rows: groups or cameras")
-	timeout := fs.Duration("timeout", 30*time.Second, "request timeout")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -59,46 +54,21 @@ func reportUptime(args []string, out io.Writer) error {
 	if _, err := uptime.ParseGroup(*group); err != nil {
 		return fmt.Errorf("%w: -group: %v", errUsage, err)
 	}
-	q := url.Values{"group": {*group}}
-	for k, v := range map[string]string{"from": *from, "to": *to, "window": *window, "tz": *tz} {
-		if v != "" {
-			q.Set(k, v)
-		}
+	if err := w.check(); err != nil {
+		return err
 	}
-	switch *format {
-	case "table", "json":
-	case "csv":
+	q := w.query(url.Values{"group": {*group}})
+	if w.format == "csv" {
 		q.Set("format", "csv")
-	default:
-		return fmt.Errorf("%w: -format %q: want table, csv or json", errUsage, *format)
 	}
 	if *rows != "groups" {
 		q.Set("rows", *rows)
 	}
-	u := strings.TrimRight(*server, "/") + "/api/v1/uptime?" + q.Encode()
-	ctx, cancel := context.WithTimeout(context.Background(), *timeout)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	body, err := askAggregator(w.server, "/api/v1/uptime?"+q.Encode(), w.timeout)
 	if err != nil {
-		return fmt.Errorf("%w: -server: %v", errUsage, err)
+		return err
 	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return fmt.Errorf("ask the aggregator: %w", err)
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, 256<<20))
-	if err != nil {
-		return fmt.Errorf("read the report: %w", err)
-	}
-	if resp.StatusCode != http.StatusOK {
-		var e struct{ Error string }
-		if json.Unmarshal(body, &e) == nil && e.Error != "" {
-			return fmt.Errorf("aggregator answered %d: %s", resp.StatusCode, e.Error)
-		}
-		return fmt.Errorf("aggregator answered %s", resp.Status)
-	}
-	if *format != "table" {
+	if w.format != "table" {
 		_, err := out.Write(body)
 		return err
 	}
@@ -185,14 +155,9 @@ func reportGenerate(args []string, out io.Writer) error {
 
 func reportScorecard(args []string, out io.Writer) error {
 	fs := flag.NewFlagSet("report scorecard", flag.ContinueOnError)
-	server := fs.String("server", "http://127.0.0.1:8080", "aggregator base `URL`")
+	var w windowFlags
+	w.register(fs)
 	program := fs.String("program", "", "community program (required)")
-	from := fs.String("from", "", "window start: RFC 3339 or a local date (YYYY-MM-DD)")
-	to := fs.String("to", "", "window end (default now)")
-	window := fs.String("window", "", "24h, 7d, 30d or 90d ending at -to (default 24h without -from)")
-	tz := fs.String("tz", "", "time zone of dates and days (default the aggregator's)")
-	format := fs.String("format", "table", "table, csv or json")
-	timeout := fs.Duration("timeout", 30*time.Second, "request timeout")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -202,22 +167,15 @@ func reportScorecard(args []string, out io.Writer) error {
 	if *program == "" {
 		return fmt.Errorf("%w: -program is required", errUsage)
 	}
-	switch *format {
-	case "table", "csv", "json":
-	default:
-		return fmt.Errorf("%w: -format %q: want table, csv or json", errUsage, *format)
+	if err := w.check(); err != nil {
+		return err
 	}
-	q := url.Values{"program": {*program}}
-	for k, v := range map[string]string{"from": *from, "to": *to, "window": *window, "tz": *tz} {
-		if v != "" {
-			q.Set(k, v)
-		}
-	}
-	body, err := askAggregator(*server, "/api/v1/uptime/scorecard?"+q.Encode(), *timeout)
+	q := w.query(url.Values{"program": {*program}})
+	body, err := askAggregator(w.server, "/api/v1/uptime/scorecard?"+q.Encode(), w.timeout)
 	if err != nil {
 		return err
 	}
-	if *format == "json" {
+	if w.format == "json" {
 		_, err := out.Write(body)
 		return err
 	}
@@ -226,7 +184,7 @@ func reportScorecard(args []string, out io.Writer) error {
 		return fmt.Errorf("decode the scorecard: %w", err)
 	}
 	rows := scorecardRows(&sc)
-	if *format == "csv" {
+	if w.format == "csv" {
 		w := csv.NewWriter(out)
 		_ = w.Write([]string{"figure", "value"})
 		for _, r := range rows {
@@ -297,6 +255,41 @@ func scorecardRows(sc *uptime.Scorecard) [][2]string {
 
 // askAggregator GETs path from the aggregator and returns the body of a
 // 200, or the error the aggregator named.
+// windowFlags are the flags every report against a running aggregator
+// takes: where it is, which window, and how to print.
+type windowFlags struct {
+	server, from, to, window, tz, format string
+	timeout                              time.Duration
+}
+
+func (w *windowFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&w.server, "server", "http://127.0.0.1:8080", "aggregator base `URL`")
+	fs.StringVar(&w.from, "from", "", "window start: RFC 3339 or a local date (YYYY-MM-DD)")
+	fs.StringVar(&w.to, "to", "", "window end (default now)")
+	fs.StringVar(&w.window, "window", "", "24h, 7d, 30d or 90d ending at -to (default 24h without -from)")
+	fs.StringVar(&w.tz, "tz", "", "time zone of dates and days (default the aggregator's)")
+	fs.StringVar(&w.format, "format", "table", "table, csv or json")
+	fs.DurationVar(&w.timeout, "timeout", 30*time.Second, "request timeout")
+}
+
+func (w *windowFlags) check() error {
+	switch w.format {
+	case "table", "csv", "json":
+		return nil
+	}
+	return fmt.Errorf("%w: -format %q: want table, csv or json", errUsage, w.format)
+}
+
+// query adds the window parameters that are set to q.
+func (w *windowFlags) query(q url.Values) url.Values {
+	for k, v := range map[string]string{"from": w.from, "to": w.to, "window": w.window, "tz": w.tz} {
+		if v != "" {
+			q.Set(k, v)
+		}
+	}
+	return q
+}
+
 func askAggregator(server, path string, timeout time.Duration) ([]byte, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
