@@ -83,7 +83,7 @@ func TestSliceQPConstant(t *testing.T) {
 func TestSliceQPRateControlled(t *testing.T) {
 	cases := []struct{ name, path string }{
 		{"crf walk", "../../simcam/testdata/clips/walk-320x240.h264"},
-		{"crf static", "../../simcam/testdata/clips/static-640x360.h264"},
+		{"crf static", "../../simcam/testdata/clips/static-320x240.h264"},
 		{"cbr walk", "cbr-walk-320x240.h264"},
 		{"cbr static", "cbr-static-320x240.h264"},
 	}

@@ -11,6 +11,10 @@ type frame struct {
 	arrived  time.Time     // arrival of its first packet
 	size     int
 	keyframe bool
+	// qpBytes and qpSum are the bytes of the slices whose QP was read and
+	// their sum of bytes x QP (H.264 only; see complexity).
+	qpBytes int
+	qpSum   float64
 }
 
 // assembler groups vdk's packets, one per slice NAL, into frames: slices
@@ -19,6 +23,9 @@ type frame struct {
 type assembler struct {
 	cur  frame
 	open bool
+	// slices, when set, reads an H.264 packet's slice headers into the
+	// frame being assembled.
+	slices func(f *frame, data []byte)
 }
 
 // add feeds one packet and returns the frame it completed, if any.
@@ -27,12 +34,20 @@ func (a *assembler) add(ts time.Duration, at time.Time, data []byte, flagged boo
 	if a.open && ts == a.cur.ts {
 		a.cur.size += len(data)
 		a.cur.keyframe = a.cur.keyframe || key
+		a.readSlices(data, hevc)
 		return frame{}, false
 	}
 	done, ok := a.cur, a.open
 	a.cur = frame{ts: ts, arrived: at, size: len(data), keyframe: key}
 	a.open = true
+	a.readSlices(data, hevc)
 	return done, ok
+}
+
+func (a *assembler) readSlices(data []byte, hevc bool) {
+	if a.slices != nil && !hevc {
+		a.slices(&a.cur, data)
+	}
 }
 
 // reset drops a half-assembled frame, at the end of a session.

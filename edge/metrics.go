@@ -22,6 +22,8 @@ type Metrics struct {
 	decodeErrors  *prometheus.CounterVec
 	decodeRestart *prometheus.CounterVec
 	pixelInvalid  *prometheus.CounterVec
+	signalFlat    *prometheus.GaugeVec
+	badHeaders    *prometheus.CounterVec
 }
 
 // NewMetrics creates the series and registers them with reg.
@@ -63,8 +65,14 @@ func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
 		pixelInvalid: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "camwatch_edge_detect_frames_invalid_total", Help: "Decoded frames the pixel detector could not use, per camera.",
 		}, []string{"camera"}),
+		signalFlat: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "camwatch_edge_compressed_signal_flat", Help: "1 while a camera's frame sizes and slice QP have not moved for minutes: the compressed tier cannot see motion there.",
+		}, []string{"camera"}),
+		badHeaders: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "camwatch_edge_slice_headers_invalid_total", Help: "H.264 slice or parameter-set headers the compressed tier could not read, per camera.",
+		}, []string{"camera"}),
 	}
-	for _, c := range []prometheus.Collector{m.frames, m.bytes, m.reconnects, m.online, m.skipped, m.events, m.eventsDropped,
+	for _, c := range []prometheus.Collector{m.signalFlat, m.badHeaders, m.frames, m.bytes, m.reconnects, m.online, m.skipped, m.events, m.eventsDropped,
 		m.decoded, m.detectFrames, m.decodeErrors, m.decodeRestart, m.pixelInvalid} {
 		if err := reg.Register(c); err != nil {
 			return nil, fmt.Errorf("register edge metrics: %w", err)
@@ -102,4 +110,8 @@ func (m *Metrics) pixel(id string) pixelMetrics {
 		restarts: m.decodeRestart.WithLabelValues(id),
 		invalid:  m.pixelInvalid.WithLabelValues(id),
 	}
+}
+
+func (m *Metrics) complexity(id string) complexityMetrics {
+	return complexityMetrics{flat: m.signalFlat.WithLabelValues(id), badHeaders: m.badHeaders.WithLabelValues(id)}
 }

@@ -41,6 +41,7 @@ type Supervisor struct {
 	cm     cameraMetrics
 	red    redactor
 	det    *motion.Detector
+	cx     *complexity // H.264 QP reading for det
 	px     *pixelTier
 	snaps  SnapshotSink
 
@@ -93,6 +94,7 @@ func NewSupervisor(cam Camera, o SupervisorOptions) (*Supervisor, error) {
 			return nil, fmt.Errorf("edge: camera %s: %w", cam.ID, err)
 		}
 		s.det = d
+		s.cx = newComplexity(logger, o.Metrics.complexity(cam.ID))
 	}
 	if cam.Pixel != nil {
 		p, err := newPixelTier(*cam.Pixel, cam.openDecoder, logger, o.Metrics.pixel(cam.ID))
@@ -286,6 +288,7 @@ func (s *Supervisor) session(ctx context.Context) (healthy bool, err error) {
 	s.startPixel(c, videoIdx)
 	s.meter.newSession()
 	s.asm.reset()
+	s.startComplexity(c, videoIdx, hevc)
 	start := time.Now()
 	var onlineAt time.Time
 	waitingKey := true
@@ -306,6 +309,7 @@ func (s *Supervisor) session(ctx context.Context) (healthy bool, err error) {
 					return isHealthy(), err
 				}
 				s.startPixel(c, videoIdx)
+				s.startComplexity(c, videoIdx, hevc)
 			}
 		case pkt := <-c.OutgoingPacketQueue:
 			if pkt == nil || pkt.Idx != videoIdx {
@@ -354,6 +358,11 @@ func (s *Supervisor) onFrame(f frame) {
 	if s.det == nil {
 		return
 	}
+	// The QP-normalised figure is computed (slice QPs read, a flat signal
+	// reported) but the detector still gets the raw size: fed the figure,
+	// the gate opened 169 of 214 times on the CRF static clip instead of
+	// under a quarter (docs/motion.md, "The compressed tier under CBR").
+	s.cx.figure(f)
 	tr, ok := s.det.Observe(f.arrived, f.size, f.keyframe)
 	if s.px != nil {
 		s.px.gate(f.arrived, s.det.Active() || s.det.Score() >= gateFraction*s.det.Threshold())

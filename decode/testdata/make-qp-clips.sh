@@ -6,11 +6,11 @@
 #                   profile at preset medium, so P slices carry weighted
 #                   prediction tables and several reference frames; the
 #                   high-profile one uses CABAC and 8x8 transforms.
-#   cbr-walk-320x240, cbr-static-320x240
+#   cbr-walk-${w}x${h}, cbr-static-${w}x${h}
 #                   simcam's walk and static scene (the same recipe as
 #                   simcam/testdata/make-clips.sh, 20 s at 15 fps, a
 #                   person-sized shape walking from 6 s to 12 s) encoded
-#                   at constant bit rate (150 kbit/s, nal-hrd=cbr) instead
+#                   at constant bit rate (25 kbit/s with a 12 kbit buffer, nal-hrd=cbr: a starved uplink, so the rate control has to move the QP) instead
 #                   of constant quality: frame sizes stay flat and the
 #                   slice QP moves instead.
 # Run from anywhere; needs ffmpeg with libx264 and python3.
@@ -42,18 +42,18 @@ WALK_FROM=6
 WALK_TO=12
 PREROLL=6
 cbr=(-an -c:v libx264 -profile:v main -preset medium -pix_fmt yuv420p
-	-b:v 150k -maxrate 150k -bufsize 75k
+	-b:v "${CBR_RATE:-25k}" -maxrate "${CBR_RATE:-25k}" -bufsize "${CBR_BUF:-12k}"
 	-g 30 -keyint_min 30 -sc_threshold 0 -bf 0
 	-x264-params nal-hrd=cbr:force-cfr=1:sliced-threads=0:aud=1:repeat-headers=1
 	-r "$FPS" -t "$((SECONDS_LONG + PREROLL))" -f h264)
 
 # The still scene comes from simcam's script: source its still() only.
 eval "$(sed -n '/^still() {/,/^}/p' "$here/../../simcam/testdata/make-clips.sh")"
-w=320 h=240
+w=${CBR_W:-320} h=${CBR_H:-240}
 still "$w" "$h" "$tmp/still.png"
 
 encode -loop 1 -framerate "$FPS" -i "$tmp/still.png" \
-	-vf "noise=alls=2:allf=t,format=yuv420p" "${cbr[@]}" "$tmp/cbr-static-320x240.h264"
+	-vf "noise=alls=2:allf=t,format=yuv420p" "${cbr[@]}" "$tmp/cbr-static-${w}x${h}.h264"
 
 pw=$((w / 16)) ph=$((h * 28 / 100))
 hw=$((pw * 6 / 10)) hh=$((pw * 6 / 10))
@@ -66,7 +66,7 @@ encode -loop 1 -framerate "$FPS" -i "$tmp/still.png" \
 	-filter_complex "\
 [0:v][1:v]overlay=x='$move':y=H*0.67-h:eval=frame:shortest=1:enable='$on'[a];\
 [a][2:v]overlay=x='-$pw+(t-$from)*(W+$pw)/($to-$from)+($pw-w)/2':y=H*0.67-$ph-h:eval=frame:shortest=1:enable='$on',\
-noise=alls=2:allf=t,format=yuv420p" "${cbr[@]}" "$tmp/cbr-walk-320x240.h264"
+noise=alls=2:allf=t,format=yuv420p" "${cbr[@]}" "$tmp/cbr-walk-${w}x${h}.h264"
 
 # Drop the rate control's settling head (PREROLL s, a whole number of GOPs).
 for f in "$tmp"/cbr-*.h264; do

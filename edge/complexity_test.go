@@ -1,0 +1,263 @@
+package edge
+
+import (
+	"encoding/binary"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/camwatch/camwatch/decode"
+	"github.com/camwatch/camwatch/motion"
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+const cbrFPS = 15
+
+// cbrFrames plays an Annex-B H.264 clip as vdk delivers it (one AVCC
+// packet per slice NAL, parameter sets out of band from the SDP) through
+// the assembler and the complexity reader, and returns its frames.
+func cbrFrames(t testing.TB, clip string, cx *complexity) []frame {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join("..", "decode", "testdata", clip))
+	if err != nil {
+		t.Fatal(err)
+	}
+	aus := decode.SplitAccessUnits(data, decode.H264)
+	var sps, pps []byte
+	var packets [][][]byte // per access unit, its slices as AVCC packets
+	for _, au := range aus {
+		var pkts [][]byte
+		for _, nal := range annexBNALs(au) {
+			switch nal[0] & 0x1f {
+			case 7:
+				if sps == nil {
+					sps = nal
+				}
+			case 8:
+				if pps == nil {
+					pps = nal
+				}
+			case 1, 5:
+				p := binary.BigEndian.AppendUint32(nil, uint32(len(nal)))
+				pkts = append(pkts, append(p, nal...))
+			}
+		}
+		packets = append(packets, pkts)
+	}
+	cx.session(sps, pps)
+	asm := assembler{slices: cx.packet}
+	t0 := time.Unix(1_700_000_000, 0)
+	var frames []frame
+	for i, pkts := range packets {
+		ts := time.Duration(i) * time.Second / cbrFPS
+		for _, p := range pkts {
+			if f, done := asm.add(ts, t0.Add(ts), p, false, false); done {
+				frames = append(frames, f)
+			}
+		}
+	}
+	frames = append(frames, asm.cur)
+	return frames
+}
+
+// annexBNALs splits an access unit into its NAL units.
+func annexBNALs(au []byte) [][]byte {
+	var out [][]byte
+	start := -1
+	for i := 0; i+2 < len(au); i++ {
+		if au[i] == 0 && au[i+1] == 0 && au[i+2] == 1 {
+			if start >= 0 {
+				end := i
+				for end > start && au[end-1] == 0 {
+					end--
+				}
+				out = append(out, au[start:end])
+			}
+			start = i + 3
+			i += 2
+		}
+	}
+	if start >= 0 && start < len(au) {
+		out = append(out, au[start:])
+	}
+	return out
+}
+
+func testComplexity() (*complexity, *prometheus.Registry, complexityMetrics) {
+	reg := prometheus.NewRegistry()
+	m := complexityMetrics{
+		flat:       prometheus.NewGauge(prometheus.GaugeOpts{Name: "flat"}),
+		badHeaders: prometheus.NewCounter(prometheus.CounterOpts{Name: "bad"}),
+	}
+	reg.MustRegister(m.flat, m.badHeaders)
+	return newComplexity(slog.New(slog.DiscardHandler), m), reg, m
+}
+
+// pMedian is the median over the P-frames between from and to seconds.
+func pMedian(frames []frame, from, to float64, fig func(frame) float64) float64 {
+	var v []float64
+	for i, f := range frames {
+		s := float64(i) / cbrFPS
+		if !f.keyframe && s >= from && s < to {
+			v = append(v, fig(f))
+		}
+	}
+	slices.Sort(v)
+	return v[len(v)/2]
+}
+
+// TestCBRSeparation shows why the compressed tier reads the QP: on the
+// CBR walk clip the P-frames' raw sizes while the shape walks (6-12 s)
+// are no larger than when nothing moves, while their QP-normalised
+// complexity clearly is.
+func TestCBRSeparation(t *testing.T) {
+	cx, _, m := testComplexity()
+	frames := cbrFrames(t, "cbr-walk-320x240.h264", cx)
+	if len(frames) != 300 {
+		t.Fatalf("%d frames, want 300", len(frames))
+	}
+	for i, f := range frames {
+		if _, ok := f.qp(); !ok {
+			t.Fatalf("frame %d: QP not read", i)
+		}
+	}
+	if n := metricValue(t, m.badHeaders); n != 0 {
+		t.Errorf("%v bad headers on a clean clip", n)
+	}
+	cases := []struct {
+		name     string
+		fig      func(frame) float64
+		minRatio float64 // walking over quiet, at least
+		maxRatio float64 // and at most
+	}{
+		{"raw size", func(f frame) float64 { return float64(f.size) }, 0, 1.05},
+		{"normalised complexity", func(f frame) float64 { return float64(cx.figure(f)) }, 1.06, 100},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			quiet := pMedian(frames, 0, 5, tc.fig)
+			walk := pMedian(frames, 7, 11, tc.fig)
+			ratio := walk / quiet
+			t.Logf("median quiet %.1f, walking %.1f: x%.2f", quiet, walk, ratio)
+			if ratio < tc.minRatio || ratio > tc.maxRatio {
+				t.Errorf("walking/quiet = %.2f, want %.2f..%.2f", ratio, tc.minRatio, tc.maxRatio)
+			}
+		})
+	}
+}
+
+// TestCBRCompressedDetector runs the compressed detector with its
+// defaults over the CBR clips, looped three times as simcam plays them,
+// fed what the supervisor feeds it. The static clip must raise nothing.
+// The walk is not found yet at the default sensitivity (the rise is under
+// 10 %, below the threshold; docs/motion.md): that case only
+// logs what it finds, and fails if it finds something outside the walk.
+func TestCBRCompressedDetector(t *testing.T) {
+	cases := []struct {
+		name  string
+		clip  string
+		truth [][2]float64 // seconds, per loop
+	}{
+		{"walk", "cbr-walk-320x240.h264", [][2]float64{{6, 12}}},
+		{"static", "cbr-static-320x240.h264", nil},
+	}
+	const loops = 3
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			cx, _, _ := testComplexity()
+			frames := cbrFrames(t, tc.clip, cx)
+			got := detectIntervals(t, frames, loops, cx.figure)
+			var want [][2]float64
+			for l := range loops {
+				off := float64(l*len(frames)) / cbrFPS
+				for _, w := range tc.truth {
+					want = append(want, [2]float64{w[0] + off, w[1] + off})
+				}
+			}
+			if len(want) == 0 && len(got) != 0 {
+				t.Fatalf("detected %v on a clip without motion", got)
+			}
+			for _, g := range got {
+				if !slices.ContainsFunc(want, func(w [2]float64) bool { return g[1] >= w[0] && g[0] <= w[1] }) {
+					t.Errorf("interval %v outside the truth %v", g, want)
+				}
+			}
+			raw := detectIntervals(t, frames, loops, func(f frame) int { return f.size })
+			t.Logf("complexity: %v; raw sizes alone: %v", got, raw)
+		})
+	}
+}
+
+// detectIntervals runs motion.New's defaults over frames looped loops
+// times and returns the intervals in seconds.
+func detectIntervals(t *testing.T, frames []frame, loops int, fig func(frame) int) [][2]float64 {
+	t.Helper()
+	d, err := motion.New(motion.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t0 := time.Unix(1_700_000_000, 0)
+	sec := func(at time.Time) float64 { return at.Sub(t0).Seconds() }
+	var got [][2]float64
+	for i := range loops * len(frames) {
+		f := frames[i%len(frames)]
+		at := t0.Add(time.Duration(i) * time.Second / cbrFPS)
+		f.arrived = at
+		tr, ok := d.Observe(at, fig(f), f.keyframe)
+		if ok && tr.Kind == motion.End {
+			got = append(got, [2]float64{sec(tr.Started), sec(tr.At)})
+		}
+	}
+	if tr, ok := d.Stop(); ok {
+		got = append(got, [2]float64{sec(tr.Started), sec(tr.At)})
+	}
+	return got
+}
+
+// TestFlatSignal feeds the flatness watch five minutes of frames per case
+// and checks which changes it reports, each once, and the metric.
+func TestFlatSignal(t *testing.T) {
+	type gen func(i int) (size int, qp float64, known bool)
+	cases := []struct {
+		name string
+		gen  gen
+		want []flatChange // changes reported, in order
+		flat float64      // gauge at the end
+	}{
+		{"constant size and QP", func(int) (int, float64, bool) { return 1000, 30, true }, []flatChange{flatBecame}, 1},
+		{"constant size, QP unknown (H.265)", func(int) (int, float64, bool) { return 1000, 0, false }, []flatChange{flatBecame}, 1},
+		{"CBR: flat sizes, moving QP", func(i int) (int, float64, bool) { return 1000, float64(28 + i/50%2), true }, nil, 0},
+		{"CRF: sizes vary", func(i int) (int, float64, bool) { return 800 + 10*(i%30), 29, true }, nil, 0},
+		{"flat then varying", func(i int) (int, float64, bool) {
+			if i < 15*150 {
+				return 1000, 30, true
+			}
+			return 800 + 10*(i%30), 30, true
+		}, []flatChange{flatBecame, flatEnded}, 0},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			cx, _, m := testComplexity()
+			var w flatWatch
+			var got []flatChange
+			t0 := time.Unix(1_700_000_000, 0)
+			for i := range 15 * 300 {
+				size, qp, known := tc.gen(i)
+				at := t0.Add(time.Duration(i) * time.Second / 15)
+				if c := w.add(at, size, qp, known); c != flatSame {
+					got = append(got, c)
+				}
+				cx.observeFlat(at, size, qp, known)
+			}
+			if !slices.Equal(got, tc.want) {
+				t.Errorf("changes %v, want %v", got, tc.want)
+			}
+			if v := metricValue(t, m.flat); v != tc.flat {
+				t.Errorf("flat gauge %v, want %v", v, tc.flat)
+			}
+		})
+	}
+}
