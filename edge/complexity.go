@@ -44,18 +44,24 @@ type complexity struct {
 	log    *slog.Logger
 	flatM  prometheus.Gauge
 	badM   prometheus.Counter
+	rateM  prometheus.Gauge
 	warned bool // a header error was logged this session
 	flat   flatWatch
+	rate   rateWatch
+	// rateLogged: the rate-control judgement was logged once; later only
+	// its changes are.
+	rateLogged bool
 }
 
 func newComplexity(log *slog.Logger, m complexityMetrics) *complexity {
-	return &complexity{log: log, flatM: m.flat, badM: m.badHeaders}
+	return &complexity{log: log, flatM: m.flat, badM: m.badHeaders, rateM: m.rateControlled}
 }
 
 // complexityMetrics are one camera's series of the compressed signal.
 type complexityMetrics struct {
-	flat       prometheus.Gauge   // 1 while the signal is flat
-	badHeaders prometheus.Counter // slice or parameter-set headers not readable
+	flat           prometheus.Gauge   // 1 while the signal is flat
+	badHeaders     prometheus.Counter // slice or parameter-set headers not readable
+	rateControlled prometheus.Gauge   // 1 while the detector is fed the QP-normalised figure
 }
 
 // session starts a new RTSP session: parameter sets are forgotten and
@@ -64,6 +70,7 @@ func (c *complexity) session(sps, pps []byte) {
 	c.qp.Reset()
 	c.warned = false
 	c.flat.reset()
+	c.rate.reset()
 	c.paramSet(sps)
 	c.paramSet(pps)
 }
@@ -110,18 +117,42 @@ func (c *complexity) packet(f *frame, data []byte) {
 	}
 }
 
-// figure is what the compressed detector is fed for f: its normalised
-// complexity when the QP was read, else its raw size. It also feeds the
-// flatness watch (P-frames only).
-func (c *complexity) figure(f frame) int {
+// figure is what the compressed detector is fed for f: on a camera judged
+// rate-controlled (see rateWatch) its QP-normalised complexity, otherwise
+// (and whenever the QP could not be read) its raw size. switched reports
+// that this frame changed the judgement, so the figure's scale changed and
+// the detector must relearn its baseline. It also feeds the flatness
+// watch (P-frames only).
+func (c *complexity) figure(f frame) (fig int, switched bool) {
 	qp, known := f.qp()
 	if !f.keyframe {
 		c.observeFlat(f.arrived, f.size, qp, known)
+		if known {
+			switched = c.observeRate(qp)
+		}
 	}
-	if !known {
-		return f.size
+	if !known || !c.rate.controlled {
+		return f.size, switched
 	}
-	return normalise(f.size, qp)
+	return normalise(f.size, qp), switched
+}
+
+func (c *complexity) observeRate(qp float64) bool {
+	sd, judged, changed := c.rate.add(qp)
+	if !judged || (c.rateLogged && !changed) {
+		return false
+	}
+	c.rateLogged = true // the first judgement is logged even when it keeps the start
+	if c.rate.controlled {
+		c.rateM.Set(1)
+		c.log.Info("compressed tier: stream is rate-controlled (slice QP moves frame to frame), feeding the detector QP-normalised frame sizes",
+			"qp_sd", math.Round(sd*100)/100)
+	} else {
+		c.rateM.Set(0)
+		c.log.Info("compressed tier: stream is quality-controlled (slice QP steady), feeding the detector raw frame sizes",
+			"qp_sd", math.Round(sd*100)/100)
+	}
+	return changed
 }
 
 func (c *complexity) observeFlat(at time.Time, size int, qp float64, known bool) {
@@ -142,6 +173,59 @@ func (f frame) qp() (float64, bool) {
 		return 0, false
 	}
 	return f.qpSum / float64(f.qpBytes), true
+}
+
+// rateWindow is how many P-frames the rate-control judgement looks at
+// (four seconds at 15 fps, two GOPs of 30); rateEnter and rateLeave are
+// the standard deviations of the slice QP over a window at which a camera
+// becomes, and stops being, rate-controlled. Measured per 29 P-frames:
+// x264 CRF 29 (simcam's clips, quiet or walking) 0.45-0.67, it alternates
+// between two neighbouring QPs; CBR at 25 kbit/s 1.1-3.6, quiet or
+// walking. Frame sizes are no help here: under a tight CBR buffer the
+// P-frame sizes still spread by 15-45 % (median absolute deviation over
+// median), as much as under CRF.
+const (
+	rateWindow = 60
+	rateEnter  = 1.2
+	rateLeave  = 0.8
+)
+
+// rateWatch judges, window by window, whether the encoder holds the bit
+// rate by moving the QP (CBR, or VBR at its cap) or holds the quality (CRF,
+// constant QP). A camera starts quality-controlled, as raw sizes are what
+// the detector's defaults were tuned on; between rateLeave and rateEnter
+// the judgement stays as it was.
+type rateWatch struct {
+	n          int
+	sum, sumSq float64
+	controlled bool
+}
+
+// reset forgets the current window but keeps the judgement: a new session
+// of the same camera is the same encoder.
+func (w *rateWatch) reset() { *w = rateWatch{controlled: w.controlled} }
+
+// add counts one P-frame's QP; at the end of a window it returns the
+// window's QP standard deviation, judged, and whether the judgement
+// changed.
+func (w *rateWatch) add(qp float64) (sd float64, judged, changed bool) {
+	w.n++
+	w.sum += qp
+	w.sumSq += qp * qp
+	if w.n < rateWindow {
+		return 0, false, false
+	}
+	mean := w.sum / float64(w.n)
+	sd = math.Sqrt(max(0, w.sumSq/float64(w.n)-mean*mean))
+	was := w.controlled
+	*w = rateWatch{controlled: was}
+	switch {
+	case !was && sd >= rateEnter:
+		w.controlled = true
+	case was && sd <= rateLeave:
+		w.controlled = false
+	}
+	return sd, true, w.controlled != was
 }
 
 type flatChange int

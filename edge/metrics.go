@@ -24,6 +24,7 @@ type Metrics struct {
 	pixelInvalid  *prometheus.CounterVec
 	signalFlat    *prometheus.GaugeVec
 	badHeaders    *prometheus.CounterVec
+	rateControl   *prometheus.GaugeVec
 }
 
 // NewMetrics creates the series and registers them with reg.
@@ -68,11 +69,14 @@ func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
 		signalFlat: prometheus.NewGaugeVec(prometheus.GaugeOpts{
 			Name: "camwatch_edge_compressed_signal_flat", Help: "1 while a camera's frame sizes and slice QP have not moved for minutes: the compressed tier cannot see motion there.",
 		}, []string{"camera"}),
+		rateControl: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "camwatch_edge_compressed_rate_controlled", Help: "1 while a camera's encoder is judged rate-controlled (slice QP moving, as under CBR) and the compressed tier is fed QP-normalised frame sizes; 0 for raw sizes.",
+		}, []string{"camera"}),
 		badHeaders: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "camwatch_edge_slice_headers_invalid_total", Help: "H.264 slice or parameter-set headers the compressed tier could not read, per camera.",
 		}, []string{"camera"}),
 	}
-	for _, c := range []prometheus.Collector{m.signalFlat, m.badHeaders, m.frames, m.bytes, m.reconnects, m.online, m.skipped, m.events, m.eventsDropped,
+	for _, c := range []prometheus.Collector{m.signalFlat, m.badHeaders, m.rateControl, m.frames, m.bytes, m.reconnects, m.online, m.skipped, m.events, m.eventsDropped,
 		m.decoded, m.detectFrames, m.decodeErrors, m.decodeRestart, m.pixelInvalid} {
 		if err := reg.Register(c); err != nil {
 			return nil, fmt.Errorf("register edge metrics: %w", err)
@@ -113,5 +117,6 @@ func (m *Metrics) pixel(id string) pixelMetrics {
 }
 
 func (m *Metrics) complexity(id string) complexityMetrics {
-	return complexityMetrics{flat: m.signalFlat.WithLabelValues(id), badHeaders: m.badHeaders.WithLabelValues(id)}
+	return complexityMetrics{flat: m.signalFlat.WithLabelValues(id), badHeaders: m.badHeaders.WithLabelValues(id),
+		rateControlled: m.rateControl.WithLabelValues(id)}
 }

@@ -358,12 +358,17 @@ func (s *Supervisor) onFrame(f frame) {
 	if s.det == nil {
 		return
 	}
-	// The QP-normalised figure is computed (slice QPs read, a flat signal
-	// reported) but the detector still gets the raw size: fed the figure,
-	// the gate opened 169 of 214 times on the CRF static clip instead of
-	// under a quarter (docs/motion.md, "The compressed tier under CBR").
-	s.cx.figure(f)
-	tr, ok := s.det.Observe(f.arrived, f.size, f.keyframe)
+	// Raw size on quality-controlled cameras, QP-normalised on rate-
+	// controlled ones (docs/motion.md, "The compressed tier under CBR");
+	// a change of figure changes its scale, so the baseline is relearnt.
+	fig, switched := s.cx.figure(f)
+	if switched {
+		if tr, ok := s.det.Stop(); ok && s.px == nil {
+			s.emitMotion(tr)
+		}
+		s.det.Reset()
+	}
+	tr, ok := s.det.Observe(f.arrived, fig, f.keyframe)
 	if s.px != nil {
 		s.px.gate(f.arrived, s.det.Active() || s.det.Score() >= gateFraction*s.det.Threshold())
 		return // the compressed tier only gates the pixel tier

@@ -13,6 +13,9 @@
 #                   at constant bit rate (25 kbit/s with a 12 kbit buffer, nal-hrd=cbr: a starved uplink, so the rate control has to move the QP) instead
 #                   of constant quality: frame sizes stay flat and the
 #                   slice QP moves instead.
+#   cbr-walknear-${w}x${h}
+#                   the same walk with a nearer person (w/6 x 0.55 h
+#                   instead of w/16 x 0.28 h), at the same starved rate.
 # Run from anywhere; needs ffmpeg with libx264 and python3.
 set -euo pipefail
 
@@ -55,18 +58,27 @@ still "$w" "$h" "$tmp/still.png"
 encode -loop 1 -framerate "$FPS" -i "$tmp/still.png" \
 	-vf "noise=alls=2:allf=t,format=yuv420p" "${cbr[@]}" "$tmp/cbr-static-${w}x${h}.h264"
 
-pw=$((w / 16)) ph=$((h * 28 / 100))
-hw=$((pw * 6 / 10)) hh=$((pw * 6 / 10))
-from=$((WALK_FROM + PREROLL)) to=$((WALK_TO + PREROLL))
-move="-w+(t-$from)*(W+w)/($to-$from)"
-on="between(t,$from,$to)"
-encode -loop 1 -framerate "$FPS" -i "$tmp/still.png" \
-	-f lavfi -i "color=c=0x23386e:s=${pw}x${ph}:r=$FPS" \
-	-f lavfi -i "color=c=0xc89a78:s=${hw}x${hh}:r=$FPS" \
-	-filter_complex "\
+# walk NAME PW PH GRAIN: the walking shape (body PW x PH, head 0.6 PW
+# square), its clothes textured with GRAIN (ffmpeg noise strength, fixed
+# per frame pattern: 0 is a flat colour, cheap to code however large).
+walk() {
+	local name=$1 pw=$2 ph=$3 grain=$4
+	local hw=$((pw * 6 / 10)) hh=$((pw * 6 / 10))
+	local from=$((WALK_FROM + PREROLL)) to=$((WALK_TO + PREROLL))
+	local move="-w+(t-$from)*(W+w)/($to-$from)"
+	local on="between(t,$from,$to)"
+	encode -loop 1 -framerate "$FPS" -i "$tmp/still.png" \
+		-f lavfi -i "color=c=0x23386e:s=${pw}x${ph}:r=$FPS,noise=alls=$grain:allf=t+u" \
+		-f lavfi -i "color=c=0xc89a78:s=${hw}x${hh}:r=$FPS" \
+		-filter_complex "\
 [0:v][1:v]overlay=x='$move':y=H*0.67-h:eval=frame:shortest=1:enable='$on'[a];\
 [a][2:v]overlay=x='-$pw+(t-$from)*(W+$pw)/($to-$from)+($pw-w)/2':y=H*0.67-$ph-h:eval=frame:shortest=1:enable='$on',\
-noise=alls=2:allf=t,format=yuv420p" "${cbr[@]}" "$tmp/cbr-walk-${w}x${h}.h264"
+noise=alls=2:allf=t,format=yuv420p" "${cbr[@]}" "$tmp/$name-${w}x${h}.h264"
+}
+# simcam's person (w/16 x 0.28 h: far from the camera) and one close to it
+# (w/6 x 0.55 h), the subject a doorway or alley camera sees.
+walk cbr-walk $((w / 16)) $((h * 28 / 100)) 0
+walk cbr-walknear $((w / 6)) $((h * 55 / 100)) "${CBR_GRAIN:-30}"
 
 # Drop the rate control's settling head (PREROLL s, a whole number of GOPs).
 for f in "$tmp"/cbr-*.h264; do
