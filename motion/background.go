@@ -90,15 +90,59 @@ func (b *background) follow(gray []byte) {
 // Pixels clipped to black or white cannot be compared under a changed
 // gain and are neither. A pixel foreground for absorb frames in a row
 // becomes background. rows[y] gets row y's foreground count, so that the
-// filter can skip empty rows; it returns the total.
-func (b *background) classify(gray, mask, fg []byte, rows []int32, w int, tone *toneMap, k, floorQ int32, absorb uint16) int {
+// filter can skip empty rows; it returns the total. masked[y] says
+// whether row y has any masked pixel: the other rows take a loop with no
+// mask test, which is most rows of most cameras.
+func (b *background) classify(gray, mask, fg []byte, rows []int32, masked []bool, w int, tone *toneMap, k, floorQ int32, absorb uint16) int {
 	count := 0
+	masked = masked[:len(rows)]
 	for y := range rows {
 		lo, hi := y*w, (y+1)*w
-		n := b.classifyRow(gray[lo:hi], mask[lo:hi], fg[lo:hi],
-			b.mean[lo:hi], b.noise[lo:hi], b.still[lo:hi], tone, k, floorQ, absorb)
+		var n int
+		if masked[y] || tone.off {
+			n = b.classifyRow(gray[lo:hi], mask[lo:hi], fg[lo:hi],
+				b.mean[lo:hi], b.noise[lo:hi], b.still[lo:hi], tone, k, floorQ, absorb)
+		} else {
+			n = b.classifyOpen(gray[lo:hi], fg[lo:hi],
+				b.mean[lo:hi], b.noise[lo:hi], b.still[lo:hi], &tone.delta, k, floorQ, absorb)
+		}
 		rows[y] = int32(n)
 		count += n
+	}
+	return count
+}
+
+// classifyOpen is classifyRow for a row with no masked pixel under a flat
+// tone curve (no clipping test): the same decisions, with two fewer
+// branches per pixel.
+func (b *background) classifyOpen(gray, fg []byte, mean, noise, still []uint16, delta *[256]int32, k, floorQ int32, absorb uint16) int {
+	n := len(gray)
+	fg = fg[:n]
+	mean, noise, still = mean[:n], noise[:n], still[:n]
+	count := 0
+	for i, g := range gray {
+		v := int32(g) << 8
+		m := int32(mean[i])
+		d := v - m - delta[uint8(m>>8)]
+		s := d >> 31
+		d = (d ^ s) - s
+		nz := int32(noise[i])
+		thr := max(nz*k>>4, floorQ)
+		if d > thr {
+			fg[i] = 1
+			count++
+			if s := still[i] + 1; s >= absorb {
+				mean[i] = uint16(v)
+				still[i] = 0
+			} else {
+				still[i] = s
+			}
+			continue
+		}
+		fg[i] = 0
+		still[i] = 0
+		mean[i] = uint16(m + (v-m)>>bgShift)
+		noise[i] = uint16(nz + (d-nz)>>noiseShift)
 	}
 	return count
 }

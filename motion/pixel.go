@@ -95,22 +95,23 @@ type PixelDetector struct {
 	floorQ int32
 	hyst   hysteresis
 
-	w, h     int
-	frames   int // frames seen at this size
-	unmasked int
-	minArea  int // pixels
-	bg       background
-	prev     []byte
-	mask     []byte
-	zoneBits []uint32
-	fg       []byte
-	filtered []byte
-	colSum   []uint8
-	rows     []int32 // foreground pixels per row
-	finder   regionFinder
-	hist     ratioHist
-	tone     toneMap
-	shake    shakeMeter
+	w, h       int
+	frames     int // frames seen at this size
+	unmasked   int
+	minArea    int // pixels
+	bg         background
+	prev       []byte
+	mask       []byte
+	maskedRows []bool // rows with a masked pixel
+	zoneBits   []uint32
+	fg         []byte
+	filtered   []byte
+	colSum     []uint8
+	rows       []int32 // foreground pixels per row
+	finder     regionFinder
+	hist       ratioHist
+	tone       toneMap
+	shake      shakeMeter
 
 	lastT       time.Time
 	interval    time.Duration // smoothed frame interval
@@ -209,7 +210,7 @@ func (d *PixelDetector) Observe(f Frame) (PixelResult, Transition, bool) {
 		return res, tr, ok
 	}
 	d.tone.fit(d.bg.mean, gray, d.mask, d.w, d.h)
-	changed := d.bg.classify(gray, d.mask, d.fg, d.rows, d.w, &d.tone, d.k, d.floorQ, d.absorbFrames())
+	changed := d.bg.classify(gray, d.mask, d.fg, d.rows, d.maskedRows, d.w, &d.tone, d.k, d.floorQ, d.absorbFrames())
 	if d.unmasked > 0 {
 		res.Changed = 100 * float64(changed) / float64(d.unmasked)
 	}
@@ -276,9 +277,15 @@ func (d *PixelDetector) resize(w, h int) {
 	}
 	rasterise(w, h, d.cfg.Masks, d.cfg.Zones, d.mask, d.zoneBits)
 	d.unmasked = 0
-	for _, m := range d.mask {
-		if m == 0 {
-			d.unmasked++
+	d.maskedRows = grow(d.maskedRows, h)
+	for y := range h {
+		d.maskedRows[y] = false
+		for _, m := range d.mask[y*w : (y+1)*w] {
+			if m == 0 {
+				d.unmasked++
+			} else {
+				d.maskedRows[y] = true
+			}
 		}
 	}
 	d.minArea = max(1, int(d.cfg.MinArea/100*float64(n)+0.5))
