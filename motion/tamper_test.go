@@ -175,3 +175,100 @@ func TestTamperBadInput(t *testing.T) {
 		t.Errorf("negative hold: err %v, want ErrTamperConfig", err)
 	}
 }
+
+// keyframeStill draws a still picture as an encoder passes it on: the
+// same pixels between keyframes (every 10th frame at 5 fps, a 2 s GOP),
+// and at each keyframe the given share of pixels moved by one level, as
+// re-coding the picture does.
+func keyframeStill(w, h, i int, refresh float64) []byte {
+	g := tamperScene(w, h, 0, 1, 0)
+	gop := i / 10
+	step := int(1 / refresh)
+	for p := gop % step; p < len(g); p += step {
+		g[p] ^= 1
+	}
+	return g
+}
+
+// TestTamperFrozenKeyframes: a live still scene may show life only at its
+// keyframes, and a frozen picture may still move a little at each one;
+// frozen is told by the size of the keyframe change against the camera's
+// own, not by identical frames. Each case runs 10 s of `live`, 12 s of
+// `fault`, then `live` again, at 5 fps.
+func TestTamperFrozenKeyframes(t *testing.T) {
+	const w, h, fps = 160, 96, 5
+	cases := []struct {
+		name        string
+		live, fault func(i int) []byte
+		want        bool // frozen raised (and cleared) around the fault
+	}{
+		{
+			name:  "still scene, life only at keyframes",
+			live:  func(i int) []byte { return keyframeStill(w, h, i, 0.5) },
+			fault: func(i int) []byte { return keyframeStill(w, h, i, 0.5) },
+		},
+		{
+			name:  "dark low-noise scene, 18 % at keyframes",
+			live:  func(i int) []byte { return keyframeStill(w, h, i, 0.18) },
+			fault: func(i int) []byte { return keyframeStill(w, h, i, 0.18) },
+		},
+		{
+			name:  "frozen, re-coded at keyframes (0.6 %)",
+			live:  func(i int) []byte { return keyframeStill(w, h, i, 0.5) },
+			fault: func(i int) []byte { return keyframeStill(w, h, i, 0.006) },
+			want:  true,
+		},
+		{
+			name:  "frozen, identical frames",
+			live:  func(i int) []byte { return tamperScene(w, h, i, 1, 0) },
+			fault: func(int) []byte { return tamperScene(w, h, 49, 1, 0) },
+			want:  true,
+		},
+		{
+			name:  "frozen on a dark camera, re-coded at keyframes (0.6 %)",
+			live:  func(i int) []byte { return keyframeStill(w, h, i, 0.18) },
+			fault: func(i int) []byte { return keyframeStill(w, h, i, 0.006) },
+			want:  true,
+		},
+		{
+			// The limit: a frozen picture whose keyframes move as much as
+			// the live ones did cannot be told from a live still scene.
+			name:  "frozen, re-coded as much as live keyframes",
+			live:  func(i int) []byte { return keyframeStill(w, h, i, 0.5) },
+			fault: func(i int) []byte { return keyframeStill(w, h, i, 0.25) },
+		},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			d := mustTamper(t, TamperConfig{})
+			at := func(i int) time.Time { return pxT0.Add(time.Duration(i) * time.Second / fps) }
+			from, to := 10*fps, 22*fps
+			var raised, cleared time.Time
+			for i := range 35 * fps {
+				g := tc.live(i)
+				if i >= from && i < to {
+					g = tc.fault(i)
+				}
+				for _, c := range d.Observe(Frame{Width: w, Height: h, Gray: g, Time: at(i)}) {
+					switch {
+					case c.Kind != TamperFrozen || !tc.want:
+						t.Fatalf("frame %d: %s active=%v (%+v)", i, c.Kind, c.Active, d.Features())
+					case c.Active:
+						raised = c.At
+					default:
+						cleared = c.At
+					}
+				}
+			}
+			if !tc.want {
+				return
+			}
+			if raised.IsZero() || raised.Before(at(from)) || raised.Sub(at(from)) > 10*time.Second {
+				t.Errorf("frozen raised at %v, want within 10 s of %v (%+v)", raised, at(from), d.Features())
+			}
+			if cleared.IsZero() || cleared.Before(at(to)) || cleared.Sub(at(to)) > 10*time.Second {
+				t.Errorf("frozen cleared at %v, want within 10 s after %v", cleared, at(to))
+			}
+		})
+	}
+}
