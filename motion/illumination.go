@@ -21,6 +21,16 @@ const (
 	minSamples = 64
 )
 
+// ratioRecip[d] is floor(2^32/d)+1: for n < 2^15, n*ratioRecip[d]>>32 is
+// exactly n/d (the error is below n/2^32, far less than 1/d), which spares
+// a division per sample.
+var ratioRecip = func() (r [256]uint64) {
+	for d := 1; d < 256; d++ {
+		r[d] = 1<<32/uint64(d) + 1
+	}
+	return r
+}()
+
 func (h *ratioHist) reset() {
 	clear(h.bins[:])
 	h.n = 0
@@ -33,7 +43,9 @@ func (h *ratioHist) add(num, den int32) {
 	if den < 1 {
 		den = 1
 	}
-	r := num * ratioScale / den
+	// num*ratioScale/den by a multiply: exact for num, den <= 255 (see
+	// ratioRecip).
+	r := int32(uint64(num*ratioScale) * ratioRecip[uint8(den)] >> 32)
 	if r >= ratioBins {
 		r = ratioBins - 1
 	}

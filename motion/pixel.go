@@ -108,6 +108,7 @@ type PixelDetector struct {
 	filtered   []byte
 	colSum     []uint8
 	rows       []int32 // foreground pixels per row
+	live       []bool  // rows the filter may have left a pixel in
 	finder     regionFinder
 	hist       ratioHist
 	tone       toneMap
@@ -222,12 +223,12 @@ func (d *PixelDetector) Observe(f Frame) (PixelResult, Transition, bool) {
 	}
 
 	res.Status = Scored
-	majority3x3(d.fg, d.filtered, d.rows, d.colSum, d.w, d.h)
+	majority3x3(d.fg, d.filtered, d.rows, d.live, d.colSum, d.w, d.h)
 	var zoneBits []uint32
 	if len(d.cfg.Zones) > 0 {
 		zoneBits = d.zoneBits
 	}
-	regions := d.finder.find(d.filtered, zoneBits, d.w, d.h, d.minArea)
+	regions := d.finder.find(d.filtered, zoneBits, d.live, d.w, d.h, d.minArea)
 	regions = d.uncluttered(regions, changed)
 	total := float64(d.w * d.h)
 	var area int
@@ -269,6 +270,8 @@ func (d *PixelDetector) resize(w, h int) {
 	d.filtered = grow(d.filtered, n)
 	d.colSum = grow(d.colSum, w)
 	d.rows = grow(d.rows, h)
+	d.live = grow(d.live, h)
+	d.live = grow(d.live, h)
 	d.shake.resize(w, h)
 	if len(d.cfg.Zones) > 0 {
 		d.zoneBits = grow(d.zoneBits, n)

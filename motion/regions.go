@@ -7,19 +7,24 @@ import "slices"
 // in, and an object's outline keeps its place. The one-pixel border is
 // cleared. rows holds each row's count of set pixels: a row whose
 // neighbourhood has fewer than 5 is cleared without looking, which is
-// most rows of a quiet picture. colSum is scratch of width w.
-func majority3x3(fg, out []byte, rows []int32, colSum []uint8, w, h int) {
+// most rows of a quiet picture. live[y] tells the region finder whether
+// row y of out may hold a set pixel. colSum is scratch of width w.
+func majority3x3(fg, out []byte, rows []int32, live []bool, colSum []uint8, w, h int) {
 	n := w * h
 	fg, out = fg[:n], out[:n]
 	colSum = colSum[:w]
 	clear(out[:w])
 	clear(out[n-w:])
+	live = live[:h]
+	live[0], live[h-1] = false, false
 	for y := 1; y < h-1; y++ {
 		row := out[y*w : (y+1)*w]
 		if rows[y-1]+rows[y]+rows[y+1] < 5 {
 			clear(row)
+			live[y] = false
 			continue
 		}
+		live[y] = true
 		up, mid, down := fg[(y-1)*w:y*w], fg[y*w:(y+1)*w], fg[(y+1)*w:(y+2)*w]
 		for x := range w {
 			colSum[x] = up[x] + mid[x] + down[x]
@@ -51,50 +56,64 @@ type regionFinder struct {
 
 // find collects the 8-connected regions of fg (values 1) that have at
 // least minArea pixels, largest first; fg is consumed (visited pixels are
-// set to 2). zones, when not nil, gives each pixel's zone bits.
-func (rf *regionFinder) find(fg []byte, zones []uint32, w, h, minArea int) []region {
+// set to 2). zones, when not nil, gives each pixel's zone bits. Only rows
+// marked in live can start a region (the filter leaves the rest empty).
+func (rf *regionFinder) find(fg []byte, zones []uint32, live []bool, w, h, minArea int) []region {
 	rf.regions = rf.regions[:0]
 	n := w * h
 	fg = fg[:n]
-	for start := range n {
-		if fg[start] != 1 {
+	live = live[:h]
+	for y, ok := range live {
+		if !ok {
 			continue
 		}
-		r := region{minX: w, minY: h, maxX: -1, maxY: -1}
-		fg[start] = 2
-		rf.stack = append(rf.stack[:0], int32(start))
-		for len(rf.stack) > 0 {
-			i := int(rf.stack[len(rf.stack)-1])
-			rf.stack = rf.stack[:len(rf.stack)-1]
-			x, y := i%w, i/w
-			r.area++
-			r.minX, r.maxX = min(r.minX, x), max(r.maxX, x)
-			r.minY, r.maxY = min(r.minY, y), max(r.maxY, y)
-			if zones != nil {
-				r.zones |= zones[i]
+		row := fg[y*w : (y+1)*w]
+		for x, v := range row {
+			if v != 1 {
+				continue
 			}
-			for dy := -1; dy <= 1; dy++ {
-				yy := y + dy
-				if yy < 0 || yy >= h {
-					continue
-				}
-				for dx := -1; dx <= 1; dx++ {
-					xx := x + dx
-					if xx < 0 || xx >= w {
-						continue
-					}
-					j := yy*w + xx
-					if fg[j] == 1 {
-						fg[j] = 2
-						rf.stack = append(rf.stack, int32(j))
-					}
-				}
-			}
-		}
-		if r.area >= minArea {
-			rf.regions = append(rf.regions, r)
+			rf.flood(fg, zones, y*w+x, w, h, minArea)
 		}
 	}
 	slices.SortFunc(rf.regions, func(a, b region) int { return b.area - a.area })
 	return rf.regions
+}
+
+// flood collects the region that holds pixel start and keeps it when it
+// has at least minArea pixels.
+func (rf *regionFinder) flood(fg []byte, zones []uint32, start, w, h, minArea int) {
+	r := region{minX: w, minY: h, maxX: -1, maxY: -1}
+	fg[start] = 2
+	rf.stack = append(rf.stack[:0], int32(start))
+	for len(rf.stack) > 0 {
+		i := int(rf.stack[len(rf.stack)-1])
+		rf.stack = rf.stack[:len(rf.stack)-1]
+		x, y := i%w, i/w
+		r.area++
+		r.minX, r.maxX = min(r.minX, x), max(r.maxX, x)
+		r.minY, r.maxY = min(r.minY, y), max(r.maxY, y)
+		if zones != nil {
+			r.zones |= zones[i]
+		}
+		for dy := -1; dy <= 1; dy++ {
+			yy := y + dy
+			if yy < 0 || yy >= h {
+				continue
+			}
+			for dx := -1; dx <= 1; dx++ {
+				xx := x + dx
+				if xx < 0 || xx >= w {
+					continue
+				}
+				j := yy*w + xx
+				if fg[j] == 1 {
+					fg[j] = 2
+					rf.stack = append(rf.stack, int32(j))
+				}
+			}
+		}
+	}
+	if r.area >= minArea {
+		rf.regions = append(rf.regions, r)
+	}
 }
