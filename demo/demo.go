@@ -175,7 +175,7 @@ func Run(ctx context.Context, opts Options) error {
 			wg.Wait()
 			return edgeErr
 		case <-t.C:
-			printStatus(ctx, opts.Out, base)
+			printStatus(ctx, opts.Out, base, siteZone(acfg.TimeZone))
 		}
 	}
 }
@@ -201,4 +201,12 @@ func randomPassword() string {
 	var b [12]byte
 	_, _ = rand.Read(b[:])
 	return hex.EncodeToString(b[:])
+}
+
+// siteZone is the aggregator's configured zone, for the demo's table.
+func siteZone(name string) *time.Location {
+	if loc, err := time.LoadLocation(name); err == nil {
+		return loc
+	}
+	return time.FixedZone("ICT", 7*3600)
 }

@@ -49,7 +49,8 @@ type cameraRow struct {
 	} `json:"labels"`
 }
 
-func printStatus(ctx context.Context, w io.Writer, base string) {
+// printStatus prints the camera table, stamped in the site's time zone.
+func printStatus(ctx context.Context, w io.Writer, base string, loc *time.Location) {
 	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
 	defer cancel()
 	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, base+"/api/v1/cameras", nil)
@@ -68,7 +69,7 @@ func printStatus(ctx context.Context, w io.Writer, base string) {
 	}
 	sort.Slice(body.Cameras, func(i, j int) bool { return body.Cameras[i].ID < body.Cameras[j].ID })
 	tw := tabwriter.NewWriter(w, 0, 2, 2, ' ', 0)
-	fmt.Fprintf(tw, "\n%s\tCAMERA\tPROGRAM\tSTATUS\tFPS\tKBIT/S\tSIZE\tMOTION\n", time.Now().Format("15:04:05"))
+	fmt.Fprintf(tw, "\n%s\tCAMERA\tPROGRAM\tSTATUS\tFPS\tKBIT/S\tSIZE\tMOTION\n", time.Now().In(loc).Format("15:04:05"))
 	for _, c := range body.Cameras {
 		st := c.Status
 		if c.Reason != "" && c.Status != "online" {
