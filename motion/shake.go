@@ -78,22 +78,27 @@ func slid(f, b []int32) bool {
 	if n <= 4*maxShift {
 		return false
 	}
+	lo, hi := maxShift, n-maxShift
+	bb := b[lo:hi]
+	var bs int64
+	for _, v := range bb {
+		bs += int64(v)
+	}
+	cnt := int64(hi - lo)
+	bm := bs / cnt
 	at := func(shift int) int64 {
-		lo, hi := maxShift, n-maxShift
-		var fs, bs int64
-		for i := lo; i < hi; i++ {
-			fs += int64(f[i+shift])
-			bs += int64(b[i])
+		ff := f[lo+shift : hi+shift]
+		ff = ff[:len(bb)]
+		var fs int64
+		for _, v := range ff {
+			fs += int64(v)
 		}
-		cnt := int64(hi - lo)
-		fm, bm := fs/cnt, bs/cnt
+		off := fs/cnt - bm
 		var sad int64
-		for i := lo; i < hi; i++ {
-			d := int64(f[i+shift]) - fm - (int64(b[i]) - bm)
-			if d < 0 {
-				d = -d
-			}
-			sad += d
+		for i, v := range ff {
+			d := int64(v) - int64(bb[i]) - off
+			m := d >> 63 // branch-free: the sign is a coin toss
+			sad += (d ^ m) - m
 		}
 		return sad
 	}
