@@ -50,8 +50,9 @@ cbr=(-an -c:v libx264 -profile:v main -preset medium -pix_fmt yuv420p
 	-x264-params nal-hrd=cbr:force-cfr=1:sliced-threads=0:aud=1:repeat-headers=1
 	-r "$FPS" -t "$((SECONDS_LONG + PREROLL))" -f h264)
 
-# The still scene comes from simcam's script: source its still() only.
-eval "$(sed -n '/^still() {/,/^}/p' "$here/../../simcam/testdata/make-clips.sh")"
+# The still scene is simcam's (its clip library).
+# shellcheck source=../../simcam/testdata/cliplib.sh
+. "$here/../../simcam/testdata/cliplib.sh"
 w=${CBR_W:-320} h=${CBR_H:-240}
 still "$w" "$h" "$tmp/still.png"
 

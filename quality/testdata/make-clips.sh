@@ -22,7 +22,6 @@ mkdir -p "$out"
 
 W=320 H=240 FPS=15 LEN=16 PREROLL=6
 
-encode() { ffmpeg -hide_banner -loglevel error -y "$@"; }
 
 x264=(-an -c:v libx264 -profile:v main -preset medium -crf 29 -pix_fmt yuv420p
 	-g 30 -keyint_min 30 -sc_threshold 0 -bf 0
@@ -32,40 +31,11 @@ x264=(-an -c:v libx264 -profile:v main -preset medium -crf 29 -pix_fmt yuv420p
 # t S: clip second S as encoder time (the preroll is cut off later).
 t() { echo "$(($1 + PREROLL))"; }
 
-trim() {
-	python3 - "$1" "$((PREROLL * FPS))" <<'PY'
-import sys
-path, skip = sys.argv[1], int(sys.argv[2])
-data = open(path, "rb").read()
-aud = b"\x00\x00\x00\x01\x09"
-starts = [i for i in range(len(data)) if data.startswith(aud, i)]
-if len(starts) <= skip:
-    sys.exit("trim: %s has only %d access units" % (path, len(starts)))
-open(path, "wb").write(data[starts[skip]:])
-PY
-}
+# encode, trim and still (the street of simcam's clips) are shared.
+# shellcheck source=../../simcam/testdata/cliplib.sh
+. "$here/../../simcam/testdata/cliplib.sh"
 
-# The street still of simcam's clips: sky, buildings with windows,
-# sidewalk, road with lane marks, a static grain as texture.
-g=$((W / 40))
-encode -f lavfi -i "color=c=0x5c5c5c:s=${W}x${H}:r=1" -frames:v 1 -vf "\
-drawbox=x=0:y=0:w=iw:h=ih*0.30:c=0x9fb4c8:t=fill,\
-drawbox=x=0:y=ih*0.10:w=iw*0.22:h=ih*0.52:c=0x8c6f5a:t=fill,\
-drawbox=x=iw*0.24:y=ih*0.04:w=iw*0.20:h=ih*0.58:c=0xb0a48a:t=fill,\
-drawbox=x=iw*0.46:y=ih*0.18:w=iw*0.22:h=ih*0.44:c=0x6f7f8f:t=fill,\
-drawbox=x=iw*0.70:y=ih*0.12:w=iw*0.30:h=ih*0.50:c=0x7d8a6e:t=fill,\
-drawgrid=x=0:y=ih*0.10:w=${g}:h=${g}:t=2:c=0x303030@0.45,\
-drawbox=x=0:y=0:w=iw*0.24:h=ih*0.10:c=0x9fb4c8:t=fill,\
-drawbox=x=iw*0.24:y=0:w=iw*0.20:h=ih*0.04:c=0x9fb4c8:t=fill,\
-drawbox=x=iw*0.44:y=0:w=iw*0.26:h=ih*0.18:c=0x9fb4c8:t=fill,\
-drawbox=x=iw*0.70:y=0:w=iw*0.30:h=ih*0.12:c=0x9fb4c8:t=fill,\
-drawbox=x=0:y=ih*0.62:w=iw:h=ih*0.08:c=0xa8a8a0:t=fill,\
-drawbox=x=0:y=ih*0.70:w=iw:h=ih*0.30:c=0x4a4a4a:t=fill,\
-drawbox=x=iw*0.05:y=ih*0.84:w=iw*0.12:h=ih*0.015:c=0xe0e0d0:t=fill,\
-drawbox=x=iw*0.30:y=ih*0.84:w=iw*0.12:h=ih*0.015:c=0xe0e0d0:t=fill,\
-drawbox=x=iw*0.55:y=ih*0.84:w=iw*0.12:h=ih*0.015:c=0xe0e0d0:t=fill,\
-drawbox=x=iw*0.80:y=ih*0.84:w=iw*0.12:h=ih*0.015:c=0xe0e0d0:t=fill,\
-noise=alls=10:allf=u,format=yuv420p" "$tmp/street.png"
+still "$W" "$H" "$tmp/street.png"
 # Where a camera turned away looks: a close-up of the buildings.
 encode -i "$tmp/street.png" -vf "crop=iw/2:ih/2:iw/2:ih/8,scale=${W}:${H},hflip" "$tmp/away.png"
 
