@@ -49,16 +49,9 @@ type Detector struct {
 	recent    []int // last cfg.Smooth P-frame sizes, circular
 	recentI   int
 
-	score   float64
-	lastT   time.Time
-	above   bool      // the previous scored frame was above the threshold
-	aboveAt time.Time // first frame of the current run above
-	belowAt time.Time // first frame of the current run below, while active
-	lastHot time.Time // last frame above the threshold, while active
-	active  bool
-	started time.Time
-	peak    float64
-	skip    int // counts frames admitted to the baseline while hot
+	score float64
+	h     hysteresis
+	skip  int // counts frames admitted to the baseline while hot
 }
 
 // New returns a detector; cfg's zero fields take the package defaults.
@@ -72,6 +65,7 @@ func New(cfg Config) (*Detector, error) {
 		threshold: Threshold(c.Sensitivity),
 		base:      newBaseline(c.Window),
 		recent:    make([]int, 0, c.Smooth),
+		h:         hysteresis{minDuration: c.MinDuration, postRoll: c.PostRoll},
 	}, nil
 }
 
@@ -83,7 +77,7 @@ func (d *Detector) Score() float64 { return d.score }
 func (d *Detector) Threshold() float64 { return d.threshold }
 
 // Active reports whether a motion interval is open.
-func (d *Detector) Active() bool { return d.active }
+func (d *Detector) Active() bool { return d.h.active }
 
 // Observe feeds one frame: its arrival time, encoded size in bytes and
 // whether it is a keyframe. Keyframes are ignored: they are large by
@@ -93,16 +87,7 @@ func (d *Detector) Observe(t time.Time, size int, keyframe bool) (Transition, bo
 	if keyframe || size <= 0 {
 		return Transition{}, false
 	}
-	if !d.lastT.IsZero() && t.Before(d.lastT) {
-		// The clock went backwards (a new session, a wrapped timestamp):
-		// the run timers mean nothing any more; keep the baseline.
-		d.above = false
-		if d.active {
-			d.belowAt = t
-			d.lastHot = t
-		}
-	}
-	d.lastT = t
+	d.h.clock(t)
 	d.pushRecent(size)
 
 	if d.base.len() < d.cfg.Warmup {
@@ -114,48 +99,12 @@ func (d *Detector) Observe(t time.Time, size int, keyframe bool) (Transition, bo
 	hot := d.score >= d.threshold
 	d.learn(size, hot)
 
-	if hot {
-		if !d.above {
-			d.aboveAt = t
-		}
-		d.above = true
-		if d.active {
-			d.lastHot = t
-			d.belowAt = time.Time{}
-			d.peak = max(d.peak, d.score)
-			return Transition{}, false
-		}
-		if t.Sub(d.aboveAt) >= d.cfg.MinDuration {
-			d.active = true
-			d.started = d.aboveAt
-			d.lastHot = t
-			d.peak = d.score
-			return Transition{Kind: Start, Started: d.started, At: d.started, Score: d.peak}, true
-		}
-		return Transition{}, false
-	}
-	d.above = false
-	if !d.active {
-		return Transition{}, false
-	}
-	if d.belowAt.IsZero() {
-		d.belowAt = t
-	}
-	if t.Sub(d.belowAt) >= d.cfg.PostRoll {
-		return d.close(), true
-	}
-	return Transition{}, false
+	return d.h.decide(t, hot, d.score)
 }
 
 // Stop closes an open interval, e.g. when the stream is lost; it reports
 // false when none was open. The baseline is kept.
-func (d *Detector) Stop() (Transition, bool) {
-	d.above = false
-	if !d.active {
-		return Transition{}, false
-	}
-	return d.close(), true
-}
+func (d *Detector) Stop() (Transition, bool) { return d.h.stop() }
 
 // Reset forgets everything, as for a new camera.
 func (d *Detector) Reset() {
@@ -163,17 +112,8 @@ func (d *Detector) Reset() {
 	d.recent = d.recent[:0]
 	d.recentI = 0
 	d.score = 0
-	d.lastT = time.Time{}
-	d.above, d.active = false, false
+	d.h.reset()
 	d.skip = 0
-}
-
-func (d *Detector) close() Transition {
-	tr := Transition{Kind: End, Started: d.started, At: d.lastHot, Score: d.peak}
-	d.active = false
-	d.belowAt = time.Time{}
-	d.peak = 0
-	return tr
 }
 
 func (d *Detector) pushRecent(size int) {
@@ -234,7 +174,7 @@ const coldFraction = 0.5
 
 func (d *Detector) learn(size int, hot bool) {
 	cold := float64(size) < coldFraction*d.base.median()
-	if !hot && !d.active && !cold {
+	if !hot && !d.h.active && !cold {
 		d.base.add(size)
 		return
 	}

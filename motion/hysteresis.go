@@ -3,8 +3,9 @@ package motion
 import "time"
 
 // hysteresis turns a per-frame moving/quiet verdict into intervals with a
-// minimum duration and a post-roll, exactly as Detector does for frame
-// sizes, so both tiers open and close intervals alike.
+// minimum duration and a post-roll. Both tiers (Detector on frame sizes,
+// PixelDetector on pictures) use it, so they open and close intervals
+// alike.
 type hysteresis struct {
 	minDuration, postRoll time.Duration
 
@@ -19,6 +20,14 @@ type hysteresis struct {
 }
 
 func (h *hysteresis) step(t time.Time, hot bool, score float64) (Transition, bool) {
+	h.clock(t)
+	return h.decide(t, hot, score)
+}
+
+// clock notes a frame's time; a clock that went backwards (a new session,
+// a wrapped timestamp) voids the run timers. A tier that skips frames for
+// the verdict (warm-up) still calls it for every frame.
+func (h *hysteresis) clock(t time.Time) {
 	if !h.lastT.IsZero() && t.Before(h.lastT) {
 		// The clock went backwards: the run timers mean nothing any more.
 		h.above = false
@@ -28,6 +37,10 @@ func (h *hysteresis) step(t time.Time, hot bool, score float64) (Transition, boo
 		}
 	}
 	h.lastT = t
+}
+
+// decide applies one frame's verdict; clock must have seen t.
+func (h *hysteresis) decide(t time.Time, hot bool, score float64) (Transition, bool) {
 	if hot {
 		if !h.above {
 			h.aboveAt = t
