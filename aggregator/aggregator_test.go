@@ -42,6 +42,22 @@ func startAggregator(t *testing.T, natsURL string) *Aggregator {
 	return a
 }
 
+// jetStream connects a client to the test's NATS server, closed with the
+// test.
+func jetStream(t *testing.T, url string) jetstream.JetStream {
+	t.Helper()
+	nc, err := nats.Connect(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(nc.Close)
+	js, err := jetstream.New(nc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return js
+}
+
 func publish(t *testing.T, js jetstream.JetStream, e *event.Event) {
 	t.Helper()
 	data, err := event.Marshal(e)
@@ -69,15 +85,7 @@ func getBody(url string) (int, string, error) {
 func TestAggregatorEndToEnd(t *testing.T) {
 	url := testenv.NATS(t)
 	a := startAggregator(t, url)
-	nc, err := nats.Connect(url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer nc.Close()
-	js, err := jetstream.New(nc)
-	if err != nil {
-		t.Fatal(err)
-	}
+	js := jetStream(t, url)
 	now := time.Now().Add(-10 * time.Second).UTC()
 	mk := func(k event.Kind, cam string, seq uint64) *event.Event {
 		e := &event.Event{Schema: 1, ID: event.NewID(), Kind: k, Site: "q1", Agent: "edge-1", Camera: cam,

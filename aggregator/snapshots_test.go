@@ -20,15 +20,7 @@ import (
 func TestAggregatorServesSnapshots(t *testing.T) {
 	url := testenv.NATS(t)
 	a := startAggregator(t, url)
-	nc, err := nats.Connect(url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer nc.Close()
-	js, err := jetstream.New(nc)
-	if err != nil {
-		t.Fatal(err)
-	}
+	js := jetStream(t, url)
 	var img bytes.Buffer
 	if err := jpeg.Encode(&img, image.NewGray(image.Rect(0, 0, 32, 24)), nil); err != nil {
 		t.Fatal(err)

@@ -9,8 +9,6 @@ import (
 	"github.com/camwatch/camwatch/event"
 	"github.com/camwatch/camwatch/testenv"
 	"github.com/camwatch/camwatch/uptime"
-	"github.com/nats-io/nats.go"
-	"github.com/nats-io/nats.go/jetstream"
 )
 
 // TestAggregatorUptime: a camera that went offline a minute ago shows in
@@ -18,15 +16,7 @@ import (
 func TestAggregatorUptime(t *testing.T) {
 	url := testenv.NATS(t)
 	a := startAggregator(t, url)
-	nc, err := nats.Connect(url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer nc.Close()
-	js, err := jetstream.New(nc)
-	if err != nil {
-		t.Fatal(err)
-	}
+	js := jetStream(t, url)
 	now := time.Now().UTC()
 	publish(t, js, &event.Event{Schema: 1, ID: event.NewID(), Kind: event.KindHeartbeat, Site: "q1", Agent: "edge-1", Time: now, Seq: 1,
 		Heartbeat: &event.Heartbeat{Version: "t", Started: now, IntervalS: 5, Cameras: 1}})

@@ -6,8 +6,6 @@ import (
 	"time"
 
 	"github.com/camwatch/camwatch/event"
-	"github.com/camwatch/camwatch/ingest"
-	"github.com/camwatch/camwatch/testenv"
 )
 
 // TestDegradedThroughIngest stores stats events through the real
@@ -15,11 +13,10 @@ import (
 // frames keep flowing is degraded for that hour, not out, in the report
 // read back through Source.
 func TestDegradedThroughIngest(t *testing.T) {
-	rdb, prefix := testenv.Redis(t)
 	ctx := context.Background()
 	now := genEnd
 	timeout := 30 * time.Second
-	store := ingest.NewStore(rdb, ingest.StoreOptions{Prefix: prefix, AgentTimeout: timeout, Now: func() time.Time { return now }})
+	rdb, prefix, store := ingestStore(t, now, timeout)
 	base := now.Add(-4 * h)
 	var seq uint64
 	cam := func(kind event.Kind, at time.Time, fps float64) *event.Event {

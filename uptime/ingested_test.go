@@ -8,17 +8,17 @@ import (
 	"github.com/camwatch/camwatch/event"
 	"github.com/camwatch/camwatch/ingest"
 	"github.com/camwatch/camwatch/testenv"
+	"github.com/redis/go-redis/v9"
 )
 
 // TestSourcePastAgentLoss stores events through the real ingester's store
 // and requires an agent loss that has ended (its heartbeats came back) to
 // count as unknown, not as whatever the camera last reported.
 func TestSourcePastAgentLoss(t *testing.T) {
-	rdb, prefix := testenv.Redis(t)
 	ctx := context.Background()
 	now := genEnd
 	timeout := 30 * time.Second
-	store := ingest.NewStore(rdb, ingest.StoreOptions{Prefix: prefix, AgentTimeout: timeout, Now: func() time.Time { return now }})
+	rdb, prefix, store := ingestStore(t, now, timeout)
 	base := now.Add(-4 * h)
 	var seq uint64
 	hb := func(at time.Time) *event.Event {
@@ -74,4 +74,13 @@ func TestSourcePastAgentLoss(t *testing.T) {
 	if got := r.Cameras[0].Totals; got != want {
 		t.Errorf("totals = %+v, want %+v", got, want)
 	}
+}
+
+// ingestStore is the real ingester's Redis store on a fresh prefix, with a
+// fixed clock, so tests can write what an aggregator would and read it
+// back through Source.
+func ingestStore(t *testing.T, now time.Time, agentTimeout time.Duration) (redis.UniversalClient, string, *ingest.Store) {
+	t.Helper()
+	rdb, prefix := testenv.Redis(t)
+	return rdb, prefix, ingest.NewStore(rdb, ingest.StoreOptions{Prefix: prefix, AgentTimeout: agentTimeout, Now: func() time.Time { return now }})
 }
