@@ -34,7 +34,7 @@ var fastBackoff = []time.Duration{20 * time.Millisecond, 40 * time.Millisecond, 
 type env struct {
 	js      jetstream.JetStream
 	reg     *prometheus.Registry
-	logs    *syncBuffer
+	logs    *testenv.LogBuffer
 	log     *slog.Logger
 	secrets []string
 }
@@ -56,7 +56,7 @@ func newEnv(t *testing.T) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &env{js: js, reg: prometheus.NewRegistry(), logs: &syncBuffer{}}
+	e := &env{js: js, reg: prometheus.NewRegistry(), logs: &testenv.LogBuffer{}}
 	e.log = slog.New(slog.NewTextHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	t.Cleanup(func() { e.checkNoSecrets(t) })
 	return e
@@ -321,23 +321,6 @@ func freeAddr(t *testing.T) string {
 	addr := l.Addr().String()
 	l.Close()
 	return addr
-}
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 func newRegistry() *prometheus.Registry { return prometheus.NewRegistry() }

@@ -1,7 +1,6 @@
 package spool
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -40,33 +39,11 @@ func cameraEvent(t testing.TB, cam string) *event.Event {
 	return &ev
 }
 
-// syncBuffer is a log sink safe for concurrent writers.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
-func (s *syncBuffer) Count(sub string) int {
-	return bytes.Count([]byte(s.String()), []byte(sub))
-}
-
 // open opens a spool in dir with a fresh registry and a captured log.
-func open(t testing.TB, dir string, opts Options) (*Spool, *prometheus.Registry, *syncBuffer) {
+func open(t testing.TB, dir string, opts Options) (*Spool, *prometheus.Registry, *testenv.LogBuffer) {
 	t.Helper()
 	reg := prometheus.NewRegistry()
-	logs := &syncBuffer{}
+	logs := &testenv.LogBuffer{}
 	opts.Registerer = reg
 	opts.Logger = slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	sp, err := Open(dir, opts)
