@@ -1,6 +1,7 @@
 package motion
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"time"
@@ -48,27 +49,15 @@ type Config struct {
 var ErrConfig = errors.New("motion: bad config")
 
 func (c Config) withDefaults() (Config, error) {
-	if c.Sensitivity == 0 {
-		c.Sensitivity = DefaultSensitivity
-	}
+	c.Sensitivity = cmp.Or(c.Sensitivity, DefaultSensitivity)
 	if c.Sensitivity < 1 || c.Sensitivity > 10 {
 		return c, fmt.Errorf("%w: sensitivity %d not in 1..10", ErrConfig, c.Sensitivity)
 	}
-	if c.MinDuration == 0 {
-		c.MinDuration = DefaultMinDuration
-	}
-	if c.PostRoll == 0 {
-		c.PostRoll = DefaultPostRoll
-	}
-	if c.Window == 0 {
-		c.Window = DefaultWindow
-	}
-	if c.Warmup == 0 {
-		c.Warmup = DefaultWarmup
-	}
-	if c.Smooth == 0 {
-		c.Smooth = DefaultSmooth
-	}
+	c.MinDuration = cmp.Or(c.MinDuration, DefaultMinDuration)
+	c.PostRoll = cmp.Or(c.PostRoll, DefaultPostRoll)
+	c.Window = cmp.Or(c.Window, DefaultWindow)
+	c.Warmup = cmp.Or(c.Warmup, DefaultWarmup)
+	c.Smooth = cmp.Or(c.Smooth, DefaultSmooth)
 	switch {
 	case c.MinDuration < 0 || c.PostRoll < 0:
 		return c, fmt.Errorf("%w: negative duration", ErrConfig)

@@ -1,6 +1,7 @@
 package motion
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"time"
@@ -90,33 +91,15 @@ type PixelConfig struct {
 }
 
 func (c PixelConfig) withDefaults() (PixelConfig, error) {
-	if c.Sensitivity == 0 {
-		c.Sensitivity = DefaultSensitivity
-	}
-	if c.MinArea == 0 {
-		c.MinArea = DefaultMinArea
-	}
-	if c.MinDuration == 0 {
-		c.MinDuration = DefaultMinDuration
-	}
-	if c.PostRoll == 0 {
-		c.PostRoll = DefaultPostRoll
-	}
-	if c.Absorb == 0 {
-		c.Absorb = DefaultAbsorb
-	}
-	if c.GlobalChange == 0 {
-		c.GlobalChange = DefaultGlobalChange
-	}
-	if c.BrightnessJump == 0 {
-		c.BrightnessJump = DefaultBrightnessJump
-	}
-	if c.Settle == 0 {
-		c.Settle = DefaultSettle
-	}
-	if c.Warmup == 0 {
-		c.Warmup = DefaultPixelWarmup
-	}
+	c.Sensitivity = cmp.Or(c.Sensitivity, DefaultSensitivity)
+	c.MinArea = cmp.Or(c.MinArea, DefaultMinArea)
+	c.MinDuration = cmp.Or(c.MinDuration, DefaultMinDuration)
+	c.PostRoll = cmp.Or(c.PostRoll, DefaultPostRoll)
+	c.Absorb = cmp.Or(c.Absorb, DefaultAbsorb)
+	c.GlobalChange = cmp.Or(c.GlobalChange, DefaultGlobalChange)
+	c.BrightnessJump = cmp.Or(c.BrightnessJump, DefaultBrightnessJump)
+	c.Settle = cmp.Or(c.Settle, DefaultSettle)
+	c.Warmup = cmp.Or(c.Warmup, DefaultPixelWarmup)
 	switch {
 	case c.Sensitivity < 1 || c.Sensitivity > 10:
 		return c, fmt.Errorf("%w: sensitivity %d not in 1..10", ErrConfig, c.Sensitivity)
