@@ -1,4 +1,5 @@
 // Package testenv gives tests the real services they talk to: an embedded
 // NATS server with JetStream, the Redis at REDIS_URL under a key prefix of
-// their own, and a polling Eventually instead of sleeps.
+// their own, a polling Eventually instead of sleeps, and a LogBuffer to
+// search captured logs.
 package testenv
