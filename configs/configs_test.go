@@ -83,3 +83,14 @@ func TestCameraPasswordFromEnv(t *testing.T) {
 		t.Errorf("Secret.String = %q", s)
 	}
 }
+
+func TestSimcamBasicAuthColon(t *testing.T) {
+	t.Setenv("SIM_PW", "a:b")
+	err := Parse([]byte("username: u\npassword_env: SIM_PW\nauth_method: basic\ncameras: [{id: c1, clip: static-320x240}]\n"), &Simcam{})
+	if err == nil || !strings.Contains(err.Error(), "password: must not contain ':'") {
+		t.Fatalf("err = %v", err)
+	}
+	if strings.Contains(err.Error(), "a:b") {
+		t.Errorf("error leaks the password: %v", err)
+	}
+}

@@ -1,6 +1,9 @@
 package configs
 
-import "time"
+import (
+	"strings"
+	"time"
+)
 
 // Simcam is the simulated-camera server's file (see simcam.yaml).
 type Simcam struct {
@@ -53,6 +56,11 @@ func (c *Simcam) Validate() error {
 	c.Password = pw
 	if (c.Username == "") != c.Password.Empty() {
 		return fieldErr("username", "username and password go together")
+	}
+	if c.AuthMethod == "basic" && strings.Contains(c.Password.Reveal(), ":") {
+		// gortsplib splits basic credentials on every ':' and would refuse
+		// the right password; say so here rather than at start-up.
+		return fieldErr("password", "must not contain ':' with auth_method basic")
 	}
 	ids := make([]string, len(c.Cameras))
 	for i, cam := range c.Cameras {
