@@ -255,6 +255,9 @@ type Packet struct {
 	Time            time.Duration // packet decode time
 	Duration        time.Duration //packet duration
 	Data            []byte        // packet data
+	// Marker is the RTP marker bit of the packet that completed this one:
+	// for video, the last packet of an access unit (camwatch patch).
+	Marker bool
 }
 
 // Raw audio frame.

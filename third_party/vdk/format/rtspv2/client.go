@@ -128,6 +128,12 @@ func Dial(options RTSPClientOptions) (*RTSPClient, error) {
 	if err != nil {
 		return nil, err
 	}
+	started := false
+	defer func() { // camwatch: a failed handshake closes its connection
+		if !started {
+			conn.Close()
+		}
+	}()
 	err = conn.SetDeadline(time.Now().Add(client.options.ReadWriteTimeout))
 	if err != nil {
 		return nil, err
@@ -165,7 +171,7 @@ func Dial(options RTSPClientOptions) (*RTSPClient, error) {
 		if i2.AVType == VIDEO {
 			if i2.Type == av.H264 {
 				if len(i2.SpropParameterSets) > 1 {
-					if codecData, err := h264parser.NewCodecDataFromSPSAndPPS(i2.SpropParameterSets[0], i2.SpropParameterSets[1]); err == nil {
+					if codecData, err := newH264CodecData(i2.SpropParameterSets[0], i2.SpropParameterSets[1]); err == nil {
 						client.sps = i2.SpropParameterSets[0]
 						client.pps = i2.SpropParameterSets[1]
 						client.CodecData = append(client.CodecData, codecData)
@@ -178,7 +184,7 @@ func Dial(options RTSPClientOptions) (*RTSPClient, error) {
 				client.videoCodec = av.H264
 			} else if i2.Type == av.H265 {
 				if len(i2.SpropVPS) > 1 && len(i2.SpropSPS) > 1 && len(i2.SpropPPS) > 1 {
-					if codecData, err := h265parser.NewCodecDataFromVPSAndSPSAndPPS(i2.SpropVPS, i2.SpropSPS, i2.SpropPPS); err == nil {
+					if codecData, err := newH265CodecData(i2.SpropVPS, i2.SpropSPS, i2.SpropPPS); err == nil {
 						client.vps = i2.SpropVPS
 						client.sps = i2.SpropSPS
 						client.pps = i2.SpropPPS
@@ -240,6 +246,7 @@ func Dial(options RTSPClientOptions) (*RTSPClient, error) {
 	if err != nil {
 		return nil, err
 	}
+	started = true
 	go client.startStream()
 	return client, nil
 }
@@ -257,6 +264,11 @@ func (client *RTSPClient) ControlTrack(track string) string {
 func (client *RTSPClient) startStream() {
 	defer func() {
 		client.Signals <- SignalStreamRTPStop
+	}()
+	defer func() { // camwatch: hostile input ends the session, not the process
+		if r := recover(); r != nil {
+			client.Println("RTSP Client RTP panic", r)
+		}
 	}()
 	timer := time.Now()
 	oneb := make([]byte, 1)
@@ -335,6 +347,9 @@ func (client *RTSPClient) startStream() {
 				if (len(responseTmp) > 4 && bytes.Compare(responseTmp[len(responseTmp)-4:], []byte("\r\n\r\n")) == 0) || len(responseTmp) > 768 {
 					if strings.Contains(string(responseTmp), "Content-Length:") {
 						si, err := strconv.Atoi(stringInBetween(string(responseTmp), "Content-Length: ", "\r\n"))
+						if err == nil && (si < 0 || si > maxBody) { // camwatch
+							err = errBadLength
+						}
 						if err != nil {
 							client.Println("RTSP Client RTP Read Keep-Alive Content-Length", err)
 							return
@@ -396,6 +411,10 @@ func (client *RTSPClient) request(method string, customHeaders map[string]string
 		for {
 			line, isPrefix, err = client.connRW.ReadLine()
 			if err != nil {
+				return
+			}
+			if builder.Len()+len(line) > maxHeader { // camwatch
+				err = errors.New("RTSP Client response header too large")
 				return
 			}
 			if strings.Contains(string(line), "RTSP/1.0") && (!strings.Contains(string(line), "200") && !strings.Contains(string(line), "401")) {
@@ -465,6 +484,9 @@ func (client *RTSPClient) request(method string, customHeaders map[string]string
 		if method == DESCRIBE {
 			if val, ok := res["Content-Length"]; ok {
 				contentLen, err = strconv.Atoi(strings.TrimSpace(val))
+				if err == nil && (contentLen < 0 || contentLen > maxBody) { // camwatch
+					err = errBadLength
+				}
 				if err != nil {
 					return
 				}
@@ -501,6 +523,14 @@ func (client *RTSPClient) request(method string, customHeaders map[string]string
 	}
 	return
 }
+
+// camwatch: limits on what a server may send in an RTSP answer.
+const (
+	maxHeader = 64 << 10
+	maxBody   = 1 << 20
+)
+
+var errBadLength = errors.New("RTSP Client Content-Length out of range")
 
 func (client *RTSPClient) Close() {
 	if client.conn != nil {
@@ -569,30 +599,21 @@ func (client *RTSPClient) RTPDemuxer(payloadRAW *[]byte) ([]*av.Packet, bool) {
 		return nil, false
 	}
 
-	offset := RTPHeaderSize
-
+	// camwatch: offsets into content (the 4-byte interleaved header, then
+	// RTP); CSRCs, an extension or padding that do not fit drop the packet.
+	marker := content[5]&0x80 != 0
+	offset := 4 + RTPHeaderSize + 4*CSRCCnt
 	end := len(content)
-	if end-offset >= 4*CSRCCnt {
-		offset += 4 * CSRCCnt
-	}
-	if extension && len(content) < 4+offset+2+2 {
-		return nil, false
-	}
-	if extension && end-offset >= 4 {
-		extLen := 4 * int(binary.BigEndian.Uint16(content[4+offset+2:]))
-		offset += 4
-		if end-offset >= extLen {
-			offset += extLen
+	if extension {
+		if end < offset+4 {
+			return nil, false
 		}
+		offset += 4 + 4*int(binary.BigEndian.Uint16(content[offset+2:]))
 	}
-	if padding && end-offset > 0 {
-		paddingLen := int(content[end-1])
-		if end-offset >= paddingLen {
-			end -= paddingLen
-		}
+	if padding && end > offset {
+		end -= int(content[end-1])
 	}
-	offset += 4
-	if len(content) < end {
+	if end <= offset {
 		return nil, false
 	}
 	switch int(content[1]) {
@@ -623,50 +644,44 @@ func (client *RTSPClient) RTPDemuxer(payloadRAW *[]byte) ([]*av.Packet, bool) {
 		}
 		var retmap []*av.Packet
 		for _, nal := range nalRaw {
+			if len(nal) == 0 { // camwatch
+				continue
+			}
 			if client.videoCodec == av.H265 {
+				if len(nal) < 3 { // camwatch
+					continue
+				}
 				naluType := (nal[0] >> 1) & 0x3f
 				switch naluType {
-				case h265parser.NAL_UNIT_CODED_SLICE_TRAIL_R:
-					retmap = append(retmap, &av.Packet{
-						Data:            append(binSize(len(nal)), nal...),
-						CompositionTime: time.Duration(1) * time.Millisecond,
-						Idx:             client.videoIDX,
-						IsKeyFrame:      false,
-						Duration:        time.Duration(float32(timestamp-client.PreVideoTS)/90) * time.Millisecond,
-						Time:            time.Duration(timestamp/90) * time.Millisecond,
-					})
-				case h265parser.NAL_UNIT_VPS:
-					client.CodecUpdateVPS(nal)
-				case h265parser.NAL_UNIT_SPS:
-					client.CodecUpdateSPS(nal)
-				case h265parser.NAL_UNIT_PPS:
-					client.CodecUpdatePPS(nal)
+				case h265AP: // camwatch: aggregation packet
+					packet := nal[2:]
+					for len(packet) >= 2 {
+						size := int(packet[0])<<8 | int(packet[1])
+						if size < 3 || size+2 > len(packet) {
+							break
+						}
+						retmap = client.h265Unit(retmap, packet[2:size+2], timestamp)
+						packet = packet[size+2:]
+					}
 				case h265parser.NAL_UNIT_UNSPECIFIED_49:
 					se := nal[2] >> 6
 					naluType := nal[2] & 0x3f
-					if se == 2 {
+					if se&2 != 0 {
+						client.fuStarted = true
 						client.BufferRtpPacket.Truncate(0)
 						client.BufferRtpPacket.Reset()
 						client.BufferRtpPacket.Write([]byte{(nal[0] & 0x81) | (naluType << 1), nal[1]})
-						r := make([]byte, 2)
-						r[1] = nal[1]
-						r[0] = (nal[0] & 0x81) | (naluType << 1)
-						client.BufferRtpPacket.Write(nal[3:])
-					} else if se == 1 {
-						client.BufferRtpPacket.Write(nal[3:])
-						retmap = append(retmap, &av.Packet{
-							Data:            append(binSize(client.BufferRtpPacket.Len()), client.BufferRtpPacket.Bytes()...),
-							CompositionTime: time.Duration(1) * time.Millisecond,
-							Idx:             client.videoIDX,
-							IsKeyFrame:      naluType == h265parser.NAL_UNIT_CODED_SLICE_IDR_W_RADL,
-							Duration:        time.Duration(float32(timestamp-client.PreVideoTS)/90) * time.Millisecond,
-							Time:            time.Duration(timestamp/90) * time.Millisecond,
-						})
-					} else {
-						client.BufferRtpPacket.Write(nal[3:])
+					}
+					if !client.fuStarted { // camwatch: a fragment without its start
+						break
+					}
+					client.BufferRtpPacket.Write(nal[3:])
+					if se&1 != 0 {
+						client.fuStarted = false
+						retmap = client.h265Unit(retmap, append([]byte(nil), client.BufferRtpPacket.Bytes()...), timestamp)
 					}
 				default:
-					//client.Println("Unsupported Nal", naluType)
+					retmap = client.h265Unit(retmap, nal, timestamp)
 				}
 
 			} else if client.videoCodec == av.H264 {
@@ -685,11 +700,13 @@ func (client *RTSPClient) RTPDemuxer(payloadRAW *[]byte) ([]*av.Packet, bool) {
 					client.CodecUpdateSPS(nal)
 				case naluType == 8:
 					client.CodecUpdatePPS(nal)
+				case naluType == 9: // camwatch: access unit delimiter
+					retmap = append(retmap, client.videoPacket(nal, timestamp, false))
 				case naluType == 24:
 					packet := nal[1:]
 					for len(packet) >= 2 {
 						size := int(packet[0])<<8 | int(packet[1])
-						if size+2 > len(packet) {
+						if size == 0 || size+2 > len(packet) { // camwatch: size 0
 							break
 						}
 						naluTypefs := packet[2] & 0x1f
@@ -699,7 +716,7 @@ func (client *RTSPClient) RTPDemuxer(payloadRAW *[]byte) ([]*av.Packet, bool) {
 								Data:            append(binSize(len(packet[2:size+2])), packet[2:size+2]...),
 								CompositionTime: time.Duration(1) * time.Millisecond,
 								Idx:             client.videoIDX,
-								IsKeyFrame:      naluType == 5,
+								IsKeyFrame:      naluTypefs == 5, // camwatch: was naluType (24)
 								Duration:        time.Duration(float32(timestamp-client.PreVideoTS)/90) * time.Millisecond,
 								Time:            time.Duration(timestamp/90) * time.Millisecond,
 							})
@@ -711,8 +728,11 @@ func (client *RTSPClient) RTPDemuxer(payloadRAW *[]byte) ([]*av.Packet, bool) {
 						packet = packet[size+2:]
 					}
 				case naluType == 28:
-					fuIndicator := content[offset]
-					fuHeader := content[offset+1]
+					if len(nal) < 2 { // camwatch
+						break
+					}
+					fuIndicator := nal[0]
+					fuHeader := nal[1]
 					isStart := fuHeader&0x80 != 0
 					isEnd := fuHeader&0x40 != 0
 					if isStart {
@@ -722,7 +742,7 @@ func (client *RTSPClient) RTPDemuxer(payloadRAW *[]byte) ([]*av.Packet, bool) {
 						client.BufferRtpPacket.Write([]byte{fuIndicator&0xe0 | fuHeader&0x1f})
 					}
 					if client.fuStarted {
-						client.BufferRtpPacket.Write(content[offset+2 : end])
+						client.BufferRtpPacket.Write(nal[2:]) // camwatch: was content[offset+2:end]
 						if isEnd {
 							client.fuStarted = false
 							naluTypef := client.BufferRtpPacket.Bytes()[0] & 0x1f
@@ -758,6 +778,7 @@ func (client *RTSPClient) RTPDemuxer(payloadRAW *[]byte) ([]*av.Packet, bool) {
 			}
 		}
 		if len(retmap) > 0 {
+			retmap[len(retmap)-1].Marker = marker // camwatch
 			client.PreVideoTS = timestamp
 			return retmap, true
 		}
@@ -857,13 +878,13 @@ func (client *RTSPClient) CodecUpdateSPS(val []byte) {
 	switch client.videoCodec {
 	case av.H264:
 		client.Println("Codec Update SPS", val)
-		codecData, err = h264parser.NewCodecDataFromSPSAndPPS(val, client.pps)
+		codecData, err = newH264CodecData(val, client.pps)
 		if err != nil {
 			client.Println("Parse Codec Data Error", err)
 			return
 		}
 	case av.H265:
-		codecData, err = h265parser.NewCodecDataFromVPSAndSPSAndPPS(client.vps, val, client.pps)
+		codecData, err = newH265CodecData(client.vps, val, client.pps)
 		if err != nil {
 			client.Println("Parse Codec Data Error", err)
 			return
@@ -897,13 +918,13 @@ func (client *RTSPClient) CodecUpdatePPS(val []byte) {
 	switch client.videoCodec {
 	case av.H264:
 		client.Println("Codec Update PPS", val)
-		codecData, err = h264parser.NewCodecDataFromSPSAndPPS(client.sps, val)
+		codecData, err = newH264CodecData(client.sps, val)
 		if err != nil {
 			client.Println("Parse Codec Data Error", err)
 			return
 		}
 	case av.H265:
-		codecData, err = h265parser.NewCodecDataFromVPSAndSPSAndPPS(client.vps, client.sps, val)
+		codecData, err = newH265CodecData(client.vps, client.sps, val)
 		if err != nil {
 			client.Println("Parse Codec Data Error", err)
 			return
@@ -932,7 +953,7 @@ func (client *RTSPClient) CodecUpdateVPS(val []byte) {
 	if len(client.sps) == 0 || len(client.pps) == 0 {
 		return
 	}
-	codecData, err := h265parser.NewCodecDataFromVPSAndSPSAndPPS(val, client.sps, client.pps)
+	codecData, err := newH265CodecData(val, client.sps, client.pps)
 	if err != nil {
 		client.Println("Parse Codec Data Error", err)
 		return
@@ -968,4 +989,64 @@ func binSize(val int) []byte {
 func isRTCPPacket(content []byte) bool {
 	rtcpPacketType := content[5]
 	return rtcpPacketType == RTCPSenderReport || rtcpPacketType == RTCPReceiverReport
+}
+
+// camwatch: what the patched depacketiser adds (see third_party/vdk/README.md).
+
+// h265AP is the RTP payload type of an H.265 aggregation packet (RFC 7798).
+const h265AP = 48
+
+// videoPacket wraps one video NAL unit as a packet (AVCC, 4-byte length).
+func (client *RTSPClient) videoPacket(nal []byte, timestamp int64, key bool) *av.Packet {
+	return &av.Packet{
+		Data:            append(binSize(len(nal)), nal...),
+		CompositionTime: time.Duration(1) * time.Millisecond,
+		Idx:             client.videoIDX,
+		IsKeyFrame:      key,
+		Duration:        time.Duration(float32(timestamp-client.PreVideoTS)/90) * time.Millisecond,
+		Time:            time.Duration(timestamp/90) * time.Millisecond,
+	}
+}
+
+// h265Unit handles one whole H.265 NAL unit (single, aggregated or
+// reassembled): every slice type is a packet, keyframes are the IRAP types
+// (BLA, IDR_W_RADL, IDR_N_LP, CRA), an access unit delimiter is passed on,
+// parameter sets update the codec data.
+func (client *RTSPClient) h265Unit(retmap []*av.Packet, nal []byte, timestamp int64) []*av.Packet {
+	if len(nal) < 3 {
+		return retmap
+	}
+	switch t := (nal[0] >> 1) & 0x3f; {
+	case t <= 31:
+		retmap = append(retmap, client.videoPacket(nal, timestamp, t >= 16 && t <= 23))
+	case t == h265parser.NAL_UNIT_ACCESS_UNIT_DELIMITER:
+		retmap = append(retmap, client.videoPacket(nal, timestamp, false))
+	case t == h265parser.NAL_UNIT_VPS:
+		client.CodecUpdateVPS(nal)
+	case t == h265parser.NAL_UNIT_SPS:
+		client.CodecUpdateSPS(nal)
+	case t == h265parser.NAL_UNIT_PPS:
+		client.CodecUpdatePPS(nal)
+	}
+	return retmap
+}
+
+// The codec parsers index into parameter sets without bounds checks: a
+// damaged or hostile set is a parse error here, not a panic.
+func newH264CodecData(sps, pps []byte) (cd h264parser.CodecData, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("bad H.264 parameter sets: %v", r)
+		}
+	}()
+	return h264parser.NewCodecDataFromSPSAndPPS(sps, pps)
+}
+
+func newH265CodecData(vps, sps, pps []byte) (cd h265parser.CodecData, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("bad H.265 parameter sets: %v", r)
+		}
+	}()
+	return h265parser.NewCodecDataFromVPSAndSPSAndPPS(vps, sps, pps)
 }

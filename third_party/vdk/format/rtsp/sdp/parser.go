@@ -53,7 +53,10 @@ func Parse(content string) (sess Session, medias []Media) {
 					case "audio", "video":
 						medias = append(medias, Media{AVType: fields[0]})
 						media = &medias[len(medias)-1]
-						mfields := strings.Split(fields[1], " ")
+						var mfields []string
+						if len(fields) > 1 { // camwatch: "m=video" alone
+							mfields = strings.Split(fields[1], " ")
+						}
 						if len(mfields) >= 3 {
 							media.PayloadType, _ = strconv.Atoi(mfields[2])
 						}
