@@ -112,6 +112,10 @@ func (w *worker) handle(ctx context.Context, msg jetstream.Msg) {
 		}
 		return
 	}
+	if want := alerts.Subject(&t); msg.Subject() != want {
+		w.giveUp(ctx, msg, &t, ReasonSubject, "", fmt.Errorf("subject %q, content says %q", msg.Subject(), want))
+		return
+	}
 	if !w.r.wants(&t) {
 		w.ack(ctx, msg)
 		return
