@@ -111,7 +111,8 @@ func Start(ctx context.Context, o Options) (*Aggregator, error) {
 		return nil, err
 	}
 	apiOpts := api.Options{
-		Store: a.store,
+		Store:     a.store,
+		Snapshots: a.store,
 		Checks: map[string]api.Check{
 			"nats":  a.natsReady,
 			"redis": a.store.Ping,
@@ -119,8 +120,8 @@ func Start(ctx context.Context, o Options) (*Aggregator, error) {
 		Metrics: promhttp.HandlerFor(o.Gatherer, promhttp.HandlerOpts{}),
 		Logger:  o.Logger.With("component", "api"),
 	}
-	if a.alerts != nil {
-		apiOpts.Alerts = a.alerts // never a typed nil in the interface
+	if a.alerts != nil { // never a typed nil in the interfaces
+		apiOpts.Alerts, apiOpts.MaintenanceAlerts, apiOpts.AlertHistory = a.alerts, a.alerts, a.alerts.Store()
 	}
 	apiOpts.Uptime = uptimeAPI(&cfg, a.rdb)
 	a.http = &http.Server{
