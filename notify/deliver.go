@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/camwatch/camwatch/alerts"
@@ -112,8 +113,10 @@ func (w *worker) handle(ctx context.Context, msg jetstream.Msg) {
 		}
 		return
 	}
-	if want := alerts.Subject(&t); msg.Subject() != want {
-		w.giveUp(ctx, msg, &t, ReasonSubject, "", fmt.Errorf("subject %q, content says %q", msg.Subject(), want))
+	// The subject must end in the site, camera (or agent) and kind the
+	// transition names, whatever stream root it is configured under.
+	if want := strings.TrimPrefix(alerts.Subject(&t), alerts.SubjectRoot); !strings.HasSuffix(msg.Subject(), want) {
+		w.giveUp(ctx, msg, &t, ReasonSubject, "", fmt.Errorf("subject %q, content says ...%s", msg.Subject(), want))
 		return
 	}
 	if !w.r.wants(&t) {
