@@ -8,8 +8,11 @@ GO ?= go
 test: services vet
 	$(GO) test -race -count=1 -timeout 20m ./...
 
+# vet also checks that go.mod and go.sum are tidy (direct dependencies
+# marked direct, nothing unused).
 vet:
 	$(GO) vet ./...
+	$(GO) mod tidy -diff
 
 # Make sure the real services the tests talk to are there (idempotent).
 services:

@@ -13,6 +13,7 @@ import (
 	"github.com/camwatch/camwatch/alerts"
 	"github.com/camwatch/camwatch/api"
 	"github.com/camwatch/camwatch/ingest"
+	"github.com/camwatch/camwatch/natsauth"
 	"github.com/camwatch/camwatch/notify"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
@@ -110,7 +111,8 @@ func Start(ctx context.Context, o Options) (*Aggregator, error) {
 		return nil, err
 	}
 	apiOpts := api.Options{
-		Store: a.store,
+		Store:     a.store,
+		Snapshots: a.store,
 		Checks: map[string]api.Check{
 			"nats":  a.natsReady,
 			"redis": a.store.Ping,
@@ -118,8 +120,8 @@ func Start(ctx context.Context, o Options) (*Aggregator, error) {
 		Metrics: promhttp.HandlerFor(o.Gatherer, promhttp.HandlerOpts{}),
 		Logger:  o.Logger.With("component", "api"),
 	}
-	if a.alerts != nil {
-		apiOpts.Alerts = a.alerts // never a typed nil in the interface
+	if a.alerts != nil { // never a typed nil in the interfaces
+		apiOpts.Alerts, apiOpts.MaintenanceAlerts, apiOpts.AlertHistory = a.alerts, a.alerts, a.alerts.Store()
 	}
 	apiOpts.Uptime = uptimeAPI(&cfg, a.rdb)
 	a.http = &http.Server{
@@ -276,13 +278,11 @@ func (a *Aggregator) connectNATS() error {
 		nats.DisconnectErrHandler(func(_ *nats.Conn, err error) { log.Warn("nats disconnected", "err", err) }),
 		nats.ReconnectHandler(func(*nats.Conn) { log.Info("nats reconnected") }),
 	}
-	n := a.opts.Config.NATS
-	if !n.Token.Empty() {
-		opts = append(opts, nats.Token(n.Token.Reveal()))
+	auth, err := natsauth.ClientOptions(a.opts.Config.NATS, "")
+	if err != nil {
+		return fmt.Errorf("aggregator: %w", err)
 	}
-	if n.CredsFile != "" {
-		opts = append(opts, nats.UserCredentials(n.CredsFile))
-	}
+	opts = append(opts, auth...)
 	nc, err := nats.Connect(a.opts.NATSURL, append(opts, a.opts.NATSOptions...)...)
 	if err != nil {
 		return fmt.Errorf("nats connect %s: %w", redactedURL(a.opts.NATSURL), err)

@@ -40,22 +40,6 @@ const DefaultHistoryRange = 24 * time.Hour
 // maxBody bounds request bodies of the alert routes.
 const maxBody = 64 << 10
 
-// alertRoutes adds the alert routes. Dedup keys contain '/', so {key} is
-// the key with each '/' escaped as %2F (the mux matches escaped segments).
-func (s *server) alertRoutes(mux *http.ServeMux) {
-	mux.HandleFunc("GET /api/v1/alerts", s.alertsOr(s.listAlerts))
-	mux.HandleFunc("GET /api/v1/alerts/stream", s.alertsOr(s.alertStream))
-	mux.HandleFunc("POST /api/v1/alerts/reload", s.alertsOr(s.reloadAlerts))
-	mux.HandleFunc("GET /api/v1/alerts/{key}", s.alertsOr(s.getAlert))
-	mux.HandleFunc("POST /api/v1/alerts/{key}/ack", s.alertsOr(s.ackAlert))
-	mux.HandleFunc("POST /api/v1/alerts/{key}/resolve", s.alertsOr(s.resolveAlert))
-	mux.HandleFunc("GET /api/v1/silences", s.alertsOr(s.listSilences))
-	mux.HandleFunc("POST /api/v1/silences", s.alertsOr(s.addSilence))
-	mux.HandleFunc("DELETE /api/v1/silences/{id}", s.alertsOr(s.removeSilence))
-	mux.HandleFunc("POST /api/v1/programs/{program}/arm", s.alertsOr(s.armProgram(true)))
-	mux.HandleFunc("POST /api/v1/programs/{program}/disarm", s.alertsOr(s.armProgram(false)))
-}
-
 func (s *server) alertsOr(h http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		if s.o.Alerts == nil {

@@ -36,3 +36,6 @@ func (s *server) readyz(w http.ResponseWriter, r *http.Request) {
 	}
 	writeJSON(w, status, body)
 }
+
+// metrics serves /metrics on the API listener (see Options.Metrics).
+func (s *server) metrics(w http.ResponseWriter, r *http.Request) { s.o.Metrics.ServeHTTP(w, r) }

@@ -20,20 +20,6 @@ type MaintenanceRecord interface {
 	Maintenance(ctx context.Context) ([]uptime.Planned, int, error)
 }
 
-// maintenanceAlerts is implemented by an Alerts that can also mute the
-// alerts of a maintenance window (*alerts.Runner); without it the window
-// is only recorded for reports. Both calls are idempotent by window id.
-type maintenanceAlerts interface {
-	AddMaintenance(ctx context.Context, m alerts.Maintenance) (string, error)
-	RemoveMaintenance(ctx context.Context, id string) error
-}
-
-func (s *server) maintenanceRoutes(mux *http.ServeMux) {
-	mux.HandleFunc("GET /api/v1/maintenance", s.maintenanceOr(s.listMaintenance))
-	mux.HandleFunc("POST /api/v1/maintenance", s.maintenanceOr(s.addMaintenance))
-	mux.HandleFunc("DELETE /api/v1/maintenance/{id}", s.maintenanceOr(s.deleteMaintenance))
-}
-
 func (s *server) maintenanceOr(h http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		if s.o.Uptime == nil || s.o.Uptime.Maintenance == nil {
@@ -82,7 +68,7 @@ func (s *server) addMaintenance(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, err.Error())
 		return
 	}
-	if ma, ok := s.o.Alerts.(maintenanceAlerts); ok && p.End.After(s.o.Now()) {
+	if ma := s.o.MaintenanceAlerts; ma != nil && p.End.After(s.o.Now()) {
 		if _, err := ma.AddMaintenance(r.Context(), alerts.Maintenance{ID: p.ID, Camera: p.Camera, Program: p.Program,
 			Start: p.Start, End: p.End, Note: p.Note}); err != nil {
 			s.alertError(w, r, err)
@@ -104,7 +90,7 @@ func (s *server) addMaintenance(w http.ResponseWriter, r *http.Request) {
 func (s *server) deleteMaintenance(w http.ResponseWriter, r *http.Request) {
 	// The engine first: if the leader cannot be reached the record stays,
 	// and a retry of the DELETE finishes the job.
-	if ma, ok := s.o.Alerts.(maintenanceAlerts); ok {
+	if ma := s.o.MaintenanceAlerts; ma != nil {
 		if err := ma.RemoveMaintenance(r.Context(), r.PathValue("id")); err != nil {
 			s.alertError(w, r, err)
 			return

@@ -83,7 +83,7 @@ func TestMaintenanceMutesAlertsAndLeavesTheReport(t *testing.T) {
 	rdb, prefix := testenv.Redis(t)
 	start := time.Now().Truncate(time.Second)
 	src := uptime.NewSource(rdb, uptime.SourceOptions{Prefix: prefix})
-	srv := httptest.NewServer(New(Options{Alerts: e.r, Uptime: &Uptime{Source: src, Maintenance: src}}))
+	srv := httptest.NewServer(New(Options{Alerts: e.r, MaintenanceAlerts: e.r, Uptime: &Uptime{Source: src, Maintenance: src}}))
 	t.Cleanup(srv.Close)
 	e.srv = srv
 	// cam-1 was online for an hour, then went offline 30 minutes ago

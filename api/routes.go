@@ -2,10 +2,13 @@ package api
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"time"
 
+	"github.com/camwatch/camwatch/alerts"
+	"github.com/camwatch/camwatch/auth"
 	"github.com/camwatch/camwatch/console"
 	"github.com/camwatch/camwatch/event"
 	"github.com/camwatch/camwatch/ingest"
@@ -21,9 +24,13 @@ type Store interface {
 // Check reports whether one dependency is usable; nil means ready.
 type Check func(ctx context.Context) error
 
-// Options wire the handler.
+// Options wire the handler. Optional parts are their own fields: a nil
+// one turns its routes off (with the answer each route documents), never
+// discovered by type assertion on another field.
 type Options struct {
 	Store Store
+	// Snapshots serves the snapshot JPEGs; nil answers 404 for each.
+	Snapshots SnapshotStore
 	// Checks are run by /readyz, by name (e.g. "nats", "redis").
 	Checks map[string]Check
 	// Metrics serves /metrics (promhttp.HandlerFor the registry).
@@ -35,8 +42,27 @@ type Options struct {
 	Now func() time.Time
 	// Alerts serves /api/v1/alerts, silences and arming; nil answers 503.
 	Alerts Alerts
+	// AlertHistory gives scorecards the alerts handled in a window; nil
+	// serves scorecards without them (alerts_enabled false).
+	AlertHistory AlertHistory
+	// MaintenanceAlerts mutes the alerts of a maintenance window while it
+	// lasts; nil only records windows for the uptime reports.
+	MaintenanceAlerts MaintenanceAlerts
 	// AlertsHeartbeat is the SSE feed's keep-alive period; default 15s.
 	AlertsHeartbeat time.Duration
+}
+
+// AlertHistory reads stored alert transitions; *alerts.Store implements
+// it.
+type AlertHistory interface {
+	History(ctx context.Context, from, to time.Time) ([]alerts.Transition, error)
+}
+
+// MaintenanceAlerts mutes the alerts of maintenance windows
+// (*alerts.Runner implements it). Both calls are idempotent by window id.
+type MaintenanceAlerts interface {
+	AddMaintenance(ctx context.Context, m alerts.Maintenance) (string, error)
+	RemoveMaintenance(ctx context.Context, id string) error
 }
 
 type server struct {
@@ -44,7 +70,66 @@ type server struct {
 	log *slog.Logger
 }
 
-// New returns the handler with every route of the aggregator.
+// route is one entry of the route table: the method and path pattern, the
+// permission a caller needs, and the handler.
+type route struct {
+	pattern string
+	perm    auth.Permission
+	handler http.HandlerFunc
+}
+
+// routes is the one route table of the aggregator's HTTP side: every path
+// it serves, each with the permission it needs. Handlers of routes on
+// objects (a camera, an alert, a silence) also ask the policy about the
+// object itself (scope).
+func (s *server) routes() []route {
+	c := console.New(consoleOptions(s.o))
+	return []route{
+		{"GET /healthz", auth.Open, s.healthz},
+		{"GET /readyz", auth.Open, s.readyz},
+		{"GET /metrics", auth.MetricsRead, s.metrics},
+
+		{"GET /api/v1/cameras", auth.CamerasRead, s.listCameras},
+		{"GET /api/v1/cameras/{id}", auth.CamerasRead, s.getCamera},
+		{"GET /api/v1/cameras/{id}/events", auth.EventsRead, s.listEvents},
+		{"GET /api/v1/events/{id}/snapshot", auth.SnapshotsRead, s.getSnapshot},
+
+		// Dedup keys contain '/', so {key} is the key with each '/'
+		// escaped as %2F (the mux matches escaped segments).
+		{"GET /api/v1/alerts", auth.AlertsRead, s.alertsOr(s.listAlerts)},
+		{"GET /api/v1/alerts/stream", auth.AlertsRead, s.alertsOr(s.alertStream)},
+		{"POST /api/v1/alerts/reload", auth.RulesReload, s.alertsOr(s.reloadAlerts)},
+		{"GET /api/v1/alerts/{key}", auth.AlertsRead, s.alertsOr(s.getAlert)},
+		{"POST /api/v1/alerts/{key}/ack", auth.AlertsHandle, s.alertsOr(s.ackAlert)},
+		{"POST /api/v1/alerts/{key}/resolve", auth.AlertsHandle, s.alertsOr(s.resolveAlert)},
+		{"GET /api/v1/silences", auth.SilencesRead, s.alertsOr(s.listSilences)},
+		{"POST /api/v1/silences", auth.SilencesWrite, s.alertsOr(s.addSilence)},
+		{"DELETE /api/v1/silences/{id}", auth.SilencesWrite, s.alertsOr(s.removeSilence)},
+		{"POST /api/v1/programs/{program}/arm", auth.ProgramsArm, s.alertsOr(s.armProgram(true))},
+		{"POST /api/v1/programs/{program}/disarm", auth.ProgramsArm, s.alertsOr(s.armProgram(false))},
+
+		{"GET /api/v1/maintenance", auth.MaintenanceRead, s.maintenanceOr(s.listMaintenance)},
+		{"POST /api/v1/maintenance", auth.MaintenanceWrite, s.maintenanceOr(s.addMaintenance)},
+		{"DELETE /api/v1/maintenance/{id}", auth.MaintenanceWrite, s.maintenanceOr(s.deleteMaintenance)},
+
+		{"GET /api/v1/uptime", auth.UptimeRead, s.uptimeJSON},
+		{"GET /api/v1/uptime.csv", auth.UptimeRead, s.uptimeCSV},
+		{"GET /api/v1/uptime/scorecard", auth.UptimeRead, s.scorecard},
+
+		{"GET /{$}", auth.Open, c.Root},
+		{"GET " + console.Prefix + "config.json", auth.Open, c.Config},
+		{"GET " + console.Prefix, auth.Open, c.Assets},
+		{"/", auth.Open, notFound},
+	}
+}
+
+func notFound(w http.ResponseWriter, _ *http.Request) {
+	writeError(w, http.StatusNotFound, "no such route")
+}
+
+// New returns the handler with every route of the aggregator. It panics
+// on a route without a declared permission: that is a programming error
+// the permission-matrix test also catches.
 func New(o Options) http.Handler {
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
@@ -57,21 +142,11 @@ func New(o Options) http.Handler {
 	}
 	s := &server{o: o, log: o.Logger}
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET /healthz", s.healthz)
-	mux.HandleFunc("GET /readyz", s.readyz)
-	mux.Handle("GET /metrics", o.Metrics)
-	mux.HandleFunc("GET /api/v1/cameras", s.listCameras)
-	mux.HandleFunc("GET /api/v1/cameras/{id}", s.getCamera)
-	mux.HandleFunc("GET /api/v1/cameras/{id}/events", s.listEvents)
-	mux.HandleFunc("GET /api/v1/events/{id}/snapshot", s.getSnapshot)
-	mux.HandleFunc("GET /api/v1/uptime", s.uptimeJSON)
-	mux.HandleFunc("GET /api/v1/uptime.csv", s.uptimeCSV)
-	mux.HandleFunc("GET /api/v1/uptime/scorecard", s.scorecard)
-	s.alertRoutes(mux)
-	s.maintenanceRoutes(mux)
-	console.Mount(mux, consoleOptions(o)) // GET / and GET /console/...
-	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		writeError(w, http.StatusNotFound, "no such route")
-	})
+	for _, rt := range s.routes() {
+		if !rt.perm.Declared() {
+			panic(fmt.Sprintf("api: route %q declares no permission", rt.pattern))
+		}
+		mux.HandleFunc(rt.pattern, rt.handler)
+	}
 	return mux
 }

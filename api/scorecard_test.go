@@ -76,7 +76,7 @@ func TestScorecardCountsAlertsHandled(t *testing.T) {
 		t.Fatal(err)
 	}
 	src := uptime.NewSource(rdb, uptime.SourceOptions{Prefix: prefix})
-	srv := httptest.NewServer(New(Options{Alerts: e.r, Uptime: &Uptime{Source: src}}))
+	srv := httptest.NewServer(New(Options{Alerts: e.r, AlertHistory: e.r.Store(), Uptime: &Uptime{Source: src}}))
 	t.Cleanup(srv.Close)
 	e.srv = srv
 

@@ -10,8 +10,8 @@ import (
 	"github.com/camwatch/camwatch/ingest"
 )
 
-// SnapshotStore is the optional part of Store that serves snapshot JPEGs;
-// a Store without it answers 404 for every snapshot.
+// SnapshotStore serves snapshot JPEGs (*ingest.Store implements it);
+// Options.Snapshots nil answers 404 for every snapshot.
 type SnapshotStore interface {
 	Snapshot(ctx context.Context, id string) ([]byte, error)
 }
@@ -25,8 +25,8 @@ func (s *server) getSnapshot(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, "id: not an event id")
 		return
 	}
-	ss, ok := s.o.Store.(SnapshotStore)
-	if !ok {
+	ss := s.o.Snapshots
+	if ss == nil {
 		writeError(w, http.StatusNotFound, "no snapshot for this event")
 		return
 	}

@@ -24,7 +24,7 @@ func TestSnapshotRoute(t *testing.T) {
 	if err := store.PutSnapshot(context.Background(), id, jpegData); err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(New(Options{Store: store}))
+	srv := httptest.NewServer(New(Options{Store: store, Snapshots: store}))
 	defer srv.Close()
 	cases := []struct {
 		name, id string

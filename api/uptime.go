@@ -8,7 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/camwatch/camwatch/alerts"
 	"github.com/camwatch/camwatch/event"
 	"github.com/camwatch/camwatch/uptime"
 )
@@ -193,12 +192,6 @@ func parseWhen(raw string, loc *time.Location) (time.Time, bool) {
 	return time.Time{}, false
 }
 
-// alertHistory is implemented by an Alerts that keeps its transitions
-// (*alerts.Runner); the scorecard counts the alerts handled from it.
-type alertHistory interface {
-	Store() *alerts.Store
-}
-
 // scorecard serves GET /api/v1/uptime/scorecard?program=&window=|from=&to=:
 // the program's uptime line plus, when alerts run, the alerts handled.
 func (s *server) scorecard(w http.ResponseWriter, r *http.Request) {
@@ -238,9 +231,10 @@ func (s *server) scorecard(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var handled *uptime.AlertsHandled
-	ah, alertsOn := s.o.Alerts.(alertHistory)
+	ah := s.o.AlertHistory
+	alertsOn := ah != nil
 	if alertsOn {
-		trs, err := ah.Store().History(r.Context(), q.opts.Window.From, q.opts.Window.To)
+		trs, err := ah.History(r.Context(), q.opts.Window.From, q.opts.Window.To)
 		if err != nil {
 			s.internal(w, r, err)
 			return

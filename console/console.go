@@ -33,32 +33,50 @@ type Config struct {
 	TimeZone string `json:"time_zone"`
 }
 
-// Handler serves the console under Prefix and the redirect of "/".
-func Handler(o Options) http.Handler {
-	mux := http.NewServeMux()
-	Mount(mux, o)
-	return mux
+// Console serves the page's files; its handlers are mounted by the
+// aggregator's route table (api), which declares them open: the login page
+// must load before anyone is signed in, and nothing here is data.
+type Console struct {
+	config []byte
+	files  http.Handler
 }
 
-// Mount adds GET / and GET /console/... to mux, leaving every other path
-// (e.g. unknown /api/ routes) to the mux's other handlers.
-func Mount(mux *http.ServeMux, o Options) {
+// New prepares the console's handlers.
+func New(o Options) *Console {
 	cfg := Config{TimeZone: o.TimeZone}
 	if _, err := time.LoadLocation(cfg.TimeZone); cfg.TimeZone == "" || err != nil {
 		cfg.TimeZone = DefaultTimeZone
 	}
 	body, _ := json.Marshal(cfg) // a struct of strings always encodes
 	sub, _ := fs.Sub(static, "static")
-	files := http.FileServerFS(sub)
-	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
-		http.Redirect(w, r, Prefix, http.StatusFound)
-	})
-	mux.HandleFunc("GET "+Prefix+"config.json", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		w.Header().Set("Cache-Control", "no-cache")
-		_, _ = w.Write(body)
-	})
-	mux.Handle("GET "+Prefix, http.StripPrefix(Prefix, securityHeaders(files)))
+	return &Console{config: body, files: http.StripPrefix(Prefix, securityHeaders(http.FileServerFS(sub)))}
+}
+
+// Root redirects GET / to the console.
+func (c *Console) Root(w http.ResponseWriter, r *http.Request) {
+	http.Redirect(w, r, Prefix, http.StatusFound)
+}
+
+// Config serves GET /console/config.json.
+func (c *Console) Config(w http.ResponseWriter, _ *http.Request) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-cache")
+	_, _ = w.Write(c.config)
+}
+
+// Assets serves GET /console/... (the page, scripts, styles).
+func (c *Console) Assets(w http.ResponseWriter, r *http.Request) { c.files.ServeHTTP(w, r) }
+
+// Handler serves the console alone (GET /, /console/config.json and
+// /console/...), for tests and tools; the aggregator mounts the same
+// handlers through its route table.
+func Handler(o Options) http.Handler {
+	c := New(o)
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /{$}", c.Root)
+	mux.HandleFunc("GET "+Prefix+"config.json", c.Config)
+	mux.HandleFunc("GET "+Prefix, c.Assets)
+	return mux
 }
 
 // securityHeaders keeps the page from being framed or loading anything

@@ -56,8 +56,10 @@ func TestAssetsServedWithTypes(t *testing.T) {
 }
 
 func TestRootRedirectsAndOtherPathsAreLeftAlone(t *testing.T) {
+	c := New(Options{})
 	mux := http.NewServeMux()
-	Mount(mux, Options{})
+	mux.HandleFunc("GET /{$}", c.Root)
+	mux.HandleFunc("GET "+Prefix, c.Assets)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) { http.Error(w, "api 404", http.StatusTeapot) })
 	for _, tc := range []struct {
 		name, method, path string

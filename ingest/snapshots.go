@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"strings"
 	"time"
 
 	"github.com/camwatch/camwatch/event"
@@ -150,11 +149,11 @@ func RunSnapshots(ctx context.Context, js jetstream.JetStream, st *Store, o Snap
 		for m := range batch.Messages() {
 			id := m.Headers().Get(jetstream.MsgIDHeader)
 			data := m.Data()
-			parts := strings.Split(m.Subject(), ".")
+			_, _, _, subjectOK := event.SnapshotOrigin(m.Subject())
 			switch {
 			case len(id) < 8 || len(id) > 64 || !event.ValidToken(id):
 				drop(m, "id")
-			case len(parts) != 4 || !event.ValidToken(parts[2]) || !event.ValidToken(parts[3]):
+			case !subjectOK:
 				drop(m, "subject")
 			case len(data) > event.MaxSnapshot:
 				drop(m, "size")
