@@ -15,6 +15,7 @@ import (
 	"github.com/camwatch/camwatch/audit"
 	"github.com/camwatch/camwatch/auth"
 	"github.com/camwatch/camwatch/ingest"
+	"github.com/camwatch/camwatch/natsauth"
 	"github.com/camwatch/camwatch/notify"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
@@ -343,13 +344,11 @@ func (a *Aggregator) connectNATS() error {
 		nats.DisconnectErrHandler(func(_ *nats.Conn, err error) { log.Warn("nats disconnected", "err", err) }),
 		nats.ReconnectHandler(func(*nats.Conn) { log.Info("nats reconnected") }),
 	}
-	n := a.opts.Config.NATS
-	if !n.Token.Empty() {
-		opts = append(opts, nats.Token(n.Token.Reveal()))
+	auth, err := natsauth.ClientOptions(a.opts.Config.NATS, "")
+	if err != nil {
+		return fmt.Errorf("aggregator: %w", err)
 	}
-	if n.CredsFile != "" {
-		opts = append(opts, nats.UserCredentials(n.CredsFile))
-	}
+	opts = append(opts, auth...)
 	nc, err := nats.Connect(a.opts.NATSURL, append(opts, a.opts.NATSOptions...)...)
 	if err != nil {
 		return fmt.Errorf("nats connect %s: %w", redactedURL(a.opts.NATSURL), err)

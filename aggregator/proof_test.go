@@ -48,7 +48,7 @@ func TestProofOfflineCameraAlertsOnceAndDownReceiverGetsEachOnce(t *testing.T) {
 	}
 	defer nc.Close()
 	online := make(chan struct{}, 16)
-	sub, err := nc.Subscribe("camwatch.events.q1.cam-off.health", func(m *nats.Msg) {
+	sub, err := nc.Subscribe("camwatch.events.q1.edge-1.cam-off.health", func(m *nats.Msg) {
 		if ev, err := event.Decode(m.Data); err == nil && ev.Health.Status == event.StatusOnline {
 			online <- struct{}{}
 		}

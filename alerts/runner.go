@@ -10,6 +10,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/camwatch/camwatch/deadletter"
 	"github.com/camwatch/camwatch/event"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
@@ -43,6 +44,10 @@ type RunnerOptions struct {
 	History time.Duration
 	// Batch is the most events evaluated per Redis write; default 256.
 	Batch int
+	// MaxSkew is how far an event's time may be ahead of the time the
+	// stream stored it; a later one is refused (default
+	// event.DefaultMaxSkew).
+	MaxSkew time.Duration
 	// CommandTimeout bounds an API command's wait for the leader; default 5s.
 	CommandTimeout time.Duration
 	Logger         *slog.Logger
@@ -97,6 +102,9 @@ func NewRunner(o RunnerOptions) (*Runner, error) {
 	}
 	if o.Batch <= 0 {
 		o.Batch = 256
+	}
+	if o.MaxSkew <= 0 {
+		o.MaxSkew = event.DefaultMaxSkew
 	}
 	if o.CommandTimeout <= 0 {
 		o.CommandTimeout = 5 * time.Second
@@ -351,6 +359,16 @@ func (r *Runner) observe(ctx context.Context, l *leader, batch []jetstream.Msg) 
 		ev, err := event.Decode(m.Data())
 		if err != nil {
 			r.drop(l, "invalid", err)
+			continue
+		}
+		if reason, err := admit(ev, m.Subject(), md.Timestamp, r.o.MaxSkew); err != nil {
+			// Ingest refuses it too and files the same dead letter (one
+			// message id per stream message); this is the engine's copy,
+			// in case ingest runs elsewhere or later.
+			r.drop(l, reason, err)
+			if err := deadletter.Publish(ctx, r.o.JS, m, "alerts", reason, err); err != nil {
+				r.log.Warn("alert engine could not dead-letter a refused event", "err", err)
+			}
 			continue
 		}
 		out, err := l.eng.Observe(ev)

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math/rand/v2"
 	"strconv"
 	"sync"
 	"time"
@@ -153,14 +154,15 @@ func (l *Log) Append(ctx context.Context, rec Record) (uint64, error) {
 	rec.Time = rec.Time.UTC()
 	rec.Seq = 0
 	var lastErr error
-	for attempt := range 8 {
+	failures := 0
+	// A conflict (another writer appended first) is retried until the
+	// append's timeout; any other failure three times.
+	for attempt := 0; failures < 3 && ctx.Err() == nil; attempt++ {
 		if !l.known || attempt > 0 {
 			if err := l.tail(ctx); err != nil {
 				lastErr = err
 				l.known = false
-				if ctx.Err() != nil {
-					break
-				}
+				failures++
 				continue
 			}
 		}
@@ -178,11 +180,10 @@ func (l *Log) Append(ctx context.Context, rec Record) (uint64, error) {
 			l.known = false
 			var apiErr *jetstream.APIError
 			if errors.As(err, &apiErr) && apiErr.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequence {
+				time.Sleep(time.Duration(rand.IntN(2000)) * time.Microsecond) // let the other writer finish
 				continue
 			}
-			if ctx.Err() != nil {
-				break
-			}
+			failures++
 			continue
 		}
 		l.seq, l.last = ack.Sequence, Hash(data)
@@ -190,6 +191,9 @@ func (l *Log) Append(ctx context.Context, rec Record) (uint64, error) {
 		l.appended.WithLabelValues(string(rec.Result)).Inc()
 		l.index(ctx, rec)
 		return ack.Sequence, nil
+	}
+	if lastErr == nil {
+		lastErr = ctx.Err()
 	}
 	l.errors.Inc()
 	l.log.Error("audit record not stored; the action is refused", "action", rec.Action, "err", lastErr)

@@ -1,8 +1,10 @@
 package configs
 
 import (
+	"errors"
 	"fmt"
 	"net/url"
+	"os"
 	"strings"
 	"time"
 )
@@ -12,12 +14,26 @@ type NATS struct {
 	// URL of the server, e.g. nats://127.0.0.1:4222. Credentials do not
 	// belong here: use CredsFile or TokenEnv.
 	URL string `yaml:"url"`
-	// CredsFile is a NATS .creds file (JWT and nkey seed).
+	// CredsFile is this process's credentials: a file made by `camwatch
+	// nats creds` (an nkey seed) or a NATS .creds file (user JWT and seed,
+	// for servers in operator mode).
 	CredsFile string `yaml:"creds_file"`
+	// User and PasswordEnv authenticate by name and password; the
+	// password comes from the named environment variable.
+	User        string `yaml:"user"`
+	PasswordEnv string `yaml:"password_env"`
+	// Password is resolved from PasswordEnv by Validate.
+	Password Secret `yaml:"-"`
 	// TokenEnv names an environment variable holding a NATS token.
 	TokenEnv string `yaml:"token_env"`
 	// Token is resolved from TokenEnv by Validate.
 	Token Secret `yaml:"-"`
+	// TLSCA is a PEM file of the CAs that sign the server's certificate
+	// (instead of the system's); TLSCert and TLSKey are this process's
+	// client certificate and key, for servers that verify clients.
+	TLSCA   string `yaml:"tls_ca"`
+	TLSCert string `yaml:"tls_cert"`
+	TLSKey  string `yaml:"tls_key"`
 }
 
 func (n *NATS) validate(field string) error {
@@ -36,6 +52,35 @@ func (n *NATS) validate(field string) error {
 		return err
 	}
 	n.Token = tok
+	pw, err := secretFrom(field+".password", Secret{}, n.PasswordEnv)
+	if err != nil {
+		return err
+	}
+	n.Password = pw
+	methods := 0
+	for _, set := range []bool{n.CredsFile != "", n.User != "" || n.PasswordEnv != "", n.TokenEnv != ""} {
+		if set {
+			methods++
+		}
+	}
+	switch {
+	case methods > 1:
+		return fieldErr(field, "use one of creds_file, user with password_env, or token_env")
+	case (n.User == "") != (n.PasswordEnv == ""):
+		return fieldErr(field+".user", "user and password_env go together")
+	case (n.TLSCert == "") != (n.TLSKey == ""):
+		return fieldErr(field+".tls_cert", "tls_cert and tls_key go together")
+	}
+	for _, f := range []struct{ name, path string }{
+		{"creds_file", n.CredsFile}, {"tls_ca", n.TLSCA}, {"tls_cert", n.TLSCert}, {"tls_key", n.TLSKey},
+	} {
+		if f.path == "" {
+			continue
+		}
+		if _, err := os.Stat(f.path); err != nil {
+			return fieldErr(field+"."+f.name, "%q cannot be read: %v", f.path, errors.Unwrap(err))
+		}
+	}
 	return nil
 }
 

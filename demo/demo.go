@@ -18,6 +18,7 @@ import (
 	"github.com/camwatch/camwatch/broker"
 	"github.com/camwatch/camwatch/configs"
 	"github.com/camwatch/camwatch/edge"
+	"github.com/camwatch/camwatch/natsauth"
 	"github.com/camwatch/camwatch/simcam"
 	"github.com/prometheus/client_golang/prometheus"
 )
@@ -59,6 +60,9 @@ func Run(ctx context.Context, opts Options) error {
 		opts.StatusEvery = 15 * time.Second
 	}
 	log := opts.Logger
+	// The simulated cameras demand a password, as real ones do; it is made
+	// here and handed over in memory, never on a command line.
+	password := randomPassword()
 
 	dir, err := os.MkdirTemp("", "camwatch-demo-")
 	if err != nil {
@@ -66,13 +70,25 @@ func Run(ctx context.Context, opts Options) error {
 	}
 	defer os.RemoveAll(dir)
 
-	// 1. NATS with JetStream, in process.
-	nsrv, err := broker.Start(filepath.Join(dir, "nats"), "127.0.0.1", -1)
+	// 1. NATS with JetStream, in process, with authorization on: the
+	// aggregator and the edge agent each get their own credentials, as
+	// `camwatch nats creds` makes them for a real deployment.
+	var ecfg configs.Edge
+	if err := parseExample("edge.yaml", &ecfg, password); err != nil {
+		return err
+	}
+	auth, err := natsauth.Generate(natsauth.Plan{
+		Dir: filepath.Join(dir, "nats-auth"), Agents: []natsauth.Agent{{Site: ecfg.Site, Agent: ecfg.Agent}},
+	})
+	if err != nil {
+		return err
+	}
+	nsrv, err := broker.StartConfig(broker.Config{Dir: filepath.Join(dir, "nats"), Port: -1, AuthFile: auth.AuthFile})
 	if err != nil {
 		return err
 	}
 	defer nsrv.Shutdown()
-	log.Info("embedded NATS JetStream started", "url", nsrv.URL())
+	log.Info("embedded NATS JetStream started, authorization on", "url", nsrv.URL(), "authorization", auth.AuthFile)
 
 	// 2. Redis, real or embedded.
 	redisURL, closeRedis, err := pickRedis(ctx, opts.RedisURL, log)
@@ -80,10 +96,6 @@ func Run(ctx context.Context, opts Options) error {
 		return err
 	}
 	defer closeRedis()
-
-	// The simulated cameras demand a password, as real ones do; it is made
-	// here and handed over in memory, never on a command line.
-	password := randomPassword()
 
 	// 3. Simulated cameras, from the shipped example with local ports.
 	var scfg configs.Simcam
@@ -105,7 +117,7 @@ func Run(ctx context.Context, opts Options) error {
 	if err := parseExample("aggregator.yaml", &acfg, password); err != nil {
 		return err
 	}
-	acfg.NATS.URL = nsrv.URL()
+	acfg.NATS.URL, acfg.NATS.CredsFile = nsrv.URL(), auth.AggregatorCreds
 	acfg.Redis.URL = redisURL
 	acfg.Redis.Prefix = Prefix
 	acfg.Listen = opts.Listen
@@ -136,11 +148,7 @@ func Run(ctx context.Context, opts Options) error {
 	}
 
 	// 5. The edge agent, watching the simulated cameras.
-	var ecfg configs.Edge
-	if err := parseExample("edge.yaml", &ecfg, password); err != nil {
-		return err
-	}
-	ecfg.NATS.URL = nsrv.URL()
+	ecfg.NATS.URL, ecfg.NATS.CredsFile = nsrv.URL(), auth.AgentCreds[ecfg.Site+"/"+ecfg.Agent]
 	ecfg.SpoolDir = filepath.Join(dir, "spool")
 	ecfg.MetricsListen = ""
 	ecfg.Timing.StatsInterval = 10 * time.Second

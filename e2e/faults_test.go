@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/camwatch/camwatch/broker"
+	"github.com/camwatch/camwatch/natsauth"
 	"github.com/camwatch/camwatch/testenv"
 	"github.com/redis/go-redis/v9"
 )
@@ -77,7 +78,7 @@ func TestFaultEdgeKilled(t *testing.T) {
 		t.Skip("end-to-end test")
 	}
 	nb := startBroker(t)
-	s := startSystemWith(t, setup{cameras: faultCams, natsURL: nb.url()})
+	s := startSystemWith(t, setup{cameras: faultCams, nats: nb.env})
 	s.waitFlowing(t, 20*time.Second)
 	// Kills while events flow: the restarted edge must continue every
 	// camera's seq from its spool, republish what JetStream had not
@@ -130,6 +131,7 @@ type natsBroker struct {
 	dir  string
 	port int
 	srv  *broker.Embedded
+	env  *testenv.NATSEnv
 }
 
 func startBroker(t *testing.T) *natsBroker {
@@ -140,7 +142,12 @@ func startBroker(t *testing.T) *natsBroker {
 	return b
 }
 
-func (b *natsBroker) start() { b.srv = testenv.NATSServer(b.t, b.dir, b.port) }
+// start runs the broker with the system's authorization: the same keys
+// on every restart, since they live in dir.
+func (b *natsBroker) start() {
+	b.env = testenv.NATSAuthAt(b.t, b.dir, b.port, natsauth.Agent{Site: "e2e", Agent: agentID})
+	b.srv = b.env.Server
+}
 
 func (b *natsBroker) stop() {
 	if b.srv != nil {
@@ -149,14 +156,12 @@ func (b *natsBroker) stop() {
 	}
 }
 
-func (b *natsBroker) url() string { return fmt.Sprintf("nats://127.0.0.1:%d", b.port) }
-
 func TestFaultNATSOutage(t *testing.T) {
 	if testing.Short() {
 		t.Skip("end-to-end test")
 	}
 	nb := startBroker(t)
-	s := startSystemWith(t, setup{cameras: faultCams, natsURL: nb.url()})
+	s := startSystemWith(t, setup{cameras: faultCams, nats: nb.env})
 	s.waitFlowing(t, 20*time.Second)
 	s.waitMore(t, 2, 10*time.Second)
 
@@ -275,7 +280,7 @@ func TestFaultAggregatorKilledDuringBurst(t *testing.T) {
 		t.Skip("end-to-end test")
 	}
 	nb := startBroker(t)
-	s := startSystemWith(t, setup{cameras: faultCams, natsURL: nb.url(), statsInterval: 100 * time.Millisecond})
+	s := startSystemWith(t, setup{cameras: faultCams, nats: nb.env, statsInterval: 100 * time.Millisecond})
 	s.waitFlowing(t, 20*time.Second)
 
 	// Build a burst: the aggregator is dead and NATS is down, so the

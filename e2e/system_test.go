@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/camwatch/camwatch/event"
+	"github.com/camwatch/camwatch/natsauth"
 	"github.com/camwatch/camwatch/testenv"
 )
 
@@ -141,8 +142,9 @@ var cameras = []camSpec{
 type setup struct {
 	// cameras defaults to the five of TestSystem.
 	cameras []camSpec
-	// natsURL is the broker; empty starts an embedded one for the test.
-	natsURL string
+	// nats is the broker, with authorization for agent e2e/edge-e2e; nil
+	// starts an embedded one for the test.
+	nats *testenv.NATSEnv
 	// aggRedisURL is what the aggregator dials (a proxy, say); empty is
 	// the real Redis. The test itself always reads the real Redis.
 	aggRedisURL string
@@ -156,10 +158,11 @@ func startSystem(t *testing.T) *system { return startSystemWith(t, setup{}) }
 
 func startSystemWith(t *testing.T, o setup) *system {
 	t.Helper()
-	natsURL := o.natsURL
-	if natsURL == "" {
-		natsURL = testenv.NATS(t)
+	nenv := o.nats
+	if nenv == nil {
+		nenv = testenv.NATSAuth(t, natsauth.Agent{Site: "e2e", Agent: agentID})
 	}
+	natsURL := nenv.URL
 	if o.cameras == nil {
 		o.cameras = cameras
 	}
@@ -201,22 +204,22 @@ cameras:
 	s.edgeHTTP = fmt.Sprintf("http://127.0.0.1:%d", edgePort)
 	s.edgeConfig = writeFile(t, s.dir, "edge.yaml", fmt.Sprintf(`site: e2e
 agent: %s
-nats: {url: %q}
+nats: {url: %q, creds_file: %q}
 spool_dir: %q
 metrics_listen: 127.0.0.1:%d
 timing: {heartbeat_interval: 1s, stats_interval: %s, stall_timeout: 2s, backoff: [200ms, 500ms, 1s]}
 cameras:
-%s`, agentID, natsURL, s.spoolDir, edgePort, o.statsInterval, edgeCams.String()))
+%s`, agentID, natsURL, nenv.Auth.AgentCreds["e2e/"+agentID], s.spoolDir, edgePort, o.statsInterval, edgeCams.String()))
 	apiPort, metricsPort := freePort(t), freePort(t)
 	s.apiBase = fmt.Sprintf("http://127.0.0.1:%d", apiPort)
 	s.metrics = fmt.Sprintf("http://127.0.0.1:%d", metricsPort)
-	s.aggConfig = writeFile(t, s.dir, "aggregator.yaml", fmt.Sprintf(`nats: {url: %q}
+	s.aggConfig = writeFile(t, s.dir, "aggregator.yaml", fmt.Sprintf(`nats: {url: %q, creds_file: %q}
 redis: {url: %q, prefix: %q}
 listen: 127.0.0.1:%d
 metrics_listen: 127.0.0.1:%d
 consumer: {batch: 64, ack_wait: 5s}
 agent_timeout: 10s
-`, natsURL, aggRedis, prefix, apiPort, metricsPort))
+`, natsURL, nenv.Auth.AggregatorCreds, aggRedis, prefix, apiPort, metricsPort))
 
 	s.simcam = start(t, "simcam", s.env, "simcam", "-config", simcamCfg)
 	s.aggregator = start(t, "aggregator", s.env, "aggregator", "-config", s.aggConfig)

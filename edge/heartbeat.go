@@ -11,6 +11,7 @@ import (
 type spoolStats interface {
 	Backlog() int64
 	Dropped() uint64
+	Epoch() string
 }
 
 // heartbeat proves the agent alive every interval, with how many cameras
@@ -52,7 +53,7 @@ func (h *heartbeat) beat(now time.Time) {
 		}
 	}
 	if h.spool != nil {
-		hb.Backlog, hb.Dropped = h.spool.Backlog(), h.spool.Dropped()
+		hb.Backlog, hb.Dropped, hb.Epoch = h.spool.Backlog(), h.spool.Dropped(), h.spool.Epoch()
 	}
 	ev := h.out.newEvent(event.KindHeartbeat, "", event.Labels{}, now)
 	ev.Heartbeat = hb

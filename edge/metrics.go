@@ -25,6 +25,9 @@ type Metrics struct {
 	signalFlat    *prometheus.GaugeVec
 	badHeaders    *prometheus.CounterVec
 	rateControl   *prometheus.GaugeVec
+	// PermissionDenied counts messages NATS refused for this agent's
+	// credentials (a subject of another site or agent).
+	PermissionDenied prometheus.Counter
 }
 
 // NewMetrics creates the series and registers them with reg.
@@ -69,6 +72,10 @@ func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
 		signalFlat: prometheus.NewGaugeVec(prometheus.GaugeOpts{
 			Name: "camwatch_edge_compressed_signal_flat", Help: "1 while a camera's frame sizes and slice QP have not moved for minutes: the compressed tier cannot see motion there.",
 		}, []string{"camera"}),
+		PermissionDenied: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "camwatch_edge_nats_permission_denied_total",
+			Help: "Messages the NATS server refused because this agent's credentials do not allow their subject.",
+		}),
 		rateControl: prometheus.NewGaugeVec(prometheus.GaugeOpts{
 			Name: "camwatch_edge_compressed_rate_controlled", Help: "1 while a camera's encoder is judged rate-controlled (slice QP moving, as under CBR) and the compressed tier is fed QP-normalised frame sizes; 0 for raw sizes.",
 		}, []string{"camera"}),
@@ -76,7 +83,7 @@ func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
 			Name: "camwatch_edge_slice_headers_invalid_total", Help: "H.264 slice or parameter-set headers the compressed tier could not read, per camera.",
 		}, []string{"camera"}),
 	}
-	for _, c := range []prometheus.Collector{m.signalFlat, m.badHeaders, m.rateControl, m.frames, m.bytes, m.reconnects, m.online, m.skipped, m.events, m.eventsDropped,
+	for _, c := range []prometheus.Collector{m.PermissionDenied, m.signalFlat, m.badHeaders, m.rateControl, m.frames, m.bytes, m.reconnects, m.online, m.skipped, m.events, m.eventsDropped,
 		m.decoded, m.detectFrames, m.decodeErrors, m.decodeRestart, m.pixelInvalid} {
 		if err := reg.Register(c); err != nil {
 			return nil, fmt.Errorf("register edge metrics: %w", err)

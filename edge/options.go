@@ -25,11 +25,11 @@ type Options struct {
 	// Version defaults to the package's Version.
 	Version string
 
-	// NATSURL is the JetStream server; NATSToken or NATSCredsFile
-	// authenticate (neither is ever logged).
-	NATSURL       string
-	NATSToken     configs.Secret
-	NATSCredsFile string
+	// NATSURL is the JetStream server; NATS authenticates (creds file,
+	// user and password, or token) and sets up TLS; no secret in it is
+	// ever logged. Its URL field is not used.
+	NATSURL string
+	NATS    configs.NATS
 
 	// SpoolDir keeps events until JetStream acknowledged them;
 	// SpoolMaxBytes bounds it (0: unbounded).
@@ -61,8 +61,7 @@ func OptionsFromConfig(c *configs.Edge, logger *slog.Logger, reg prometheus.Regi
 		Site:              c.Site,
 		Agent:             c.Agent,
 		NATSURL:           c.NATS.URL,
-		NATSToken:         c.NATS.Token,
-		NATSCredsFile:     c.NATS.CredsFile,
+		NATS:              c.NATS,
 		SpoolDir:          c.SpoolDir,
 		SpoolMaxBytes:     int64(c.SpoolMaxMB) << 20,
 		MetricsListen:     c.MetricsListen,

@@ -44,7 +44,7 @@ func Run(ctx context.Context, opts Options) error {
 		}
 	}
 
-	nc, err := connectNATS(opts, log)
+	nc, err := connectNATS(opts, metrics, log)
 	if err != nil {
 		closeAll()
 		return err

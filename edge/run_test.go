@@ -14,9 +14,9 @@ import (
 
 	"github.com/camwatch/camwatch/configs"
 	"github.com/camwatch/camwatch/event"
+	"github.com/camwatch/camwatch/natsauth"
 	"github.com/camwatch/camwatch/simcam"
 	"github.com/camwatch/camwatch/testenv"
-	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/prometheus/client_golang/prometheus"
 )
@@ -28,12 +28,9 @@ import (
 // stops cleanly.
 func TestRun(t *testing.T) {
 	t.Parallel()
-	natsURL := testenv.NATS(t)
-	nc, err := nats.Connect(natsURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(nc.Close)
+	// The agent connects with its own credentials, as in production.
+	env := testenv.NATSAuth(t, natsauth.Agent{Site: "test-site", Agent: "edge-test-01"})
+	nc := env.Connect(t, env.Aggregator(), "")
 	js, err := jetstream.New(nc)
 	if err != nil {
 		t.Fatal(err)
@@ -49,7 +46,7 @@ func TestRun(t *testing.T) {
 	yaml := fmt.Sprintf(`
 site: test-site
 agent: edge-test-01
-nats: {url: %q}
+nats: {url: %q, creds_file: %q}
 spool_dir: %q
 metrics_listen: 127.0.0.1:0
 timing: {heartbeat_interval: 300ms, stats_interval: 1s, backoff: [100ms, 300ms]}
@@ -65,7 +62,7 @@ cameras:
   - id: cam-off
     url: rtsp://127.0.0.1:1/cam-off
     disabled: true
-`, natsURL, t.TempDir(), sim.URL("cam-a"), simUser, simPass, simUser, closedPort(t), simPass)
+`, env.URL, env.Agent(t, "test-site", "edge-test-01").CredsFile, t.TempDir(), sim.URL("cam-a"), simUser, simPass, simUser, closedPort(t), simPass)
 	var cfg configs.Edge
 	if err := configs.Parse([]byte(yaml), &cfg); err != nil {
 		t.Fatal(err)
@@ -136,11 +133,11 @@ cameras:
 		subject string
 		ok      func(*event.Event) bool
 	}{
-		{"cam-a online", "camwatch.events.test-site.cam-a.health", health(event.KindHealth, event.StatusOnline, "")},
-		{"cam-a stats", "camwatch.events.test-site.cam-a.stats", func(ev *event.Event) bool {
+		{"cam-a online", "camwatch.events.test-site.edge-test-01.cam-a.health", health(event.KindHealth, event.StatusOnline, "")},
+		{"cam-a stats", "camwatch.events.test-site.edge-test-01.cam-a.stats", func(ev *event.Event) bool {
 			return ev.Kind == event.KindStats && ev.Health.Status == event.StatusOnline && ev.Health.FPS > 0
 		}},
-		{"cam-b refused", "camwatch.events.test-site.cam-b.health", health(event.KindHealth, event.StatusOffline, event.ReasonRefused)},
+		{"cam-b refused", "camwatch.events.test-site.edge-test-01.cam-b.health", health(event.KindHealth, event.StatusOffline, event.ReasonRefused)},
 		{"heartbeat with one of two online", "camwatch.agents.test-site.edge-test-01.heartbeat", func(ev *event.Event) bool {
 			return ev.Kind == event.KindHeartbeat && ev.Heartbeat.Cameras == 2 && ev.Heartbeat.Online == 1 && ev.Heartbeat.Version != ""
 		}},

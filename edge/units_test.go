@@ -235,6 +235,7 @@ type fakeSpool struct {
 
 func (f fakeSpool) Backlog() int64  { return f.backlog }
 func (f fakeSpool) Dropped() uint64 { return f.dropped }
+func (f fakeSpool) Epoch() string   { return "" }
 
 // failingSink refuses everything, as a full or closed spool would.
 type failingSink struct{}

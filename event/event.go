@@ -73,6 +73,11 @@ type Event struct {
 	// without gaps, across agent restarts; consumers use it to prove that
 	// nothing was lost or repeated.
 	Seq uint64 `json:"seq"`
+	// Epoch names the life of the agent's spool that numbered Seq: a
+	// wiped spool starts a new epoch and its seqs again at 1. The agent
+	// announces its epoch in every heartbeat; an event of an epoch its
+	// agent has not announced cannot reset a camera's seq.
+	Epoch string `json:"epoch,omitempty"`
 
 	Health    *Health    `json:"health,omitempty"`
 	Motion    *Motion    `json:"motion,omitempty"`
@@ -188,6 +193,8 @@ type Heartbeat struct {
 	Backlog int64 `json:"backlog"`
 	// Dropped counts events the spool discarded because it was full.
 	Dropped uint64 `json:"dropped"`
+	// Epoch is the agent's spool epoch (see Event.Epoch).
+	Epoch string `json:"epoch,omitempty"`
 }
 
 // NewID returns a fresh event id: 16 random bytes, hex. Ids are made once,

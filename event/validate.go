@@ -70,6 +70,8 @@ func (e *Event) Validate() error {
 		return bad("time %s is more than a day in the future", e.Time.Format(time.RFC3339))
 	case e.Seq == 0:
 		return bad("seq missing")
+	case e.Epoch != "" && !ValidToken(e.Epoch):
+		return bad("epoch %q is not a valid id", e.Epoch)
 	}
 	if e.Kind.CameraScoped() {
 		if !ValidToken(e.Camera) {
@@ -110,6 +112,9 @@ func (e *Event) Validate() error {
 			}
 		}
 	}
+	if hb := e.Heartbeat; hb != nil && hb.Epoch != "" && hb.Epoch != e.Epoch {
+		return bad("heartbeat.epoch %q differs from the envelope's %q", hb.Epoch, e.Epoch)
+	}
 	if sn := e.Snapshot; sn != nil {
 		if e.Kind == KindHeartbeat {
 			return bad("a heartbeat has no snapshot")
@@ -117,6 +122,27 @@ func (e *Event) Validate() error {
 		if sn.ID != e.ID || sn.Bytes <= 0 || sn.Bytes > MaxSnapshot {
 			return bad("snapshot must carry the event's id and 1 to %d bytes", MaxSnapshot)
 		}
+	}
+	return nil
+}
+
+// DefaultMaxSkew is how far ahead of the receiver's clock an event's time
+// may be before the event is refused.
+const DefaultMaxSkew = 2 * time.Minute
+
+// ErrFuture is wrapped when an event is dated further ahead of the
+// receiver's clock than the allowed skew.
+var ErrFuture = errors.New("event time is ahead of the receiver's clock")
+
+// CheckSkew refuses an event dated more than maxSkew after received, the
+// time the receiver (JetStream, when it stored the message) saw it. Using
+// the stream's timestamp makes the answer the same on every replay.
+func CheckSkew(e *Event, received time.Time, maxSkew time.Duration) error {
+	if received.IsZero() {
+		received = time.Now()
+	}
+	if ahead := e.Time.Sub(received); ahead > maxSkew {
+		return fmt.Errorf("%w: %s ahead (allowed %s)", ErrFuture, ahead.Round(time.Second), maxSkew)
 	}
 	return nil
 }

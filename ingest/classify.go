@@ -3,13 +3,16 @@ package ingest
 import (
 	"encoding/json"
 	"strings"
+	"time"
 
 	"github.com/camwatch/camwatch/event"
 )
 
 // check decodes and validates one message, returning the event or the
-// dead-letter reason and the error that explains it.
-func check(subject string, data []byte) (*event.Event, string, error) {
+// dead-letter reason and the error that explains it. stored is when the
+// stream stored the message (zero: now); an event dated more than maxSkew
+// after it is refused (zero maxSkew: event.DefaultMaxSkew).
+func check(subject string, data []byte, stored time.Time, maxSkew time.Duration) (*event.Event, string, error) {
 	if len(data) > event.MaxSize {
 		_, err := event.Decode(data)
 		return nil, ReasonTooLarge, err
@@ -20,6 +23,12 @@ func check(subject string, data []byte) (*event.Event, string, error) {
 	}
 	if err := event.CheckSubject(e, subject); err != nil {
 		return nil, ReasonSubject, err
+	}
+	if maxSkew <= 0 {
+		maxSkew = event.DefaultMaxSkew
+	}
+	if err := event.CheckSkew(e, stored, maxSkew); err != nil {
+		return nil, ReasonFuture, err
 	}
 	return e, "", nil
 }

@@ -5,21 +5,22 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"strconv"
 	"time"
 
+	"github.com/camwatch/camwatch/deadletter"
 	"github.com/camwatch/camwatch/event"
 	"github.com/camwatch/camwatch/lograte"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 )
 
-// Headers set on a dead-lettered message, next to the original data.
+// Headers set on a dead-lettered message, next to the original data
+// (see package deadletter).
 const (
-	HeaderReason  = "Camwatch-Reason"
-	HeaderError   = "Camwatch-Error"
-	HeaderSubject = "Camwatch-Subject"
-	HeaderSeq     = "Camwatch-Stream-Seq"
+	HeaderReason  = deadletter.HeaderReason
+	HeaderError   = deadletter.HeaderError
+	HeaderSubject = deadletter.HeaderSubject
+	HeaderSeq     = deadletter.HeaderSeq
 )
 
 // IngesterOptions wire an Ingester.
@@ -36,6 +37,10 @@ type IngesterOptions struct {
 	// MaxDeliver is the consumer's; on the last delivery a message Redis
 	// still refuses is dead-lettered instead of lost.
 	MaxDeliver int
+	// MaxSkew is how far an event's time may be ahead of the time the
+	// stream stored it; later ones are dead-lettered (reason "future").
+	// Default event.DefaultMaxSkew.
+	MaxSkew time.Duration
 	// RetryDelay is the first NAK delay after a Redis error; it doubles
 	// per delivery up to 30s. Default 1s.
 	RetryDelay time.Duration
@@ -162,7 +167,11 @@ func (in *Ingester) handle(ctx context.Context, msgs []jetstream.Msg) {
 	held := make([]jetstream.Msg, 0, len(msgs))
 	raws := make([][]byte, 0, len(msgs))
 	for _, m := range msgs {
-		e, reason, err := check(m.Subject(), m.Data())
+		var stored time.Time
+		if md, err := m.Metadata(); err == nil {
+			stored = md.Timestamp
+		}
+		e, reason, err := check(m.Subject(), m.Data(), stored, in.o.MaxSkew)
 		if reason != "" {
 			in.reject(ctx, m, reason, err)
 			continue
@@ -245,25 +254,7 @@ func (in *Ingester) waitForRedis(ctx context.Context) {
 func (in *Ingester) reject(ctx context.Context, m jetstream.Msg, reason string, cause error) {
 	in.o.Metrics.Invalid.WithLabelValues(reason).Inc()
 	in.warn("invalid:"+reason, "message dead-lettered", "reason", reason, "subject", m.Subject(), "err", cause)
-	dl := nats.NewMsg(event.DeadLetter(reason))
-	dl.Data = m.Data()
-	dl.Header.Set(HeaderReason, reason)
-	dl.Header.Set(HeaderSubject, m.Subject())
-	if cause != nil {
-		msg := cause.Error()
-		if len(msg) > 512 {
-			msg = msg[:512]
-		}
-		dl.Header.Set(HeaderError, msg)
-	}
-	if md, err := m.Metadata(); err == nil {
-		seq := strconv.FormatUint(md.Sequence.Stream, 10)
-		dl.Header.Set(HeaderSeq, seq)
-		dl.Header.Set(jetstream.MsgIDHeader, "dl-"+md.Stream+"-"+seq)
-	}
-	pctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
-	defer cancel()
-	if _, err := in.o.JS.PublishMsg(pctx, dl); err != nil {
+	if err := deadletter.Publish(ctx, in.o.JS, m, "ingest", reason, cause); err != nil {
 		in.warn("deadletter", "dead-letter publish failed; will retry", "err", err)
 		if err := m.NakWithDelay(in.o.RetryDelay); err != nil {
 			in.warn("nak", "nak failed; the ack wait will redeliver", "err", err)

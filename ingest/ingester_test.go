@@ -19,11 +19,14 @@ import (
 var badMessages = []struct {
 	name, file, subject, reason string
 }{
-	{"bad JSON", "malformed.json", "camwatch.events.q1.cam-1.health", ReasonMalformed},
-	{"unknown field", "unknown-field.json", "camwatch.events.q1.cam-1.stats", ReasonUnknownField},
-	{"future schema", "future-schema.json", "camwatch.events.q1.cam-1.stats", ReasonSchema},
-	{"wrong subject", "wrong-subject.json", "camwatch.events.q1.cam-2.stats", ReasonSubject},
-	{"bad status", "bad-status.json", "camwatch.events.q1.cam-1.health", ReasonInvalid},
+	{"bad JSON", "malformed.json", "camwatch.events.q1.edge-1.cam-1.health", ReasonMalformed},
+	{"unknown field", "unknown-field.json", "camwatch.events.q1.edge-1.cam-1.stats", ReasonUnknownField},
+	{"future schema", "future-schema.json", "camwatch.events.q1.edge-1.cam-1.stats", ReasonSchema},
+	{"wrong subject", "wrong-subject.json", "camwatch.events.q1.edge-1.cam-2.stats", ReasonSubject},
+	{"subject of another agent", "wrong-subject.json", "camwatch.events.q1.edge-2.cam-1.stats", ReasonSubject},
+	{"subject of another site", "wrong-subject.json", "camwatch.events.q2.edge-1.cam-1.stats", ReasonSubject},
+	{"subject of another kind", "wrong-subject.json", "camwatch.events.q1.edge-1.cam-1.health", ReasonSubject},
+	{"bad status", "bad-status.json", "camwatch.events.q1.edge-1.cam-1.health", ReasonInvalid},
 }
 
 func fixture(t *testing.T, name string) []byte {
@@ -38,20 +41,37 @@ func fixture(t *testing.T, name string) []byte {
 func TestCheckClassifies(t *testing.T) {
 	for _, c := range badMessages {
 		t.Run(c.name, func(t *testing.T) {
-			e, reason, err := check(c.subject, fixture(t, c.file))
+			e, reason, err := check(c.subject, fixture(t, c.file), time.Time{}, 0)
 			if e != nil || reason != c.reason || err == nil {
 				t.Errorf("check = %v, %q, %v; want reason %q", e, reason, err, c.reason)
 			}
 		})
 	}
 	big := make([]byte, event.MaxSize+1)
-	if _, reason, _ := check("camwatch.events.q1.c.stats", big); reason != ReasonTooLarge {
+	if _, reason, _ := check("camwatch.events.q1.c.stats", big, time.Time{}, 0); reason != ReasonTooLarge {
 		t.Errorf("oversized: reason %q", reason)
 	}
 	good := mk(event.KindStats, "cam-1", 1, t0)
 	data, _ := event.Marshal(good)
-	if e, reason, err := check(event.Subject(good), data); e == nil || reason != "" || err != nil {
+	if e, reason, err := check(event.Subject(good), data, t0, 0); e == nil || reason != "" || err != nil {
 		t.Errorf("valid event: %v %q %v", e, reason, err)
+	}
+	for _, c := range []struct {
+		name   string
+		ahead  time.Duration
+		reason string
+	}{
+		{"1 h in the future", time.Hour, ReasonFuture},
+		{"3 min in the future", 3 * time.Minute, ReasonFuture},
+		{"1 min ahead (clock skew)", time.Minute, ""},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			ahead := mk(event.KindStats, "cam-1", 1, t0.Add(c.ahead))
+			data, _ := event.Marshal(ahead)
+			if _, reason, _ := check(event.Subject(ahead), data, t0, 0); reason != c.reason {
+				t.Errorf("reason %q, want %q", reason, c.reason)
+			}
+		})
 	}
 }
 
@@ -84,12 +104,16 @@ func TestIngestDeadLettersBadMessages(t *testing.T) {
 			t.Errorf("dead letter %s lacks headers: %v", m.Subject, m.Header)
 		}
 	}
+	want := map[string]float64{}
+	for _, c := range badMessages {
+		want[c.reason]++
+	}
 	for _, c := range badMessages {
 		if !dls[event.DeadLetter(c.reason)] {
 			t.Errorf("%s: nothing on %s", c.name, event.DeadLetter(c.reason))
 		}
-		if n := counter(in.m.Invalid.WithLabelValues(c.reason)); n != 1 {
-			t.Errorf("%s: invalid_total{reason=%s} = %v, want 1", c.name, c.reason, n)
+		if n := counter(in.m.Invalid.WithLabelValues(c.reason)); n != want[c.reason] {
+			t.Errorf("%s: invalid_total{reason=%s} = %v, want %v", c.name, c.reason, n, want[c.reason])
 		}
 	}
 	if n := counter(in.m.Events.WithLabelValues("stats")); n != float64(len(badMessages)+1) {
@@ -227,7 +251,7 @@ func TestIngestDeadLettersAfterMaxDeliver(t *testing.T) {
 		return errIf(len(r.deadLetters()) != 1, "%d dead letters", len(r.deadLetters()))
 	})
 	dl := r.deadLetters()[0]
-	if dl.Subject != event.DeadLetter(ReasonMaxDeliver) || dl.Header.Get(HeaderSubject) != "camwatch.events.q1.cam-x.stats" {
+	if dl.Subject != event.DeadLetter(ReasonMaxDeliver) || dl.Header.Get(HeaderSubject) != "camwatch.events.q1.edge-1.cam-x.stats" {
 		t.Errorf("dead letter %s %v", dl.Subject, dl.Header)
 	}
 	if n := counter(in.m.RedisErrors); n != 3 {

@@ -18,9 +18,10 @@ const (
 	ReasonInvalid      = "invalid"       // decoded, but fails validation
 	ReasonSubject      = "subject"       // content and subject disagree
 	ReasonMaxDeliver   = "max_deliver"   // Redis kept refusing it
+	ReasonFuture       = "future"        // dated beyond the allowed skew ahead
 )
 
-var reasons = []string{ReasonTooLarge, ReasonMalformed, ReasonUnknownField, ReasonSchema, ReasonInvalid, ReasonSubject, ReasonMaxDeliver}
+var reasons = []string{ReasonTooLarge, ReasonMalformed, ReasonUnknownField, ReasonSchema, ReasonInvalid, ReasonSubject, ReasonMaxDeliver, ReasonFuture}
 
 // Metrics are the ingest counters; one set per process, registered on the
 // registerer it is given.

@@ -171,18 +171,18 @@ func RunSnapshots(ctx context.Context, js jetstream.JetStream, st *Store, o Snap
 		for m := range batch.Messages() {
 			id := m.Headers().Get(jetstream.MsgIDHeader)
 			data := m.Data()
-			parts := strings.Split(m.Subject(), ".")
+			site, _, camera, subjectOK := event.SnapshotOrigin(m.Subject())
 			switch {
 			case len(id) < 8 || len(id) > 64 || !event.ValidToken(id):
 				drop(m, "id")
-			case len(parts) != 4 || !event.ValidToken(parts[2]) || !event.ValidToken(parts[3]):
+			case !subjectOK:
 				drop(m, "subject")
 			case len(data) > event.MaxSnapshot:
 				drop(m, "size")
 			case len(data) < 4 || data[0] != 0xFF || data[1] != 0xD8:
 				drop(m, "not_jpeg")
 			default:
-				if err := st.PutSnapshot(ctx, id, parts[2], parts[3], data); err != nil {
+				if err := st.PutSnapshot(ctx, id, site, camera, data); err != nil {
 					o.Logger.Warn("snapshot not stored; will be redelivered", "err", err)
 					_ = m.Nak()
 					continue

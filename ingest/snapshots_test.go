@@ -45,10 +45,10 @@ func TestSnapshotsConsumer(t *testing.T) {
 		data              []byte
 		stored            bool
 	}{
-		{"good", "camwatch.snapshots.s1.cam1", event.NewID(), jpegData, true},
-		{"not a jpeg", "camwatch.snapshots.s1.cam1", event.NewID(), []byte("hello"), false},
+		{"good", "camwatch.snapshots.s1.edge-1.cam1", event.NewID(), jpegData, true},
+		{"not a jpeg", "camwatch.snapshots.s1.edge-1.cam1", event.NewID(), []byte("hello"), false},
 		{"bad subject", "camwatch.snapshots.s1", event.NewID(), jpegData, false},
-		{"bad id", "camwatch.snapshots.s1.cam1", "a b", jpegData, false},
+		{"bad id", "camwatch.snapshots.s1.edge-1.cam1", "a b", jpegData, false},
 	}
 	for _, tc := range cases {
 		msg := &nats.Msg{Subject: tc.subject, Data: tc.data}

@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/camwatch/camwatch/alerts"
@@ -110,6 +111,12 @@ func (w *worker) handle(ctx context.Context, msg jetstream.Msg) {
 		if err := msg.Term(); err != nil {
 			w.warn("ack", "term failed; the message comes back after the ack wait", "err", err)
 		}
+		return
+	}
+	// The subject must end in the site, camera (or agent) and kind the
+	// transition names, whatever stream root it is configured under.
+	if want := strings.TrimPrefix(alerts.Subject(&t), alerts.SubjectRoot); !strings.HasSuffix(msg.Subject(), want) {
+		w.giveUp(ctx, msg, &t, ReasonSubject, "", fmt.Errorf("subject %q, content says ...%s", msg.Subject(), want))
 		return
 	}
 	if !w.r.wants(&t) {

@@ -16,6 +16,12 @@ const (
 	ReasonExpired = "expired"
 	// ReasonDecode: the message on the alerts stream is not a transition.
 	ReasonDecode = "decode"
+	// ReasonSubject: the transition's subject names another site, camera
+	// or kind than its content.
+	ReasonSubject = "subject"
+	// ReasonSignature: the transition is not signed by the aggregator's
+	// key (forged or altered on the way); it is never delivered.
+	ReasonSignature = "signature"
 )
 
 // metrics are the notifier's Prometheus collectors.

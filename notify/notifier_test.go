@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -362,7 +363,7 @@ func TestStart(t *testing.T) {
 	}
 	tr := transition("a1", alerts.TransitionFiring, "tech")
 	data := mustJSON(t, tr)
-	if _, err := e.js.Publish(context.Background(), "other.alerts.q1", data, jetstream.WithMsgID(tr.ID)); err != nil {
+	if _, err := e.js.Publish(context.Background(), "other"+strings.TrimPrefix(alerts.Subject(&tr), "camwatch"), data, jetstream.WithMsgID(tr.ID)); err != nil {
 		t.Fatal(err)
 	}
 	h.waitIDs(t, 1)

@@ -16,7 +16,14 @@ import (
 	"github.com/bluenviron/gortsplib/v5/pkg/description"
 	"github.com/bluenviron/gortsplib/v5/pkg/format"
 	"github.com/bluenviron/gortsplib/v5/pkg/format/rtph264"
+	"github.com/bluenviron/gortsplib/v5/pkg/format/rtph265"
+	"github.com/pion/rtp"
 )
+
+// rtpEncoder packetizes one access unit (H.264 or H.265).
+type rtpEncoder interface {
+	Encode(au [][]byte) ([]*rtp.Packet, error)
+}
 
 // FPS is the rate every simulated camera sends frames at; the clips are
 // encoded at this rate.
@@ -55,7 +62,7 @@ type camera struct {
 	snap status
 
 	// loop-owned
-	enc        *rtph264.Encoder
+	enc        rtpEncoder
 	live       *incarnation
 	fault      FaultKind // "" when none
 	faultEnd   time.Time // zero when the fault lasts until cleared
@@ -103,7 +110,6 @@ func newCamera(id string, c *clip, host string, port int, opts *Options, every, 
 		log:    opts.Logger.With("camera", id),
 		cmds:   make(chan faultCmd),
 		done:   make(chan struct{}),
-		enc:    &rtph264.Encoder{PayloadType: payloadType, PacketizationMode: 1},
 		// Start below 2^31 so the 32-bit RTP clock does not wrap for hours.
 		ts0: rand.Uint32N(1 << 31),
 	}
@@ -113,7 +119,15 @@ func newCamera(id string, c *clip, host string, port int, opts *Options, every, 
 	default:
 		cam.methods = []auth.VerifyMethod{auth.VerifyMethodDigestMD5}
 	}
-	if err := cam.enc.Init(); err != nil {
+	var err error
+	if c.hevc {
+		e := &rtph265.Encoder{PayloadType: payloadType}
+		err, cam.enc = e.Init(), e
+	} else {
+		e := &rtph264.Encoder{PayloadType: payloadType, PacketizationMode: 1}
+		err, cam.enc = e.Init(), e
+	}
+	if err != nil {
 		return nil, fmt.Errorf("camera %s: rtp encoder: %w", id, err)
 	}
 	cam.lastIDR = &c.frames[0]
@@ -141,15 +155,16 @@ func (c *camera) open() error {
 	if c.port == 0 {
 		c.port = srv.NetListener().Addr().(*net.TCPAddr).Port
 	}
-	media := &description.Media{
-		Type: description.MediaTypeVideo,
-		Formats: []format.Format{&format.H264{
-			PayloadTyp:        payloadType,
-			SPS:               c.clip.sps,
-			PPS:               c.clip.pps,
-			PacketizationMode: 1,
-		}},
+	var forma format.Format = &format.H264{
+		PayloadTyp:        payloadType,
+		SPS:               c.clip.sps,
+		PPS:               c.clip.pps,
+		PacketizationMode: 1,
 	}
+	if c.clip.hevc {
+		forma = &format.H265{PayloadTyp: payloadType, VPS: c.clip.vps, SPS: c.clip.sps, PPS: c.clip.pps}
+	}
+	media := &description.Media{Type: description.MediaTypeVideo, Formats: []format.Format{forma}}
 	stream := &gortsplib.ServerStream{Server: srv, Desc: &description.Session{Medias: []*description.Media{media}}}
 	if err := stream.Initialize(); err != nil {
 		srv.Close()

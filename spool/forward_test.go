@@ -40,7 +40,7 @@ func TestForwardAfterOutage(t *testing.T) {
 		}},
 		{"server started late", func(t *testing.T) (string, func()) {
 			port, dir := freePort(t), t.TempDir()
-			return fmt.Sprintf("nats://127.0.0.1:%d", port), func() {
+			return testenv.NATSURL(t, dir, port), func() {
 				srv := testenv.NATSServer(t, dir, port)
 				t.Cleanup(srv.Shutdown)
 				_, js := connect(t, srv.URL())

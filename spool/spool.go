@@ -35,6 +35,7 @@ type Spool struct {
 	durableRec uint64            // records below this are fsynced
 	acked      uint64            // records below this are acknowledged or dropped
 	seqs       map[string]uint64 // last Seq given out per key
+	epoch      string            // this spool's epoch, in every event
 	durable    map[string]uint64 // last fsynced Seq per key; what the state file holds
 	unsynced   []keySeq          // Seqs written since the last fsync
 	buf        []byte
@@ -119,6 +120,11 @@ func (s *Spool) recover() error {
 		return err
 	}
 	s.seqs = st.Seqs
+	s.epoch = st.Epoch
+	if s.epoch == "" {
+		s.epoch = newEpoch()
+		s.log.Info("spool: new epoch (a new or wiped spool starts its seqs again)", "epoch", s.epoch)
+	}
 	seen := func(key string, seq uint64) {
 		if seq > s.seqs[key] {
 			s.seqs[key] = seq
@@ -162,9 +168,16 @@ func (s *Spool) recover() error {
 	return nil
 }
 
+// Epoch is the spool's epoch, which every appended event carries and the
+// agent announces in its heartbeats.
+func (s *Spool) Epoch() string { return s.epoch }
+
+// newEpoch is 8 random bytes, hex.
+func newEpoch() string { return event.NewID()[:16] }
+
 // Append stores ev durably. It fills ev.ID when empty, sets ev.Schema when
 // zero and always assigns ev.Seq, the next number of ev's camera (or
-// agent, for heartbeats). It returns once the record is fsynced; an error
+// agent, for heartbeats), and ev.Epoch, the spool's. It returns once the record is fsynced; an error
 // means the event was not accepted and its Seq is not used up.
 func (s *Spool) Append(ev *event.Event) error {
 	if ev == nil {
@@ -186,15 +199,15 @@ func (s *Spool) Append(ev *event.Event) error {
 	if s.err != nil {
 		return s.err
 	}
-	callerSeq := ev.Seq
-	ev.Seq = s.seqs[key] + 1
+	callerSeq, callerEpoch := ev.Seq, ev.Epoch
+	ev.Seq, ev.Epoch = s.seqs[key]+1, s.epoch
 	rec, err := s.encodeLocked(ev)
 	if err != nil {
-		ev.Seq = callerSeq
+		ev.Seq, ev.Epoch = callerSeq, callerEpoch
 		return err
 	}
 	if err := s.writeLocked(rec); err != nil {
-		ev.Seq = callerSeq
+		ev.Seq, ev.Epoch = callerSeq, callerEpoch
 		return err
 	}
 	s.seqs[key] = ev.Seq
@@ -388,7 +401,7 @@ func (s *Spool) commit() {
 // snapshotLocked captures what the state file must say now.
 func (s *Spool) snapshotLocked() state {
 	s.stateGen++
-	return state{Version: stateVersion, Acked: s.acked, Seqs: cloneSeqs(s.durable), gen: s.stateGen}
+	return state{Version: stateVersion, Acked: s.acked, Seqs: cloneSeqs(s.durable), Epoch: s.epoch, gen: s.stateGen}
 }
 
 // writeSnap writes st unless a newer snapshot is already on disk.

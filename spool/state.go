@@ -24,6 +24,11 @@ type state struct {
 	Acked uint64 `json:"acked"`
 	// Seqs maps a sequence key to the last durable Seq given out.
 	Seqs map[string]uint64 `json:"seqs"`
+	// Epoch names this spool's life: made when the spool is created (or
+	// first opened by a build that knows epochs) and carried in every
+	// event, so that the aggregator can tell a wiped spool, whose seqs
+	// start again at 1, from a forged seq.
+	Epoch string `json:"epoch,omitempty"`
 
 	gen uint64 // orders snapshots; never written
 }

@@ -8,31 +8,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/camwatch/camwatch/broker"
 	"github.com/redis/go-redis/v9"
 )
-
-// NATS starts an embedded NATS server with JetStream in a temp dir and
-// returns its URL; it stops with the test.
-func NATS(t testing.TB) string {
-	t.Helper()
-	srv, err := broker.Start(t.TempDir(), "127.0.0.1", -1)
-	if err != nil {
-		t.Fatalf("start embedded nats: %v", err)
-	}
-	t.Cleanup(srv.Shutdown)
-	return srv.URL()
-}
-
-// NATSServer is NATS, returning the server so a test can stop it.
-func NATSServer(t testing.TB, dir string, port int) *broker.Embedded {
-	t.Helper()
-	srv, err := broker.Start(dir, "127.0.0.1", port)
-	if err != nil {
-		t.Fatalf("start embedded nats: %v", err)
-	}
-	return srv
-}
 
 // RedisURL is REDIS_URL or the local default.
 func RedisURL() string {

@@ -16,6 +16,7 @@ import (
 	"github.com/camwatch/camwatch/audit"
 	"github.com/camwatch/camwatch/auth"
 	"github.com/camwatch/camwatch/configs"
+	"github.com/camwatch/camwatch/natsauth"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 )
@@ -37,14 +38,11 @@ func openDeployment(ctx context.Context, path string) (*deployment, error) {
 	if err := configs.Load(path, &d.cfg); err != nil {
 		return nil, err
 	}
-	opts := []nats.Option{nats.Name("camwatch-cli"), nats.Timeout(5 * time.Second)}
-	if n := d.cfg.NATS; !n.Token.Empty() {
-		opts = append(opts, nats.Token(n.Token.Reveal()))
+	creds, err := natsauth.ClientOptions(d.cfg.NATS, "")
+	if err != nil {
+		return nil, err
 	}
-	if f := d.cfg.NATS.CredsFile; f != "" {
-		opts = append(opts, nats.UserCredentials(f))
-	}
-	nc, err := nats.Connect(d.cfg.NATS.URL, opts...)
+	nc, err := nats.Connect(d.cfg.NATS.URL, append([]nats.Option{nats.Name("camwatch-cli"), nats.Timeout(5 * time.Second)}, creds...)...)
 	if err != nil {
 		return nil, fmt.Errorf("nats %s: %w", d.cfg.NATS.URL, err)
 	}

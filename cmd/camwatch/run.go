@@ -28,6 +28,8 @@ Usage:
                                           run the central aggregator
   camwatch simcam -config FILE            run simulated RTSP cameras
   camwatch config check FILE...           validate config files
+  camwatch nats creds -out DIR [-agent SITE/AGENT]... [-rotate SITE/AGENT]... [EDGE.yaml...]
+                                          NATS authorization block and one credentials file per agent
   camwatch report uptime [-server URL] [-group G] [-from T] [-to T] [-window 24h|7d|30d] [-format table|csv|json]
                                           an uptime report from a running aggregator
   camwatch report generate [-redis URL] [-prefix P] [-cameras N] [-days D]
@@ -70,6 +72,8 @@ func run(args []string) int {
 		err = runDemo(rest)
 	case "config":
 		err = runConfig(rest, os.Stdout)
+	case "nats":
+		err = runNATS(rest, os.Stdout)
 	case "report":
 		err = runReport(rest, os.Stdout)
 	case "detect":
