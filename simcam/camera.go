@@ -58,8 +58,9 @@ type camera struct {
 	done    chan struct{}
 	clients atomic.Int64
 
-	mu   sync.Mutex // guards snap
-	snap status
+	mu      sync.Mutex // guards snap and changes
+	snap    status
+	changes []StateChange
 
 	// loop-owned
 	enc        rtpEncoder
@@ -294,7 +295,11 @@ func (c *camera) reconcile() {
 	c.publish()
 }
 
-// publish copies the loop's state for readers outside the loop.
+// maxChanges bounds a camera's state log: days of a flapping schedule.
+const maxChanges = 4096
+
+// publish copies the loop's state for readers outside the loop and logs
+// every change of state with the time it took effect.
 func (c *camera) publish() {
 	st := status{State: StateOnline, Fault: c.fault, FaultEnd: c.faultEnd}
 	switch {
@@ -311,8 +316,20 @@ func (c *camera) publish() {
 		st.State = StateFrozen
 	}
 	c.mu.Lock()
+	if n := len(c.changes); n == 0 || c.changes[n-1].State != st.State {
+		if n == maxChanges {
+			c.changes = append(c.changes[:0], c.changes[1:]...)
+		}
+		c.changes = append(c.changes, StateChange{State: st.State, Fault: st.Fault, At: time.Now().UTC()})
+	}
 	c.snap = st
 	c.mu.Unlock()
+}
+
+func (c *camera) stateLog() []StateChange {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([]StateChange(nil), c.changes...)
 }
 
 func (c *camera) status() status {
