@@ -21,10 +21,10 @@ func TestSnapshotRoute(t *testing.T) {
 	store := ingest.NewStore(rdb, ingest.StoreOptions{Prefix: prefix, EventRetention: time.Hour})
 	id := event.NewID()
 	jpegData := []byte{0xFF, 0xD8, 0xFF, 0xE0, 9, 9}
-	if err := store.PutSnapshot(context.Background(), id, jpegData); err != nil {
+	if err := store.PutSnapshot(context.Background(), id, "q1", "cam-1", jpegData); err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(New(Options{Store: store, Snapshots: store}))
+	srv := httptest.NewServer(newAPI(Options{Store: store, Snapshots: store}))
 	defer srv.Close()
 	cases := []struct {
 		name, id string

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/camwatch/camwatch/event"
@@ -22,6 +23,10 @@ const SnapshotsStream = "CAMWATCH_SNAPSHOTS"
 
 func (k keys) snapshot(id string) string { return k.p + ":snap:" + id }
 
+// snapshotCamera holds "site/camera" of a snapshot, so the API can check
+// the camera's scope before it serves the picture.
+func (k keys) snapshotCamera(id string) string { return k.p + ":snapcam:" + id }
+
 // Snapshot returns the JPEG stored for event id.
 func (s *Store) Snapshot(ctx context.Context, id string) ([]byte, error) {
 	b, err := s.rdb.Get(ctx, s.k.snapshot(id)).Bytes()
@@ -34,9 +39,26 @@ func (s *Store) Snapshot(ctx context.Context, id string) ([]byte, error) {
 	return b, nil
 }
 
-// PutSnapshot stores a JPEG for event id for as long as events are kept.
-func (s *Store) PutSnapshot(ctx context.Context, id string, jpeg []byte) error {
-	if err := s.rdb.Set(ctx, s.k.snapshot(id), jpeg, s.opts.EventRetention).Err(); err != nil {
+// SnapshotCamera returns the site and camera a stored snapshot is of.
+func (s *Store) SnapshotCamera(ctx context.Context, id string) (site, camera string, err error) {
+	v, err := s.rdb.Get(ctx, s.k.snapshotCamera(id)).Result()
+	if errors.Is(err, redis.Nil) {
+		return "", "", ErrNoSnapshot
+	}
+	if err != nil {
+		return "", "", fmt.Errorf("snapshot %s: %w", id, err)
+	}
+	site, camera, _ = strings.Cut(v, "/")
+	return site, camera, nil
+}
+
+// PutSnapshot stores a JPEG for event id of camera (on site) for as long
+// as events are kept.
+func (s *Store) PutSnapshot(ctx context.Context, id, site, camera string, jpeg []byte) error {
+	p := s.rdb.TxPipeline()
+	p.Set(ctx, s.k.snapshot(id), jpeg, s.opts.EventRetention)
+	p.Set(ctx, s.k.snapshotCamera(id), site+"/"+camera, s.opts.EventRetention)
+	if _, err := p.Exec(ctx); err != nil {
 		return fmt.Errorf("snapshot %s: %w", id, err)
 	}
 	return nil
@@ -149,7 +171,7 @@ func RunSnapshots(ctx context.Context, js jetstream.JetStream, st *Store, o Snap
 		for m := range batch.Messages() {
 			id := m.Headers().Get(jetstream.MsgIDHeader)
 			data := m.Data()
-			_, _, _, subjectOK := event.SnapshotOrigin(m.Subject())
+			site, _, camera, subjectOK := event.SnapshotOrigin(m.Subject())
 			switch {
 			case len(id) < 8 || len(id) > 64 || !event.ValidToken(id):
 				drop(m, "id")
@@ -160,7 +182,7 @@ func RunSnapshots(ctx context.Context, js jetstream.JetStream, st *Store, o Snap
 			case len(data) < 4 || data[0] != 0xFF || data[1] != 0xD8:
 				drop(m, "not_jpeg")
 			default:
-				if err := st.PutSnapshot(ctx, id, data); err != nil {
+				if err := st.PutSnapshot(ctx, id, site, camera, data); err != nil {
 					o.Logger.Warn("snapshot not stored; will be redelivered", "err", err)
 					_ = m.Nak()
 					continue
