@@ -207,15 +207,17 @@ func future() string { return time.Now().Add(time.Hour).UTC().Format(time.RFC333
 
 // matrixCases is every non-open route of the table.
 var matrixCases = map[string]matrixCase{
-	"GET /metrics": {noObject: true, req: func(*world, bool) mreq { return mreq{"GET", "/metrics", ""} }},
-	"GET /api/v1/session": {noObject: true, req: func(*world, bool) mreq { return mreq{"GET", "/api/v1/session", ""} }},
+	"GET /metrics":           {noObject: true, req: func(*world, bool) mreq { return mreq{"GET", "/metrics", ""} }},
+	"GET /api/v1/session":    {noObject: true, req: func(*world, bool) mreq { return mreq{"GET", "/api/v1/session", ""} }},
 	"DELETE /api/v1/session": {noObject: true, req: func(*world, bool) mreq { return mreq{"DELETE", "/api/v1/session", ""} }},
 	"POST /api/v1/session/password": {noObject: true, inCode: http.StatusBadRequest, // a token has no password
-		req: func(*world, bool) mreq { return mreq{"POST", "/api/v1/session/password", `{"old":"x","new":"yyyyyyyyyyyy"}`} }},
+		req: func(*world, bool) mreq {
+			return mreq{"POST", "/api/v1/session/password", `{"old":"x","new":"yyyyyyyyyyyy"}`}
+		}},
 	"GET /api/v1/audit": {outCode: http.StatusForbidden, req: func(_ *world, in bool) mreq {
 		return mreq{"GET", "/api/v1/audit" + ab(in, "", "?actor=someone-else"), ""}
 	}},
-	"GET /api/v1/cameras": {list: true, absent: "pb-1", req: func(*world, bool) mreq { return mreq{"GET", "/api/v1/cameras", ""} }},
+	"GET /api/v1/cameras":      {list: true, absent: "pb-1", req: func(*world, bool) mreq { return mreq{"GET", "/api/v1/cameras", ""} }},
 	"GET /api/v1/cameras/{id}": {req: func(_ *world, in bool) mreq { return mreq{"GET", "/api/v1/cameras/" + ab(in, "pa-1", "pb-1"), ""} }},
 	"GET /api/v1/cameras/{id}/events": {req: func(_ *world, in bool) mreq {
 		return mreq{"GET", "/api/v1/cameras/" + ab(in, "pa-1", "pb-1") + "/events?from=2020-01-01T00:00:00Z", ""}
@@ -223,8 +225,8 @@ var matrixCases = map[string]matrixCase{
 	"GET /api/v1/events/{id}/snapshot": {req: func(w *world, in bool) mreq {
 		return mreq{"GET", "/api/v1/events/" + w.snap[ab(in, "pa-1", "pb-1")] + "/snapshot", ""}
 	}},
-	"GET /api/v1/alerts":        {list: true, absent: "pb-1", req: func(*world, bool) mreq { return mreq{"GET", "/api/v1/alerts", ""} }},
-	"GET /api/v1/alerts/stream": {list: true, absent: "pb-1", req: func(*world, bool) mreq { return mreq{"GET", "/api/v1/alerts/stream", ""} }},
+	"GET /api/v1/alerts":         {list: true, absent: "pb-1", req: func(*world, bool) mreq { return mreq{"GET", "/api/v1/alerts", ""} }},
+	"GET /api/v1/alerts/stream":  {list: true, absent: "pb-1", req: func(*world, bool) mreq { return mreq{"GET", "/api/v1/alerts/stream", ""} }},
 	"POST /api/v1/alerts/reload": {noObject: true, req: func(*world, bool) mreq { return mreq{"POST", "/api/v1/alerts/reload", ""} }},
 	"GET /api/v1/alerts/{key}": {req: func(w *world, in bool) mreq {
 		return mreq{"GET", "/api/v1/alerts/" + url.PathEscape(ab(in, w.alertA, w.alertB)), ""}
@@ -242,8 +244,12 @@ var matrixCases = map[string]matrixCase{
 	"DELETE /api/v1/silences/{id}": {req: func(w *world, in bool) mreq {
 		return mreq{"DELETE", "/api/v1/silences/" + w.silence(ab(in, "pa", "pb")), ""}
 	}},
-	"POST /api/v1/programs/{program}/arm":    {req: func(_ *world, in bool) mreq { return mreq{"POST", "/api/v1/programs/" + ab(in, "pa", "pb") + "/arm", ""} }},
-	"POST /api/v1/programs/{program}/disarm": {req: func(_ *world, in bool) mreq { return mreq{"POST", "/api/v1/programs/" + ab(in, "pa", "pb") + "/disarm", ""} }},
+	"POST /api/v1/programs/{program}/arm": {req: func(_ *world, in bool) mreq {
+		return mreq{"POST", "/api/v1/programs/" + ab(in, "pa", "pb") + "/arm", ""}
+	}},
+	"POST /api/v1/programs/{program}/disarm": {req: func(_ *world, in bool) mreq {
+		return mreq{"POST", "/api/v1/programs/" + ab(in, "pa", "pb") + "/disarm", ""}
+	}},
 	"GET /api/v1/maintenance": {list: true, absent: `"program":"pb"`, req: func(*world, bool) mreq { return mreq{"GET", "/api/v1/maintenance", ""} }},
 	"POST /api/v1/maintenance": {req: func(_ *world, in bool) mreq {
 		return mreq{"POST", "/api/v1/maintenance", `{"program":"` + ab(in, "pa", "pb") + `","end":"` + future() + `","note":"matrix"}`}
