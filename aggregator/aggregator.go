@@ -96,6 +96,7 @@ func Start(ctx context.Context, o Options) (*Aggregator, error) {
 	a.store = ingest.NewStore(a.rdb, ingest.StoreOptions{
 		Prefix: cfg.Redis.Prefix, EventRetention: cfg.Retention.Events,
 		TransitionRetention: cfg.Retention.Transitions, AgentTimeout: cfg.AgentTimeout,
+		MaxSeqAdvance: cfg.Admission.MaxSeqAdvance, MaxAge: cfg.Admission.MaxAge,
 	})
 
 	if err := a.startAlerts(ctx, js); err != nil {
@@ -134,7 +135,7 @@ func Start(ctx context.Context, o Options) (*Aggregator, error) {
 	in := ingest.NewIngester(ingest.IngesterOptions{
 		Consumer: cons, JS: js, Store: a.store, Metrics: metrics,
 		Logger: o.Logger.With("component", "ingest"),
-		Batch:  cfg.Consumer.Batch, MaxDeliver: cfg.Consumer.MaxDeliver,
+		Batch:  cfg.Consumer.Batch, MaxDeliver: cfg.Consumer.MaxDeliver, MaxSkew: cfg.Admission.MaxSkew,
 	})
 	a.ingestWG.Add(1)
 	go func() {

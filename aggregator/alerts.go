@@ -38,7 +38,7 @@ func (a *Aggregator) startAlerts(ctx context.Context, js jetstream.JetStream) er
 		NATS: a.nc, JS: js, Redis: a.rdb, Prefix: cfg.Redis.Prefix,
 		Rules: alerts.NewSet(rules), RulesPath: cfg.Alerts.Rules, CheckRules: check, EventsStream: cfg.Stream.Name,
 		Tick: cfg.Alerts.Tick, LeaseTTL: cfg.Alerts.LeaseTTL, AgentTimeout: cfg.AgentTimeout,
-		History: cfg.Alerts.History, Batch: cfg.Consumer.Batch,
+		History: cfg.Alerts.History, Batch: cfg.Consumer.Batch, MaxSkew: cfg.Admission.MaxSkew,
 		Logger: a.opts.Logger.With("component", "alerts"), Registerer: a.opts.Registerer,
 	})
 	return err

@@ -22,6 +22,23 @@ type Aggregator struct {
 	Alerts       AlertEngine   `yaml:"alerts"`
 	// Uptime sets the SLA targets of uptime reports.
 	Uptime Uptime `yaml:"uptime"`
+	// Admission bounds what an event may claim about time and sequence.
+	Admission Admission `yaml:"admission"`
+}
+
+// Admission bounds the time and sequence claims of events (see
+// docs/events.md); every refusal is dead-lettered or counted by reason.
+type Admission struct {
+	// MaxSkew: an event dated more than this ahead of the time JetStream
+	// stored it is dead-lettered ("future"). Default 2m.
+	MaxSkew time.Duration `yaml:"max_skew"`
+	// MaxAge: a late event (arriving after newer ones) that was older than
+	// this when stored is kept in the timeline but does not change status
+	// history. Default 7 days.
+	MaxAge time.Duration `yaml:"max_age"`
+	// MaxSeqAdvance: one event may move a camera's seq ahead by at most
+	// this within one spool epoch ("seq_jump"). Default 1000000.
+	MaxSeqAdvance int64 `yaml:"max_seq_advance"`
 }
 
 // AlertEngine configures the alerts engine the aggregator runs (see
@@ -136,6 +153,8 @@ func (c *Aggregator) Validate() error {
 		def  time.Duration
 	}{
 		{"stream.max_age", &c.Stream.MaxAge, 30 * 24 * time.Hour},
+		{"admission.max_skew", &c.Admission.MaxSkew, 2 * time.Minute},
+		{"admission.max_age", &c.Admission.MaxAge, 7 * 24 * time.Hour},
 		{"stream.duplicate_window", &c.Stream.DuplicateWindow, 2 * time.Minute},
 		{"consumer.ack_wait", &c.Consumer.AckWait, 30 * time.Second},
 		{"retention.events", &c.Retention.Events, 72 * time.Hour},
@@ -148,6 +167,12 @@ func (c *Aggregator) Validate() error {
 		if err := positive(d.name, d.p, d.def); err != nil {
 			return err
 		}
+	}
+	if c.Admission.MaxSeqAdvance == 0 {
+		c.Admission.MaxSeqAdvance = 1_000_000
+	}
+	if c.Admission.MaxSeqAdvance < 0 {
+		return fieldErr("admission.max_seq_advance", "must be positive, got %d", c.Admission.MaxSeqAdvance)
 	}
 	if c.Alerts.Receivers != "" && c.Alerts.Rules == "" {
 		return fieldErr("alerts.receivers", "needs alerts.rules: without rules nothing is ever notified")
