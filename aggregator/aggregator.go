@@ -15,6 +15,7 @@ import (
 	"github.com/camwatch/camwatch/ingest"
 	"github.com/camwatch/camwatch/natsauth"
 	"github.com/camwatch/camwatch/notify"
+	"github.com/camwatch/camwatch/signing"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -37,6 +38,8 @@ type Aggregator struct {
 	alerts    *alerts.Runner
 	alertsWG  sync.WaitGroup
 	receivers *notify.File
+	signer    *signing.Key
+	verifier  *signing.Verifier
 	delivery  *delivery
 	sampleWG  sync.WaitGroup
 	failed    chan error

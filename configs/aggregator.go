@@ -1,7 +1,9 @@
 package configs
 
 import (
+	"errors"
 	"net/url"
+	"os"
 	"time"
 )
 
@@ -59,6 +61,11 @@ type AlertEngine struct {
 	LeaseTTL time.Duration `yaml:"lease_ttl"`
 	// History keeps alert transitions this long in Redis.
 	History time.Duration `yaml:"history"`
+	// SigningKey is the Ed25519 key (PEM PKCS #8, `camwatch keygen`) that
+	// signs every transition; the notifier and the live feed deliver only
+	// transitions it signed. Every replica needs the same file. Without
+	// it each replica makes a key of its own at start (one replica only).
+	SigningKey string `yaml:"signing_key"`
 }
 
 // Redis says how to reach Redis.
@@ -166,6 +173,11 @@ func (c *Aggregator) Validate() error {
 	} {
 		if err := positive(d.name, d.p, d.def); err != nil {
 			return err
+		}
+	}
+	if c.Alerts.SigningKey != "" {
+		if _, err := os.Stat(c.Alerts.SigningKey); err != nil {
+			return fieldErr("alerts.signing_key", "%q cannot be read: %v", c.Alerts.SigningKey, errors.Unwrap(err))
 		}
 	}
 	if c.Admission.MaxSeqAdvance == 0 {

@@ -19,6 +19,7 @@ import (
 	"github.com/camwatch/camwatch/configs"
 	"github.com/camwatch/camwatch/edge"
 	"github.com/camwatch/camwatch/natsauth"
+	"github.com/camwatch/camwatch/signing"
 	"github.com/camwatch/camwatch/simcam"
 	"github.com/prometheus/client_golang/prometheus"
 )
@@ -124,6 +125,15 @@ func Run(ctx context.Context, opts Options) error {
 	// The shipped alert rules, from the embedded example.
 	rules, err := configs.Examples.ReadFile("alerts.yaml")
 	if err != nil {
+		return err
+	}
+	// Alert transitions are signed; the demo makes its key.
+	key, err := signing.GenerateKey()
+	if err != nil {
+		return err
+	}
+	acfg.Alerts.SigningKey = filepath.Join(dir, "alerts-signing.key")
+	if err := signing.WriteKey(acfg.Alerts.SigningKey, key); err != nil {
 		return err
 	}
 	acfg.Alerts.Rules = filepath.Join(dir, "alerts.yaml")
