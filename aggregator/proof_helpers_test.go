@@ -201,6 +201,7 @@ func startAlerting(t testing.TB, natsURL string, rdb *redis.Client, prefix, rule
 			t.Errorf("close: %v", err)
 		}
 	})
+	authorize(t, a)
 	return a
 }
 

@@ -32,7 +32,7 @@ func TestSnapshotRoute(t *testing.T) {
 	if err := store.PutSnapshot(context.Background(), "q1", "edge-1", "cam-1", id, jpegData); err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(New(Options{Store: store, Snapshots: store}))
+	srv := httptest.NewServer(newAPI(Options{Store: store, Snapshots: store}))
 	defer srv.Close()
 	cases := []struct {
 		name, id string

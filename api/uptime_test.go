@@ -46,7 +46,7 @@ func uptimeServer(t *testing.T, up *Uptime) *httptest.Server {
 	if up != nil {
 		up.Source = uptime.NewSource(rdb, uptime.SourceOptions{Prefix: prefix, Now: func() time.Time { return now }})
 	}
-	srv := httptest.NewServer(New(Options{Uptime: up, Now: func() time.Time { return now }}))
+	srv := httptest.NewServer(newAPI(Options{Uptime: up, Now: func() time.Time { return now }}))
 	t.Cleanup(srv.Close)
 	return srv
 }

@@ -42,6 +42,9 @@ type EdgeTiming struct {
 	// Backoff are the reconnect delays, stepped; the last repeats. Each is
 	// jittered by up to +-20%.
 	Backoff []time.Duration `yaml:"backoff"`
+	// ProbeInterval spaces the OPTIONS probes of an offline camera, which
+	// redial it as soon as it answers again (docs/uptime.md).
+	ProbeInterval time.Duration `yaml:"probe_interval"`
 }
 
 // CameraDefaults are per-camera settings shared by all cameras.
@@ -210,6 +213,7 @@ func (c *Edge) Validate() error {
 		{"timing.stall_timeout", &t.StallTimeout, 2 * time.Second},
 		{"timing.dial_timeout", &t.DialTimeout, 5 * time.Second},
 		{"timing.read_timeout", &t.ReadTimeout, 5 * time.Second},
+		{"timing.probe_interval", &t.ProbeInterval, time.Second},
 	} {
 		if err := positive(d.name, d.p, d.def); err != nil {
 			return err

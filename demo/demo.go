@@ -122,6 +122,8 @@ func Run(ctx context.Context, opts Options) error {
 	acfg.Redis.URL = redisURL
 	acfg.Redis.Prefix = Prefix
 	acfg.Listen = opts.Listen
+	acfg.MetricsListen = "127.0.0.1:0"
+	acfg.HTTP.PublicURL = "http://" + opts.Listen
 	// The shipped alert rules, from the embedded example.
 	rules, err := configs.Examples.ReadFile("alerts.yaml")
 	if err != nil {
@@ -150,6 +152,10 @@ func Run(ctx context.Context, opts Options) error {
 	}
 	defer agg.Close()
 	base := "http://" + agg.Addr()
+	users, statusToken, err := demoUsers(ctx, agg)
+	if err != nil {
+		return fmt.Errorf("demo users: %w", err)
+	}
 
 	// 5. The edge agent, watching the simulated cameras.
 	ecfg.NATS.URL, ecfg.NATS.CredsFile = nsrv.URL(), auth.AgentCreds[ecfg.Site+"/"+ecfg.Agent]
@@ -179,7 +185,7 @@ func Run(ctx context.Context, opts Options) error {
 	}()
 	defer func() { stopEdge(); wg.Wait() }()
 
-	printWelcome(opts.Out, base, cams, &ecfg)
+	printWelcome(opts.Out, base, "http://"+agg.MetricsAddr(), cams, &ecfg, users)
 	if opts.Ready != nil {
 		opts.Ready(base)
 	}
@@ -193,7 +199,7 @@ func Run(ctx context.Context, opts Options) error {
 			wg.Wait()
 			return edgeErr
 		case <-t.C:
-			printStatus(ctx, opts.Out, base, siteZone(acfg.TimeZone))
+			printStatus(ctx, opts.Out, base, statusToken, siteZone(acfg.TimeZone))
 		}
 	}
 }

@@ -77,6 +77,11 @@ type Timing struct {
 	// Healthy is how long a session must stay online for the backoff to
 	// start again from its first step.
 	Healthy time.Duration
+	// ProbeInterval spaces the cheap reachability probes (TCP connect and
+	// RTSP OPTIONS) made while a camera is offline; the first answer after
+	// the camera was unreachable redials it at once. It also bounds each
+	// probe's wait for an answer.
+	ProbeInterval time.Duration
 }
 
 func (t Timing) withDefaults() Timing {
@@ -91,6 +96,7 @@ func (t Timing) withDefaults() Timing {
 	def(&t.ReadTimeout, 5*time.Second)
 	def(&t.KeyframeWait, 12*time.Second)
 	def(&t.Healthy, 10*time.Second)
+	def(&t.ProbeInterval, time.Second)
 	if len(t.Backoff) == 0 {
 		t.Backoff = []time.Duration{500 * time.Millisecond, time.Second, 2 * time.Second, 5 * time.Second, 10 * time.Second, 30 * time.Second}
 	}

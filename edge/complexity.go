@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/camwatch/camwatch/decode"
-	"github.com/deepch/vdk/codec/h264parser"
 	"github.com/deepch/vdk/format/rtspv2"
 	"github.com/prometheus/client_golang/prometheus"
 )
@@ -287,8 +286,8 @@ func (s *Supervisor) startComplexity(c *rtspv2.RTSPClient, idx int8, hevc bool) 
 		return
 	}
 	var sps, pps []byte
-	if cd, ok := c.CodecData[idx].(h264parser.CodecData); ok {
-		sps, pps = cd.SPS(), cd.PPS()
+	if codec, sets := codecParams(c.CodecData[idx]); codec == decode.H264 && len(sets) == 2 {
+		sps, pps = sets[0], sets[1]
 	}
 	s.cx.session(sps, pps)
 	s.asm.slices = s.cx.packet

@@ -25,6 +25,7 @@ type Metrics struct {
 	signalFlat    *prometheus.GaugeVec
 	badHeaders    *prometheus.CounterVec
 	rateControl   *prometheus.GaugeVec
+	probes        *prometheus.CounterVec
 	// PermissionDenied counts messages NATS refused for this agent's
 	// credentials (a subject of another site or agent).
 	PermissionDenied prometheus.Counter
@@ -79,12 +80,15 @@ func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
 		rateControl: prometheus.NewGaugeVec(prometheus.GaugeOpts{
 			Name: "camwatch_edge_compressed_rate_controlled", Help: "1 while a camera's encoder is judged rate-controlled (slice QP moving, as under CBR) and the compressed tier is fed QP-normalised frame sizes; 0 for raw sizes.",
 		}, []string{"camera"}),
+		probes: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "camwatch_edge_probes_total", Help: "Reachability probes (TCP connect + RTSP OPTIONS) of offline cameras, by result (answered, failed).",
+		}, []string{"camera", "result"}),
 		badHeaders: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "camwatch_edge_slice_headers_invalid_total", Help: "H.264 slice or parameter-set headers the compressed tier could not read, per camera.",
 		}, []string{"camera"}),
 	}
 	for _, c := range []prometheus.Collector{m.PermissionDenied, m.signalFlat, m.badHeaders, m.rateControl, m.frames, m.bytes, m.reconnects, m.online, m.skipped, m.events, m.eventsDropped,
-		m.decoded, m.detectFrames, m.decodeErrors, m.decodeRestart, m.pixelInvalid} {
+		m.decoded, m.detectFrames, m.decodeErrors, m.decodeRestart, m.pixelInvalid, m.probes} {
 		if err := reg.Register(c); err != nil {
 			return nil, fmt.Errorf("register edge metrics: %w", err)
 		}
@@ -101,16 +105,20 @@ func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
 type cameraMetrics struct {
 	frames, bytes, reconnects, skipped prometheus.Counter
 	online                             prometheus.Gauge
+	probes                             struct{ answered, failed prometheus.Counter }
 }
 
 func (m *Metrics) camera(id string) cameraMetrics {
-	return cameraMetrics{
+	cm := cameraMetrics{
 		frames:     m.frames.WithLabelValues(id),
 		bytes:      m.bytes.WithLabelValues(id),
 		reconnects: m.reconnects.WithLabelValues(id),
 		skipped:    m.skipped.WithLabelValues(id),
 		online:     m.online.WithLabelValues(id),
 	}
+	cm.probes.answered = m.probes.WithLabelValues(id, "answered")
+	cm.probes.failed = m.probes.WithLabelValues(id, "failed")
+	return cm
 }
 
 func (m *Metrics) pixel(id string) pixelMetrics {

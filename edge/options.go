@@ -72,6 +72,7 @@ func OptionsFromConfig(c *configs.Edge, logger *slog.Logger, reg prometheus.Regi
 			DialTimeout:   c.Timing.DialTimeout,
 			ReadTimeout:   c.Timing.ReadTimeout,
 			Backoff:       c.Timing.Backoff,
+			ProbeInterval: c.Timing.ProbeInterval,
 		},
 		Logger:     logger,
 		Registerer: reg,

@@ -47,14 +47,16 @@ type pixelTier struct {
 	open func(decode.Config) (frameDecoder, error)
 	dec  frameDecoder
 
-	codec   decode.Codec
-	params  []byte // parameter sets in Annex-B, put before each keyframe
-	au      []byte // the access unit being assembled
-	auTS    time.Duration
-	auAt    time.Time
-	auOpen  bool
-	auKey   bool
-	corrupt int // consecutive refused access units
+	codec  decode.Codec
+	params []byte // parameter sets in Annex-B, put before each keyframe
+	au     []byte // the access unit being assembled
+	// withParams is a keyframe with the parameter sets in front.
+	withParams []byte
+	auTS       time.Duration
+	auAt       time.Time
+	auOpen     bool
+	auKey      bool
+	corrupt    int // consecutive refused access units
 
 	gateOpen  bool
 	gateUntil time.Time
@@ -101,13 +103,10 @@ func newPixelTier(cfg PixelTier, open func(decode.Config) (frameDecoder, error),
 // start prepares for a session's stream: the codec and parameter sets
 // from the RTSP client's codec data.
 func (p *pixelTier) start(cd av.CodecData) {
-	codec, params := decode.H264, []byte(nil)
-	switch c := cd.(type) {
-	case h264parser.CodecData:
-		params = decode.AppendNAL(decode.AppendNAL(nil, c.SPS()), c.PPS())
-	case h265parser.CodecData:
-		codec = decode.H265
-		params = decode.AppendNAL(decode.AppendNAL(decode.AppendNAL(nil, c.VPS()), c.SPS()), c.PPS())
+	codec, sets := codecParams(cd)
+	var params []byte
+	for _, nal := range sets {
+		params = decode.AppendNAL(params, nal)
 	}
 	if codec != p.codec && p.dec != nil {
 		p.dec.Close()
@@ -121,6 +120,28 @@ func (p *pixelTier) start(cd av.CodecData) {
 	if p.dec != nil {
 		p.dec.Reset()
 	}
+}
+
+// codecParams is the codec and parameter sets (VPS, SPS, PPS) of the RTSP
+// client's codec data; a camera whose SDP carried none has empty codec
+// data (upstream vdk's accessors would panic on it), and the sets are then
+// expected in band.
+func codecParams(cd av.CodecData) (decode.Codec, [][]byte) {
+	switch c := cd.(type) {
+	case h264parser.CodecData:
+		r := c.RecordInfo
+		if len(r.SPS) == 0 || len(r.PPS) == 0 {
+			return decode.H264, nil
+		}
+		return decode.H264, [][]byte{r.SPS[0], r.PPS[0]}
+	case h265parser.CodecData:
+		r := c.RecordInfo
+		if len(r.VPS) == 0 || len(r.SPS) == 0 || len(r.PPS) == 0 {
+			return decode.H265, nil
+		}
+		return decode.H265, [][]byte{r.VPS[0], r.SPS[0], r.PPS[0]}
+	}
+	return decode.H264, nil
 }
 
 // stop closes an open interval at the end of a session.
@@ -160,9 +181,6 @@ func (p *pixelTier) packet(ts time.Duration, at time.Time, data []byte, key bool
 	}
 	p.au = p.au[:0]
 	p.auTS, p.auAt, p.auOpen, p.auKey = ts, at, true, key
-	if key {
-		p.au = append(p.au, p.params...)
-	}
 	p.au = decode.AppendAnnexB(p.au, data)
 }
 
@@ -173,6 +191,13 @@ func (p *pixelTier) access(au []byte, at time.Time, key bool, emit func(motion.T
 	if key && len(p.params) > 0 && !decode.Keyframe(au, p.codec) {
 		key = false
 	}
+	if key {
+		// The RTSP client keeps in-band parameter sets to itself and an
+		// access unit may open with an AUD or SEI, so the sets go in front
+		// of every keyframe here, once it is complete.
+		p.withParams = append(append(p.withParams[:0], p.params...), au...)
+		au = p.withParams
+	}
 	if !p.cfg.Gate {
 		p.decode(au, at, emit)
 		return
@@ -180,7 +205,12 @@ func (p *pixelTier) access(au []byte, at time.Time, key bool, emit func(motion.T
 	open := !p.warmed || p.det.Active() || at.Before(p.gateUntil)
 	switch {
 	case open && !p.gateOpen:
-		// Catch up from the last keyframe: the pre-roll.
+		// Catch up from the last keyframe: the pre-roll. The decoder has
+		// seen that keyframe already; H.265 refuses a picture order count
+		// twice in a sequence, so it starts over.
+		if len(p.gop) > 0 && p.dec != nil {
+			p.dec.Reset()
+		}
 		for i, b := range p.gop {
 			p.decode(b, p.gopAt[i], emit)
 		}

@@ -78,7 +78,6 @@ func TestSupervisorPixel(t *testing.T) {
 	gwalk := startSupervisor(t, Camera{ID: "gwalk", URL: sim.URL("gwalk"), Motion: compressed, Pixel: pixelTierConfig(true)}, testTiming(), nil)
 	gstill := startSupervisor(t, Camera{ID: "gstill", URL: sim.URL("gstill"), Motion: compressed, Pixel: pixelTierConfig(true)}, testTiming(), nil)
 	dies := startSupervisor(t, Camera{ID: "dies", URL: sim.URL("dies"), Pixel: pixelTierConfig(false), openDecoder: dying}, testTiming(), nil)
-
 	for _, r := range []*running{walk, gwalk, dies} {
 		end := r.sink.await(t, 25*time.Second, "motion.end", func(ev *event.Event) bool { return ev.Kind == event.KindMotionEnd })
 		start, err := r.sink.find("motion.start", func(ev *event.Event) bool { return ev.Kind == event.KindMotionStart })
@@ -130,6 +129,46 @@ func TestSupervisorPixel(t *testing.T) {
 	}
 	if n := counterValue(t, gstill.sup.px.m.frames); n == 0 {
 		t.Error("gated static camera scored no frame (keyframes keep its background)")
+	}
+}
+
+// TestSupervisorPixelH265 plays the H.265 walk clip to a pixel and a
+// gated camera: parameter sets from the SDP and in band, IRAP keyframes
+// (x265 codes IDR_N_LP), and an access unit that opens with an AUD. Both
+// find the walker in the sidewalk zone and the decoder refuses nothing
+// (round 1 refused every H.265 access unit).
+func TestSupervisorPixelH265(t *testing.T) {
+	t.Parallel()
+	begin := time.Now()
+	sim := startSim(t, simcam.Options{Cameras: []simcam.Camera{
+		{ID: "walk265", Clip: "walk-640x360-h265"}, {ID: "gwalk265", Clip: "walk-640x360-h265"},
+	}})
+	truth, _ := simcam.LookupClip("walk-640x360-h265")
+	compressed := &motion.Config{Sensitivity: 5, MinDuration: 400 * time.Millisecond, PostRoll: 2 * time.Second}
+	walk := startSupervisor(t, Camera{ID: "walk265", URL: sim.URL("walk265"), Pixel: pixelTierConfig(false)}, testTiming(), nil)
+	gwalk := startSupervisor(t, Camera{ID: "gwalk265", URL: sim.URL("gwalk265"), Motion: compressed, Pixel: pixelTierConfig(true)}, testTiming(), nil)
+	for _, r := range []*running{walk, gwalk} {
+		end := r.sink.await(t, 30*time.Second, "motion.end", func(ev *event.Event) bool { return ev.Kind == event.KindMotionEnd })
+		from := end.Motion.Started.Sub(begin).Seconds()
+		if from < truth.Motion[0][0]-0.5 || from > truth.Motion[0][1] {
+			t.Errorf("%s: motion from %.1fs after the clip started, truth %v", end.Camera, from, truth.Motion[0])
+		}
+		if end.Motion.Detector != "pixel" || len(end.Motion.Zones) != 1 || end.Motion.Zones[0] != "sidewalk" {
+			t.Errorf("%s: motion %+v, want pixel in the sidewalk zone", end.Camera, end.Motion)
+		}
+	}
+	walk.stop()
+	gwalk.stop()
+	for _, r := range []*running{walk, gwalk} {
+		if n := counterValue(t, r.sup.px.m.errors); n != 0 {
+			t.Errorf("%s: the decoder refused %v H.265 access units", r.sup.cam.ID, n)
+		}
+		if n := counterValue(t, r.sup.px.m.frames); n == 0 {
+			t.Errorf("%s: no frame decoded", r.sup.cam.ID)
+		}
+		if r.sup.codec != "h265" || r.sup.width != 640 {
+			t.Errorf("%s: codec %q width %d, want h265 640", r.sup.cam.ID, r.sup.codec, r.sup.width)
+		}
 	}
 }
 

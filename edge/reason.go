@@ -45,7 +45,7 @@ func classify(err error) event.Reason {
 		return event.ReasonStalled
 	case errors.Is(err, ErrNoVideo):
 		return event.ReasonCodecMissing
-	case errors.Is(err, ErrDialTimeout), errors.Is(err, os.ErrDeadlineExceeded):
+	case errors.Is(err, ErrDialTimeout), errors.Is(err, ErrNoAnswer), errors.Is(err, os.ErrDeadlineExceeded):
 		return event.ReasonTimeout
 	case errors.Is(err, ErrStreamStopped):
 		return event.ReasonClosed

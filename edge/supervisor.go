@@ -135,10 +135,11 @@ func (s *Supervisor) Run(ctx context.Context) {
 		if healthy {
 			step = 0
 		}
-		s.goOffline(time.Now(), classify(err), err)
+		reason := classify(err)
+		s.goOffline(time.Now(), reason, err)
 		wait := s.timing.Backoff[min(step, len(s.timing.Backoff)-1)]
 		step++
-		if !s.sleep(ctx, jitter(wait)) {
+		if !s.waitRetry(ctx, jitter(wait), reason == event.ReasonRefused) {
 			break
 		}
 	}
@@ -154,21 +155,6 @@ func (s *Supervisor) Run(ctx context.Context) {
 // all redial in step.
 func jitter(d time.Duration) time.Duration {
 	return time.Duration(float64(d) * (0.8 + 0.4*rand.Float64()))
-}
-
-func (s *Supervisor) sleep(ctx context.Context, d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return false
-		case <-t.C:
-			return true
-		case now := <-s.stats:
-			s.emitStats(now)
-		}
-	}
 }
 
 type dialed struct {
@@ -290,7 +276,7 @@ func (s *Supervisor) session(ctx context.Context) (healthy bool, err error) {
 	s.asm.reset()
 	s.startComplexity(c, videoIdx, hevc)
 	start := time.Now()
-	var onlineAt time.Time
+	var onlineAt, firstPacket time.Time
 	waitingKey := true
 	skipped := 0
 	isHealthy := func() bool { return !onlineAt.IsZero() && time.Since(onlineAt) >= s.timing.Healthy }
@@ -316,6 +302,9 @@ func (s *Supervisor) session(ctx context.Context) (healthy bool, err error) {
 				continue
 			}
 			now := time.Now()
+			if firstPacket.IsZero() {
+				firstPacket = now
+			}
 			f, done := s.asm.add(pkt.Time, now, pkt.Data, pkt.IsKeyFrame, hevc)
 			s.pixelPacket(pkt, now, hevc)
 			if waitingKey {
@@ -330,7 +319,7 @@ func (s *Supervisor) session(ctx context.Context) (healthy bool, err error) {
 				waitingKey = false
 				onlineAt = now
 				s.lastPacket = now
-				s.goOnline(now)
+				s.goOnline(now, firstPacket)
 				continue
 			}
 			s.lastPacket = now
@@ -413,8 +402,12 @@ func (s *Supervisor) emitMotionFrom(detector string, tr motion.Transition, zones
 	s.log.Info("motion", "kind", tr.Kind, "detector", detector, "score", m.Score, "zones", m.Zones)
 }
 
-func (s *Supervisor) goOnline(now time.Time) {
-	s.status, s.reason, s.detail, s.since = event.StatusOnline, "", "", now
+// goOnline reports the camera online at now, the first keyframe of the
+// session; it has been streaming since the session's first packet, which
+// is what since says (the wait for a keyframe is the decoder's, not an
+// outage of the camera).
+func (s *Supervisor) goOnline(now, since time.Time) {
+	s.status, s.reason, s.detail, s.since = event.StatusOnline, "", "", since
 	s.online.Store(true)
 	s.cm.online.Set(1)
 	s.log.Info("camera online", "codec", s.codec, "width", s.width, "height", s.height)
@@ -430,9 +423,15 @@ func (s *Supervisor) goOffline(now time.Time, reason event.Reason, err error) {
 		s.detail = detail
 		return
 	}
+	// A camera that was streaming went down when its last frame arrived,
+	// not when the stall timeout or the closed socket said so.
+	since := now
+	if s.status == event.StatusOnline && !s.lastPacket.IsZero() && s.lastPacket.Before(now) {
+		since = s.lastPacket
+	}
 	s.endMotion()
 	s.stopTamper(now)
-	s.status, s.reason, s.detail, s.since = event.StatusOffline, reason, detail, now
+	s.status, s.reason, s.detail, s.since = event.StatusOffline, reason, detail, since
 	s.online.Store(false)
 	s.cm.online.Set(0)
 	s.log.Warn("camera offline", "reason", reason, "detail", detail)

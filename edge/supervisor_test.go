@@ -80,10 +80,13 @@ func TestSupervisorDialFailures(t *testing.T) {
 			if !ok {
 				t.Errorf("reason %q (%q), want one of %v", ev.Health.Reason, ev.Health.Detail, tc.reasons)
 			}
-			// It keeps retrying, and never claims to be online.
+			// It keeps trying (redials a camera that answers, probes one
+			// that does not), and never claims to be online.
 			testenv.Eventually(t, 5*time.Second, func() error {
-				if n := metricValue(t, r.sup.out.metrics.reconnects.WithLabelValues("c1")); n < 1 {
-					return errString("no reconnect yet")
+				redials := metricValue(t, r.sup.cm.reconnects)
+				probes := metricValue(t, r.sup.cm.probes.failed) + metricValue(t, r.sup.cm.probes.answered)
+				if redials+probes < 1 {
+					return errString("no redial or probe yet")
 				}
 				return nil
 			})

@@ -22,10 +22,25 @@ func (s *Supervisor) onTamper(changes []motion.TamperChange, f *motion.Frame) {
 		raised = raised || c.Active
 	}
 	now := changes[len(changes)-1].At
+	prev := s.reason
 	s.reason, s.detail = "", ""
-	if active := s.px.tamper.Active(); len(active) > 0 {
+	active := s.px.tamper.Active()
+	if len(active) > 0 {
 		s.reason = event.Reason(active[0].Kind)
 		s.detail = "picture " + string(active[0].Kind)
+	}
+	// since is when the camera entered its state: a picture fault began at
+	// its first frame showing it (the detector raises it seconds later), a
+	// clean picture at the frame that cleared the last fault. Uptime counts
+	// degraded time from it (docs/uptime.md).
+	switch {
+	case s.reason == prev:
+	case prev == "":
+		if active[0].Since.After(s.since) {
+			s.since = active[0].Since
+		}
+	default:
+		s.since = now
 	}
 	ev := s.out.newEvent(event.KindHealth, s.cam.ID, s.cam.Labels, now)
 	ev.Health = s.health(now)

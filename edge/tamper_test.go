@@ -77,13 +77,21 @@ func TestSupervisorTamperFreeze(t *testing.T) {
 	if h.Status != event.StatusOnline || len(h.Tamper) != 1 || h.Tamper[0].Kind != event.ReasonFrozen || h.Tamper[0].Since.Before(frozenAt.Add(-time.Second)) {
 		t.Errorf("frozen health %+v", h)
 	}
+	// Degraded time runs from the health event's since: the fault's start,
+	// not the session's, nor the moment the detector was sure.
+	if !h.Since.Equal(h.Tamper[0].Since) {
+		t.Errorf("frozen health since %s, want the fault's since %s", h.Since, h.Tamper[0].Since)
+	}
 	checkSnapshot(t, snaps, raised)
-	sink.await(t, freeze+10*time.Second, "frozen cleared", func(ev *event.Event) bool {
+	cleared := sink.await(t, freeze+10*time.Second, "frozen cleared", func(ev *event.Event) bool {
 		return ev.Kind == event.KindHealth && ev.Seq > raised.Seq && ev.Health.Status == event.StatusOnline &&
 			ev.Health.Reason == "" && len(ev.Health.Tamper) == 0
 	})
 	if lat := time.Since(frozenAt.Add(freeze)); lat > 10*time.Second {
 		t.Errorf("frozen cleared %s after the freeze ended, want within 10 s", lat)
+	}
+	if !cleared.Health.Since.After(h.Since) || cleared.Health.Since.After(cleared.Time) {
+		t.Errorf("cleared health since %s, want between the fault's since %s and its time %s", cleared.Health.Since, h.Since, cleared.Time)
 	}
 	for _, ev := range sink.all() {
 		if ev.Health != nil && ev.Health.Reason != "" && ev.Health.Reason != event.ReasonFrozen && ev.Health.Status == event.StatusOnline {

@@ -56,6 +56,21 @@ func (s *Store) Snapshot(ctx context.Context, id string) ([]byte, error) {
 	return b, nil
 }
 
+// SnapshotCamera returns the site and camera a snapshot is of, from the
+// event that referenced it, so the API can check the camera's scope
+// before it serves the picture.
+func (s *Store) SnapshotCamera(ctx context.Context, id string) (site, camera string, err error) {
+	v, err := s.rdb.Get(ctx, s.k.snapshotRef(id)).Result()
+	if errors.Is(err, redis.Nil) {
+		return "", "", ErrNoSnapshot
+	}
+	if err != nil {
+		return "", "", fmt.Errorf("snapshot %s: %w", id, err)
+	}
+	site, camera, _ = strings.Cut(v, " ")
+	return site, camera, nil
+}
+
 // ExpectSnapshots records, for each event that references a snapshot with
 // a digest, which agent may send it and its SHA-256, for as long as
 // events are kept. The first record of an event id wins (SET NX), so a

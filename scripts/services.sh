@@ -32,6 +32,19 @@ need_lib libavutil libavutil-dev
 # browser test) and a real Redis.
 need_cmd ffmpeg ffmpeg
 need_cmd chromium chromium # the console's browser test (console/browser_test.go)
+# A third-party RTSP camera for the interop tests (e2e/gstreamer_test.go,
+# scripts/gst-rtsp-server.py): GStreamer's gst-rtsp-server through the
+# system python's gi bindings.
+gst_ok() {
+  /usr/bin/python3 -c 'import gi; gi.require_version("GstRtspServer", "1.0"); from gi.repository import GstRtspServer' 2>/dev/null &&
+    gst-inspect-1.0 rtph265pay >/dev/null 2>&1 && gst-inspect-1.0 h265parse >/dev/null 2>&1 && gst-inspect-1.0 qtdemux >/dev/null 2>&1
+}
+if ! gst_ok; then
+  for p in python3-gi gir1.2-gst-rtsp-server-1.0 gstreamer1.0-tools gstreamer1.0-plugins-good gstreamer1.0-plugins-bad; do
+    dpkg -s "$p" >/dev/null 2>&1 || apt_install "$p"
+  done
+  gst_ok || { echo "services: GStreamer's RTSP server does not load (python3-gi, gir1.2-gst-rtsp-server-1.0)" >&2; exit 1; }
+fi
 url=${REDIS_URL:-redis://127.0.0.1:6379/0}
 hostport=${url#*://}; hostport=${hostport#*@}; hostport=${hostport%%/*}
 host=${hostport%%:*}; port=${hostport##*:}; [ "$port" = "$host" ] && port=6379

@@ -16,7 +16,14 @@ import (
 	"github.com/bluenviron/gortsplib/v5/pkg/description"
 	"github.com/bluenviron/gortsplib/v5/pkg/format"
 	"github.com/bluenviron/gortsplib/v5/pkg/format/rtph264"
+	"github.com/bluenviron/gortsplib/v5/pkg/format/rtph265"
+	"github.com/pion/rtp"
 )
+
+// rtpEncoder packetizes one access unit (H.264 or H.265).
+type rtpEncoder interface {
+	Encode(au [][]byte) ([]*rtp.Packet, error)
+}
 
 // FPS is the rate every simulated camera sends frames at; the clips are
 // encoded at this rate.
@@ -51,11 +58,12 @@ type camera struct {
 	done    chan struct{}
 	clients atomic.Int64
 
-	mu   sync.Mutex // guards snap
-	snap status
+	mu      sync.Mutex // guards snap and changes
+	snap    status
+	changes []StateChange
 
 	// loop-owned
-	enc        *rtph264.Encoder
+	enc        rtpEncoder
 	live       *incarnation
 	fault      FaultKind // "" when none
 	faultEnd   time.Time // zero when the fault lasts until cleared
@@ -103,7 +111,6 @@ func newCamera(id string, c *clip, host string, port int, opts *Options, every, 
 		log:    opts.Logger.With("camera", id),
 		cmds:   make(chan faultCmd),
 		done:   make(chan struct{}),
-		enc:    &rtph264.Encoder{PayloadType: payloadType, PacketizationMode: 1},
 		// Start below 2^31 so the 32-bit RTP clock does not wrap for hours.
 		ts0: rand.Uint32N(1 << 31),
 	}
@@ -113,7 +120,15 @@ func newCamera(id string, c *clip, host string, port int, opts *Options, every, 
 	default:
 		cam.methods = []auth.VerifyMethod{auth.VerifyMethodDigestMD5}
 	}
-	if err := cam.enc.Init(); err != nil {
+	var err error
+	if c.hevc {
+		e := &rtph265.Encoder{PayloadType: payloadType}
+		err, cam.enc = e.Init(), e
+	} else {
+		e := &rtph264.Encoder{PayloadType: payloadType, PacketizationMode: 1}
+		err, cam.enc = e.Init(), e
+	}
+	if err != nil {
 		return nil, fmt.Errorf("camera %s: rtp encoder: %w", id, err)
 	}
 	cam.lastIDR = &c.frames[0]
@@ -141,15 +156,16 @@ func (c *camera) open() error {
 	if c.port == 0 {
 		c.port = srv.NetListener().Addr().(*net.TCPAddr).Port
 	}
-	media := &description.Media{
-		Type: description.MediaTypeVideo,
-		Formats: []format.Format{&format.H264{
-			PayloadTyp:        payloadType,
-			SPS:               c.clip.sps,
-			PPS:               c.clip.pps,
-			PacketizationMode: 1,
-		}},
+	var forma format.Format = &format.H264{
+		PayloadTyp:        payloadType,
+		SPS:               c.clip.sps,
+		PPS:               c.clip.pps,
+		PacketizationMode: 1,
 	}
+	if c.clip.hevc {
+		forma = &format.H265{PayloadTyp: payloadType, VPS: c.clip.vps, SPS: c.clip.sps, PPS: c.clip.pps}
+	}
+	media := &description.Media{Type: description.MediaTypeVideo, Formats: []format.Format{forma}}
 	stream := &gortsplib.ServerStream{Server: srv, Desc: &description.Session{Medias: []*description.Media{media}}}
 	if err := stream.Initialize(); err != nil {
 		srv.Close()
@@ -279,7 +295,11 @@ func (c *camera) reconcile() {
 	c.publish()
 }
 
-// publish copies the loop's state for readers outside the loop.
+// maxChanges bounds a camera's state log: days of a flapping schedule.
+const maxChanges = 4096
+
+// publish copies the loop's state for readers outside the loop and logs
+// every change of state with the time it took effect.
 func (c *camera) publish() {
 	st := status{State: StateOnline, Fault: c.fault, FaultEnd: c.faultEnd}
 	switch {
@@ -296,8 +316,20 @@ func (c *camera) publish() {
 		st.State = StateFrozen
 	}
 	c.mu.Lock()
+	if n := len(c.changes); n == 0 || c.changes[n-1].State != st.State {
+		if n == maxChanges {
+			c.changes = append(c.changes[:0], c.changes[1:]...)
+		}
+		c.changes = append(c.changes, StateChange{State: st.State, Fault: st.Fault, At: time.Now().UTC()})
+	}
 	c.snap = st
 	c.mu.Unlock()
+}
+
+func (c *camera) stateLog() []StateChange {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([]StateChange(nil), c.changes...)
 }
 
 func (c *camera) status() status {

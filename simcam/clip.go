@@ -9,6 +9,7 @@ import (
 	"os"
 	"path"
 	"slices"
+	"strings"
 )
 
 //go:embed testdata/clips
@@ -23,12 +24,16 @@ var ErrUnknownClip = errors.New("unknown clip")
 // ErrBadClip is returned for a file that holds no playable H.264 (no SPS,
 // PPS or IDR picture), because a camera that never sends a keyframe would
 // look like a client bug rather than a bad file.
-var ErrBadClip = errors.New("not a playable raw H.264 clip")
+var ErrBadClip = errors.New("not a playable raw H.264 or H.265 clip")
 
 // ClipInfo describes a built-in clip and its ground truth, so tests of
 // motion detection can compare what they see with what the clip shows.
 type ClipInfo struct {
-	Name    string  `json:"name"`
+	Name string `json:"name"`
+	// File is the clip's file in testdata/clips; default NAME.h264.
+	File string `json:"file,omitempty"`
+	// Codec is h264 (the default) or h265.
+	Codec   string  `json:"codec,omitempty"`
 	Width   int     `json:"width"`
 	Height  int     `json:"height"`
 	FPS     int     `json:"fps"`
@@ -64,8 +69,12 @@ func LookupClip(name string) (ClipInfo, bool) {
 // not a built-in name, of the file at path ref; tests of decoders and
 // detectors use it to get the exact bytes a camera serves.
 func ClipData(ref string) ([]byte, error) {
-	if _, ok := LookupClip(ref); ok {
-		b, err := clipFS.ReadFile(path.Join(clipDir, ref+".h264"))
+	if info, ok := LookupClip(ref); ok {
+		file := info.File
+		if file == "" {
+			file = ref + ".h264"
+		}
+		b, err := clipFS.ReadFile(path.Join(clipDir, file))
 		if err != nil {
 			return nil, fmt.Errorf("clip %q: %w", ref, err)
 		}
@@ -81,6 +90,22 @@ func ClipData(ref string) ([]byte, error) {
 	return b, nil
 }
 
+// ClipCodec is the codec of a built-in clip, or of a file by its extension
+// (.h265, .265, .hevc: H.265; anything else H.264).
+func ClipCodec(ref string) string {
+	if info, ok := LookupClip(ref); ok {
+		if info.Codec != "" {
+			return info.Codec
+		}
+		return "h264"
+	}
+	switch strings.ToLower(path.Ext(ref)) {
+	case ".h265", ".265", ".hevc":
+		return "h265"
+	}
+	return "h264"
+}
+
 // frame is one access unit ready to packetize: AUD, SEI and filler are
 // removed and an IDR always carries SPS and PPS in band.
 type frame struct {
@@ -91,9 +116,10 @@ type frame struct {
 // clip is a parsed clip: parameter sets for the SDP and the frames in order,
 // starting with an IDR.
 type clip struct {
-	name     string
-	sps, pps []byte
-	frames   []frame
+	name          string
+	hevc          bool
+	vps, sps, pps []byte // vps for H.265 only
+	frames        []frame
 }
 
 func loadClip(ref string) (*clip, error) {
@@ -101,7 +127,7 @@ func loadClip(ref string) (*clip, error) {
 	if err != nil {
 		return nil, err
 	}
-	c, err := parseClip(b)
+	c, err := parseClipCodec(b, ClipCodec(ref) == "h265")
 	if err != nil {
 		return nil, fmt.Errorf("clip %q: %w", ref, err)
 	}
@@ -109,25 +135,32 @@ func loadClip(ref string) (*clip, error) {
 	return c, nil
 }
 
-func parseClip(b []byte) (*clip, error) {
-	c := &clip{}
-	for _, au := range groupAccessUnits(splitAnnexB(b)) {
+func parseClip(b []byte) (*clip, error) { return parseClipCodec(b, false) }
+
+// parseClipCodec parses an H.264 or (hevc) H.265 clip.
+func parseClipCodec(b []byte, hevc bool) (*clip, error) {
+	c := &clip{hevc: hevc}
+	for _, au := range groupUnits(splitAnnexB(b), hevc) {
 		var f frame
 		hasSPS := false
 		for _, n := range au {
-			switch naluType(n) {
-			case naluAUD, naluSEI, naluFill:
+			switch kindOf(n, hevc) {
+			case kindAUD, kindSEI:
 				continue
-			case naluSPS:
+			case kindVPS:
+				if c.vps == nil {
+					c.vps = n
+				}
+			case kindSPS:
 				hasSPS = true
 				if c.sps == nil {
 					c.sps = n
 				}
-			case naluPPS:
+			case kindPPS:
 				if c.pps == nil {
 					c.pps = n
 				}
-			case naluIDR:
+			case kindKey:
 				f.idr = true
 			}
 			f.nalus = append(f.nalus, n)
@@ -136,11 +169,15 @@ func parseClip(b []byte) (*clip, error) {
 			continue // a stream must start with a keyframe
 		}
 		if f.idr && !hasSPS && c.sps != nil && c.pps != nil {
-			f.nalus = append([][]byte{c.sps, c.pps}, f.nalus...)
+			sets := [][]byte{c.sps, c.pps}
+			if hevc {
+				sets = [][]byte{c.vps, c.sps, c.pps}
+			}
+			f.nalus = append(sets, f.nalus...)
 		}
 		c.frames = append(c.frames, f)
 	}
-	if c.sps == nil || c.pps == nil || len(c.frames) == 0 {
+	if c.sps == nil || c.pps == nil || len(c.frames) == 0 || (hevc && c.vps == nil) {
 		return nil, ErrBadClip
 	}
 	return c, nil

@@ -9,10 +9,12 @@ import (
 	"testing"
 
 	"github.com/bluenviron/mediacommon/v2/pkg/codecs/h264"
+	"github.com/bluenviron/mediacommon/v2/pkg/codecs/h265"
 )
 
 func TestBuiltInClipsMatchTheirDescription(t *testing.T) {
-	want := []string{"static-640x360", "walk-640x360", "dark-640x360", "static-320x240", "walk-320x240", "dark-320x240", "busy-640x360"}
+	want := []string{"static-640x360", "walk-640x360", "dark-640x360", "static-320x240", "walk-320x240", "dark-320x240", "busy-640x360",
+		"static-640x360-h265", "walk-640x360-h265"}
 	var got []string
 	for _, info := range Clips() {
 		got = append(got, info.Name)
@@ -28,12 +30,22 @@ func TestBuiltInClipsMatchTheirDescription(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			var sps h264.SPS
-			if err := sps.Unmarshal(c.sps); err != nil {
-				t.Fatalf("SPS: %v", err)
+			w, h := 0, 0
+			if c.hevc {
+				var sps h265.SPS
+				if err := sps.Unmarshal(c.sps); err != nil {
+					t.Fatalf("SPS: %v", err)
+				}
+				w, h = sps.Width(), sps.Height()
+			} else {
+				var sps h264.SPS
+				if err := sps.Unmarshal(c.sps); err != nil {
+					t.Fatalf("SPS: %v", err)
+				}
+				w, h = sps.Width(), sps.Height()
 			}
-			if sps.Width() != info.Width || sps.Height() != info.Height {
-				t.Errorf("SPS says %dx%d, clips.json %dx%d", sps.Width(), sps.Height(), info.Width, info.Height)
+			if w != info.Width || h != info.Height {
+				t.Errorf("SPS says %dx%d, clips.json %dx%d", w, h, info.Width, info.Height)
 			}
 			if n, want := len(c.frames), int(float64(info.FPS)*info.Seconds); n < want-1 || n > want+1 {
 				t.Errorf("%d frames, want %d", n, want)
@@ -44,11 +56,11 @@ func TestBuiltInClipsMatchTheirDescription(t *testing.T) {
 				}
 				slices := 0
 				for _, n := range f.nalus {
-					if isVCL(naluType(n)) {
+					switch kindOf(n, c.hevc) {
+					case kindSlice, kindKey:
 						slices++
-					}
-					if tp := naluType(n); tp == naluAUD || tp == naluSEI {
-						t.Fatalf("frame %d keeps NAL type %d", i, tp)
+					case kindAUD, kindSEI:
+						t.Fatalf("frame %d keeps an AUD or SEI", i)
 					}
 				}
 				if slices != 1 {

@@ -61,6 +61,7 @@ func (s *Server) cameraStatus(c *camera) CameraStatus {
 //	GET  /cameras               list cameras
 //	GET  /cameras/{id}          one camera
 //	POST /cameras/{id}/fault    {"kind":"offline","seconds":5}
+//	GET  /cameras/{id}/log      state changes with their times
 func (s *Server) controlHandler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /cameras", func(w http.ResponseWriter, r *http.Request) {
@@ -75,6 +76,14 @@ func (s *Server) controlHandler() http.Handler {
 		writeJSON(w, http.StatusOK, s.cameraStatus(c))
 	})
 	mux.HandleFunc("POST /cameras/{id}/fault", s.handleFault)
+	mux.HandleFunc("GET /cameras/{id}/log", func(w http.ResponseWriter, r *http.Request) {
+		changes, err := s.StateLog(r.PathValue("id"))
+		if err != nil {
+			writeError(w, http.StatusNotFound, err)
+			return
+		}
+		writeJSON(w, http.StatusOK, map[string]any{"id": r.PathValue("id"), "changes": changes})
+	})
 	return mux
 }
 

@@ -30,6 +30,8 @@ func TestControlEndpoint(t *testing.T) {
 		{name: "offline", method: "POST", path: "/cameras/cam2/fault", body: `{"kind":"offline","seconds":30}`, wantCode: 200, wantBody: `"state":"offline"`},
 		{name: "listed as offline", method: "GET", path: "/cameras", wantCode: 200, wantBody: `"state":"offline"`},
 		{name: "clear", method: "POST", path: "/cameras/cam2/fault", body: `{"kind":"clear"}`, wantCode: 200, wantBody: `"state":"online"`},
+		{name: "state log", method: "GET", path: "/cameras/cam2/log", wantCode: 200, wantBody: `{"state":"offline","fault":"offline","at":`},
+		{name: "state log of unknown camera", method: "GET", path: "/cameras/nope/log", wantCode: 404, wantBody: "unknown camera"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

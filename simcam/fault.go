@@ -59,6 +59,17 @@ func (f Fault) validate() error {
 // State is what a camera is doing now, as shown by the control endpoint.
 type State string
 
+// StateChange is one entry of a camera's state log: from At on, the camera
+// was in State. It is the ground truth that accuracy tests compare the
+// agent's reports with: At is taken when the change took effect (the
+// listener closed or reopened, frames stopped or resumed), not when it
+// was requested.
+type StateChange struct {
+	State State     `json:"state"`
+	Fault FaultKind `json:"fault,omitempty"`
+	At    time.Time `json:"at"`
+}
+
 // Camera states.
 const (
 	StateOnline     State = "online"

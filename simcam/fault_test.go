@@ -258,3 +258,53 @@ func flat(au [][]byte) []byte {
 	}
 	return b
 }
+
+// TestStateLogRecordsWhenFaultsTookEffect: the log is the ground truth of
+// accuracy tests, so each entry must fall between the request and its
+// return (offline: the listener is closed by then), and an offline fault
+// that ends by itself must log the camera back when it listens again.
+func TestStateLogRecordsWhenFaultsTookEffect(t *testing.T) {
+	s := start(t, Options{Cameras: []Camera{{ID: "cam", Clip: "static-320x240"}}})
+	addr := hostOf(t, s.URL("cam"))
+	before := time.Now()
+	if err := s.Fault("cam", Fault{Kind: FaultOffline, For: 700 * time.Millisecond}); err != nil {
+		t.Fatal(err)
+	}
+	after := time.Now()
+	testenv.Eventually(t, 5*time.Second, func() error { return dialErr(addr) })
+	backSeen := time.Now()
+	if err := s.Fault("cam", Fault{Kind: FaultStall, For: 300 * time.Millisecond}); err != nil {
+		t.Fatal(err)
+	}
+	testenv.Eventually(t, 5*time.Second, func() error {
+		if st := state(s); st != StateOnline {
+			return fmt.Errorf("state %s", st)
+		}
+		return nil
+	})
+	log, err := s.StateLog("cam")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []State{StateOnline, StateOffline, StateOnline, StateStalled, StateOnline}
+	if len(log) != len(want) {
+		t.Fatalf("log %+v, want states %v", log, want)
+	}
+	for i, c := range log {
+		if c.State != want[i] {
+			t.Errorf("entry %d: %s, want %s", i, c.State, want[i])
+		}
+	}
+	if off := log[1].At; off.Before(before) || off.After(after) {
+		t.Errorf("offline logged at %s, outside the request %s..%s", off, before, after)
+	}
+	if back := log[2].At; back.Sub(log[1].At) < 700*time.Millisecond || back.After(backSeen) {
+		t.Errorf("back logged %s after going offline (seen listening at +%s)", back.Sub(log[1].At), backSeen.Sub(log[1].At))
+	}
+	if d := log[4].At.Sub(log[3].At); d < 300*time.Millisecond || d > time.Second {
+		t.Errorf("stall logged for %s, want 300ms", d)
+	}
+	if _, err := s.StateLog("nope"); !errors.Is(err, ErrUnknownCamera) {
+		t.Errorf("log of an unknown camera: %v", err)
+	}
+}

@@ -234,6 +234,16 @@ func (s *Server) Fault(id string, f Fault) error {
 	return cam.setFault(f)
 }
 
+// StateLog is camera id's state changes since it started, oldest first
+// (the last 4096), beginning with its first state.
+func (s *Server) StateLog(id string) ([]StateChange, error) {
+	cam, ok := s.byID[id]
+	if !ok {
+		return nil, fmt.Errorf("simcam: %q: %w", id, ErrUnknownCamera)
+	}
+	return cam.stateLog(), nil
+}
+
 // Close stops the control endpoint and every camera, closing their
 // listeners and sessions. It is safe to call more than once.
 func (s *Server) Close() error {

@@ -290,6 +290,9 @@ func (w *windowFlags) query(q url.Values) url.Values {
 	return q
 }
 
+// TokenEnv holds the API token the report commands send.
+const TokenEnv = "CAMWATCH_TOKEN"
+
 func askAggregator(server, path string, timeout time.Duration) ([]byte, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
@@ -297,9 +300,17 @@ func askAggregator(server, path string, timeout time.Duration) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: -server: %v", errUsage, err)
 	}
+	// The token comes from the environment, never a flag (ps shows flags).
+	if tok := os.Getenv(TokenEnv); tok != "" {
+		req.Header.Set("Authorization", "Bearer "+tok)
+	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		return nil, fmt.Errorf("ask the aggregator: %w", err)
+	}
+	if resp.StatusCode == http.StatusUnauthorized {
+		resp.Body.Close()
+		return nil, fmt.Errorf("aggregator answered 401: set %s to an API token (camwatch token create -role viewer ...)", TokenEnv)
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, 256<<20))

@@ -2,9 +2,11 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/camwatch/camwatch/auth"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -26,7 +28,7 @@ func TestReportUptime(t *testing.T) {
 	if !strings.Contains(out.String(), "generated 40 cameras") {
 		t.Errorf("generate said %q", out.String())
 	}
-	srv := httptest.NewServer(api.New(api.Options{Uptime: &api.Uptime{
+	srv := httptest.NewServer(api.New(api.Options{Auth: viewerAuth(t), Uptime: &api.Uptime{
 		Source:  uptime.NewSource(rdb, uptime.SourceOptions{Prefix: prefix}),
 		Targets: map[string]float64{"program-00": 100}, DefaultTarget: 1,
 	}}))
@@ -72,7 +74,7 @@ func TestReportUptime(t *testing.T) {
 }
 
 func TestReportErrors(t *testing.T) {
-	srv := httptest.NewServer(api.New(api.Options{Uptime: &api.Uptime{Source: uptime.NewSource(nil, uptime.SourceOptions{})}}))
+	srv := httptest.NewServer(api.New(api.Options{Auth: viewerAuth(t), Uptime: &api.Uptime{Source: uptime.NewSource(nil, uptime.SourceOptions{})}}))
 	defer srv.Close()
 	for _, tc := range []struct {
 		name  string
@@ -115,7 +117,7 @@ func TestReportScorecard(t *testing.T) {
 	if err := runReport([]string{"generate", "-redis", testenv.RedisURL(), "-prefix", prefix, "-cameras", "20", "-programs", "2", "-days", "3"}, &out); err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(api.New(api.Options{Uptime: &api.Uptime{
+	srv := httptest.NewServer(api.New(api.Options{Auth: viewerAuth(t), Uptime: &api.Uptime{
 		Source: uptime.NewSource(rdb, uptime.SourceOptions{Prefix: prefix}), DefaultTarget: 90}}))
 	defer srv.Close()
 	for _, tc := range []struct {
@@ -175,3 +177,33 @@ func TestReportScorecard(t *testing.T) {
 		})
 	}
 }
+
+// stubAuth takes one bearer token as a viewer of everything, and sets
+// CAMWATCH_TOKEN to it for the test, as an operator of the report would.
+type stubAuth struct{ token string }
+
+func viewerAuth(t *testing.T) stubAuth {
+	t.Setenv(TokenEnv, "report-test-token")
+	return stubAuth{token: "report-test-token"}
+}
+
+func (s stubAuth) TokenActor(tok string) (*auth.Actor, error) {
+	if tok != s.token {
+		return nil, auth.ErrUnauthenticated
+	}
+	return &auth.Actor{Kind: auth.KindToken, Name: "report", Role: auth.Viewer, Scope: auth.Scope{All: true}}, nil
+}
+func (stubAuth) SessionActor(context.Context, string) (*auth.Actor, error) {
+	return nil, auth.ErrUnauthenticated
+}
+func (stubAuth) Authenticate(context.Context, string, string, string) (*auth.User, error) {
+	return nil, auth.ErrUnauthenticated
+}
+func (stubAuth) StartSession(context.Context, *auth.User, string) (string, *auth.Actor, error) {
+	return "", nil, auth.ErrUnavailable
+}
+func (stubAuth) Logout(context.Context, *auth.Actor) error { return nil }
+func (stubAuth) ChangePassword(context.Context, *auth.Actor, string, string, string) (string, *auth.Actor, error) {
+	return "", nil, auth.ErrUnavailable
+}
+func (stubAuth) Refused(string) {}

@@ -24,7 +24,8 @@ const usage = `camwatch: health, motion and uptime monitoring for community came
 Usage:
   camwatch demo [-listen ADDR]            run everything on embedded defaults
   camwatch edge -config FILE              run an edge agent
-  camwatch aggregator -config FILE        run the central aggregator
+  camwatch aggregator -config FILE [-listen ADDR]
+                                          run the central aggregator
   camwatch simcam -config FILE            run simulated RTSP cameras
   camwatch config check FILE...           validate config files
   camwatch nats creds -out DIR [-agent SITE/AGENT]... [-rotate SITE/AGENT]... [EDGE.yaml...]
@@ -36,6 +37,11 @@ Usage:
                                           load a synthetic city's history (demo, benchmark)
   camwatch detect [-config CAMERA.yaml] [-json] CLIP
                                           motion intervals a camera's detector finds in a clip
+  camwatch user add [-role R] [-scope S] [-password-stdin] NAME | passwd NAME | disable NAME | enable NAME | list
+                                          manage users of a running deployment (-config its aggregator.yaml)
+  camwatch token create -name N [-role R] [-scope S] [-expires 2160h] | revoke ID | list
+                                          API tokens for scripts; the token is printed once
+  camwatch audit verify                   walk the audit log's hash chain, report the first broken link
   camwatch version
 
 Common flags: -log-level debug|info|warn|error, -log-format text|json.
@@ -75,6 +81,12 @@ func run(args []string) int {
 		err = runReport(rest, os.Stdout)
 	case "detect":
 		err = runDetect(rest, os.Stdout)
+	case "user":
+		err = runUser(rest, os.Stdin, os.Stdout)
+	case "token":
+		err = runToken(rest, os.Stdout, os.Stderr)
+	case "audit":
+		err = runAudit(rest, os.Stdout)
 	case "version", "-version", "--version":
 		fmt.Println("camwatch", version)
 		return exitOK

@@ -8,14 +8,15 @@ encode() { # input-args... -- output
 }
 
 # trim FILE: drop the first PREROLL seconds of access units (the stream has
-# an AUD before each one and SPS/PPS before each IDR, and PREROLL*FPS is a
-# multiple of the GOP, so the result starts on a complete IDR).
+# an AUD before each one and SPS/PPS (H.265: VPS/SPS/PPS) before each IDR,
+# and PREROLL*FPS is a multiple of the GOP, so the result starts on a
+# complete IDR). A .h265 file is cut at H.265 AUDs.
 trim() {
 	python3 - "$1" "$((PREROLL * FPS))" <<'PY'
 import sys
 path, skip = sys.argv[1], int(sys.argv[2])
 data = open(path, "rb").read()
-aud = b"\x00\x00\x00\x01\x09"
+aud = b"\x00\x00\x00\x01\x46\x01" if path.endswith(".h265") else b"\x00\x00\x00\x01\x09"
 starts = [i for i in range(len(data)) if data.startswith(aud, i)]
 if len(starts) <= skip:
     sys.exit("trim: %s has only %d access units" % (path, len(starts)))

@@ -11,6 +11,9 @@
 #   dark-*    the street at night: nearly black with faint noise
 #   busy-640x360  the street with heavy sensor grain (a camera at night with
 #             high gain): about 600 kbit/s, 10 s, for load benchmarks
+#   *.h265    static-640x360 and walk-640x360 again in H.265 (x265, the
+#             default codec of many current cameras), same GOP, AUDs and
+#             VPS/SPS/PPS before every IDR
 # The ground truth is written to clips/clips.json.
 set -euo pipefail
 
@@ -37,6 +40,9 @@ x264=(-an -c:v libx264 -profile:v main -preset medium -crf 29 -pix_fmt yuv420p
 	-g 30 -keyint_min 30 -sc_threshold 0 -bf 0
 	-x264-params sliced-threads=0:aud=1:repeat-headers=1
 	-r "$FPS" -t "$((SECONDS_LONG + PREROLL))" -f h264)
+x265=(-an -c:v libx265 -preset medium -crf 30 -pix_fmt yuv420p
+	-x265-params "keyint=30:min-keyint=30:scenecut=0:bframes=0:repeat-headers=1:aud=1:frame-threads=1:pools=none:log-level=error"
+	-r "$FPS" -t "$((SECONDS_LONG + PREROLL))" -f hevc)
 
 
 
@@ -48,6 +54,8 @@ for size in 640x360 320x240; do
 	# static: the still with temporal sensor noise.
 	encode -loop 1 -framerate "$FPS" -i "$tmp/still-$size.png" \
 		-vf "noise=alls=2:allf=t,format=yuv420p" "${x264[@]}" "$out/static-$size.h264"
+	codecs=(x264)
+	[ "$size" = 640x360 ] && codecs+=(x265)
 
 	# walk: a person-sized shape (body and head) crosses the sidewalk.
 	pw=$((w / 16)) ph=$((h * 28 / 100))
@@ -55,13 +63,20 @@ for size in 640x360 320x240; do
 	from=$((WALK_FROM + PREROLL)) to=$((WALK_TO + PREROLL))
 	move="-w+(t-$from)*(W+w)/($to-$from)"
 	on="between(t,$from,$to)"
-	encode -loop 1 -framerate "$FPS" -i "$tmp/still-$size.png" \
-		-f lavfi -i "color=c=0x23386e:s=${pw}x${ph}:r=$FPS" \
-		-f lavfi -i "color=c=0xc89a78:s=${hw}x${hh}:r=$FPS" \
-		-filter_complex "\
+	for enc in "${codecs[@]}"; do
+		if [ "$enc" = x265 ]; then args=("${x265[@]}") ext=h265; else args=("${x264[@]}") ext=h264; fi
+		encode -loop 1 -framerate "$FPS" -i "$tmp/still-$size.png" \
+			-f lavfi -i "color=c=0x23386e:s=${pw}x${ph}:r=$FPS" \
+			-f lavfi -i "color=c=0xc89a78:s=${hw}x${hh}:r=$FPS" \
+			-filter_complex "\
 [0:v][1:v]overlay=x='$move':y=H*0.67-h:eval=frame:shortest=1:enable='$on'[a];\
 [a][2:v]overlay=x='-$pw+(t-$from)*(W+$pw)/($to-$from)+($pw-w)/2':y=H*0.67-$ph-h:eval=frame:shortest=1:enable='$on',\
-noise=alls=2:allf=t,format=yuv420p" "${x264[@]}" "$out/walk-$size.h264"
+noise=alls=2:allf=t,format=yuv420p" "${args[@]}" "$out/walk-$size.$ext"
+	done
+	if [ "$size" = 640x360 ]; then
+		encode -loop 1 -framerate "$FPS" -i "$tmp/still-$size.png" \
+			-vf "noise=alls=2:allf=t,format=yuv420p" "${x265[@]}" "$out/static-$size.h265"
+	fi
 
 	# dark: the street at night, nearly black, faint noise.
 	encode -loop 1 -framerate "$FPS" -i "$tmp/still-$size.png" \
@@ -76,7 +91,7 @@ encode -loop 1 -framerate "$FPS" -i "$tmp/still-640x360.png" \
 	-vf "noise=alls=8:allf=t,format=yuv420p" \
 	"${x264[@]}" -crf 26 -t "$((BUSY_SECONDS + PREROLL))" "$out/busy-640x360.h264"
 
-for f in "$out"/*.h264; do trim "$f"; done
+for f in "$out"/*.h264 "$out"/*.h265; do trim "$f"; done
 
 {
 	echo '['
@@ -93,7 +108,9 @@ for f in "$out"/*.h264; do trim "$f"; done
 				"$kind" "$size" "$w" "$h" "$FPS" "$SECONDS_LONG" "$motion"
 		done
 	done
-	printf ',\n  {"name": "busy-640x360", "width": 640, "height": 360, "fps": %d, "seconds": %d, "motion": []}\n' "$FPS" "$BUSY_SECONDS"
+	printf ',\n  {"name": "busy-640x360", "width": 640, "height": 360, "fps": %d, "seconds": %d, "motion": []}' "$FPS" "$BUSY_SECONDS"
+	printf ',\n  {"name": "static-640x360-h265", "file": "static-640x360.h265", "codec": "h265", "width": 640, "height": 360, "fps": %d, "seconds": %d, "motion": []}' "$FPS" "$SECONDS_LONG"
+	printf ',\n  {"name": "walk-640x360-h265", "file": "walk-640x360.h265", "codec": "h265", "width": 640, "height": 360, "fps": %d, "seconds": %d, "motion": [[%d, %d]]}\n' "$FPS" "$SECONDS_LONG" "$WALK_FROM" "$WALK_TO"
 	echo ']'
 } >"$out/clips.json"
 

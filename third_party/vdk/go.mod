@@ -1,0 +1,3 @@
+module github.com/deepch/vdk
+
+go 1.18

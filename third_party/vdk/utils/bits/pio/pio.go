@@ -1,0 +1,5 @@
+
+package pio
+
+var RecommendBufioSize = 1024*64
+
