@@ -93,6 +93,7 @@ func TestForgedTransitionsNotDelivered(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = a.Close() })
+	authorize(t, a)
 	base := "http://" + a.Addr()
 	feed := rawFeed(t, base)
 

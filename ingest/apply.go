@@ -36,9 +36,10 @@ const (
 	// OutcomeNewEpoch: stored and advanced the state into a new spool
 	// epoch (a wiped spool); logged and counted.
 	OutcomeNewEpoch
-	// OutcomeHistoryKept: stored in the timeline, but dated before the
-	// camera's first event or more than StoreOptions.MaxLate behind its
-	// state, so its status change was not written into history.
+	// OutcomeHistoryKept: stored in the timeline (and, when newer, in the
+	// state), but its status change was not written into history: it is
+	// dated before the camera's first event, or it arrived late and was
+	// already older than StoreOptions.MaxAge when stored.
 	OutcomeHistoryKept
 )
 

@@ -146,7 +146,7 @@ end
 -- derive records the camera's uptime state (field ustate) from a newer
 -- health or stats event; a stats event writes a degraded or online
 -- transition when the state changes between the two.
-local function derive(stateKey, transKey, t, d, trans, alt)
+local function derive(stateKey, transKey, t, d, trans, alt, history)
   if string.sub(d, 1, 2) == 'h:' then
     redis.call('HSET', stateKey, 'ustate', string.sub(d, 3))
     return
@@ -165,7 +165,7 @@ local function derive(stateKey, transKey, t, d, trans, alt)
   end
   if (prev == 'online' or prev == 'degraded') and prev ~= state then
     redis.call('HSET', stateKey, 'ustate', state)
-    if t >= transCutoff then
+    if t >= transCutoff and history then
       if state == 'degraded' then
         redis.call('ZADD', transKey, t, trans)
       else
@@ -234,13 +234,15 @@ local function write(i, g, camera, first, stop)
   -- says it really came first), nor when it was already old when it
   -- arrived (no spool holds it that long; a rebuild replays the stored
   -- arrival times, so it decides the same).
+  -- A newer event dated before the first one (a clock set back, or a
+  -- forgery) may move the state but not write history there either.
   local history, kept = true, false
-  if camera and not newer and last > 0 then
+  if camera and last > 0 then
     local tn = tonumber(t)
     local sameSpool = epoch == '' or lastEpoch[stateKey] == '' or epoch == lastEpoch[stateKey]
     local beforeFirst = firstTime[stateKey] > 0 and tn < firstTime[stateKey] and
       not (sameSpool and seq < firstSeq[stateKey])
-    if beforeFirst or ARGV[i + 12] == '1' then
+    if beforeFirst or (not newer and ARGV[i + 12] == '1') then
       history = false
     end
   end
@@ -290,6 +292,7 @@ local function write(i, g, camera, first, stop)
     end
     return 2
   end
+
   lastSeq[stateKey] = seq
   lastTime[stateKey] = tonumber(t)
   lastEpoch[stateKey] = epoch
@@ -297,7 +300,7 @@ local function write(i, g, camera, first, stop)
     announce(stateKey, epoch)
   end
   if camera and ARGV[i + 9] ~= '' then
-    derive(stateKey, KEYS[g + 3], tonumber(t), ARGV[i + 9], trans, ARGV[i + 10])
+    derive(stateKey, KEYS[g + 3], tonumber(t), ARGV[i + 9], trans, ARGV[i + 10], history)
   end
   redis.call('HSET', stateKey, 'seq', ARGV[i + 4], 'time_ms', t, 'kind', kind, 'epoch', epoch, unpack(ARGV, first, stop))
   if newEpoch then
@@ -308,6 +311,9 @@ local function write(i, g, camera, first, stop)
   end
   if newEpoch then
     return 5
+  end
+  if kept then
+    return 6
   end
   return 1
 end
