@@ -16,8 +16,8 @@ import (
 	"time"
 
 	"github.com/camwatch/camwatch/alerts"
-	"github.com/camwatch/camwatch/signing"
 	"github.com/camwatch/camwatch/lograte"
+	"github.com/camwatch/camwatch/signing"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 )
