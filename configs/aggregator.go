@@ -1,11 +1,9 @@
 package configs
 
 import (
-	"errors"
 	"net"
 	"net/netip"
 	"net/url"
-	"os"
 	"time"
 )
 
@@ -242,11 +240,6 @@ func (c *Aggregator) Validate() error {
 	} {
 		if err := positive(d.name, d.p, d.def); err != nil {
 			return err
-		}
-	}
-	if c.Alerts.SigningKey != "" {
-		if _, err := os.Stat(c.Alerts.SigningKey); err != nil {
-			return fieldErr("alerts.signing_key", "%q cannot be read: %v", c.Alerts.SigningKey, errors.Unwrap(err))
 		}
 	}
 	if c.Admission.MaxSeqAdvance == 0 {

@@ -17,7 +17,8 @@ func FuzzParse(f *testing.F) {
 	}
 	f.Add([]byte("detector: pixel\nzones: [{name: z, points: [[0,0],[1,0],[1,1]]}]\n"))
 	f.Add([]byte("site: q1\nagent: a\nnats: {url: 'nats://u:p@h:1'}\n"))
-	os.Setenv("SIMCAM_PASSWORD", "fuzz") // the examples name it
+	os.Setenv("SIMCAM_PASSWORD", "fuzz") // the examples name them
+	os.Setenv("REDIS_PASSWORD", "fuzz")
 	kinds := []func() Validator{
 		func() Validator { return &Edge{} },
 		func() Validator { return &Aggregator{} },
