@@ -2,6 +2,9 @@ package aggregator
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"net"
 	"net/http"
 	"os"
 	"sync"
@@ -9,6 +12,9 @@ import (
 	"time"
 
 	"github.com/camwatch/camwatch/auth"
+	"github.com/camwatch/camwatch/configs"
+	"github.com/camwatch/camwatch/testenv"
+	"github.com/prometheus/client_golang/prometheus"
 )
 
 // tokens maps an aggregator's host:port to an admin token made for the
@@ -41,4 +47,75 @@ func authorize(t testing.TB, a *Aggregator) string {
 	}
 	tokens.Store(a.Addr(), tok)
 	return tok
+}
+
+// TestHTTPTimeouts: a slowloris body and an idle keep-alive connection
+// are closed by the server's timeouts, and the other clients are served
+// meanwhile.
+func TestHTTPTimeouts(t *testing.T) {
+	var cfg configs.Aggregator
+	if err := configs.Load("testdata/aggregator.yaml", &cfg); err != nil {
+		t.Fatal(err)
+	}
+	rdb, prefix := testenv.Redis(t)
+	cfg.Redis.Prefix = prefix
+	cfg.HTTP.ReadTimeout, cfg.HTTP.IdleTimeout, cfg.HTTP.ReadHeaderTimeout = time.Second, time.Second, time.Second
+	o := OptionsFromConfig(&cfg, nil, prometheus.NewRegistry())
+	o.NATSURL, o.Redis = testenv.NATS(t), rdb
+	a, err := Start(context.Background(), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = a.Close() })
+	closedWithin := func(t *testing.T, c net.Conn, limit time.Duration) time.Duration {
+		t.Helper()
+		start := time.Now()
+		_ = c.SetReadDeadline(start.Add(limit))
+		buf := make([]byte, 4096)
+		for {
+			if _, err := c.Read(buf); err != nil {
+				var ne net.Error
+				if errors.As(err, &ne) && ne.Timeout() {
+					t.Fatalf("connection still open after %s", limit)
+				}
+				return time.Since(start)
+			}
+		}
+	}
+	for _, tc := range []struct {
+		name string
+		send func(c net.Conn)
+	}{
+		{"slowloris body", func(c net.Conn) {
+			fmt.Fprintf(c, "POST /api/v1/session HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{")
+			go func() {
+				for range 20 {
+					time.Sleep(300 * time.Millisecond)
+					if _, err := c.Write([]byte(" ")); err != nil {
+						return
+					}
+				}
+			}()
+		}},
+		{"slowloris headers", func(c net.Conn) {
+			fmt.Fprintf(c, "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+		}},
+		{"idle keep-alive", func(c net.Conn) {
+			fmt.Fprintf(c, "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := net.Dial("tcp", a.Addr())
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.Close()
+			tc.send(c)
+			took := closedWithin(t, c, 6*time.Second)
+			if code, _, err := getBody("http://" + a.Addr() + "/healthz"); err != nil || code != 200 {
+				t.Errorf("another client meanwhile: %d %v", code, err)
+			}
+			t.Logf("closed after %s", took.Round(10*time.Millisecond))
+		})
+	}
 }

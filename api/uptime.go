@@ -168,6 +168,11 @@ func (s *server) parseUptime(r *http.Request, u *Uptime) (uptimeQuery, string) {
 	if !from.Before(to) {
 		return q, "from: must be before to"
 	}
+	if !from.Before(now) {
+		return q, fmt.Sprintf("from: %s is not before now (%s): nothing has been measured yet", from.Format(time.RFC3339), now.Format(time.RFC3339))
+	}
+	// A window ending after now is measured up to now only (measured_to).
+	q.opts.Now = now
 	if to.Sub(from) > uptime.MaxWindow {
 		return q, fmt.Sprintf("from: the window may be at most %d days", int(uptime.MaxWindow/(24*time.Hour)))
 	}

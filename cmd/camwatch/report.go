@@ -81,7 +81,7 @@ func reportUptime(args []string, out io.Writer) error {
 
 // writeTable prints one line per group and the total, for a terminal.
 func writeTable(out io.Writer, s *uptime.Summary) error {
-	fmt.Fprintf(out, "uptime by %s, %s to %s (%s)\n\n", s.GroupBy, s.From.Format(time.RFC3339), s.To.Format(time.RFC3339), s.TimeZone)
+	fmt.Fprintf(out, "uptime by %s, %s to %s%s (%s)\n\n", s.GroupBy, s.From.Format(time.RFC3339), s.To.Format(time.RFC3339), measuredNote(s.To, s.MeasuredTo), s.TimeZone)
 	tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "GROUP\tCAMERAS\tUPTIME %\tTARGET\tMISSED\tOUTAGES\tLONGEST\tMTTR\tMTBF\tUNKNOWN\t")
 	for _, g := range append(s.Groups, s.All) {
@@ -99,6 +99,15 @@ func writeTable(out io.Writer, s *uptime.Summary) error {
 			dur(g.LongestOutageS), dur(g.MTTRS), dur(g.MTBFS), dur(g.UnknownS))
 	}
 	return tw.Flush()
+}
+
+// measuredNote says where the figures stop when that is before the end
+// asked for (a window reaching into the future).
+func measuredNote(to, measured time.Time) string {
+	if measured.IsZero() || !measured.Before(to) {
+		return ""
+	}
+	return ", measured to " + measured.Format(time.RFC3339)
 }
 
 // dur shows seconds as a short duration (1h23m, 4d2h).
@@ -193,7 +202,7 @@ func reportScorecard(args []string, out io.Writer) error {
 		w.Flush()
 		return w.Error()
 	}
-	fmt.Fprintf(out, "scorecard of %s, %s to %s (%s)\n\n", sc.Program, sc.From.Format(time.RFC3339), sc.To.Format(time.RFC3339), sc.TimeZone)
+	fmt.Fprintf(out, "scorecard of %s, %s to %s%s (%s)\n\n", sc.Program, sc.From.Format(time.RFC3339), sc.To.Format(time.RFC3339), measuredNote(sc.To, sc.MeasuredTo), sc.TimeZone)
 	tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
 	for _, r := range rows {
 		v := r[1]
@@ -215,6 +224,8 @@ func scorecardRows(sc *uptime.Scorecard) [][2]string {
 		up = strconv.FormatFloat(sc.UptimePercent, 'f', 3, 64)
 	}
 	rows := [][2]string{
+		{"from", sc.From.UTC().Format(time.RFC3339Nano)}, {"to", sc.To.UTC().Format(time.RFC3339Nano)},
+		{"measured_to", sc.MeasuredTo.UTC().Format(time.RFC3339Nano)},
 		{"cameras", strconv.Itoa(sc.Cameras)}, {"uptime_percent", up}, {"target", f(sc.Target)},
 		{"missed", strconv.FormatBool(sc.Missed)}, {"outages", strconv.Itoa(sc.Outages)},
 		{"longest_outage_s", f(sc.LongestOutageS)}, {"mttr_s", f(sc.MTTRS)}, {"mtbf_s", f(sc.MTBFS)},

@@ -50,6 +50,18 @@ func TestReportUptime(t *testing.T) {
 			}
 			return nil
 		}},
+		{"table of a window reaching into the future", []string{"-group", "all", "-window", "24h", "-to", time.Now().Add(time.Hour).Format(time.RFC3339)}, func(s string) error {
+			if !strings.Contains(s, ", measured to ") {
+				return fmt.Errorf("table does not say where it stopped:\n%s", s)
+			}
+			return nil
+		}},
+		{"csv rows carry the window", []string{"--group=all", "--window=24h", "--format=csv"}, func(s string) error {
+			if !strings.Contains(strings.SplitN(s, "\n", 2)[0], ",from,to,measured_to") {
+				return fmt.Errorf("csv header:\n%s", s)
+			}
+			return nil
+		}},
 		{"json with camera rows", []string{"-format", "json", "-rows", "cameras", "-from", time.Now().Add(-48 * time.Hour).Format(time.RFC3339)}, func(s string) error {
 			var sum uptime.Summary
 			if err := json.Unmarshal([]byte(s), &sum); err != nil {
@@ -88,6 +100,7 @@ func TestReportErrors(t *testing.T) {
 		{"bad format", []string{"uptime", "-format", "xml"}, true, "-format"},
 		{"server refuses a parameter", []string{"uptime", "-server", srv.URL, "-window", "1y"}, false, "window:"},
 		{"no server", []string{"uptime", "-server", "http://127.0.0.1:1"}, false, "ask the aggregator"},
+		{"from after now", []string{"uptime", "-server", srv.URL, "-from", time.Now().Add(time.Hour).Format(time.RFC3339), "-to", time.Now().Add(2 * time.Hour).Format(time.RFC3339)}, false, "nothing has been measured"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			err := runReport(tc.args, &bytes.Buffer{})
@@ -132,7 +145,7 @@ func TestReportScorecard(t *testing.T) {
 			return nil
 		}},
 		{"csv", []string{"--program=program-01", "--window=7d", "--format=csv"}, func(s string) error {
-			if !strings.HasPrefix(s, "figure,value\ncameras,10\n") || !strings.Contains(s, "\nalerts,off\n") {
+			if !strings.HasPrefix(s, "figure,value\nfrom,") || !strings.Contains(s, "\nmeasured_to,") || !strings.Contains(s, "\ncameras,10\n") || !strings.Contains(s, "\nalerts,off\n") {
 				return fmt.Errorf("csv:\n%s", s)
 			}
 			return nil
