@@ -211,7 +211,7 @@ func (s *Store) batch(now time.Time, recs []record, idx []int) ([]string, []any)
 	args = append(args, ms(now), ms(now.Add(-s.opts.EventRetention)), ms(now.Add(-s.opts.EventRetention)),
 		ms(now.Add(-s.opts.TransitionRetention)), s.opts.LiveMaxLen, trimPeriod.Milliseconds(),
 		s.opts.AgentTimeout.Milliseconds(), ftoa(s.opts.DegradedRatio), ftoa(s.opts.DegradedFloor),
-		s.opts.MaxSeqAdvance, 0)
+		s.opts.MaxSeqAdvance, unbounded(s.opts.unbounded))
 	group := make(map[string]int, 16)
 	for _, i := range idx {
 		r := &recs[i]
@@ -303,4 +303,11 @@ func (s *Store) record(e *event.Event, data []byte, old bool) (record, error) {
 		},
 		args: args,
 	}, nil
+}
+
+func unbounded(off bool) string {
+	if off {
+		return "1"
+	}
+	return ""
 }

@@ -6,7 +6,8 @@
 -- agent (ids ZSET, state HASH, gaps ZSET), each named once per batch.
 -- ARGV: 1 now ms, 2 ids cutoff ms, 3 events cutoff ms, 4 transitions cutoff
 -- ms, 5 live maxlen, 6 trim period ms, 7 agent timeout ms, 8 degraded fps
--- ratio, 9 degraded fps floor, 10 max seq advance, 11 unused, then
+-- ratio, 9 degraded fps floor, 10 max seq advance, 11 '1' to turn the seq,
+-- epoch and history bounds off (only the benchmark's peer does), then
 -- per event: key group index (into KEYS), scope ('c' camera, 'a' agent),
 -- id, event time ms, seq, event JSON, index member (camera or agent id),
 -- kind, transition member or "", derive ("h:<state>" health, "s:<fps>"
@@ -27,6 +28,7 @@ local eventsCutoff, transCutoff = tonumber(ARGV[3]), tonumber(ARGV[4])
 local timeout = tonumber(ARGV[7])
 local ratio, floor = tonumber(ARGV[8]), tonumber(ARGV[9])
 local maxJump = tonumber(ARGV[10])
+local unbounded = ARGV[11] == '1'
 local lastSeq, lastTime, firstTime, trimmed, indexed = {}, {}, {}, {}, {}
 local lastEpoch, firstSeq = {}, {}
 
@@ -185,6 +187,9 @@ local function judge(i, g, camera, stateKey)
   if last == 0 then
     return true, 0, false
   end
+  if unbounded then
+    return seq > last or t > lastTime[stateKey], 0, false
+  end
   if epoch == '' or prevEpoch == '' or epoch == prevEpoch then
     -- One spool: seq and time rise together, by a bounded step.
     if seq > last then
@@ -237,7 +242,7 @@ local function write(i, g, camera, first, stop)
   -- A newer event dated before the first one (a clock set back, or a
   -- forgery) may move the state but not write history there either.
   local history, kept = true, false
-  if camera and last > 0 then
+  if camera and last > 0 and not unbounded then
     local tn = tonumber(t)
     local sameSpool = epoch == '' or lastEpoch[stateKey] == '' or epoch == lastEpoch[stateKey]
     local beforeFirst = firstTime[stateKey] > 0 and tn < firstTime[stateKey] and

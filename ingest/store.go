@@ -51,6 +51,9 @@ type StoreOptions struct {
 	LiveMaxLen int64
 	// Now is the clock, for tests; default time.Now.
 	Now func() time.Time
+	// unbounded turns the seq, epoch and history bounds off: the
+	// benchmark's peer, to measure what they cost.
+	unbounded bool
 }
 
 // Defaults of the bounds on seq and age. A camera at one event a second
