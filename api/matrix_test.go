@@ -32,7 +32,8 @@ import (
 // alert, a stored snapshot, uptime history, a silence and a maintenance
 // window.
 type world struct {
-	t      *testing.T
+	t      testing.TB
+	opts   Options
 	e      *alertsEnv
 	srv    *httptest.Server
 	dir    *auth.Directory
@@ -61,7 +62,7 @@ func (e *alertsEnv) healthOf(cam, program string, st event.Status) {
 	}
 }
 
-func newWorld(t *testing.T) *world {
+func newWorld(t testing.TB) *world {
 	t.Helper()
 	e := newAlertsServer(t)
 	ctx := context.Background()
@@ -127,9 +128,10 @@ func newWorld(t *testing.T) *world {
 		}
 		w.tokens[r] = tok
 	}
-	w.srv = httptest.NewServer(New(Options{Store: w.store, Snapshots: w.store, Alerts: e.r, AlertHistory: e.r.Store(),
+	w.opts = Options{Store: w.store, Snapshots: w.store, Alerts: e.r, AlertHistory: e.r.Store(),
 		MaintenanceAlerts: e.r, Uptime: &Uptime{Source: w.src, Maintenance: w.src}, Auth: w.svc, Audit: w.log,
-		AlertsHeartbeat: 100 * time.Millisecond}))
+		AlertsHeartbeat: 100 * time.Millisecond}
+	w.srv = httptest.NewServer(New(w.opts))
 	t.Cleanup(w.srv.Close)
 	// Every camera's alert is open before the matrix starts.
 	testenv.Eventually(t, 15*time.Second, func() error {
