@@ -3,6 +3,8 @@ package api
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"io"
 	"net/http"
@@ -82,7 +84,14 @@ func newWorld(t testing.TB) *world {
 		evs = append(evs, &event.Event{Schema: 1, ID: event.NewID(), Kind: event.KindHealth, Site: "q1", Agent: "edge-1", Camera: cam,
 			Labels: lab, Time: now.Add(-time.Minute), Seq: 1, Health: &event.Health{Status: event.StatusOffline, Since: now, LastFrameAgeMS: -1}})
 		id := event.NewID()
-		if err := w.store.PutSnapshot(ctx, id, "q1", cam, []byte{0xFF, 0xD8, 0xFF, 0xE0, byte(seq)}); err != nil {
+		pic := []byte{0xFF, 0xD8, 0xFF, 0xE0, byte(seq)}
+		sum := sha256.Sum256(pic)
+		ref := &event.Event{ID: id, Site: "q1", Agent: "edge-1", Camera: cam,
+			Snapshot: &event.Snapshot{ID: id, Bytes: len(pic), SHA256: hex.EncodeToString(sum[:])}}
+		if err := w.store.ExpectSnapshots(ctx, []*event.Event{ref}); err != nil {
+			t.Fatal(err)
+		}
+		if err := w.store.PutSnapshot(ctx, "q1", "edge-1", cam, id, pic); err != nil {
 			t.Fatal(err)
 		}
 		w.snap[cam] = id
