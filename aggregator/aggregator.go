@@ -17,6 +17,7 @@ import (
 	"github.com/camwatch/camwatch/ingest"
 	"github.com/camwatch/camwatch/natsauth"
 	"github.com/camwatch/camwatch/notify"
+	"github.com/camwatch/camwatch/signing"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -44,6 +45,8 @@ type Aggregator struct {
 	alerts    *alerts.Runner
 	alertsWG  sync.WaitGroup
 	receivers *notify.File
+	signer    *signing.Key
+	verifier  *signing.Verifier
 	delivery  *delivery
 	sampleWG  sync.WaitGroup
 	failed    chan error
@@ -103,6 +106,7 @@ func Start(ctx context.Context, o Options) (*Aggregator, error) {
 	a.store = ingest.NewStore(a.rdb, ingest.StoreOptions{
 		Prefix: cfg.Redis.Prefix, EventRetention: cfg.Retention.Events,
 		TransitionRetention: cfg.Retention.Transitions, AgentTimeout: cfg.AgentTimeout,
+		MaxSeqAdvance: cfg.Admission.MaxSeqAdvance, MaxAge: cfg.Admission.MaxAge,
 	})
 
 	if err := a.startAlerts(ctx, js); err != nil {
@@ -176,7 +180,7 @@ func Start(ctx context.Context, o Options) (*Aggregator, error) {
 	in := ingest.NewIngester(ingest.IngesterOptions{
 		Consumer: cons, JS: js, Store: a.store, Metrics: metrics,
 		Logger: o.Logger.With("component", "ingest"),
-		Batch:  cfg.Consumer.Batch, MaxDeliver: cfg.Consumer.MaxDeliver,
+		Batch:  cfg.Consumer.Batch, MaxDeliver: cfg.Consumer.MaxDeliver, MaxSkew: cfg.Admission.MaxSkew,
 	})
 	a.ingestWG.Add(1)
 	go func() {

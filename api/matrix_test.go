@@ -3,6 +3,8 @@ package api
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"io"
 	"net/http"
@@ -30,7 +32,8 @@ import (
 // alert, a stored snapshot, uptime history, a silence and a maintenance
 // window.
 type world struct {
-	t      *testing.T
+	t      testing.TB
+	opts   Options
 	e      *alertsEnv
 	srv    *httptest.Server
 	dir    *auth.Directory
@@ -59,7 +62,7 @@ func (e *alertsEnv) healthOf(cam, program string, st event.Status) {
 	}
 }
 
-func newWorld(t *testing.T) *world {
+func newWorld(t testing.TB) *world {
 	t.Helper()
 	e := newAlertsServer(t)
 	ctx := context.Background()
@@ -81,7 +84,14 @@ func newWorld(t *testing.T) *world {
 		evs = append(evs, &event.Event{Schema: 1, ID: event.NewID(), Kind: event.KindHealth, Site: "q1", Agent: "edge-1", Camera: cam,
 			Labels: lab, Time: now.Add(-time.Minute), Seq: 1, Health: &event.Health{Status: event.StatusOffline, Since: now, LastFrameAgeMS: -1}})
 		id := event.NewID()
-		if err := w.store.PutSnapshot(ctx, id, "q1", cam, []byte{0xFF, 0xD8, 0xFF, 0xE0, byte(seq)}); err != nil {
+		pic := []byte{0xFF, 0xD8, 0xFF, 0xE0, byte(seq)}
+		sum := sha256.Sum256(pic)
+		ref := &event.Event{ID: id, Site: "q1", Agent: "edge-1", Camera: cam,
+			Snapshot: &event.Snapshot{ID: id, Bytes: len(pic), SHA256: hex.EncodeToString(sum[:])}}
+		if err := w.store.ExpectSnapshots(ctx, []*event.Event{ref}); err != nil {
+			t.Fatal(err)
+		}
+		if err := w.store.PutSnapshot(ctx, "q1", "edge-1", cam, id, pic); err != nil {
 			t.Fatal(err)
 		}
 		w.snap[cam] = id
@@ -118,9 +128,10 @@ func newWorld(t *testing.T) *world {
 		}
 		w.tokens[r] = tok
 	}
-	w.srv = httptest.NewServer(New(Options{Store: w.store, Snapshots: w.store, Alerts: e.r, AlertHistory: e.r.Store(),
+	w.opts = Options{Store: w.store, Snapshots: w.store, Alerts: e.r, AlertHistory: e.r.Store(),
 		MaintenanceAlerts: e.r, Uptime: &Uptime{Source: w.src, Maintenance: w.src}, Auth: w.svc, Audit: w.log,
-		AlertsHeartbeat: 100 * time.Millisecond}))
+		AlertsHeartbeat: 100 * time.Millisecond}
+	w.srv = httptest.NewServer(New(w.opts))
 	t.Cleanup(w.srv.Close)
 	// Every camera's alert is open before the matrix starts.
 	testenv.Eventually(t, 15*time.Second, func() error {

@@ -24,6 +24,8 @@ type Aggregator struct {
 	Alerts       AlertEngine   `yaml:"alerts"`
 	// Uptime sets the SLA targets of uptime reports.
 	Uptime Uptime `yaml:"uptime"`
+	// Admission bounds what an event may claim about time and sequence.
+	Admission Admission `yaml:"admission"`
 	// MetricsListen serves /metrics alone on this address (loopback by
 	// default, for the Prometheus scraper); "off" serves it nowhere but
 	// behind MetricsTokenEnv on Listen.
@@ -93,6 +95,21 @@ type Audit struct {
 	IndexRetention time.Duration `yaml:"index_retention"`
 }
 
+// Admission bounds the time and sequence claims of events (see
+// docs/events.md); every refusal is dead-lettered or counted by reason.
+type Admission struct {
+	// MaxSkew: an event dated more than this ahead of the time JetStream
+	// stored it is dead-lettered ("future"). Default 2m.
+	MaxSkew time.Duration `yaml:"max_skew"`
+	// MaxAge: a late event (arriving after newer ones) that was older than
+	// this when stored is kept in the timeline but does not change status
+	// history. Default 7 days.
+	MaxAge time.Duration `yaml:"max_age"`
+	// MaxSeqAdvance: one event may move a camera's seq ahead by at most
+	// this within one spool epoch ("seq_jump"). Default 1000000.
+	MaxSeqAdvance int64 `yaml:"max_seq_advance"`
+}
+
 // AlertEngine configures the alerts engine the aggregator runs (see
 // docs/alerts.md). Without a rules file no alerts are evaluated and the
 // alert routes answer 503.
@@ -111,6 +128,11 @@ type AlertEngine struct {
 	LeaseTTL time.Duration `yaml:"lease_ttl"`
 	// History keeps alert transitions this long in Redis.
 	History time.Duration `yaml:"history"`
+	// SigningKey is the Ed25519 key (PEM PKCS #8, `camwatch keygen`) that
+	// signs every transition; the notifier and the live feed deliver only
+	// transitions it signed. Every replica needs the same file. Without
+	// it each replica makes a key of its own at start (one replica only).
+	SigningKey string `yaml:"signing_key"`
 }
 
 // Redis says how to reach Redis.
@@ -205,6 +227,8 @@ func (c *Aggregator) Validate() error {
 		def  time.Duration
 	}{
 		{"stream.max_age", &c.Stream.MaxAge, 30 * 24 * time.Hour},
+		{"admission.max_skew", &c.Admission.MaxSkew, 2 * time.Minute},
+		{"admission.max_age", &c.Admission.MaxAge, 7 * 24 * time.Hour},
 		{"stream.duplicate_window", &c.Stream.DuplicateWindow, 2 * time.Minute},
 		{"consumer.ack_wait", &c.Consumer.AckWait, 30 * time.Second},
 		{"retention.events", &c.Retention.Events, 72 * time.Hour},
@@ -217,6 +241,12 @@ func (c *Aggregator) Validate() error {
 		if err := positive(d.name, d.p, d.def); err != nil {
 			return err
 		}
+	}
+	if c.Admission.MaxSeqAdvance == 0 {
+		c.Admission.MaxSeqAdvance = 1_000_000
+	}
+	if c.Admission.MaxSeqAdvance < 0 {
+		return fieldErr("admission.max_seq_advance", "must be positive, got %d", c.Admission.MaxSeqAdvance)
 	}
 	if c.Alerts.Receivers != "" && c.Alerts.Rules == "" {
 		return fieldErr("alerts.receivers", "needs alerts.rules: without rules nothing is ever notified")

@@ -1,10 +1,8 @@
 package configs
 
 import (
-	"errors"
 	"fmt"
 	"net/url"
-	"os"
 	"strings"
 	"time"
 )
@@ -74,16 +72,9 @@ func (n *NATS) validate(field string) error {
 	case (n.TLSCert == "") != (n.TLSKey == ""):
 		return fieldErr(field+".tls_cert", "tls_cert and tls_key go together")
 	}
-	for _, f := range []struct{ name, path string }{
-		{"creds_file", n.CredsFile}, {"tls_ca", n.TLSCA}, {"tls_cert", n.TLSCert}, {"tls_key", n.TLSKey},
-	} {
-		if f.path == "" {
-			continue
-		}
-		if _, err := os.Stat(f.path); err != nil {
-			return fieldErr(field+"."+f.name, "%q cannot be read: %v", f.path, errors.Unwrap(err))
-		}
-	}
+	// The files are read when connecting (they may be made after the
+	// config is written, as compose's init services do); an unreadable one
+	// stops the start with an error naming the field.
 	return nil
 }
 
