@@ -12,9 +12,12 @@ import (
 
 	"github.com/camwatch/camwatch/alerts"
 	"github.com/camwatch/camwatch/api"
+	"github.com/camwatch/camwatch/audit"
+	"github.com/camwatch/camwatch/auth"
 	"github.com/camwatch/camwatch/ingest"
 	"github.com/camwatch/camwatch/natsauth"
 	"github.com/camwatch/camwatch/notify"
+	"github.com/camwatch/camwatch/signing"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -31,12 +34,19 @@ type Aggregator struct {
 	store    *ingest.Store
 	http     *http.Server
 	ln       net.Listener
+	metrics  *http.Server
+	metLn    net.Listener
+	dir      *auth.Directory
+	auditLog *audit.Log
+	auditWG  sync.WaitGroup
 
 	cancel    context.CancelFunc
 	ingestWG  sync.WaitGroup
 	alerts    *alerts.Runner
 	alertsWG  sync.WaitGroup
 	receivers *notify.File
+	signer    *signing.Key
+	verifier  *signing.Verifier
 	delivery  *delivery
 	sampleWG  sync.WaitGroup
 	failed    chan error
@@ -96,9 +106,26 @@ func Start(ctx context.Context, o Options) (*Aggregator, error) {
 	a.store = ingest.NewStore(a.rdb, ingest.StoreOptions{
 		Prefix: cfg.Redis.Prefix, EventRetention: cfg.Retention.Events,
 		TransitionRetention: cfg.Retention.Transitions, AgentTimeout: cfg.AgentTimeout,
+		MaxSeqAdvance: cfg.Admission.MaxSeqAdvance, MaxAge: cfg.Admission.MaxAge,
 	})
 
 	if err := a.startAlerts(ctx, js); err != nil {
+		return nil, err
+	}
+
+	runCtx, cancel := context.WithCancel(context.Background())
+	a.cancel = cancel
+	defer func() {
+		if !ok {
+			cancel()
+		}
+	}()
+	authSvc, err := a.startAccess(ctx, runCtx, js)
+	if err != nil {
+		return nil, err
+	}
+	access, err := accessOptions(&cfg)
+	if err != nil {
 		return nil, err
 	}
 
@@ -106,18 +133,28 @@ func Start(ctx context.Context, o Options) (*Aggregator, error) {
 	if err != nil {
 		return nil, fmt.Errorf("listen %s: %w", cfg.Listen, err)
 	}
+	if cfg.MetricsListen != "off" {
+		if a.metLn, err = net.Listen("tcp", cfg.MetricsListen); err != nil {
+			_ = a.ln.Close()
+			return nil, fmt.Errorf("metrics_listen %s: %w", cfg.MetricsListen, err)
+		}
+	}
 	if err := a.startDelivery(js, a.receivers); err != nil {
 		_ = a.ln.Close()
 		return nil, err
 	}
+	metricsHandler := promhttp.HandlerFor(o.Gatherer, promhttp.HandlerOpts{})
 	apiOpts := api.Options{
+		Auth:      authSvc,
+		Audit:     a.auditLog,
+		Access:    access,
 		Store:     a.store,
 		Snapshots: a.store,
 		Checks: map[string]api.Check{
 			"nats":  a.natsReady,
 			"redis": a.store.Ping,
 		},
-		Metrics: promhttp.HandlerFor(o.Gatherer, promhttp.HandlerOpts{}),
+		Metrics: metricsHandler,
 		Logger:  o.Logger.With("component", "api"),
 	}
 	if a.alerts != nil { // never a typed nil in the interfaces
@@ -126,15 +163,24 @@ func Start(ctx context.Context, o Options) (*Aggregator, error) {
 	apiOpts.Uptime = uptimeAPI(&cfg, a.rdb)
 	a.http = &http.Server{
 		Handler:           api.New(apiOpts),
-		ReadHeaderTimeout: 5 * time.Second,
+		ReadHeaderTimeout: cfg.HTTP.ReadHeaderTimeout,
+		ReadTimeout:       cfg.HTTP.ReadTimeout,
+		WriteTimeout:      cfg.HTTP.WriteTimeout, // the SSE feed lifts it for itself
+		IdleTimeout:       cfg.HTTP.IdleTimeout,
+		MaxHeaderBytes:    32 << 10,
+		ErrorLog:          slog.NewLogLogger(o.Logger.With("component", "http").Handler(), slog.LevelWarn),
 	}
-
-	runCtx, cancel := context.WithCancel(context.Background())
-	a.cancel = cancel
+	if a.metLn != nil {
+		mux := http.NewServeMux()
+		mux.Handle("GET /metrics", metricsHandler)
+		a.metrics = &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 10 * time.Second,
+			WriteTimeout: 30 * time.Second, IdleTimeout: 60 * time.Second}
+		go func() { _ = a.metrics.Serve(a.metLn) }()
+	}
 	in := ingest.NewIngester(ingest.IngesterOptions{
 		Consumer: cons, JS: js, Store: a.store, Metrics: metrics,
 		Logger: o.Logger.With("component", "ingest"),
-		Batch:  cfg.Consumer.Batch, MaxDeliver: cfg.Consumer.MaxDeliver,
+		Batch:  cfg.Consumer.Batch, MaxDeliver: cfg.Consumer.MaxDeliver, MaxSkew: cfg.Admission.MaxSkew,
 	})
 	a.ingestWG.Add(1)
 	go func() {
@@ -165,7 +211,13 @@ func Start(ctx context.Context, o Options) (*Aggregator, error) {
 		g.sample(runCtx, o.SampleInterval, cons, a.store, a.log)
 	}()
 	go func() {
-		if err := a.http.Serve(a.ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		var err error
+		if cfg.TLSCert != "" {
+			err = a.http.ServeTLS(a.ln, cfg.TLSCert, cfg.TLSKey)
+		} else {
+			err = a.http.Serve(a.ln)
+		}
+		if err != nil && !errors.Is(err, http.ErrServerClosed) {
 			a.failed <- fmt.Errorf("http: %w", err)
 		}
 	}()
@@ -193,6 +245,20 @@ func Run(ctx context.Context, o Options) error {
 // Addr is the HTTP address actually listened on (useful with port 0).
 func (a *Aggregator) Addr() string { return a.ln.Addr().String() }
 
+// MetricsAddr is the address of the metrics listener, "" when off.
+func (a *Aggregator) MetricsAddr() string {
+	if a.metLn == nil {
+		return ""
+	}
+	return a.metLn.Addr().String()
+}
+
+// Directory is the identity store (users and tokens).
+func (a *Aggregator) Directory() *auth.Directory { return a.dir }
+
+// Audit is the audit log.
+func (a *Aggregator) Audit() *audit.Log { return a.auditLog }
+
 // Store is the Redis store the aggregator writes and serves.
 func (a *Aggregator) Store() *ingest.Store { return a.store }
 
@@ -216,6 +282,9 @@ func (a *Aggregator) Close() error {
 		if err := a.http.Shutdown(ctx); err != nil {
 			errs = append(errs, fmt.Errorf("http shutdown: %w", err))
 		}
+		if a.metrics != nil {
+			_ = a.metrics.Shutdown(ctx)
+		}
 		if a.delivery != nil && !a.delivery.stop(ctx) {
 			errs = append(errs, errors.New("notification reports did not finish before the shutdown timeout"))
 		}
@@ -227,6 +296,7 @@ func (a *Aggregator) Close() error {
 			errs = append(errs, errors.New("alerts did not stop before the shutdown timeout"))
 		}
 		waitCtx(ctx, &a.sampleWG)
+		waitCtx(ctx, &a.auditWG)
 		a.closeClients()
 		a.closeErr = errors.Join(errs...)
 		a.log.Info("aggregator stopped")

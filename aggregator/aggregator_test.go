@@ -39,6 +39,7 @@ func startAggregator(t *testing.T, natsURL string) *Aggregator {
 			t.Errorf("close: %v", err)
 		}
 	})
+	authorize(t, a)
 	return a
 }
 
@@ -137,8 +138,12 @@ func TestAggregatorEndToEnd(t *testing.T) {
 	if code, body, _ := getBody(base + "/readyz"); code != 200 || !strings.Contains(body, `"redis":"ok"`) || !strings.Contains(body, `"nats":"ok"`) {
 		t.Errorf("readyz: %d %s", code, body)
 	}
+	// /metrics is on metrics_listen, not on the API listener.
+	if code, _, _ := getBody(base + "/metrics"); code != 404 {
+		t.Errorf("/metrics on the API listener: %d, want 404", code)
+	}
 	testenv.Eventually(t, 5*time.Second, func() error {
-		_, m, err := getBody(base + "/metrics")
+		_, m, err := getBody("http://" + a.MetricsAddr() + "/metrics")
 		if err != nil {
 			return err
 		}

@@ -35,6 +35,7 @@ func TestAlertsRunInsideAndShutdownEndsTheFeed(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer a.Close()
+	authorize(t, a)
 	nc, err := nats.Connect(url)
 	if err != nil {
 		t.Fatal(err)

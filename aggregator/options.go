@@ -4,6 +4,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/camwatch/camwatch/auth"
 	"github.com/camwatch/camwatch/configs"
 	"github.com/nats-io/nats.go"
 	"github.com/prometheus/client_golang/prometheus"
@@ -36,6 +37,13 @@ type Options struct {
 	NotifyBackoff []time.Duration
 	// ShutdownTimeout bounds Close; default 10s.
 	ShutdownTimeout time.Duration
+	// BootstrapAdminPassword, read by main from Config.Auth's
+	// bootstrap_admin_env once at start, creates the first admin on a
+	// deployment without users.
+	BootstrapAdminPassword configs.Secret
+	// Argon2 overrides the password hashing cost (tests); zero is
+	// auth.DefaultArgon2.
+	Argon2 auth.Argon2Params
 }
 
 // OptionsFromConfig returns Options for a loaded, validated config.

@@ -17,7 +17,7 @@ func uptimeAPI(cfg *configs.Aggregator, rdb redis.UniversalClient) *api.Uptime {
 		loc = nil // validated already; nil falls back to Ho Chi Minh City
 	}
 	src := uptime.NewSource(rdb, uptime.SourceOptions{
-		Prefix: cfg.Redis.Prefix, AgentTimeout: cfg.AgentTimeout, Stale: cfg.Uptime.Stale,
+		Prefix: cfg.Redis.Prefix, AgentTimeout: cfg.AgentTimeout, Stale: cfg.Uptime.Stale, Silent: cfg.Uptime.Silent,
 	})
 	return &api.Uptime{
 		Source: src, Maintenance: src,

@@ -30,7 +30,7 @@ const alertRules = `rules:
 `
 
 type alertsEnv struct {
-	t     *testing.T
+	t     testing.TB
 	srv   *httptest.Server
 	js    jetstream.JetStream
 	rules string
@@ -40,7 +40,7 @@ type alertsEnv struct {
 
 // newAlertsServer runs a real alerts runner (embedded NATS, real Redis)
 // behind the API.
-func newAlertsServer(t *testing.T) *alertsEnv {
+func newAlertsServer(t testing.TB) *alertsEnv {
 	t.Helper()
 	nc, err := nats.Connect(testenv.NATS(t))
 	if err != nil {
@@ -75,7 +75,7 @@ func newAlertsServer(t *testing.T) *alertsEnv {
 	done := make(chan struct{})
 	go func() { defer close(done); _ = r.Run(rctx) }()
 	t.Cleanup(func() { r.Close(); cancel(); <-done })
-	srv := httptest.NewServer(New(Options{Alerts: r, AlertsHeartbeat: 100 * time.Millisecond}))
+	srv := httptest.NewServer(newAPI(Options{Alerts: r, AlertsHeartbeat: 100 * time.Millisecond}))
 	t.Cleanup(srv.Close)
 	testenv.Eventually(t, 5*time.Second, func() error {
 		if !r.Leading() {
@@ -141,18 +141,18 @@ func TestAlertsAckResolveRoundTrip(t *testing.T) {
 		t.Fatalf("GET alert: %d %s", code, body)
 	}
 	var tr alerts.Transition
-	if code, body := e.do("POST", key+"/ack", `{"by":"lan","note":"on my way"}`, &tr); code != 200 ||
-		tr.Kind != alerts.TransitionAcknowledged || tr.Alert.Ack.By != "lan" {
+	if code, body := e.do("POST", key+"/ack", `{"note":"on my way"}`, &tr); code != 200 ||
+		tr.Kind != alerts.TransitionAcknowledged || tr.Alert.Ack.By != "admin" {
 		t.Fatalf("ack: %d %s", code, body)
 	}
-	if code, body := e.do("POST", key+"/ack", `{"by":"minh"}`, nil); code != http.StatusConflict {
+	if code, body := e.do("POST", key+"/ack", `{}`, nil); code != http.StatusConflict {
 		t.Fatalf("second ack: %d %s", code, body)
 	}
 	var list alertList
 	if code, _ := e.do("GET", "/api/v1/alerts?state=acknowledged&program=p1", "", &list); code != 200 || len(list.Alerts) != 1 {
 		t.Fatalf("acknowledged list: %d %v", code, list)
 	}
-	if code, body := e.do("POST", key+"/resolve", `{"by":"lan","note":"cable replaced"}`, &tr); code != 200 ||
+	if code, body := e.do("POST", key+"/resolve", `{"note":"cable replaced"}`, &tr); code != 200 ||
 		tr.Kind != alerts.TransitionResolved {
 		t.Fatalf("resolve: %d %s", code, body)
 	}
@@ -161,7 +161,7 @@ func TestAlertsAckResolveRoundTrip(t *testing.T) {
 	}
 	list = alertList{}
 	if code, _ := e.do("GET", "/api/v1/alerts?state=resolved", "", &list); code != 200 || len(list.Alerts) != 1 ||
-		list.Alerts[0].ResolvedBy != "lan" {
+		list.Alerts[0].ResolvedBy != "admin" {
 		t.Fatalf("resolved list: %d %+v", code, list)
 	}
 }
@@ -170,7 +170,7 @@ func TestAlertsSilencesArmAndReload(t *testing.T) {
 	e := newAlertsServer(t)
 	var sil alerts.Silence
 	end := time.Now().Add(time.Hour).UTC().Format(time.RFC3339)
-	if code, body := e.do("POST", "/api/v1/silences", `{"program":"p1","end":"`+end+`","by":"lan"}`, &sil); code != 201 || sil.ID == "" {
+	if code, body := e.do("POST", "/api/v1/silences", `{"program":"p1","end":"`+end+`"}`, &sil); code != 201 || sil.ID == "" {
 		t.Fatalf("add silence: %d %s", code, body)
 	}
 	var list silenceList
@@ -221,11 +221,12 @@ func TestAlertsBadRequests(t *testing.T) {
 		{"bad from", "GET", "/api/v1/alerts?state=resolved&from=yesterday", "", 400, "from:"},
 		{"from after to", "GET", "/api/v1/alerts?state=resolved&from=2025-01-02T00:00:00Z&to=2025-01-01T00:00:00Z", "", 400, "from:"},
 		{"unknown alert", "GET", "/api/v1/alerts/nope", "", 404, "nope"},
-		{"ack without by", "POST", "/api/v1/alerts/nope/ack", `{"note":"x"}`, 400, "by:"},
+		{"ack naming who acts (the signed-in actor does)", "POST", "/api/v1/alerts/nope/ack", `{"by":"x"}`, 400, "body:"},
+		{"ack with trailing data", "POST", "/api/v1/alerts/nope/ack", `{"note":"x"} {"note":"y"}`, 400, "body:"},
 		{"ack unknown field", "POST", "/api/v1/alerts/nope/ack", `{"who":"x"}`, 400, "body:"},
 		{"ack not json", "POST", "/api/v1/alerts/nope/ack", `by=x`, 400, "body:"},
-		{"ack unknown alert", "POST", "/api/v1/alerts/nope/ack", `{"by":"x"}`, 404, "nope"},
-		{"resolve unknown alert", "POST", "/api/v1/alerts/nope/resolve", `{"by":"x"}`, 404, "nope"},
+		{"ack unknown alert", "POST", "/api/v1/alerts/nope/ack", `{"note":"x"}`, 404, "nope"},
+		{"resolve unknown alert", "POST", "/api/v1/alerts/nope/resolve", `{}`, 404, "nope"},
 		{"silence without end", "POST", "/api/v1/silences", `{"program":"p1"}`, 400, "end:"},
 		{"silence ends before start", "POST", "/api/v1/silences", `{"start":"` + future + `","end":"2020-01-01T00:00:00Z"}`, 400, "end:"},
 		{"silence in the past", "POST", "/api/v1/silences", `{"end":"2020-01-01T00:00:00Z"}`, 400, "end:"},
@@ -245,7 +246,7 @@ func TestAlertsBadRequests(t *testing.T) {
 }
 
 func TestAlertsWithoutEngineAnswer503(t *testing.T) {
-	srv := httptest.NewServer(New(Options{}))
+	srv := httptest.NewServer(newAPI(Options{}))
 	defer srv.Close()
 	resp, err := http.Get(srv.URL + "/api/v1/alerts")
 	if err != nil {

@@ -1,9 +1,11 @@
 package api
 
 import (
+	"context"
 	"errors"
 	"net/http"
 
+	"github.com/camwatch/camwatch/auth"
 	"github.com/camwatch/camwatch/event"
 	"github.com/camwatch/camwatch/ingest"
 )
@@ -12,41 +14,84 @@ type cameraList struct {
 	Cameras []ingest.Camera `json:"cameras"`
 }
 
+// cameraObject is a camera as the policy sees it.
+func cameraObject(c *ingest.Camera) auth.Object {
+	return auth.Object{Camera: c.ID, Program: c.Labels.Program, Ward: c.Labels.Ward}
+}
+
+// redact drops what the actor's role is not shown of a camera.
+func (s *server) redact(r *http.Request, c *ingest.Camera) {
+	if a := ActorFrom(r.Context()); s.o.Access.HideLocations && a != nil && a.Role == auth.Viewer {
+		c.Labels.Location = ""
+	}
+}
+
 func (s *server) listCameras(w http.ResponseWriter, r *http.Request) {
 	cams, err := s.o.Store.Cameras(r.Context())
 	if err != nil {
 		s.internal(w, r, err)
 		return
 	}
-	if cams == nil {
-		cams = []ingest.Camera{}
+	out := make([]ingest.Camera, 0, len(cams))
+	for i := range cams {
+		if s.sees(r, cameraObject(&cams[i])) {
+			s.redact(r, &cams[i])
+			out = append(out, cams[i])
+		}
 	}
-	writeJSON(w, http.StatusOK, cameraList{Cameras: cams})
+	writeJSON(w, http.StatusOK, cameraList{Cameras: out})
 }
 
 func (s *server) getCamera(w http.ResponseWriter, r *http.Request) {
-	cam, ok := s.camera(w, r)
+	cam, ok := s.camera(w, r, r.PathValue("id"))
 	if !ok {
 		return
 	}
+	s.redact(r, cam)
 	writeJSON(w, http.StatusOK, cam)
 }
 
-// camera loads the {id} of the path, answering 400 or 404 itself.
-func (s *server) camera(w http.ResponseWriter, r *http.Request) (*ingest.Camera, bool) {
-	id := r.PathValue("id")
+// camera is the one place the API looks a camera up for a request: it
+// validates the id, loads the camera and asks the policy about it,
+// answering 400 or 404 itself (404 alike for a camera that does not
+// exist and one outside the actor's scope).
+func (s *server) camera(w http.ResponseWriter, r *http.Request, id string) (*ingest.Camera, bool) {
 	if !event.ValidToken(id) {
 		writeError(w, http.StatusBadRequest, "id: must be 1 to 64 letters, digits, '-' or '_'")
 		return nil, false
 	}
+	missing := "camera " + id + " not found"
 	cam, err := s.o.Store.Camera(r.Context(), id)
 	if errors.Is(err, ingest.ErrNotFound) {
-		writeError(w, http.StatusNotFound, "camera "+id+" not found")
+		writeError(w, http.StatusNotFound, missing)
 		return nil, false
 	}
 	if err != nil {
 		s.internal(w, r, err)
 		return nil, false
 	}
+	if !s.allow(w, r, cameraObject(cam), missing) {
+		return nil, false
+	}
 	return cam, true
+}
+
+// cameraLabels fills in a policy object naming a camera with the
+// camera's program and ward, when the store knows it; the object is what
+// silences and maintenance windows on one camera are judged by.
+func (s *server) cameraLabels(ctx context.Context, o auth.Object) auth.Object {
+	if o.Camera == "" || s.o.Store == nil {
+		return o
+	}
+	cam, err := s.o.Store.Camera(ctx, o.Camera)
+	if err != nil {
+		return o
+	}
+	if o.Program == "" {
+		o.Program = cam.Labels.Program
+	}
+	if o.Ward == "" {
+		o.Ward = cam.Labels.Ward
+	}
+	return o
 }

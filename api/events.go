@@ -91,8 +91,8 @@ func (s *server) listEvents(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, err.Error())
 		return
 	}
-	cam, ok := s.camera(w, r)
-	if !ok {
+	cam, ok := s.camera(w, r, r.PathValue("id"))
+	if !ok || !s.read(w, r, "events.query", "camera:"+cam.ID) {
 		return
 	}
 	evs, err := s.o.Store.Events(r.Context(), cam.ID, q.from, q.to, q.kinds, q.limit+1)

@@ -3,10 +3,13 @@ package api
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/camwatch/camwatch/alerts"
+	"github.com/camwatch/camwatch/auth"
 	"github.com/camwatch/camwatch/event"
 	"github.com/camwatch/camwatch/uptime"
 )
@@ -43,7 +46,13 @@ func (s *server) listMaintenance(w http.ResponseWriter, r *http.Request) {
 	if bad > 0 {
 		s.log.Warn("damaged maintenance windows skipped", "count", bad)
 	}
-	writeJSON(w, http.StatusOK, maintenanceList{Maintenance: list})
+	out := make([]uptime.Planned, 0, len(list))
+	for i := range list {
+		if s.sees(r, s.cameraLabels(r.Context(), plannedTarget(&list[i]))) {
+			out = append(out, list[i])
+		}
+	}
+	writeJSON(w, http.StatusOK, maintenanceList{Maintenance: out})
 }
 
 // maintenanceBody is a window as POSTed: the server assigns the id.
@@ -60,22 +69,59 @@ func (s *server) addMaintenance(w http.ResponseWriter, r *http.Request) {
 	if !decodeBody(w, r, &b) {
 		return
 	}
+	now := s.o.Now()
 	if b.Start.IsZero() {
-		b.Start = s.o.Now()
+		b.Start = now
 	}
-	p := uptime.Planned{ID: event.NewID(), Camera: b.Camera, Program: b.Program, Start: b.Start, End: b.End, Note: b.Note}
+	if len(b.Note) > maxNote {
+		writeError(w, http.StatusBadRequest, fmt.Sprintf("note: at most %d bytes", maxNote))
+		return
+	}
+	actor := ActorFrom(r.Context())
+	p := uptime.Planned{ID: event.NewID(), Camera: b.Camera, Program: b.Program, Start: b.Start, End: b.End,
+		Note: strings.TrimSpace(b.Note), By: actor.ID()}
 	if err := p.Check(); err != nil {
 		writeError(w, http.StatusBadRequest, err.Error())
 		return
 	}
-	if ma := s.o.MaintenanceAlerts; ma != nil && p.End.After(s.o.Now()) {
+	obj := s.cameraLabels(r.Context(), plannedTarget(&p))
+	if !s.allow(w, r, obj, "camera or program not found") {
+		return
+	}
+	if err := auth.CheckMaintenance(actor, p.Start, now, p.Note); err != nil {
+		writeError(w, http.StatusForbidden, err.Error())
+		return
+	}
+	list, _, err := s.o.Uptime.Maintenance.Maintenance(r.Context())
+	if err != nil {
+		s.internal(w, r, err)
+		return
+	}
+	inForce := list[:0:0]
+	for _, x := range list {
+		if x.End.After(now) {
+			inForce = append(inForce, x)
+		}
+	}
+	if n := countTarget(inForce, plannedTarget, plannedTarget(&p)); n >= s.o.Access.MaxMaintenancePerScope {
+		writeError(w, http.StatusTooManyRequests, fmt.Sprintf("maintenance: %d windows already in force for this target (limit %d, access.max_maintenance_per_scope)", n, s.o.Access.MaxMaintenancePerScope))
+		return
+	}
+	pend, ok := s.begin(w, r, "maintenance.add", append([]string{"maintenance:" + p.ID}, targetNames(obj)...)...)
+	if !ok {
+		return
+	}
+	if ma := s.o.MaintenanceAlerts; ma != nil && p.End.After(now) {
 		if _, err := ma.AddMaintenance(r.Context(), alerts.Maintenance{ID: p.ID, Camera: p.Camera, Program: p.Program,
 			Start: p.Start, End: p.End, Note: p.Note}); err != nil {
+			pend.done(err)
 			s.alertError(w, r, err)
 			return
 		}
 	}
-	if err := s.o.Uptime.Maintenance.RecordMaintenance(r.Context(), p); err != nil {
+	err = s.o.Uptime.Maintenance.RecordMaintenance(r.Context(), p)
+	pend.done(err)
+	if err != nil {
 		if errors.Is(err, uptime.ErrMaintenance) {
 			writeError(w, http.StatusBadRequest, err.Error())
 			return
@@ -87,22 +133,54 @@ func (s *server) addMaintenance(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusCreated, p)
 }
 
+// plannedTarget is what a maintenance window names.
+func plannedTarget(p *uptime.Planned) auth.Object {
+	return auth.Object{Camera: p.Camera, Program: p.Program}
+}
+
 func (s *server) deleteMaintenance(w http.ResponseWriter, r *http.Request) {
-	// The engine first: if the leader cannot be reached the record stays,
-	// and a retry of the DELETE finishes the job.
-	if ma := s.o.MaintenanceAlerts; ma != nil {
-		if err := ma.RemoveMaintenance(r.Context(), r.PathValue("id")); err != nil {
-			s.alertError(w, r, err)
-			return
-		}
-	}
-	ok, err := s.o.Uptime.Maintenance.DeleteMaintenance(r.Context(), r.PathValue("id"))
+	id := r.PathValue("id")
+	const missing = "maintenance window not found"
+	list, _, err := s.o.Uptime.Maintenance.Maintenance(r.Context())
 	if err != nil {
 		s.internal(w, r, err)
 		return
 	}
+	var found *uptime.Planned
+	for i := range list {
+		if list[i].ID == id {
+			found = &list[i]
+		}
+	}
+	if found == nil {
+		writeError(w, http.StatusNotFound, missing)
+		return
+	}
+	obj := s.cameraLabels(r.Context(), plannedTarget(found))
+	if !s.allow(w, r, obj, missing) {
+		return
+	}
+	pend, ok := s.begin(w, r, "maintenance.remove", append([]string{"maintenance:" + id}, targetNames(obj)...)...)
 	if !ok {
-		writeError(w, http.StatusNotFound, "maintenance window not found")
+		return
+	}
+	// The engine first: if the leader cannot be reached the record stays,
+	// and a retry of the DELETE finishes the job.
+	if ma := s.o.MaintenanceAlerts; ma != nil {
+		if err := ma.RemoveMaintenance(r.Context(), id); err != nil {
+			pend.done(err)
+			s.alertError(w, r, err)
+			return
+		}
+	}
+	deleted, err := s.o.Uptime.Maintenance.DeleteMaintenance(r.Context(), id)
+	pend.done(err)
+	if err != nil {
+		s.internal(w, r, err)
+		return
+	}
+	if !deleted {
+		writeError(w, http.StatusNotFound, missing)
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)

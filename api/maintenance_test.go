@@ -22,7 +22,7 @@ func TestMaintenanceRoutes(t *testing.T) {
 	rdb, prefix := testenv.Redis(t)
 	now := time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC)
 	src := uptime.NewSource(rdb, uptime.SourceOptions{Prefix: prefix, Now: func() time.Time { return now }})
-	srv := httptest.NewServer(New(Options{Uptime: &Uptime{Source: src, Maintenance: src}, Now: func() time.Time { return now }}))
+	srv := httptest.NewServer(newAPI(Options{Uptime: &Uptime{Source: src, Maintenance: src}, Now: func() time.Time { return now }}))
 	t.Cleanup(srv.Close)
 	post := func(body string) (int, uptime.Planned) {
 		t.Helper()
@@ -40,7 +40,8 @@ func TestMaintenanceRoutes(t *testing.T) {
 		want       int
 	}{
 		{"camera window", `{"camera":"c1","start":"2025-06-01T13:00:00Z","end":"2025-06-01T14:00:00Z","note":"lens"}`, http.StatusCreated},
-		{"program window from now", `{"program":"p","end":"2025-06-01T13:00:00Z"}`, http.StatusCreated},
+		{"program window from now", `{"program":"p","end":"2025-06-01T13:00:00Z","note":"pole"}`, http.StatusCreated},
+		{"without a reason", `{"program":"p","end":"2025-06-01T13:00:00Z"}`, http.StatusForbidden},
 		{"neither camera nor program", `{"end":"2025-06-01T13:00:00Z"}`, http.StatusBadRequest},
 		{"ends before it starts", `{"camera":"c1","start":"2025-06-01T13:00:00Z","end":"2025-06-01T12:00:00Z"}`, http.StatusBadRequest},
 		{"unknown field", `{"camera":"c1","end":"2025-06-01T13:00:00Z","id":"x"}`, http.StatusBadRequest},
@@ -83,7 +84,7 @@ func TestMaintenanceMutesAlertsAndLeavesTheReport(t *testing.T) {
 	rdb, prefix := testenv.Redis(t)
 	start := time.Now().Truncate(time.Second)
 	src := uptime.NewSource(rdb, uptime.SourceOptions{Prefix: prefix})
-	srv := httptest.NewServer(New(Options{Alerts: e.r, MaintenanceAlerts: e.r, Uptime: &Uptime{Source: src, Maintenance: src}}))
+	srv := httptest.NewServer(newAPI(Options{Alerts: e.r, MaintenanceAlerts: e.r, Uptime: &Uptime{Source: src, Maintenance: src}}))
 	t.Cleanup(srv.Close)
 	e.srv = srv
 	// cam-1 was online for an hour, then went offline 30 minutes ago

@@ -50,6 +50,18 @@ type Options struct {
 	MaintenanceAlerts MaintenanceAlerts
 	// AlertsHeartbeat is the SSE feed's keep-alive period; default 15s.
 	AlertsHeartbeat time.Duration
+	// Auth checks credentials; nil refuses every route that is not open.
+	Auth Authenticator
+	// Audit records every change and sensitive read; nil refuses them
+	// (fail closed), answering 503.
+	Audit Auditor
+	// Access is the HTTP side of the policy (origins, hosts, limits).
+	Access Access
+
+	// noChecks skips authentication and authorization (every request is
+	// an admin's): only this package's benchmark sets it, to measure what
+	// the checks cost.
+	noChecks bool
 }
 
 // AlertHistory reads stored alert transitions; *alerts.Store implements
@@ -66,8 +78,9 @@ type MaintenanceAlerts interface {
 }
 
 type server struct {
-	o   Options
-	log *slog.Logger
+	o     Options
+	log   *slog.Logger
+	feeds feeds
 }
 
 // route is one entry of the route table: the method and path pattern, the
@@ -88,6 +101,12 @@ func (s *server) routes() []route {
 		{"GET /healthz", auth.Open, s.healthz},
 		{"GET /readyz", auth.Open, s.readyz},
 		{"GET /metrics", auth.MetricsRead, s.metrics},
+
+		{"POST /api/v1/session", auth.Open, s.login},
+		{"GET /api/v1/session", auth.Signed, s.whoami},
+		{"DELETE /api/v1/session", auth.Signed, s.logout},
+		{"POST /api/v1/session/password", auth.Signed, s.changePassword},
+		{"GET /api/v1/audit", auth.AuditRead, s.listAudit},
 
 		{"GET /api/v1/cameras", auth.CamerasRead, s.listCameras},
 		{"GET /api/v1/cameras/{id}", auth.CamerasRead, s.getCamera},
@@ -140,13 +159,17 @@ func New(o Options) http.Handler {
 	if o.Metrics == nil {
 		o.Metrics = http.NotFoundHandler()
 	}
+	if o.Auth == nil {
+		o.Auth = noAuth{}
+	}
+	o.Access.defaults()
 	s := &server{o: o, log: o.Logger}
 	mux := http.NewServeMux()
 	for _, rt := range s.routes() {
 		if !rt.perm.Declared() {
 			panic(fmt.Sprintf("api: route %q declares no permission", rt.pattern))
 		}
-		mux.HandleFunc(rt.pattern, rt.handler)
+		mux.HandleFunc(rt.pattern, s.guard(rt))
 	}
 	return mux
 }

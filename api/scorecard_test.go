@@ -76,13 +76,13 @@ func TestScorecardCountsAlertsHandled(t *testing.T) {
 		t.Fatal(err)
 	}
 	src := uptime.NewSource(rdb, uptime.SourceOptions{Prefix: prefix})
-	srv := httptest.NewServer(New(Options{Alerts: e.r, AlertHistory: e.r.Store(), Uptime: &Uptime{Source: src}}))
+	srv := httptest.NewServer(newAPI(Options{Alerts: e.r, AlertHistory: e.r.Store(), Uptime: &Uptime{Source: src}}))
 	t.Cleanup(srv.Close)
 	e.srv = srv
 
 	e.health("cam-1", event.StatusOffline)
 	open := e.waitOpen(1)
-	if code, body := e.do("POST", "/api/v1/alerts/"+url.PathEscape(open[0].Key)+"/ack", `{"by":"lan"}`, nil); code != http.StatusOK {
+	if code, body := e.do("POST", "/api/v1/alerts/"+url.PathEscape(open[0].Key)+"/ack", `{}`, nil); code != http.StatusOK {
 		t.Fatalf("ack: %d %s", code, body)
 	}
 	e.health("cam-1", event.StatusOnline)

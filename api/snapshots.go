@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strconv"
 
+	"github.com/camwatch/camwatch/auth"
 	"github.com/camwatch/camwatch/event"
 	"github.com/camwatch/camwatch/ingest"
 )
@@ -14,6 +15,8 @@ import (
 // Options.Snapshots nil answers 404 for every snapshot.
 type SnapshotStore interface {
 	Snapshot(ctx context.Context, id string) ([]byte, error)
+	// SnapshotCamera names the camera the snapshot is of, for the scope.
+	SnapshotCamera(ctx context.Context, id string) (site, camera string, err error)
 }
 
 // getSnapshot serves GET /api/v1/events/{id}/snapshot: the JPEG taken at
@@ -28,6 +31,20 @@ func (s *server) getSnapshot(w http.ResponseWriter, r *http.Request) {
 	ss := s.o.Snapshots
 	if ss == nil {
 		writeError(w, http.StatusNotFound, "no snapshot for this event")
+		return
+	}
+	const missing = "no snapshot for this event"
+	_, camera, err := ss.SnapshotCamera(r.Context(), id)
+	if errors.Is(err, ingest.ErrNoSnapshot) {
+		writeError(w, http.StatusNotFound, missing)
+		return
+	}
+	if err != nil {
+		s.internal(w, r, err)
+		return
+	}
+	if !s.allow(w, r, s.cameraLabels(r.Context(), auth.Object{Camera: camera}), missing) ||
+		!s.read(w, r, "snapshot.view", "camera:"+camera, "event:"+id) {
 		return
 	}
 	b, err := ss.Snapshot(r.Context(), id)

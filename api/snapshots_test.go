@@ -3,6 +3,8 @@ package api
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -21,10 +23,16 @@ func TestSnapshotRoute(t *testing.T) {
 	store := ingest.NewStore(rdb, ingest.StoreOptions{Prefix: prefix, EventRetention: time.Hour})
 	id := event.NewID()
 	jpegData := []byte{0xFF, 0xD8, 0xFF, 0xE0, 9, 9}
-	if err := store.PutSnapshot(context.Background(), id, jpegData); err != nil {
+	sum := sha256.Sum256(jpegData)
+	ev := &event.Event{ID: id, Site: "q1", Agent: "edge-1", Camera: "cam-1",
+		Snapshot: &event.Snapshot{ID: id, Bytes: len(jpegData), SHA256: hex.EncodeToString(sum[:])}}
+	if err := store.ExpectSnapshots(context.Background(), []*event.Event{ev}); err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(New(Options{Store: store, Snapshots: store}))
+	if err := store.PutSnapshot(context.Background(), "q1", "edge-1", "cam-1", id, jpegData); err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(newAPI(Options{Store: store, Snapshots: store}))
 	defer srv.Close()
 	cases := []struct {
 		name, id string

@@ -5,9 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
+	"github.com/camwatch/camwatch/alerts"
+	"github.com/camwatch/camwatch/auth"
 	"github.com/camwatch/camwatch/event"
 	"github.com/camwatch/camwatch/uptime"
 )
@@ -76,6 +79,10 @@ func (s *server) uptime(w http.ResponseWriter, r *http.Request, csv bool) {
 		s.internal(w, r, err)
 		return
 	}
+	if s.scopeHistory(r, h); q.camera != "" && len(h.Cameras) == 0 {
+		writeError(w, http.StatusNotFound, "camera "+q.camera+" not found")
+		return
+	}
 	rep, err := uptime.Compute(h, q.opts)
 	if err != nil {
 		writeError(w, http.StatusBadRequest, "from, to: "+err.Error())
@@ -93,6 +100,14 @@ func (s *server) uptime(w http.ResponseWriter, r *http.Request, csv bool) {
 	w.Header().Set("Content-Disposition", fmt.Sprintf("attachment; filename=uptime-%s-%s.csv", sum.GroupBy, sum.From.In(q.opts.Location).Format("20060102")))
 	w.Header().Set("Cache-Control", "no-store")
 	_ = uptime.WriteCSV(w, sum, q.cameras) // the client went away
+}
+
+// scopeHistory keeps the cameras of h that the actor's scope covers, so
+// every report, group and CSV row is computed from those alone.
+func (s *server) scopeHistory(r *http.Request, h *uptime.History) {
+	h.Cameras = slices.DeleteFunc(h.Cameras, func(c uptime.Camera) bool {
+		return !s.sees(r, auth.Object{Camera: c.ID, Program: c.Labels.Program, Ward: c.Labels.Ward})
+	})
 }
 
 // parseUptime reads group, window, from, to, tz, format, rows and camera;
@@ -153,6 +168,11 @@ func (s *server) parseUptime(r *http.Request, u *Uptime) (uptimeQuery, string) {
 	if !from.Before(to) {
 		return q, "from: must be before to"
 	}
+	if !from.Before(now) {
+		return q, fmt.Sprintf("from: %s is not before now (%s): nothing has been measured yet", from.Format(time.RFC3339), now.Format(time.RFC3339))
+	}
+	// A window ending after now is measured up to now only (measured_to).
+	q.opts.Now = now
 	if to.Sub(from) > uptime.MaxWindow {
 		return q, fmt.Sprintf("from: the window may be at most %d days", int(uptime.MaxWindow/(24*time.Hour)))
 	}
@@ -225,6 +245,7 @@ func (s *server) scorecard(w http.ResponseWriter, r *http.Request) {
 		s.internal(w, r, err)
 		return
 	}
+	s.scopeHistory(r, h)
 	rep, err := uptime.Compute(h, q.opts)
 	if err != nil {
 		writeError(w, http.StatusBadRequest, "from, to: "+err.Error())
@@ -239,6 +260,7 @@ func (s *server) scorecard(w http.ResponseWriter, r *http.Request) {
 			s.internal(w, r, err)
 			return
 		}
+		trs = slices.DeleteFunc(trs, func(t alerts.Transition) bool { return !s.sees(r, alertObject(&t.Alert)) })
 		handled = uptime.CountAlerts(trs, program, q.opts.Window)
 	}
 	sc, err := uptime.NewScorecard(rep, program, handled, alertsOn)

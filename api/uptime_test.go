@@ -46,7 +46,7 @@ func uptimeServer(t *testing.T, up *Uptime) *httptest.Server {
 	if up != nil {
 		up.Source = uptime.NewSource(rdb, uptime.SourceOptions{Prefix: prefix, Now: func() time.Time { return now }})
 	}
-	srv := httptest.NewServer(New(Options{Uptime: up, Now: func() time.Time { return now }}))
+	srv := httptest.NewServer(newAPI(Options{Uptime: up, Now: func() time.Time { return now }}))
 	t.Cleanup(srv.Close)
 	return srv
 }
@@ -206,4 +206,86 @@ func TestUptimeDates(t *testing.T) {
 	if want := time.Date(2025, 5, 30, 17, 0, 0, 0, time.UTC); !s.From.Equal(want) || len(s.All.Daily) != 1 || s.All.Daily[0].Date != "2025-05-31" {
 		t.Errorf("from %v days %+v", s.From, s.All.Daily)
 	}
+}
+
+// TestUptimeFuture: the named bad-input cases of windows against now. A
+// window ending in the future is measured to now and says so (to as asked,
+// measured_to); one starting after now is refused, naming from; one
+// starting before the first event counts from it. The same holds for the
+// CSV and the scorecard.
+func TestUptimeFuture(t *testing.T) {
+	srv := uptimeServer(t, &Uptime{})
+	future := now.Add(25 * time.Second).Format(time.RFC3339)
+	t.Run("to in the future", func(t *testing.T) {
+		code, _, body := fetch(t, srv, "/api/v1/uptime?group=all&camera=cam-b&from="+now.Add(-time.Hour).Format(time.RFC3339)+"&to="+future)
+		var s uptime.Summary
+		if err := json.Unmarshal([]byte(body), &s); code != 200 || err != nil {
+			t.Fatalf("status %d %v: %s", code, err, body)
+		}
+		if s.To.Format(time.RFC3339) != future || !s.MeasuredTo.Equal(now) {
+			t.Errorf("to %s measured_to %s, want %s and now", s.To, s.MeasuredTo, future)
+		}
+		if s.All.MonitoredS != 3600 || s.All.OnlineS != 3600 {
+			t.Errorf("monitored %v online %v, want 3600 each (not 3625)", s.All.MonitoredS, s.All.OnlineS)
+		}
+		var day float64
+		for _, d := range s.All.Daily {
+			day += d.MonitoredS
+			if d.To.After(now) {
+				t.Errorf("day %s runs to %s, after now", d.Date, d.To)
+			}
+		}
+		if day != 3600 {
+			t.Errorf("daily series monitors %v s", day)
+		}
+	})
+	t.Run("month to come, csv", func(t *testing.T) {
+		code, _, body := fetch(t, srv, "/api/v1/uptime.csv?group=all&from=2025-06-01&to=2025-07-01&tz=UTC")
+		if code != 200 {
+			t.Fatalf("status %d: %s", code, body)
+		}
+		recs, err := csv.NewReader(strings.NewReader(body)).ReadAll()
+		if err != nil || len(recs) < 2 {
+			t.Fatalf("csv %q %v", recs, err)
+		}
+		row := map[string]string{} // the last row sums everything
+		for i, k := range recs[0] {
+			row[k] = recs[len(recs)-1][i]
+		}
+		// Three cameras from midnight to noon: 36 h.
+		if row["monitored_s"] != "129600" || row["to"] != "2025-07-01T00:00:00Z" || row["measured_to"] != now.UTC().Format(time.RFC3339Nano) {
+			t.Errorf("csv row %v", row)
+		}
+	})
+	t.Run("from before the first event", func(t *testing.T) {
+		// Transitions start 48 h ago; ask from 5 days ago.
+		code, _, body := fetch(t, srv, "/api/v1/uptime?group=all&camera=cam-b&from="+now.Add(-120*time.Hour).Format(time.RFC3339))
+		var s uptime.Summary
+		if err := json.Unmarshal([]byte(body), &s); code != 200 || err != nil {
+			t.Fatalf("status %d %v: %s", code, err, body)
+		}
+		if s.All.MonitoredS != 48*3600 || s.All.UptimePercent != 100 {
+			t.Errorf("monitored %v s at %v %%, want 48 h at 100 %%", s.All.MonitoredS, s.All.UptimePercent)
+		}
+	})
+	for _, path := range []string{"/api/v1/uptime?", "/api/v1/uptime.csv?", "/api/v1/uptime/scorecard?program=p1&"} {
+		t.Run("from after now "+path, func(t *testing.T) {
+			code, _, body := fetch(t, srv, path+"from="+now.Add(time.Hour).Format(time.RFC3339)+"&to="+now.Add(2*time.Hour).Format(time.RFC3339))
+			if code != 400 || !strings.Contains(body, "from:") || !strings.Contains(body, "nothing has been measured") {
+				t.Errorf("status %d: %s", code, body)
+			}
+		})
+	}
+	t.Run("scorecard to in the future", func(t *testing.T) {
+		code, _, body := fetch(t, srv, "/api/v1/uptime/scorecard?program=p2&from="+now.Add(-2*time.Hour).Format(time.RFC3339)+"&to="+now.Add(time.Hour).Format(time.RFC3339))
+		var sc uptime.Scorecard
+		if err := json.Unmarshal([]byte(body), &sc); code != 200 || err != nil {
+			t.Fatalf("status %d %v: %s", code, err, body)
+		}
+		// cam-c: online an hour, offline the last hour; the hour to come
+		// is in no figure.
+		if !sc.MeasuredTo.Equal(now) || !sc.To.Equal(now.Add(time.Hour)) || sc.MonitoredS != 7200 || sc.OfflineS != 3600 {
+			t.Errorf("scorecard to %s measured_to %s monitored %v offline %v", sc.To, sc.MeasuredTo, sc.MonitoredS, sc.OfflineS)
+		}
+	})
 }

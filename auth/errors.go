@@ -16,6 +16,9 @@ var (
 	ErrExists = errors.New("already exists")
 	// ErrRateLimited: too many failed logins for this user or address.
 	ErrRateLimited = errors.New("too many failed logins; try again later")
+	// ErrPolicy: the role may do this kind of thing, but not this much
+	// (a silence too long, a maintenance window backdated too far).
+	ErrPolicy = errors.New("not allowed for this role")
 	// ErrUnavailable: the identity or session store cannot be reached.
 	ErrUnavailable = errors.New("identity store unavailable")
 )

@@ -1,6 +1,8 @@
 package configs
 
 import (
+	"net"
+	"net/netip"
 	"net/url"
 	"time"
 )
@@ -22,6 +24,90 @@ type Aggregator struct {
 	Alerts       AlertEngine   `yaml:"alerts"`
 	// Uptime sets the SLA targets of uptime reports.
 	Uptime Uptime `yaml:"uptime"`
+	// Admission bounds what an event may claim about time and sequence.
+	Admission Admission `yaml:"admission"`
+	// MetricsListen serves /metrics alone on this address (loopback by
+	// default, for the Prometheus scraper); "off" serves it nowhere but
+	// behind MetricsTokenEnv on Listen.
+	MetricsListen string `yaml:"metrics_listen"`
+	// MetricsTokenEnv names a variable holding a bearer token that opens
+	// /metrics on Listen (for a scraper on another host).
+	MetricsTokenEnv string `yaml:"metrics_token_env"`
+	MetricsToken    Secret `yaml:"-"`
+	// TLSCert and TLSKey make the aggregator serve HTTPS itself (PEM
+	// files); without them run it behind a TLS reverse proxy.
+	TLSCert string `yaml:"tls_cert"`
+	TLSKey  string `yaml:"tls_key"`
+	HTTP    HTTP   `yaml:"http"`
+	Auth    Auth   `yaml:"auth"`
+	Audit   Audit  `yaml:"audit"`
+}
+
+// HTTP configures the API's listener and its defences (docs/security.md).
+type HTTP struct {
+	// PublicURL is the URL people open, e.g. https://camwatch.example.org;
+	// default http://LISTEN (localhost for an unspecified address).
+	PublicURL string `yaml:"public_url"`
+	// Hosts are the Host names the API answers to; default the public
+	// URL's host and the loopback names.
+	Hosts []string `yaml:"hosts"`
+	// TrustedProxies (CIDRs) may set X-Forwarded-For.
+	TrustedProxies    []string      `yaml:"trusted_proxies"`
+	ReadHeaderTimeout time.Duration `yaml:"read_header_timeout"`
+	ReadTimeout       time.Duration `yaml:"read_timeout"`
+	WriteTimeout      time.Duration `yaml:"write_timeout"`
+	IdleTimeout       time.Duration `yaml:"idle_timeout"`
+	// SSEPerUser and SSETotal bound open live alert feeds.
+	SSEPerUser int `yaml:"sse_per_user"`
+	SSETotal   int `yaml:"sse_total"`
+	// MaxSilencesPerScope and MaxMaintenancePerScope bound what is in
+	// force per target (a program, ward, camera or everything).
+	MaxSilencesPerScope    int `yaml:"max_silences_per_scope"`
+	MaxMaintenancePerScope int `yaml:"max_maintenance_per_scope"`
+	// ViewerHidesLocations drops cameras' location labels for viewers.
+	ViewerHidesLocations *bool `yaml:"viewer_hides_locations"`
+}
+
+// Auth configures identities, sessions and logins.
+type Auth struct {
+	// Bucket is the JetStream key-value bucket of users and tokens.
+	Bucket          string        `yaml:"bucket"`
+	SessionIdle     time.Duration `yaml:"session_idle"`
+	SessionAbsolute time.Duration `yaml:"session_absolute"`
+	// FailuresPerUser and FailuresPerAddress failed logins within
+	// FailureWindow lock that user, or that address, for the window.
+	FailuresPerUser    int           `yaml:"failures_per_user"`
+	FailuresPerAddress int           `yaml:"failures_per_address"`
+	FailureWindow      time.Duration `yaml:"failure_window"`
+	// BootstrapAdminEnv names the variable whose password creates the
+	// first admin (user BootstrapAdmin) on a deployment without users;
+	// read once at start.
+	BootstrapAdminEnv string `yaml:"bootstrap_admin_env"`
+	BootstrapAdmin    string `yaml:"bootstrap_admin"`
+}
+
+// Audit configures the audit log.
+type Audit struct {
+	Stream string `yaml:"stream"`
+	// MaxAge keeps records in the stream this long; 0 keeps them for ever.
+	MaxAge time.Duration `yaml:"max_age"`
+	// IndexRetention keeps the Redis index for queries this long.
+	IndexRetention time.Duration `yaml:"index_retention"`
+}
+
+// Admission bounds the time and sequence claims of events (see
+// docs/events.md); every refusal is dead-lettered or counted by reason.
+type Admission struct {
+	// MaxSkew: an event dated more than this ahead of the time JetStream
+	// stored it is dead-lettered ("future"). Default 2m.
+	MaxSkew time.Duration `yaml:"max_skew"`
+	// MaxAge: a late event (arriving after newer ones) that was older than
+	// this when stored is kept in the timeline but does not change status
+	// history. Default 7 days.
+	MaxAge time.Duration `yaml:"max_age"`
+	// MaxSeqAdvance: one event may move a camera's seq ahead by at most
+	// this within one spool epoch ("seq_jump"). Default 1000000.
+	MaxSeqAdvance int64 `yaml:"max_seq_advance"`
 }
 
 // AlertEngine configures the alerts engine the aggregator runs (see
@@ -42,6 +128,11 @@ type AlertEngine struct {
 	LeaseTTL time.Duration `yaml:"lease_ttl"`
 	// History keeps alert transitions this long in Redis.
 	History time.Duration `yaml:"history"`
+	// SigningKey is the Ed25519 key (PEM PKCS #8, `camwatch keygen`) that
+	// signs every transition; the notifier and the live feed deliver only
+	// transitions it signed. Every replica needs the same file. Without
+	// it each replica makes a key of its own at start (one replica only).
+	SigningKey string `yaml:"signing_key"`
 }
 
 // Redis says how to reach Redis.
@@ -136,6 +227,8 @@ func (c *Aggregator) Validate() error {
 		def  time.Duration
 	}{
 		{"stream.max_age", &c.Stream.MaxAge, 30 * 24 * time.Hour},
+		{"admission.max_skew", &c.Admission.MaxSkew, 2 * time.Minute},
+		{"admission.max_age", &c.Admission.MaxAge, 7 * 24 * time.Hour},
 		{"stream.duplicate_window", &c.Stream.DuplicateWindow, 2 * time.Minute},
 		{"consumer.ack_wait", &c.Consumer.AckWait, 30 * time.Second},
 		{"retention.events", &c.Retention.Events, 72 * time.Hour},
@@ -149,8 +242,121 @@ func (c *Aggregator) Validate() error {
 			return err
 		}
 	}
+	if c.Admission.MaxSeqAdvance == 0 {
+		c.Admission.MaxSeqAdvance = 1_000_000
+	}
+	if c.Admission.MaxSeqAdvance < 0 {
+		return fieldErr("admission.max_seq_advance", "must be positive, got %d", c.Admission.MaxSeqAdvance)
+	}
 	if c.Alerts.Receivers != "" && c.Alerts.Rules == "" {
 		return fieldErr("alerts.receivers", "needs alerts.rules: without rules nothing is ever notified")
 	}
+	if err := c.validateAccess(); err != nil {
+		return err
+	}
 	return c.Uptime.validate()
+}
+
+func (c *Aggregator) validateAccess() error {
+	if c.MetricsListen == "" {
+		c.MetricsListen = "127.0.0.1:9180"
+	}
+	if c.MetricsListen != "off" {
+		if _, _, err := net.SplitHostPort(c.MetricsListen); err != nil {
+			return fieldErr("metrics_listen", "%q is not host:port or off", c.MetricsListen)
+		}
+	}
+	tok, err := secretFrom("metrics_token", Secret{}, c.MetricsTokenEnv)
+	if err != nil {
+		return err
+	}
+	c.MetricsToken = tok
+	if (c.TLSCert == "") != (c.TLSKey == "") {
+		return fieldErr("tls_cert", "tls_cert and tls_key go together")
+	}
+	h := &c.HTTP
+	if h.PublicURL == "" {
+		host, port, err := net.SplitHostPort(c.Listen)
+		if err != nil {
+			return fieldErr("listen", "%q is not host:port", c.Listen)
+		}
+		if ip := net.ParseIP(host); host == "" || ip != nil && ip.IsUnspecified() {
+			host = "localhost"
+		}
+		scheme := "http"
+		if c.TLSCert != "" {
+			scheme = "https"
+		}
+		h.PublicURL = scheme + "://" + net.JoinHostPort(host, port)
+	}
+	u, err := url.Parse(h.PublicURL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.Path != "" && u.Path != "/" {
+		return fieldErr("http.public_url", "%q is not an http(s)://host[:port] URL", h.PublicURL)
+	}
+	for i, p := range h.TrustedProxies {
+		if _, err := netip.ParsePrefix(p); err != nil {
+			if _, err := netip.ParseAddr(p); err != nil {
+				return fieldErr(idx("http.trusted_proxies", i), "%q is not an address or CIDR", p)
+			}
+		}
+	}
+	for _, d := range []struct {
+		name string
+		p    *time.Duration
+		def  time.Duration
+	}{
+		{"http.read_header_timeout", &h.ReadHeaderTimeout, 5 * time.Second},
+		{"http.read_timeout", &h.ReadTimeout, 15 * time.Second},
+		{"http.write_timeout", &h.WriteTimeout, 60 * time.Second},
+		{"http.idle_timeout", &h.IdleTimeout, 60 * time.Second},
+		{"auth.session_idle", &c.Auth.SessionIdle, 30 * time.Minute},
+		{"auth.session_absolute", &c.Auth.SessionAbsolute, 12 * time.Hour},
+		{"auth.failure_window", &c.Auth.FailureWindow, 15 * time.Minute},
+		{"audit.index_retention", &c.Audit.IndexRetention, 90 * 24 * time.Hour},
+	} {
+		if err := positive(d.name, d.p, d.def); err != nil {
+			return err
+		}
+	}
+	if c.Audit.MaxAge < 0 {
+		return fieldErr("audit.max_age", "must be 0 (for ever) or positive")
+	}
+	for _, n := range []struct {
+		name string
+		p    *int
+		def  int
+	}{
+		{"http.sse_per_user", &h.SSEPerUser, 4}, {"http.sse_total", &h.SSETotal, 256},
+		{"http.max_silences_per_scope", &h.MaxSilencesPerScope, 50},
+		{"http.max_maintenance_per_scope", &h.MaxMaintenancePerScope, 100},
+		{"auth.failures_per_user", &c.Auth.FailuresPerUser, 10},
+		{"auth.failures_per_address", &c.Auth.FailuresPerAddress, 30},
+	} {
+		if *n.p == 0 {
+			*n.p = n.def
+		}
+		if *n.p < 0 {
+			return fieldErr(n.name, "must be positive, got %d", *n.p)
+		}
+	}
+	if h.ViewerHidesLocations == nil {
+		t := true
+		h.ViewerHidesLocations = &t
+	}
+	if c.Auth.SessionIdle > c.Auth.SessionAbsolute {
+		return fieldErr("auth.session_idle", "is longer than auth.session_absolute")
+	}
+	if c.Auth.Bucket == "" {
+		c.Auth.Bucket = "CAMWATCH_USERS"
+	}
+	if c.Auth.BootstrapAdminEnv == "" {
+		c.Auth.BootstrapAdminEnv = "CAMWATCH_ADMIN_PASSWORD"
+	}
+	if c.Auth.BootstrapAdmin == "" {
+		c.Auth.BootstrapAdmin = "admin"
+	}
+	if c.Audit.Stream == "" {
+		c.Audit.Stream = "CAMWATCH_AUDIT"
+	}
+	return nil
 }

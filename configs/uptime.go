@@ -17,6 +17,11 @@ type Uptime struct {
 	// Stale takes a camera as removed when it has sent nothing for this
 	// long while its agent still sends heartbeats; default 1h.
 	Stale time.Duration `yaml:"stale"`
+	// Silent makes a camera's time unknown from its last event on when it
+	// has sent nothing for this long while its agent still sends
+	// heartbeats (until Stale calls it removed); default 2m, at least
+	// three of the agents' stats intervals.
+	Silent time.Duration `yaml:"silent"`
 }
 
 func (u *Uptime) validate() error {
@@ -31,5 +36,14 @@ func (u *Uptime) validate() error {
 			return fieldErr("uptime.programs."+p, "must be 0 to 100 percent, got %v", t)
 		}
 	}
-	return positive("uptime.stale", &u.Stale, time.Hour)
+	if err := positive("uptime.stale", &u.Stale, time.Hour); err != nil {
+		return err
+	}
+	if err := positive("uptime.silent", &u.Silent, 2*time.Minute); err != nil {
+		return err
+	}
+	if u.Silent > u.Stale {
+		return fieldErr("uptime.silent", "must not be longer than uptime.stale (%s), got %s", u.Stale, u.Silent)
+	}
+	return nil
 }

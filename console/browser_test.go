@@ -12,9 +12,11 @@ import (
 	"time"
 
 	"github.com/camwatch/camwatch/aggregator"
+	"github.com/camwatch/camwatch/auth"
 	"github.com/camwatch/camwatch/configs"
 	"github.com/camwatch/camwatch/event"
 	"github.com/camwatch/camwatch/testenv"
+	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
@@ -96,7 +98,9 @@ func waitFor(t *testing.T, ctx context.Context, what, expr string) {
 	t.Helper()
 	wctx, cancel := context.WithTimeout(ctx, 20*time.Second)
 	defer cancel()
-	if _, err := chromedp.Run(wctx, chromedp.Poll[bool]("!!("+expr+")", chromedp.WithPollingInterval(100*time.Millisecond))); err != nil {
+	// An element not there yet is "not yet", not an error.
+	pred := "(() => { try { return !!(" + expr + ") } catch (e) { return false } })()"
+	if _, err := chromedp.Run(wctx, chromedp.Poll[bool](pred, chromedp.WithPollingInterval(100*time.Millisecond))); err != nil {
 		text, _ := chromedp.Run(ctx, chromedp.Evaluate[string]("document.body.innerText"))
 		t.Fatalf("%s: %v\npage:\n%s", what, err, text)
 	}
@@ -117,8 +121,40 @@ func screenshot(t *testing.T, ctx context.Context, name string) {
 	}
 }
 
+// signIn fills the console's login form.
+func signIn(t *testing.T, ctx context.Context, base, user, password string) {
+	t.Helper()
+	if err := chromedp.Do(ctx, chromedp.Navigate(base+"/console/")); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, ctx, "the login form", `document.body.dataset.ready === "1" && document.querySelector("#login")`)
+	if err := chromedp.Do(ctx,
+		chromedp.SendKeys(chromedp.CSS("#login-user"), user),
+		chromedp.SendKeys(chromedp.CSS("#login-password"), password),
+		chromedp.Click(chromedp.CSS(`#login button[type="submit"]`))); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, ctx, user+" signed in", `document.querySelector("#who") && !document.querySelector("#who").hidden && document.querySelector("#who").textContent.startsWith(`+jsString(user)+`)`)
+}
+
+// fetchStatus runs fetch(path, init) in the page (with its cookie and
+// origin) and returns the answer's status.
+func fetchStatus(t *testing.T, ctx context.Context, path, init string) int {
+	t.Helper()
+	n, err := chromedp.Run(ctx, chromedp.Evaluate[int](`fetch(`+jsString(path)+`, `+init+`).then((r) => r.status)`,
+		func(p *runtime.EvaluateParams) { yes := true; p.AwaitPromise = &yes }))
+	if err != nil {
+		t.Fatalf("fetch %s: %v", path, err)
+	}
+	return n
+}
+
 // TestConsoleInBrowser drives the console in chromium against a real
-// aggregator (embedded NATS, real Redis) fed as an edge agent feeds it.
+// aggregator (embedded NATS, real Redis) fed as an edge agent feeds it:
+// an operator of one program signs in, sees only that program and
+// acknowledges an alert; a viewer sees the uptime and the cameras but no
+// alerts, no timelines, no snapshots, and the server refuses what the
+// page hides.
 func TestConsoleInBrowser(t *testing.T) {
 	ctx := browser(t)
 	natsURL := testenv.NATS(t)
@@ -136,6 +172,20 @@ func TestConsoleInBrowser(t *testing.T) {
 	}
 	t.Cleanup(func() { _ = agg.Close() })
 	base := "http://" + agg.Addr()
+	dir := agg.Directory()
+	bg := context.Background()
+	admin, _, err := dir.CreateToken(bg, "browser-test", auth.Admin, auth.Scope{All: true}, time.Hour, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	adminToken = admin
+	const opPass, viewPass = "lan-tdp7-secret", "ward-office-secret"
+	if _, err := dir.AddUser(bg, "op-lan", auth.Operator, auth.Scope{Programs: []string{"5plus1-tdp7"}}, opPass, "test"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := dir.AddUser(bg, "ward-viewer", auth.Viewer, auth.Scope{All: true}, viewPass, "test"); err != nil {
+		t.Fatal(err)
+	}
 
 	nc, err := nats.Connect(natsURL)
 	if err != nil {
@@ -159,18 +209,31 @@ func TestConsoleInBrowser(t *testing.T) {
 		return nil
 	})
 
-	t.Run("cameras page lists the cameras with a translated status", func(t *testing.T) {
+	t.Run("the login page is in Vietnamese and a wrong password is refused", func(t *testing.T) {
 		if err := chromedp.Do(ctx, chromedp.Navigate(base+"/")); err != nil {
 			t.Fatal(err)
 		}
-		waitFor(t, ctx, "three camera rows", `document.querySelectorAll("#cameras tbody tr").length === 3`)
-		waitFor(t, ctx, "cam-c offline in Vietnamese, stalled in words",
-			`(() => { const r = document.querySelector('#cameras tr[data-camera="cam-c"]');
-			  return r && r.querySelector(".badge").textContent === "Mất tín hiệu" && r.querySelector(".reason").textContent === "Hình ảnh bị treo"; })()`)
-		waitFor(t, ctx, "problems first", `document.querySelector("#cameras tbody tr").dataset.camera === "cam-c"`)
+		waitFor(t, ctx, "login form in Vietnamese", `document.documentElement.lang === "vi" && document.querySelector("h1").textContent === "Đăng nhập"
+			&& document.querySelector("label[for=login-password]").textContent.startsWith("Mật khẩu")`)
+		waitFor(t, ctx, "no navigation before signing in", `[...document.querySelectorAll("nav a")].every((a) => a.hidden)`)
+		if err := chromedp.Do(ctx,
+			chromedp.SendKeys(chromedp.CSS("#login-user"), "op-lan"),
+			chromedp.SendKeys(chromedp.CSS("#login-password"), "not-the-password"),
+			chromedp.Click(chromedp.CSS(`#login button[type="submit"]`))); err != nil {
+			t.Fatal(err)
+		}
+		waitFor(t, ctx, "the refusal says nothing about the user", `document.querySelector("#login-error").textContent === "Sai tên đăng nhập hoặc mật khẩu"`)
+		screenshot(t, ctx, "login-vi")
+	})
+
+	t.Run("an operator sees the cameras of their program only", func(t *testing.T) {
+		signIn(t, ctx, base, "op-lan", opPass)
+		waitFor(t, ctx, "two camera rows", `document.querySelectorAll("#cameras tbody tr").length === 2
+			&& document.querySelector('#cameras tr[data-camera="cam-a"]') && !document.querySelector('#cameras tr[data-camera="cam-c"]')`)
 		waitFor(t, ctx, "cam-a online in Vietnamese", `document.querySelector('#cameras tr[data-camera="cam-a"] .badge').textContent === "Hoạt động"`)
-		waitFor(t, ctx, "page in Vietnamese", `document.documentElement.lang === "vi" && document.querySelector("nav a[data-route=alerts]").textContent === "Cảnh báo trực tiếp"`)
-		screenshot(t, ctx, "cameras-vi")
+		waitFor(t, ctx, "role shown", `document.querySelector("#who").textContent === "op-lan · Trực ban"`)
+		waitFor(t, ctx, "the timeline link is there", `document.querySelector('#cameras tr[data-camera="cam-a"] a[href="#/camera/cam-a"]')`)
+		screenshot(t, ctx, "cameras-operator-vi")
 	})
 
 	t.Run("switching to English changes the labels and is remembered", func(t *testing.T) {
@@ -178,24 +241,22 @@ func TestConsoleInBrowser(t *testing.T) {
 			t.Fatal(err)
 		}
 		waitFor(t, ctx, "English labels", `document.documentElement.lang === "en" && document.querySelector("#cameras thead th:nth-child(2)").textContent === "Status"
-			&& document.querySelector('#cameras tr[data-camera="cam-c"] .badge').textContent === "Offline"
-			&& document.querySelector('#cameras tr[data-camera="cam-c"] .reason').textContent === "Picture stalled"`)
+			&& document.querySelector('#cameras tr[data-camera="cam-a"] .badge').textContent === "Online"`)
 		if err := chromedp.Do(ctx, chromedp.Reload()); err != nil {
 			t.Fatal(err)
 		}
-		waitFor(t, ctx, "English after a reload", `document.body.dataset.ready === "1" && document.querySelector("nav a[data-route=alerts]").textContent === "Live alerts"`)
+		waitFor(t, ctx, "English after a reload, still signed in", `document.body.dataset.ready === "1" && document.querySelector("nav a[data-route=alerts]").textContent === "Live alerts"
+			&& document.querySelector("#who").textContent === "op-lan · Operator"`)
 	})
 
 	var key string
-	t.Run("a firing alert appears in the live feed", func(t *testing.T) {
+	t.Run("the live feed shows the program's alerts and nothing else", func(t *testing.T) {
 		if err := chromedp.Do(ctx, chromedp.Navigate(base+"/console/#/alerts")); err != nil {
 			t.Fatal(err)
 		}
 		waitFor(t, ctx, "feed connected", `document.querySelector("#feed-status.ok")`)
-		// cam-c's alert was open before the page loaded; wait for it so the
-		// page's initial list is in, then make a new one.
-		waitFor(t, ctx, "the open alert of cam-c", `document.querySelector('li.alert[data-key*="/camera/cam-c"]')`)
 		ed.health("cam-b", "5plus1-tdp7", "ben-nghe", event.StatusOffline, event.ReasonRefused)
+		ed.health("cam-c", "ward-street", "da-kao", event.StatusOffline, event.ReasonRefused)
 		waitFor(t, ctx, "cam-b's alert firing", `(() => { const li = document.querySelector('li.alert[data-key*="/camera/cam-b"]');
 			return li && li.dataset.state === "firing" && li.querySelector("strong").textContent === "Camera offline"; })()`)
 		k, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector('li.alert[data-key*="/camera/cam-b"]').dataset.key`))
@@ -203,29 +264,36 @@ func TestConsoleInBrowser(t *testing.T) {
 			t.Fatal(err)
 		}
 		key = k
+		// cam-c's alert is open in the API (an admin sees it) but never
+		// reaches this operator's page.
+		testenv.Eventually(t, 10*time.Second, func() error {
+			var list struct{ Alerts []struct{ Camera string } }
+			if err := getJSON(base+"/api/v1/alerts?camera=cam-c", &list); err != nil || len(list.Alerts) == 0 {
+				return fmt.Errorf("cam-c alerts %v %v", list, err)
+			}
+			return nil
+		})
 		waitFor(t, ctx, "no empty values shown", `!/null|undefined|NaN/.test(document.querySelector("#alerts").innerText)`)
-		waitFor(t, ctx, "newest first", `document.querySelector("li.alert").dataset.key === `+jsString(key))
+		if n, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll('li.alert[data-key*="/camera/cam-c"]').length`)); err != nil || n != 0 {
+			t.Errorf("out-of-scope alert on the operator's page: %d %v", n, err)
+		}
 	})
 
-	t.Run("acknowledging from the page changes the alert in the API", func(t *testing.T) {
+	t.Run("acknowledging from the page records the signed-in operator", func(t *testing.T) {
 		if key == "" {
 			t.Skip("no alert")
 		}
 		li := `li.alert[data-key="` + key + `"]`
 		if err := chromedp.Do(ctx,
 			chromedp.Click(chromedp.CSS(li+" button.ack")),
-			chromedp.SendKeys(chromedp.CSS(li+` form.act input[name="by"]`), "Lan (tổ 7)"),
 			chromedp.SendKeys(chromedp.CSS(li+` form.act input[name="note"]`), "đi kiểm tra"),
 		); err != nil {
 			t.Fatal(err)
 		}
-		waitFor(t, ctx, "the form replaces the buttons", `!document.querySelector('`+li+` button.ack') && document.querySelector('`+li+` form.act')`)
-		// Another alert arriving re-renders the feed; what was typed stays.
+		waitFor(t, ctx, "no name field: who acts is the signed-in user", `!document.querySelector('`+li+` input[name="by"]')`)
 		ed.health("cam-a", "5plus1-tdp7", "ben-nghe", event.StatusOffline, event.ReasonAuthFailed)
 		waitFor(t, ctx, "cam-a's alert arrives", `document.querySelector('li.alert[data-key*="/camera/cam-a"]')`)
-		waitFor(t, ctx, "the open form kept its text", `document.querySelector('`+li+` input[name="by"]').value === "Lan (tổ 7)"
-			&& document.querySelector('`+li+` input[name="note"]').value === "đi kiểm tra"`)
-		screenshot(t, ctx, "alerts-ack-form")
+		waitFor(t, ctx, "the open form kept its text", `document.querySelector('`+li+` input[name="note"]').value === "đi kiểm tra"`)
 		if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(li+` form.act button[type="submit"]`))); err != nil {
 			t.Fatal(err)
 		}
@@ -237,7 +305,7 @@ func TestConsoleInBrowser(t *testing.T) {
 			if err := getJSON(base+"/api/v1/alerts/"+url.PathEscape(key), &a); err != nil {
 				return err
 			}
-			if a.State != "acknowledged" || a.Ack == nil || a.Ack.By != "Lan (tổ 7)" || a.Ack.Note != "đi kiểm tra" {
+			if a.State != "acknowledged" || a.Ack == nil || a.Ack.By != "op-lan" || a.Ack.Note != "đi kiểm tra" {
 				return fmt.Errorf("alert %+v", a)
 			}
 			return nil
@@ -246,34 +314,92 @@ func TestConsoleInBrowser(t *testing.T) {
 		screenshot(t, ctx, "alerts-en")
 	})
 
-	t.Run("timeline and uptime render", func(t *testing.T) {
+	t.Run("timeline and uptime render, uptime of the program only", func(t *testing.T) {
 		if err := chromedp.Do(ctx, chromedp.Navigate(base+"/console/#/camera/cam-b")); err != nil {
 			t.Fatal(err)
 		}
 		waitFor(t, ctx, "cam-b's events", `document.querySelectorAll("#timeline tbody tr[data-kind=health]").length === 2`)
 		waitFor(t, ctx, "download link", `new URL(document.querySelector("#download").href).pathname === "/api/v1/cameras/cam-b/events"`)
-		screenshot(t, ctx, "timeline-en")
 		if err := chromedp.Do(ctx, chromedp.Navigate(base+"/console/#/uptime")); err != nil {
 			t.Fatal(err)
 		}
-		waitFor(t, ctx, "uptime rows per program", `document.querySelector('#uptime tr[data-group="5plus1-tdp7"]') && document.querySelector('#uptime tr[data-group="ward-street"]')`)
+		waitFor(t, ctx, "uptime row of the operator's program only", `document.querySelector('#uptime tr[data-group="5plus1-tdp7"]') && !document.querySelector('#uptime tr[data-group="ward-street"]')`)
 		if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`button[data-window="7d"]`))); err != nil {
 			t.Fatal(err)
 		}
 		waitFor(t, ctx, "7 days pressed", `document.querySelector('button[data-window="7d"]').getAttribute("aria-pressed") === "true" && document.querySelector("#uptime")`)
-		screenshot(t, ctx, "uptime-en")
 	})
 
 	t.Run("on a phone the cameras are cards without sideways scrolling", func(t *testing.T) {
 		if err := chromedp.Do(ctx, chromedp.EmulateViewport(390, 844), chromedp.Navigate(base+"/console/#/cameras")); err != nil {
 			t.Fatal(err)
 		}
-		waitFor(t, ctx, "cards fit the screen", `document.querySelectorAll("#cameras tbody tr").length === 3
+		waitFor(t, ctx, "cards fit the screen", `document.querySelectorAll("#cameras tbody tr").length === 2
 			&& getComputedStyle(document.querySelector("#cameras td")).display === "block"
 			&& document.documentElement.scrollWidth <= 390`)
 		screenshot(t, ctx, "cameras-phone")
+		if err := chromedp.Do(ctx, chromedp.EmulateViewport(1280, 900)); err != nil {
+			t.Fatal(err)
+		}
+	})
+
+	t.Run("signing out ends the session on the server", func(t *testing.T) {
+		if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS("#logout"))); err != nil {
+			t.Fatal(err)
+		}
+		waitFor(t, ctx, "back at the login form", `document.querySelector("#login") && document.querySelector("#logout").hidden`)
+		if code := fetchStatus(t, ctx, "/api/v1/session", "{}"); code != http.StatusUnauthorized {
+			t.Errorf("session after sign-out: %d, want 401", code)
+		}
+	})
+
+	t.Run("a viewer sees uptime and cameras, and cannot handle alerts", func(t *testing.T) {
+		signIn(t, ctx, base, "ward-viewer", viewPass)
+		waitFor(t, ctx, "three cameras without locations or timeline links", `document.querySelectorAll("#cameras tbody tr").length === 3
+			&& !/Hẻm/.test(document.querySelector("#cameras").innerText) && !document.querySelector('#cameras a[href^="#/camera/"]')`)
+		waitFor(t, ctx, "no live-alerts link", `document.querySelector("nav a[data-route=alerts]").hidden && !document.querySelector("nav a[data-route=uptime]").hidden`)
+		if err := chromedp.Do(ctx, chromedp.Navigate(base+"/console/#/alerts")); err != nil {
+			t.Fatal(err)
+		}
+		waitFor(t, ctx, "the alerts page is refused", `document.querySelector("#denied") && !document.querySelector("#alerts")`)
+		screenshot(t, ctx, "viewer-denied")
+		// What the page hides, the server refuses: the viewer's own
+		// session cookie, from the console's own origin.
+		if code := fetchStatus(t, ctx, "/api/v1/alerts/"+url.PathEscape(key)+"/ack",
+			`{method: "POST", headers: {"Content-Type": "application/json"}, body: "{}"}`); code != http.StatusForbidden {
+			t.Errorf("ack from the viewer's page: %d, want 403", code)
+		}
+		if code := fetchStatus(t, ctx, "/api/v1/alerts/stream", "{}"); code != http.StatusForbidden {
+			t.Errorf("live feed for the viewer: %d, want 403", code)
+		}
+		if err := chromedp.Do(ctx, chromedp.Navigate(base+"/console/#/uptime")); err != nil {
+			t.Fatal(err)
+		}
+		waitFor(t, ctx, "uptime of every program", `document.querySelector('#uptime tr[data-group="5plus1-tdp7"]') && document.querySelector('#uptime tr[data-group="ward-street"]')`)
+	})
+
+	t.Run("a user changes their own password", func(t *testing.T) {
+		if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS("#password"))); err != nil {
+			t.Fatal(err)
+		}
+		waitFor(t, ctx, "the password form", `document.querySelector("#password-form")`)
+		if err := chromedp.Do(ctx,
+			chromedp.SendKeys(chromedp.CSS("#pw-old"), viewPass),
+			chromedp.SendKeys(chromedp.CSS("#pw-new"), "ward-office-new-secret"),
+			chromedp.Click(chromedp.CSS(`#password-form button[type="submit"]`))); err != nil {
+			t.Fatal(err)
+		}
+		waitFor(t, ctx, "changed", `document.querySelector("#password-msg").className === "ok"`)
+		if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS("#logout"))); err != nil {
+			t.Fatal(err)
+		}
+		waitFor(t, ctx, "signed out", `document.querySelector("#login") && document.querySelector("#logout").hidden`)
+		signIn(t, ctx, base, "ward-viewer", "ward-office-new-secret")
 	})
 }
+
+// adminToken is what getJSON reads the API with.
+var adminToken string
 
 func jsString(s string) string {
 	b, _ := json.Marshal(s)
@@ -281,7 +407,9 @@ func jsString(s string) string {
 }
 
 func getJSON(u string, into any) error {
-	res, err := http.Get(u)
+	req, _ := http.NewRequest(http.MethodGet, u, nil)
+	req.Header.Set("Authorization", "Bearer "+adminToken)
+	res, err := http.DefaultClient.Do(req)
 	if err != nil {
 		return err
 	}

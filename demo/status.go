@@ -14,24 +14,36 @@ import (
 	"github.com/camwatch/camwatch/simcam"
 )
 
-func printWelcome(w io.Writer, base string, cams *simcam.Server, ecfg *configs.Edge) {
+func printWelcome(w io.Writer, base, metrics string, cams *simcam.Server, ecfg *configs.Edge, users []demoUser) {
 	fmt.Fprintf(w, `
 camwatch demo is running: %d simulated cameras -> edge agent -> NATS JetStream -> aggregator -> Redis
 
-  Web console (vi/en)       %[2]s/console/
+  Web console (vi/en)       %[2]s/console/  (sign in with a user below)
   Cameras and their state   %[2]s/api/v1/cameras
   One camera's events       %[2]s/api/v1/cameras/bn-leloi-02/events?kind=motion.start,motion.end
   Live alert feed (SSE)     %[2]s/api/v1/alerts/stream
   Uptime by program         %[2]s/api/v1/uptime?group=program&window=24h
-  Prometheus metrics        %[2]s/metrics
+  Prometheus metrics        %[4]s/metrics
   Readiness                 %[2]s/readyz
   Fault injection           curl -X POST -d '{"kind":"offline","seconds":20}' %[3]s/cameras/ht42-hall/fault
+`, len(ecfg.Cameras), base, cams.ControlURL(), metrics)
+	fmt.Fprintf(w, `
+Demo users, one per role (passwords are new every run; nothing else has an account):
+`)
+	tw := tabwriter.NewWriter(w, 0, 2, 2, ' ', 0)
+	fmt.Fprintln(tw, "  USER\tPASSWORD\tROLE\tSCOPE")
+	for _, u := range users {
+		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", u.Name, u.Password, u.Role, u.Scope.String())
+	}
+	tw.Flush()
+	fmt.Fprintf(w, `The API takes the console's session or an API token (camwatch token create);
+curl from this shell: sign in with POST /api/v1/session, or use a token.
 
 bn-leloi-02 and tdp7-alley-01 see a person walk by every 20 s; tdp7-alley-02
 drops offline for 40 s every 3 minutes. A camera table follows every few
 seconds. Press Ctrl-C to stop.
 
-`, len(ecfg.Cameras), base, cams.ControlURL())
+`)
 }
 
 // cameraRow is the part of GET /api/v1/cameras the table shows.
@@ -50,10 +62,11 @@ type cameraRow struct {
 }
 
 // printStatus prints the camera table, stamped in the site's time zone.
-func printStatus(ctx context.Context, w io.Writer, base string, loc *time.Location) {
+func printStatus(ctx context.Context, w io.Writer, base, token string, loc *time.Location) {
 	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
 	defer cancel()
 	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, base+"/api/v1/cameras", nil)
+	req.Header.Set("Authorization", "Bearer "+token)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		fmt.Fprintf(w, "status: %v\n", err)

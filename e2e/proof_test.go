@@ -204,7 +204,7 @@ type edgeHealth struct {
 
 func (s *system) edgeHealth() (edgeHealth, error) {
 	var h edgeHealth
-	body, err := getURL(s.edgeHTTP + "/healthz")
+	body, err := getURL(s.edgeHTTP+"/healthz", "")
 	if err != nil {
 		return h, err
 	}

@@ -111,6 +111,8 @@ type system struct {
 	dir        string
 	env        []string
 	apiBase    string
+	metrics    string
+	token      string
 	control    string
 	aggConfig  string
 	edgeConfig string
@@ -208,21 +210,42 @@ metrics_listen: 127.0.0.1:%d
 timing: {heartbeat_interval: 1s, stats_interval: %s, stall_timeout: 2s, backoff: [200ms, 500ms, 1s]}
 cameras:
 %s`, agentID, natsURL, nenv.Auth.AgentCreds["e2e/"+agentID], s.spoolDir, edgePort, o.statsInterval, edgeCams.String()))
-	apiPort := freePort(t)
+	apiPort, metricsPort := freePort(t), freePort(t)
 	s.apiBase = fmt.Sprintf("http://127.0.0.1:%d", apiPort)
+	s.metrics = fmt.Sprintf("http://127.0.0.1:%d", metricsPort)
 	s.aggConfig = writeFile(t, s.dir, "aggregator.yaml", fmt.Sprintf(`nats: {url: %q, creds_file: %q}
 redis: {url: %q, prefix: %q}
 listen: 127.0.0.1:%d
+metrics_listen: 127.0.0.1:%d
 consumer: {batch: 64, ack_wait: 5s}
 agent_timeout: 10s
-`, natsURL, nenv.Auth.AggregatorCreds, aggRedis, prefix, apiPort))
+`, natsURL, nenv.Auth.AggregatorCreds, aggRedis, prefix, apiPort, metricsPort))
 
 	s.simcam = start(t, "simcam", s.env, "simcam", "-config", simcamCfg)
 	s.aggregator = start(t, "aggregator", s.env, "aggregator", "-config", s.aggConfig)
 	s.edge = start(t, "edge", s.env, "edge", "-config", s.edgeConfig)
 	s.allLogs = []*proc{s.simcam, s.aggregator, s.edge}
 	s.waitReady(15 * time.Second)
+	s.token = s.createToken("e2e", "admin", "")
 	return s
+}
+
+// createToken makes an API token the way an operator does: camwatch token
+// create against the deployment's NATS, the token alone on stdout.
+func (s *system) createToken(name, role, scope string) string {
+	s.t.Helper()
+	cmd := exec.Command(binPath, "token", "create", "-config", s.aggConfig, "-name", name, "-role", role, "-scope", scope, "-expires", "2h")
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		s.t.Fatalf("token create: %v\n%s", err, stderr.String())
+	}
+	tok := strings.TrimSpace(string(out))
+	if !strings.HasPrefix(tok, "cwt_") || strings.Count(tok, "\n") != 0 {
+		s.t.Fatalf("token create printed %q", out)
+	}
+	return tok
 }
 
 // waitReady waits until the aggregator's /readyz answers 200.
@@ -264,11 +287,25 @@ func (s *system) dumpLogs() {
 // instead of the whole test binary.
 var httpClient = &http.Client{Timeout: 5 * time.Second}
 
-func (s *system) get(path string) ([]byte, error) { return getURL(s.apiBase + path) }
+// get reads path from the API with the test's admin token (/metrics from
+// the metrics listener).
+func (s *system) get(path string) ([]byte, error) {
+	if path == "/metrics" {
+		return getURL(s.metrics+path, "")
+	}
+	return getURL(s.apiBase+path, s.token)
+}
 
 // getURL returns the body of a 200 answer, or an error naming the status.
-func getURL(u string) ([]byte, error) {
-	resp, err := httpClient.Get(u)
+func getURL(u, token string) ([]byte, error) {
+	req, err := http.NewRequest(http.MethodGet, u, nil)
+	if err != nil {
+		return nil, err
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := httpClient.Do(req)
 	if err != nil {
 		return nil, err
 	}

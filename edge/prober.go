@@ -184,8 +184,8 @@ func probeOptions(ctx context.Context, streamURL string, connectTimeout, answerT
 //     so a camera back from an outage of any length is streaming again
 //     within about one interval instead of at the end of a backoff step
 //     of up to 30 s; and it is not dialled at all while probes fail,
-//     since the dial could only fail the same way, more slowly, and vdk
-//     leaves the connection of a failed handshake open;
+//     since the dial could only fail the same way, more slowly, holding
+//     a second connection to a camera that may allow only a few;
 //   - a camera that answers every probe but fails later in the handshake
 //     (a wrong password, a refused DESCRIBE, no keyframe) waits out the
 //     whole jittered backoff step, so it is not redialled in a storm.

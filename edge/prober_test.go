@@ -198,8 +198,7 @@ func (c *connCounter) get() (open, peak, total int) {
 // TestSupervisorCameraNeverAnswers: a camera that accepts TCP but never
 // answers OPTIONS is offline with reason timeout, and probing it does not
 // pile up connections: one probe at a time, each closed after its
-// timeout, and no full dial (whose failed handshake vdk leaves open) while
-// no probe is answered.
+// timeout, and no full dial beside it while no probe is answered.
 func TestSupervisorCameraNeverAnswers(t *testing.T) {
 	t.Parallel()
 	var cc connCounter

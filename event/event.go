@@ -156,11 +156,14 @@ type Tamper struct {
 
 // Snapshot references a small JPEG of the frame that raised a motion
 // start or a picture fault. It travels separately, on
-// camwatch.snapshots.<site>.<camera> with the event's id as message id, so
-// the event stays small and exactly-once while the picture is best-effort.
+// camwatch.snapshots.<site>.<agent>.<camera> with the event's id as message
+// id, so the event stays small and exactly-once while the picture is
+// best-effort. SHA256 is the JPEG's digest, computed at the edge: the
+// aggregator stores only a picture whose digest the event names.
 type Snapshot struct {
-	ID    string `json:"id"`
-	Bytes int    `json:"bytes"`
+	ID     string `json:"id"`
+	Bytes  int    `json:"bytes"`
+	SHA256 string `json:"sha256,omitempty"`
 }
 
 // Health is the payload of health and stats events: the camera's status and

@@ -26,6 +26,21 @@ const (
 	OutcomeLate
 	// OutcomeDuplicate: the event id was seen before; nothing changed.
 	OutcomeDuplicate
+	// OutcomeSeqJump: refused, nothing changed: the seq advances by more
+	// than StoreOptions.MaxSeqAdvance within one spool epoch.
+	OutcomeSeqJump
+	// OutcomeUnannounced: refused, nothing changed: the event's spool
+	// epoch differs from its camera's and its agent has not announced it
+	// in a heartbeat (yet: the heartbeat may be on its way).
+	OutcomeUnannounced
+	// OutcomeNewEpoch: stored and advanced the state into a new spool
+	// epoch (a wiped spool); logged and counted.
+	OutcomeNewEpoch
+	// OutcomeHistoryKept: stored in the timeline (and, when newer, in the
+	// state), but its status change was not written into history: it is
+	// dated before the camera's first event, or it arrived late and was
+	// already older than StoreOptions.MaxAge when stored.
+	OutcomeHistoryKept
 )
 
 // String names the outcome for logs.
@@ -37,6 +52,14 @@ func (o Outcome) String() string {
 		return "late"
 	case OutcomeDuplicate:
 		return "duplicate"
+	case OutcomeSeqJump:
+		return "seq_jump"
+	case OutcomeUnannounced:
+		return "epoch_unannounced"
+	case OutcomeNewEpoch:
+		return "new_epoch"
+	case OutcomeHistoryKept:
+		return "history_kept"
 	default:
 		return "failed"
 	}
@@ -64,13 +87,16 @@ const applyChunk = 256
 // fails only its own event. The results are in the order of evs; the
 // error is set only when nothing could be attempted.
 func (s *Store) Apply(ctx context.Context, evs []*event.Event) ([]Result, error) {
-	return s.apply(ctx, evs, nil)
+	return s.apply(ctx, evs, nil, nil)
 }
 
 // apply is Apply with, when raws is not nil, each event's JSON as it
 // arrived and passed event.Decode, stored as is instead of encoded again
 // (the ingester has it; encoding again cost about 3 µs per event).
-func (s *Store) apply(ctx context.Context, evs []*event.Event, raws [][]byte) ([]Result, error) {
+//
+// stored, when not nil, is when the stream stored each event (zero:
+// unknown); an event older than StoreOptions.MaxAge then is "old".
+func (s *Store) apply(ctx context.Context, evs []*event.Event, raws [][]byte, stored []time.Time) ([]Result, error) {
 	res := make([]Result, len(evs))
 	recs := make([]record, len(evs))
 	todo := make([]int, 0, len(evs))
@@ -79,7 +105,8 @@ func (s *Store) apply(ctx context.Context, evs []*event.Event, raws [][]byte) ([
 		if raws != nil {
 			raw = raws[i]
 		}
-		r, err := s.record(e, raw)
+		old := stored != nil && !stored[i].IsZero() && stored[i].Sub(e.Time) > s.opts.MaxAge
+		r, err := s.record(e, raw, old)
 		if err != nil {
 			res[i] = Result{Err: err}
 			continue
@@ -155,6 +182,14 @@ func outcome(n int64) Outcome {
 		return OutcomeDuplicate
 	case 1:
 		return OutcomeStored
+	case 3:
+		return OutcomeSeqJump
+	case 4:
+		return OutcomeUnannounced
+	case 5:
+		return OutcomeNewEpoch
+	case 6:
+		return OutcomeHistoryKept
 	default:
 		return OutcomeLate
 	}
@@ -172,10 +207,11 @@ type record struct {
 // idx; see apply.lua.
 func (s *Store) batch(now time.Time, recs []record, idx []int) ([]string, []any) {
 	keys := []string{s.k.cameras(), s.k.agents(), s.k.live()}
-	args := make([]any, 0, 9+len(idx)*36)
+	args := make([]any, 0, 11+len(idx)*37)
 	args = append(args, ms(now), ms(now.Add(-s.opts.EventRetention)), ms(now.Add(-s.opts.EventRetention)),
 		ms(now.Add(-s.opts.TransitionRetention)), s.opts.LiveMaxLen, trimPeriod.Milliseconds(),
-		s.opts.AgentTimeout.Milliseconds(), ftoa(s.opts.DegradedRatio), ftoa(s.opts.DegradedFloor))
+		s.opts.AgentTimeout.Milliseconds(), ftoa(s.opts.DegradedRatio), ftoa(s.opts.DegradedFloor),
+		s.opts.MaxSeqAdvance, unbounded(s.opts.unbounded))
 	group := make(map[string]int, 16)
 	for _, i := range idx {
 		r := &recs[i]
@@ -212,7 +248,11 @@ type transition struct {
 	Seq    uint64       `json:"seq"`
 }
 
-func (s *Store) record(e *event.Event, data []byte) (record, error) {
+func (s *Store) record(e *event.Event, data []byte, old bool) (record, error) {
+	oldFlag := ""
+	if old {
+		oldFlag = "1"
+	}
 	if data == nil {
 		var err error
 		if data, err = event.Marshal(e); err != nil {
@@ -223,7 +263,7 @@ func (s *Store) record(e *event.Event, data []byte) (record, error) {
 		return record{
 			entity: "a:" + e.Agent,
 			keys:   []string{s.k.agentIDs(e.Agent), s.k.agent(e.Agent), s.k.agentGaps(e.Agent)},
-			args:   []any{"a", e.ID, ms(e.Time), e.Seq, string(data), e.Agent, string(e.Kind), "", "", "", 2, "site", e.Site},
+			args:   []any{"a", e.ID, ms(e.Time), e.Seq, string(data), e.Agent, string(e.Kind), "", "", "", e.Epoch, oldFlag, 2, "site", e.Site},
 		}, nil
 	}
 	trans, derive, alt, err := transitions(e)
@@ -235,7 +275,7 @@ func (s *Store) record(e *event.Event, data []byte) (record, error) {
 		return record{}, fmt.Errorf("encode labels %s: %w", e.ID, err)
 	}
 	args := make([]any, 0, 42)
-	args = append(args, "c", e.ID, ms(e.Time), e.Seq, string(data), e.Camera, string(e.Kind), trans, derive, alt, 0,
+	args = append(args, "c", e.ID, ms(e.Time), e.Seq, string(data), e.Camera, string(e.Kind), trans, derive, alt, e.Epoch, oldFlag, 0,
 		"agent", e.Agent, "site", e.Site, "labels", string(labels), "time", tstr(e.Time))
 	if h := e.Health; h != nil {
 		args = append(args,
@@ -254,13 +294,20 @@ func (s *Store) record(e *event.Event, data []byte) (record, error) {
 			args = append(args, "motion", "0", "motion_since", "", "motion_score", ftoa(m.Score))
 		}
 	}
-	args[10] = len(args) - 11 // the number of state field/value items
+	args[12] = len(args) - 13 // the number of state field/value items
 	return record{
-		entity: "c:" + e.Camera,
+		entity: "c:" + e.Camera + "/" + e.Agent,
 		keys: []string{
 			s.k.cameraIDs(e.Camera), s.k.camera(e.Camera),
-			s.k.cameraEvents(e.Camera), s.k.transitions(e.Camera),
+			s.k.cameraEvents(e.Camera), s.k.transitions(e.Camera), s.k.agent(e.Agent),
 		},
 		args: args,
 	}, nil
+}
+
+func unbounded(off bool) string {
+	if off {
+		return "1"
+	}
+	return ""
 }

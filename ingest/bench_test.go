@@ -43,10 +43,25 @@ func BenchmarkStoreApply(b *testing.B) {
 
 // BenchmarkIngest measures JetStream to Redis end to end: b.N events are
 // published, and the clock stops when Redis holds them all.
-func BenchmarkIngest(b *testing.B) {
+func BenchmarkIngest(b *testing.B) { benchIngest(b, true) }
+
+// BenchmarkIngestChecks runs the same build with the admission checks on
+// (subject, skew, seq and epoch bounds, history bounds) and off, in one
+// run, so that their cost is a ratio of neighbours (docs/BENCHMARKS.md):
+//
+//	go test ./ingest -run '^$' -bench BenchmarkIngestChecks -benchtime 20000x -count 6
+func BenchmarkIngestChecks(b *testing.B) {
+	b.Run("checks=on", func(b *testing.B) { benchIngest(b, true) })
+	b.Run("checks=off", func(b *testing.B) { benchIngest(b, false) })
+}
+
+func benchIngest(b *testing.B, checks bool) {
 	r := newRig(b)
 	r.cons.Batch = 256
-	in := r.start(r.rdb, nil)
+	in := r.start(r.rdb, func(o *IngesterOptions) {
+		o.unchecked = !checks
+		o.Store = NewStore(r.rdb, StoreOptions{Prefix: r.prefix, unbounded: !checks})
+	})
 	base := time.Now().Add(-time.Hour)
 	b.ResetTimer()
 	ctx := context.Background()

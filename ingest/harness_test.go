@@ -37,6 +37,13 @@ func newRig(t testing.TB) *rig {
 		t.Fatal(err)
 	}
 	t.Cleanup(nc.Close)
+	return newRigOn(t, nc)
+}
+
+// newRigOn is newRig on a connection of the caller's (e.g. with the
+// aggregator's credentials).
+func newRigOn(t testing.TB, nc *nats.Conn) *rig {
+	t.Helper()
 	js, err := jetstream.New(nc)
 	if err != nil {
 		t.Fatal(err)

@@ -14,3 +14,13 @@ func (k keys) transitions(id string) string  { return k.p + ":cam:" + id + ":tra
 func (k keys) agent(id string) string        { return k.p + ":agent:" + id }
 func (k keys) agentIDs(id string) string     { return k.p + ":agent:" + id + ":ids" }
 func (k keys) agentGaps(id string) string    { return k.p + ":agent:" + id + ":gaps" }
+
+// Snapshot keys carry the site and camera with the event id, so two
+// cameras (or sites) can never share or overwrite a picture.
+func (k keys) snapshot(site, camera, id string) string {
+	return k.p + ":snap:" + site + ":" + camera + ":" + id
+}
+func (k keys) snapshotWant(site, camera, id string) string {
+	return k.p + ":snapwant:" + site + ":" + camera + ":" + id
+}
+func (k keys) snapshotRef(id string) string { return k.p + ":snapref:" + id }

@@ -37,11 +37,33 @@ type StoreOptions struct {
 	// DegradedFloor marks an online camera degraded when a stats event's
 	// fps is below it, whatever its normal; default 1.
 	DegradedFloor float64
+	// MaxSeqAdvance bounds how far one event may move its camera's (or
+	// agent's) seq ahead within one spool epoch; a larger jump is refused
+	// (a forged seq of 2^62 would otherwise freeze the state). Default
+	// DefaultMaxSeqAdvance.
+	MaxSeqAdvance int64
+	// MaxAge is how old an event may be when the stream stores it and,
+	// arriving late (after newer ones), still change its camera's status
+	// history; an older late event is kept in the timeline only. Default
+	// DefaultMaxAge.
+	MaxAge time.Duration
 	// LiveMaxLen caps the live stream (approximately); default 10000.
 	LiveMaxLen int64
 	// Now is the clock, for tests; default time.Now.
 	Now func() time.Time
+	// unbounded turns the seq, epoch and history bounds off: the
+	// benchmark's peer, to measure what they cost.
+	unbounded bool
 }
+
+// Defaults of the bounds on seq and age. A camera at one event a second
+// for a day advances its seq by 86,400, so a legitimate jump (events
+// dropped from a full spool) stays far below a million. An agent's spool
+// rides out outages of days; a week is beyond any it is sized for.
+const (
+	DefaultMaxSeqAdvance = 1_000_000
+	DefaultMaxAge        = 7 * 24 * time.Hour
+)
 
 // Store is the Redis side of camwatch: Apply writes accepted events, the
 // read methods serve the API. It is safe for concurrent use.
@@ -70,6 +92,12 @@ func NewStore(rdb redis.UniversalClient, opts StoreOptions) *Store {
 	}
 	if opts.DegradedFloor <= 0 {
 		opts.DegradedFloor = 1
+	}
+	if opts.MaxSeqAdvance <= 0 {
+		opts.MaxSeqAdvance = DefaultMaxSeqAdvance
+	}
+	if opts.MaxAge <= 0 {
+		opts.MaxAge = DefaultMaxAge
 	}
 	if opts.LiveMaxLen <= 0 {
 		opts.LiveMaxLen = 10000

@@ -346,34 +346,55 @@ func TestStoreTrimsByAge(t *testing.T) {
 }
 
 // TestStoreFollowsAWipedSpool: an agent whose spool was wiped starts its
-// seqs again at 1. Its events are newer in time, so the state must follow
-// them instead of waiting for the seqs to pass the old ones; an event that
-// is older in both seq and time is still late.
+// seqs again at 1 in a new spool epoch, which it announces in its
+// heartbeat. Its events are newer in time, so the state follows them
+// instead of waiting for the seqs to pass the old ones; an event that is
+// older in both seq and time is still late; an epoch nobody announced
+// changes nothing.
 func TestStoreFollowsAWipedSpool(t *testing.T) {
 	for _, b := range backends {
 		t.Run(b.name, func(t *testing.T) {
 			rdb, prefix := b.open(t)
 			ctx := context.Background()
 			s := NewStore(rdb, StoreOptions{Prefix: prefix, Now: fixedClock(t0.Add(10*time.Minute + time.Second))})
+			epoch := func(e *event.Event, ep string) *event.Event {
+				e.Epoch = ep
+				if e.Heartbeat != nil {
+					e.Heartbeat.Epoch = ep
+				}
+				return e
+			}
 			var old []*event.Event
 			for i := uint64(1); i <= 5; i++ {
-				old = append(old, mk(event.KindStats, "cam-1", i, t0.Add(time.Duration(i)*time.Second)))
+				old = append(old, epoch(mk(event.KindStats, "cam-1", i, t0.Add(time.Duration(i)*time.Second)), "spool-a"))
 			}
+			old = append(old, epoch(mk(event.KindHeartbeat, "", 1, t0.Add(5*time.Second)), "spool-a"))
 			mustApply(t, s, old...)
-			again := offline(mk(event.KindHealth, "cam-1", 1, t0.Add(10*time.Minute)), event.ReasonRefused)
-			if err := sameOutcomes(mustApply(t, s, again), []Outcome{OutcomeStored}); err != nil {
-				t.Fatalf("first event after the wipe: %v", err)
+			again := epoch(offline(mk(event.KindHealth, "cam-1", 1, t0.Add(10*time.Minute)), event.ReasonRefused), "spool-b")
+			if err := sameOutcomes(mustApply(t, s, again), []Outcome{OutcomeUnannounced}); err != nil {
+				t.Fatalf("an epoch not announced: %v", err)
 			}
 			c, err := s.Camera(ctx, "cam-1")
 			if err != nil {
 				t.Fatal(err)
 			}
+			if c.Status == event.StatusOffline || c.LastSeq != 5 {
+				t.Errorf("an unannounced epoch changed the state: %s seq %d", c.Status, c.LastSeq)
+			}
+			hb := epoch(mk(event.KindHeartbeat, "", 1, t0.Add(10*time.Minute-time.Second)), "spool-b")
+			if err := sameOutcomes(mustApply(t, s, hb, again), []Outcome{OutcomeNewEpoch, OutcomeNewEpoch}); err != nil {
+				t.Fatalf("first heartbeat and event after the wipe: %v", err)
+			}
+			if c, err = s.Camera(ctx, "cam-1"); err != nil {
+				t.Fatal(err)
+			}
 			if c.Status != event.StatusOffline || c.LastSeq != 1 {
 				t.Errorf("state after the wipe = %s seq %d, want offline seq 1", c.Status, c.LastSeq)
 			}
-			next := mk(event.KindStats, "cam-1", 2, t0.Add(11*time.Minute))
-			stale := mk(event.KindStats, "cam-1", 1, t0.Add(9*time.Minute))
-			if err := sameOutcomes(mustApply(t, s, next, stale), []Outcome{OutcomeStored, OutcomeLate}); err != nil {
+			next := epoch(mk(event.KindStats, "cam-1", 2, t0.Add(11*time.Minute)), "spool-b")
+			stale := epoch(mk(event.KindStats, "cam-1", 1, t0.Add(9*time.Minute)), "spool-b")
+			late := epoch(mk(event.KindStats, "cam-1", 6, t0.Add(6*time.Second)), "spool-a")
+			if err := sameOutcomes(mustApply(t, s, next, stale, late), []Outcome{OutcomeStored, OutcomeLate, OutcomeLate}); err != nil {
 				t.Fatal(err)
 			}
 		})

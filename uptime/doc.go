@@ -17,8 +17,11 @@
 // in one [State]. It is built from transitions sorted by time, then seq
 // (late or out-of-order arrivals are fine; exact duplicates are ignored);
 // each transition holds until the next one. The camera is monitored from its
-// first transition until it is removed, clipped to the report window, so a
-// camera added or removed during the window only counts while it exists.
+// first transition until it is removed, clipped to the report window and
+// never beyond the report's now, so a camera added or removed during the
+// window only counts while it exists and time that has not happened counts
+// nowhere. A camera whose agent reports but which itself has gone silent is
+// unknown from its last event on.
 // Two overrides are painted on top, in this order:
 //
 //  1. agent loss: while the agent that watches a camera is lost, the camera

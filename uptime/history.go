@@ -27,7 +27,13 @@ type Camera struct {
 	Labels event.Labels
 	// Removed is when the camera was taken out of service; zero while it
 	// still exists. It is not monitored from then on.
-	Removed     time.Time
+	Removed time.Time
+	// Silent is set when the camera's agent was heard from long after the
+	// camera last was (its last event): nobody reports on it any more,
+	// whether it was taken out of the agent's config or its watch broke,
+	// so its state from Silent on is unknown, not its last report held
+	// for ever. Zero while the camera reports.
+	Silent      time.Time
 	Transitions []Transition
 }
 

@@ -27,6 +27,8 @@ type Planned struct {
 	Start   time.Time `json:"start"`
 	End     time.Time `json:"end"`
 	Note    string    `json:"note,omitempty"`
+	// By is who planned the window (the signed-in user or token).
+	By string `json:"by,omitempty"`
 }
 
 // Check reports whether p can be recorded.

@@ -30,6 +30,11 @@ var ErrWindow = errors.New("bad report window")
 type Options struct {
 	// Window is [From, To); From == To gives an empty report.
 	Window Span
+	// Now is the report's clock (zero: time.Now()). Nothing after it has
+	// happened, so the window is measured only up to it: a report asked
+	// for a window that ends in the future counts none of that time, in
+	// any figure (Report.MeasuredTo says where it stopped).
+	Now time.Time
 	// GroupBy defaults to GroupAll.
 	GroupBy Group
 	// Location cuts the days of the daily series; nil means DefaultTimeZone.
@@ -46,9 +51,13 @@ type Options struct {
 
 // Report is the availability report for one window.
 type Report struct {
-	Window   Span   `json:"window"`
-	GroupBy  Group  `json:"group_by"`
-	TimeZone string `json:"time_zone"`
+	// Window is the window as asked for; MeasuredTo is where the figures
+	// stop: Window.To, or the report's now when that was earlier (never
+	// before Window.From).
+	Window     Span      `json:"window"`
+	MeasuredTo time.Time `json:"measured_to"`
+	GroupBy    Group     `json:"group_by"`
+	TimeZone   string    `json:"time_zone"`
 	// All sums every camera; it is judged against the target of key "all".
 	All GroupReport `json:"all"`
 	// Groups are sorted by key.
@@ -129,9 +138,14 @@ func Compute(h *History, o Options) (*Report, error) {
 		worst = DefaultWorst
 	}
 
-	r := &Report{Window: w, GroupBy: g, TimeZone: loc.String()}
+	now := o.Now
+	if now.IsZero() {
+		now = time.Now()
+	}
+	measured := Span{w.From, maxTime(w.From, minTime(w.To, now))}
+	r := &Report{Window: w, MeasuredTo: measured.To, GroupBy: g, TimeZone: loc.String()}
 	lost, camMaint, progMaint := r.prepare(h)
-	bounds := dayBounds(w, loc)
+	bounds := dayBounds(measured, loc)
 
 	r.All = GroupReport{Key: string(GroupAll), Daily: newDays(bounds, loc)}
 	groups := map[string]*GroupReport{}
@@ -150,7 +164,7 @@ func Compute(h *History, o Options) (*Report, error) {
 		}
 		seen[c.ID] = true
 		maint = mergeSpans(maint[:0], camMaint[c.ID], progMaint[c.Labels.Program])
-		ivs, skipped := buf.build(c, w, lost[c.Agent], maint)
+		ivs, skipped := buf.build(c, measured, lost[c.Agent], maint)
 		r.Skipped.Transitions += skipped
 
 		cr := CameraReport{ID: c.ID, Agent: c.Agent, Labels: c.Labels, Group: g.Key(c)}

@@ -17,10 +17,12 @@ var ErrNoProgram = errors.New("program has no cameras in the window")
 // available its cameras were and, when alerts run, how the alerts about
 // them were handled. It is a Summary group plus the alert figures.
 type Scorecard struct {
-	Program  string    `json:"program"`
-	From     time.Time `json:"from"`
-	To       time.Time `json:"to"`
-	TimeZone string    `json:"time_zone"`
+	Program string    `json:"program"`
+	From    time.Time `json:"from"`
+	To      time.Time `json:"to"`
+	// MeasuredTo is where the figures stop: To, or now when To is later.
+	MeasuredTo time.Time `json:"measured_to"`
+	TimeZone   string    `json:"time_zone"`
 	GroupSummary
 	// AlertsEnabled is false when the aggregator runs no alerts; Alerts is
 	// then absent, not zero, since nobody counted.
@@ -56,12 +58,12 @@ func NewScorecard(r *Report, program string, handled *AlertsHandled, alertsOn bo
 	if i < 0 {
 		return nil, fmt.Errorf("%q: %w", program, ErrNoProgram)
 	}
-	sc := &Scorecard{Program: program, From: r.Window.From, To: r.Window.To, TimeZone: r.TimeZone,
+	sc := &Scorecard{Program: program, From: r.Window.From, To: r.Window.To, MeasuredTo: r.MeasuredTo, TimeZone: r.TimeZone,
 		GroupSummary: groupSummary(&r.Groups[i]), AlertsEnabled: alertsOn}
 	if alertsOn {
 		sc.Alerts = handled
 		if sc.Alerts == nil {
-			sc.Alerts = CountAlerts(nil, program, r.Window)
+			sc.Alerts = CountAlerts(nil, program, Span{r.Window.From, r.MeasuredTo})
 		}
 	}
 	return sc, nil

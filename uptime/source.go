@@ -29,6 +29,14 @@ type SourceOptions struct {
 	// Stale while its agent still sends heartbeats, the camera left the
 	// agent's config at its last event; default 1h.
 	Stale time.Duration
+	// Silent marks a camera's state unknown from its last event on when
+	// its agent has gone on sending heartbeats for longer than Silent
+	// since then: an agent reports every camera at least every stats
+	// interval (30 s by default), so such a camera is no longer watched
+	// (taken out of the config, or its watch broke), and its last report
+	// must not be held until Stale decides; default 2m. Keep it above
+	// three stats intervals of the agents.
+	Silent time.Duration
 	// Slack reads transitions stored up to this long after the window, so
 	// a state change detected just after the window's end but begun inside
 	// it (its since) is counted; default 10m.
@@ -57,6 +65,9 @@ func NewSource(rdb redis.UniversalClient, opts SourceOptions) *Source {
 	}
 	if opts.Stale <= 0 {
 		opts.Stale = time.Hour
+	}
+	if opts.Silent <= 0 {
+		opts.Silent = 2 * time.Minute
 	}
 	if opts.Slack <= 0 {
 		opts.Slack = 10 * time.Minute
@@ -212,15 +223,22 @@ func (s *Source) readCameras(ctx context.Context, ids []string, cams []Camera, f
 }
 
 // markRemoved turns the parked last event time into a removal when the
-// camera went silent while its agent kept sending heartbeats.
+// camera went silent for Stale while its agent kept sending heartbeats,
+// or into the start of unknown time after Silent: either way nothing after
+// the camera's last event is counted as up or down.
 func (s *Source) markRemoved(c *Camera, seen map[string]time.Time, now time.Time) {
 	last := c.Removed
 	c.Removed = time.Time{}
-	if last.IsZero() || now.Sub(last) <= s.opts.Stale {
+	if last.IsZero() || now.Sub(last) <= s.opts.Silent {
 		return
 	}
-	if hb, ok := seen[c.Agent]; ok && hb.Sub(last) > s.opts.Stale {
+	hb, ok := seen[c.Agent]
+	switch {
+	case !ok:
+	case hb.Sub(last) > s.opts.Stale:
 		c.Removed = last
+	case hb.Sub(last) > s.opts.Silent:
+		c.Silent = last
 	}
 }
 

@@ -107,6 +107,24 @@ func TestSourceLiveness(t *testing.T) {
 			want: Totals{Monitored: 2 * h, Online: 2 * h},
 		},
 		{
+			name: "camera silent for 5 min while its agent reports: unknown from its last event",
+			hist: &History{Cameras: []Camera{cam("c1", "e1", tr(now.Add(-30*h), 1, Online, ""))}},
+			setup: func(t *testing.T, s *testSetup) {
+				s.hset(t, ":cam:c1", "time_ms", now.Add(-5*time.Minute).UnixMilli())
+				s.hset(t, ":agent:e1", "time_ms", now.UnixMilli())
+			},
+			want: Totals{Monitored: 4 * h, Online: 4*h - 5*time.Minute, Unknown: 5 * time.Minute},
+		},
+		{
+			name: "camera quiet for 1 min (a stats interval or two): its state holds",
+			hist: &History{Cameras: []Camera{cam("c1", "e1", tr(now.Add(-30*h), 1, Online, ""))}},
+			setup: func(t *testing.T, s *testSetup) {
+				s.hset(t, ":cam:c1", "time_ms", now.Add(-time.Minute).UnixMilli())
+				s.hset(t, ":agent:e1", "time_ms", now.UnixMilli())
+			},
+			want: Totals{Monitored: 4 * h, Online: 4 * h},
+		},
+		{
 			name: "damaged transition member is skipped and counted",
 			hist: &History{Cameras: []Camera{cam("c1", "e1", tr(now.Add(-30*h), 1, Online, ""))}},
 			setup: func(t *testing.T, s *testSetup) {
@@ -131,7 +149,7 @@ func TestSourceLiveness(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			r, err := Compute(hist, Options{Window: w, GroupBy: GroupCamera, Location: ict})
+			r, err := Compute(hist, Options{Window: w, Now: now, GroupBy: GroupCamera, Location: ict})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -10,15 +10,18 @@ import (
 // durations in seconds (not Go's nanoseconds), so any client can use the
 // numbers as they come. docs/uptime.md documents every field.
 type Summary struct {
-	From     time.Time       `json:"from"`
-	To       time.Time       `json:"to"`
-	GroupBy  Group           `json:"group_by"`
-	TimeZone string          `json:"time_zone"`
-	All      GroupSummary    `json:"all"`
-	Groups   []GroupSummary  `json:"groups"`
-	Cameras  []CameraSummary `json:"cameras,omitempty"`
-	Missed   []string        `json:"missed"`
-	Skipped  Skipped         `json:"skipped"`
+	// From and To are the window as asked for; MeasuredTo is where the
+	// figures stop (To, or now when To is in the future).
+	From       time.Time       `json:"from"`
+	To         time.Time       `json:"to"`
+	MeasuredTo time.Time       `json:"measured_to"`
+	GroupBy    Group           `json:"group_by"`
+	TimeZone   string          `json:"time_zone"`
+	All        GroupSummary    `json:"all"`
+	Groups     []GroupSummary  `json:"groups"`
+	Cameras    []CameraSummary `json:"cameras,omitempty"`
+	Missed     []string        `json:"missed"`
+	Skipped    Skipped         `json:"skipped"`
 }
 
 // Seconds are Figures with every duration in seconds.
@@ -95,7 +98,7 @@ func secondsOf(f *Figures) Seconds {
 // included (10,000 of them in a city, so only on request).
 func (r *Report) Summary(cameras bool) *Summary {
 	s := &Summary{
-		From: r.Window.From, To: r.Window.To, GroupBy: r.GroupBy, TimeZone: r.TimeZone,
+		From: r.Window.From, To: r.Window.To, MeasuredTo: r.MeasuredTo, GroupBy: r.GroupBy, TimeZone: r.TimeZone,
 		All: groupSummary(&r.All), Groups: make([]GroupSummary, len(r.Groups)),
 		Missed: r.Missed, Skipped: r.Skipped,
 	}

@@ -47,6 +47,7 @@ func (m *MaintenanceWindow) applies(c *Camera) bool {
 type timelineBuf struct {
 	ts       []Transition
 	ivs, out []Interval
+	lost     []Span
 }
 
 // build returns the timeline in b's memory: valid until the next call.
@@ -100,6 +101,10 @@ func (b *timelineBuf) build(c *Camera, w Span, lost, maint []Span) ([]Interval, 
 		if !to.Before(end) {
 			break
 		}
+	}
+	if !c.Silent.IsZero() && c.Silent.Before(end) {
+		b.lost = mergeSpans(b.lost[:0], lost, []Span{{maxTime(c.Silent, start), end}})
+		lost = b.lost
 	}
 	b.out = paint(b.out[:0], b.ivs, lost, Unknown)
 	b.ivs = paint(b.ivs[:0], b.out, maint, Maintenance)

@@ -81,7 +81,7 @@ func reportUptime(args []string, out io.Writer) error {
 
 // writeTable prints one line per group and the total, for a terminal.
 func writeTable(out io.Writer, s *uptime.Summary) error {
-	fmt.Fprintf(out, "uptime by %s, %s to %s (%s)\n\n", s.GroupBy, s.From.Format(time.RFC3339), s.To.Format(time.RFC3339), s.TimeZone)
+	fmt.Fprintf(out, "uptime by %s, %s to %s%s (%s)\n\n", s.GroupBy, s.From.Format(time.RFC3339), s.To.Format(time.RFC3339), measuredNote(s.To, s.MeasuredTo), s.TimeZone)
 	tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "GROUP\tCAMERAS\tUPTIME %\tTARGET\tMISSED\tOUTAGES\tLONGEST\tMTTR\tMTBF\tUNKNOWN\t")
 	for _, g := range append(s.Groups, s.All) {
@@ -99,6 +99,15 @@ func writeTable(out io.Writer, s *uptime.Summary) error {
 			dur(g.LongestOutageS), dur(g.MTTRS), dur(g.MTBFS), dur(g.UnknownS))
 	}
 	return tw.Flush()
+}
+
+// measuredNote says where the figures stop when that is before the end
+// asked for (a window reaching into the future).
+func measuredNote(to, measured time.Time) string {
+	if measured.IsZero() || !measured.Before(to) {
+		return ""
+	}
+	return ", measured to " + measured.Format(time.RFC3339)
 }
 
 // dur shows seconds as a short duration (1h23m, 4d2h).
@@ -193,7 +202,7 @@ func reportScorecard(args []string, out io.Writer) error {
 		w.Flush()
 		return w.Error()
 	}
-	fmt.Fprintf(out, "scorecard of %s, %s to %s (%s)\n\n", sc.Program, sc.From.Format(time.RFC3339), sc.To.Format(time.RFC3339), sc.TimeZone)
+	fmt.Fprintf(out, "scorecard of %s, %s to %s%s (%s)\n\n", sc.Program, sc.From.Format(time.RFC3339), sc.To.Format(time.RFC3339), measuredNote(sc.To, sc.MeasuredTo), sc.TimeZone)
 	tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
 	for _, r := range rows {
 		v := r[1]
@@ -215,6 +224,8 @@ func scorecardRows(sc *uptime.Scorecard) [][2]string {
 		up = strconv.FormatFloat(sc.UptimePercent, 'f', 3, 64)
 	}
 	rows := [][2]string{
+		{"from", sc.From.UTC().Format(time.RFC3339Nano)}, {"to", sc.To.UTC().Format(time.RFC3339Nano)},
+		{"measured_to", sc.MeasuredTo.UTC().Format(time.RFC3339Nano)},
 		{"cameras", strconv.Itoa(sc.Cameras)}, {"uptime_percent", up}, {"target", f(sc.Target)},
 		{"missed", strconv.FormatBool(sc.Missed)}, {"outages", strconv.Itoa(sc.Outages)},
 		{"longest_outage_s", f(sc.LongestOutageS)}, {"mttr_s", f(sc.MTTRS)}, {"mtbf_s", f(sc.MTBFS)},
@@ -290,6 +301,9 @@ func (w *windowFlags) query(q url.Values) url.Values {
 	return q
 }
 
+// TokenEnv holds the API token the report commands send.
+const TokenEnv = "CAMWATCH_TOKEN"
+
 func askAggregator(server, path string, timeout time.Duration) ([]byte, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
@@ -297,9 +311,17 @@ func askAggregator(server, path string, timeout time.Duration) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: -server: %v", errUsage, err)
 	}
+	// The token comes from the environment, never a flag (ps shows flags).
+	if tok := os.Getenv(TokenEnv); tok != "" {
+		req.Header.Set("Authorization", "Bearer "+tok)
+	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		return nil, fmt.Errorf("ask the aggregator: %w", err)
+	}
+	if resp.StatusCode == http.StatusUnauthorized {
+		resp.Body.Close()
+		return nil, fmt.Errorf("aggregator answered 401: set %s to an API token (camwatch token create -role viewer ...)", TokenEnv)
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, 256<<20))

@@ -2,9 +2,11 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/camwatch/camwatch/auth"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -26,7 +28,7 @@ func TestReportUptime(t *testing.T) {
 	if !strings.Contains(out.String(), "generated 40 cameras") {
 		t.Errorf("generate said %q", out.String())
 	}
-	srv := httptest.NewServer(api.New(api.Options{Uptime: &api.Uptime{
+	srv := httptest.NewServer(api.New(api.Options{Auth: viewerAuth(t), Uptime: &api.Uptime{
 		Source:  uptime.NewSource(rdb, uptime.SourceOptions{Prefix: prefix}),
 		Targets: map[string]float64{"program-00": 100}, DefaultTarget: 1,
 	}}))
@@ -45,6 +47,18 @@ func TestReportUptime(t *testing.T) {
 		{"csv", []string{"--group=ward", "--window=7d", "--format=csv"}, func(s string) error {
 			if !strings.HasPrefix(s, "ward,cameras,target,missed,uptime_percent") || strings.Count(s, "\n") != 26 { // header, 24 wards, all
 				return fmt.Errorf("csv:\n%s", s)
+			}
+			return nil
+		}},
+		{"table of a window reaching into the future", []string{"-group", "all", "-window", "24h", "-to", time.Now().Add(time.Hour).Format(time.RFC3339)}, func(s string) error {
+			if !strings.Contains(s, ", measured to ") {
+				return fmt.Errorf("table does not say where it stopped:\n%s", s)
+			}
+			return nil
+		}},
+		{"csv rows carry the window", []string{"--group=all", "--window=24h", "--format=csv"}, func(s string) error {
+			if !strings.Contains(strings.SplitN(s, "\n", 2)[0], ",from,to,measured_to") {
+				return fmt.Errorf("csv header:\n%s", s)
 			}
 			return nil
 		}},
@@ -72,7 +86,7 @@ func TestReportUptime(t *testing.T) {
 }
 
 func TestReportErrors(t *testing.T) {
-	srv := httptest.NewServer(api.New(api.Options{Uptime: &api.Uptime{Source: uptime.NewSource(nil, uptime.SourceOptions{})}}))
+	srv := httptest.NewServer(api.New(api.Options{Auth: viewerAuth(t), Uptime: &api.Uptime{Source: uptime.NewSource(nil, uptime.SourceOptions{})}}))
 	defer srv.Close()
 	for _, tc := range []struct {
 		name  string
@@ -86,6 +100,7 @@ func TestReportErrors(t *testing.T) {
 		{"bad format", []string{"uptime", "-format", "xml"}, true, "-format"},
 		{"server refuses a parameter", []string{"uptime", "-server", srv.URL, "-window", "1y"}, false, "window:"},
 		{"no server", []string{"uptime", "-server", "http://127.0.0.1:1"}, false, "ask the aggregator"},
+		{"from after now", []string{"uptime", "-server", srv.URL, "-from", time.Now().Add(time.Hour).Format(time.RFC3339), "-to", time.Now().Add(2 * time.Hour).Format(time.RFC3339)}, false, "nothing has been measured"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			err := runReport(tc.args, &bytes.Buffer{})
@@ -115,7 +130,7 @@ func TestReportScorecard(t *testing.T) {
 	if err := runReport([]string{"generate", "-redis", testenv.RedisURL(), "-prefix", prefix, "-cameras", "20", "-programs", "2", "-days", "3"}, &out); err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(api.New(api.Options{Uptime: &api.Uptime{
+	srv := httptest.NewServer(api.New(api.Options{Auth: viewerAuth(t), Uptime: &api.Uptime{
 		Source: uptime.NewSource(rdb, uptime.SourceOptions{Prefix: prefix}), DefaultTarget: 90}}))
 	defer srv.Close()
 	for _, tc := range []struct {
@@ -130,7 +145,7 @@ func TestReportScorecard(t *testing.T) {
 			return nil
 		}},
 		{"csv", []string{"--program=program-01", "--window=7d", "--format=csv"}, func(s string) error {
-			if !strings.HasPrefix(s, "figure,value\ncameras,10\n") || !strings.Contains(s, "\nalerts,off\n") {
+			if !strings.HasPrefix(s, "figure,value\nfrom,") || !strings.Contains(s, "\nmeasured_to,") || !strings.Contains(s, "\ncameras,10\n") || !strings.Contains(s, "\nalerts,off\n") {
 				return fmt.Errorf("csv:\n%s", s)
 			}
 			return nil
@@ -175,3 +190,33 @@ func TestReportScorecard(t *testing.T) {
 		})
 	}
 }
+
+// stubAuth takes one bearer token as a viewer of everything, and sets
+// CAMWATCH_TOKEN to it for the test, as an operator of the report would.
+type stubAuth struct{ token string }
+
+func viewerAuth(t *testing.T) stubAuth {
+	t.Setenv(TokenEnv, "report-test-token")
+	return stubAuth{token: "report-test-token"}
+}
+
+func (s stubAuth) TokenActor(tok string) (*auth.Actor, error) {
+	if tok != s.token {
+		return nil, auth.ErrUnauthenticated
+	}
+	return &auth.Actor{Kind: auth.KindToken, Name: "report", Role: auth.Viewer, Scope: auth.Scope{All: true}}, nil
+}
+func (stubAuth) SessionActor(context.Context, string) (*auth.Actor, error) {
+	return nil, auth.ErrUnauthenticated
+}
+func (stubAuth) Authenticate(context.Context, string, string, string) (*auth.User, error) {
+	return nil, auth.ErrUnauthenticated
+}
+func (stubAuth) StartSession(context.Context, *auth.User, string) (string, *auth.Actor, error) {
+	return "", nil, auth.ErrUnavailable
+}
+func (stubAuth) Logout(context.Context, *auth.Actor) error { return nil }
+func (stubAuth) ChangePassword(context.Context, *auth.Actor, string, string, string) (string, *auth.Actor, error) {
+	return "", nil, auth.ErrUnavailable
+}
+func (stubAuth) Refused(string) {}

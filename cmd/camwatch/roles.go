@@ -36,6 +36,7 @@ func runEdge(args []string) error {
 func runAggregator(args []string) error {
 	var c common
 	fs := newFlags("aggregator", &c, true)
+	listen := fs.String("listen", "", "listen on `ADDR` instead of the config's listen (e.g. 0.0.0.0:8080 in a container)")
 	if err := c.parse(fs, args, true); err != nil {
 		return err
 	}
@@ -47,9 +48,19 @@ func runAggregator(args []string) error {
 	if err := configs.Load(c.config, &cfg); err != nil {
 		return err
 	}
+	if *listen != "" {
+		cfg.Listen = *listen
+	}
+	opts := aggregator.OptionsFromConfig(&cfg, logger, registry())
+	// The first admin's password, read once and taken out of the
+	// environment so no child process or crash dump carries it.
+	if v := os.Getenv(cfg.Auth.BootstrapAdminEnv); v != "" {
+		opts.BootstrapAdminPassword = configs.NewSecret(v)
+		os.Unsetenv(cfg.Auth.BootstrapAdminEnv)
+	}
 	ctx, stop := signalContext()
 	defer stop()
-	agg, err := aggregator.Start(ctx, aggregator.OptionsFromConfig(&cfg, logger, registry()))
+	agg, err := aggregator.Start(ctx, opts)
 	if err != nil {
 		return err
 	}

@@ -24,17 +24,24 @@ const usage = `camwatch: health, motion and uptime monitoring for community came
 Usage:
   camwatch demo [-listen ADDR]            run everything on embedded defaults
   camwatch edge -config FILE              run an edge agent
-  camwatch aggregator -config FILE        run the central aggregator
+  camwatch aggregator -config FILE [-listen ADDR]
+                                          run the central aggregator
   camwatch simcam -config FILE            run simulated RTSP cameras
   camwatch config check FILE...           validate config files
   camwatch nats creds -out DIR [-agent SITE/AGENT]... [-rotate SITE/AGENT]... [EDGE.yaml...]
                                           NATS authorization block and one credentials file per agent
+  camwatch keygen -out FILE               an Ed25519 key that signs alert transitions (alerts.signing_key)
   camwatch report uptime [-server URL] [-group G] [-from T] [-to T] [-window 24h|7d|30d] [-format table|csv|json]
                                           an uptime report from a running aggregator
   camwatch report generate [-redis URL] [-prefix P] [-cameras N] [-days D]
                                           load a synthetic city's history (demo, benchmark)
   camwatch detect [-config CAMERA.yaml] [-json] CLIP
                                           motion intervals a camera's detector finds in a clip
+  camwatch user add [-role R] [-scope S] [-password-stdin] NAME | passwd NAME | disable NAME | enable NAME | list
+                                          manage users of a running deployment (-config its aggregator.yaml)
+  camwatch token create -name N [-role R] [-scope S] [-expires 2160h] | revoke ID | list
+                                          API tokens for scripts; the token is printed once
+  camwatch audit verify                   walk the audit log's hash chain, report the first broken link
   camwatch version
 
 Common flags: -log-level debug|info|warn|error, -log-format text|json.
@@ -66,12 +73,20 @@ func run(args []string) int {
 		err = runDemo(rest)
 	case "config":
 		err = runConfig(rest, os.Stdout)
+	case "keygen":
+		err = runKeygen(rest, os.Stdout)
 	case "nats":
 		err = runNATS(rest, os.Stdout)
 	case "report":
 		err = runReport(rest, os.Stdout)
 	case "detect":
 		err = runDetect(rest, os.Stdout)
+	case "user":
+		err = runUser(rest, os.Stdin, os.Stdout)
+	case "token":
+		err = runToken(rest, os.Stdout, os.Stderr)
+	case "audit":
+		err = runAudit(rest, os.Stdout)
 	case "version", "-version", "--version":
 		fmt.Println("camwatch", version)
 		return exitOK

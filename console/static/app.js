@@ -5,11 +5,14 @@
 (function () {
   const dicts = window.CAMWATCH_I18N;
   const LANG_KEY = "camwatch.lang";
-  const NAME_KEY = "camwatch.name";
   let lang = dicts[localStorage.getItem(LANG_KEY)] ? localStorage.getItem(LANG_KEY) : "vi";
   let timeZone = "Asia/Ho_Chi_Minh";
   let stopView = null; // cleanup of the current page (timers, feeds)
   let rerender = null; // re-renders the current page after a language switch
+  let me = null; // the signed-in actor (GET /api/v1/session): what to show
+  // can says whether the signed-in role holds permission p; the server
+  // checks every request anyway, this only hides what would be refused.
+  function can(p) { return !!(me && me.permissions && me.permissions.includes(p)); }
 
   // t returns the string of key in the current language with {0}, {1}… filled.
   function t(key, ...args) {
@@ -78,11 +81,17 @@
   }
 
   async function getJSON(url, init) {
-    const res = await fetch(url, Object.assign({ headers: { "Accept": "application/json" } }, init));
+    const res = await fetch(url, Object.assign({ headers: { "Accept": "application/json" }, credentials: "same-origin" }, init));
     let body = null;
     try { body = await res.json(); } catch (_) { /* empty or not JSON */ }
-    if (!res.ok) throw new Error((body && body.error) || res.status + " " + res.statusText);
+    if (res.status === 401 && me) { me = null; showLogin(t("login.expired")); }
+    if (!res.ok) { const e = new Error((body && body.error) || res.status + " " + res.statusText); e.status = res.status; throw e; }
     return body;
+  }
+  // send makes a change: JSON body, so a cross-site form cannot forge it.
+  function send(method, url, body) {
+    return getJSON(url, { method, headers: { "Content-Type": "application/json", "Accept": "application/json" },
+      body: body === undefined ? undefined : JSON.stringify(body) });
   }
 
   // ---- static labels and language ----
@@ -91,7 +100,69 @@
     document.title = t("app.title");
     for (const el of document.querySelectorAll("[data-i18n]")) el.textContent = t(el.dataset.i18n);
     for (const el of document.querySelectorAll("[data-i18n-label]")) el.setAttribute("aria-label", t(el.dataset.i18nLabel));
+    const who = document.getElementById("who"), out = document.getElementById("logout"), pw = document.getElementById("password");
+    who.hidden = out.hidden = !me;
+    pw.hidden = !me || me.kind !== "user";
+    if (me) { who.textContent = t("who", me.name, t("role." + me.role)); who.dataset.role = me.role; }
+    for (const a of document.querySelectorAll("nav a")) {
+      const need = { alerts: "alerts.read", uptime: "uptime.read", cameras: "cameras.read" }[a.dataset.route];
+      a.hidden = !me || (need && !can(need));
+    }
   }
+
+  // ---- sign-in ----
+  function showLogin(msg) {
+    if (stopView) stopView();
+    stopView = null; rerender = () => showLogin(msg);
+    applyStatic();
+    const view = document.getElementById("view");
+    const err = h("p", { class: "error", role: "alert", id: "login-error" }, msg || "");
+    const form = h("form", { class: "login", id: "login", onsubmit: async (e) => {
+      e.preventDefault();
+      const user = form.querySelector("#login-user").value.trim(), password = form.querySelector("#login-password").value;
+      try {
+        me = await send("POST", "/api/v1/session", { user, password });
+        form.querySelector("#login-password").value = "";
+        applyStatic();
+        route();
+      } catch (x) {
+        err.textContent = x.status === 401 ? t("login.failed") : x.status === 429 ? t("login.limited") : t("login.unavailable", x.message);
+      }
+    } },
+    h("label", { for: "login-user" }, t("login.user"), h("input", { id: "login-user", name: "user", autocomplete: "username", required: true, autocapitalize: "none" })),
+    h("label", { for: "login-password" }, t("login.password"), h("input", { id: "login-password", name: "password", type: "password", autocomplete: "current-password", required: true })),
+    h("button", { type: "submit", class: "primary" }, t("login.submit")), err);
+    view.replaceChildren(h("h1", {}, t("login.title")), form);
+    document.body.dataset.page = "login";
+  }
+  // ---- own password ----
+  function showPassword() {
+    if (stopView) stopView();
+    stopView = null; rerender = showPassword;
+    const view = document.getElementById("view");
+    const msg = h("p", { role: "status", id: "password-msg" });
+    const form = h("form", { class: "login", id: "password-form", onsubmit: async (e) => {
+      e.preventDefault();
+      try {
+        me = await send("POST", "/api/v1/session/password", { old: form.querySelector("#pw-old").value, new: form.querySelector("#pw-new").value });
+        form.reset();
+        msg.className = "ok"; msg.textContent = t("password.done");
+      } catch (x) {
+        msg.className = "error";
+        msg.textContent = x.status === 403 ? t("password.wrongOld") : t("password.failed", x.message);
+      }
+    } },
+    h("label", { for: "pw-old" }, t("password.old"), h("input", { id: "pw-old", type: "password", autocomplete: "current-password", required: true })),
+    h("label", { for: "pw-new" }, t("password.new"), h("input", { id: "pw-new", type: "password", autocomplete: "new-password", required: true, minlength: 10 })),
+    h("button", { type: "submit", class: "primary" }, t("password.submit")), msg);
+    view.replaceChildren(h("h1", {}, t("password.title")), form);
+  }
+  document.getElementById("password").addEventListener("click", showPassword);
+  document.getElementById("logout").addEventListener("click", async () => {
+    try { await send("DELETE", "/api/v1/session"); } catch (_) { /* ended anyway below */ }
+    me = null;
+    showLogin("");
+  });
   document.getElementById("lang").addEventListener("click", () => {
     lang = lang === "vi" ? "en" : "vi";
     localStorage.setItem(LANG_KEY, lang);
@@ -147,7 +218,7 @@
           const st = cameraState(c);
           const lab = c.labels || {};
           const cells = {
-            camera: [h("a", { href: "#/camera/" + encodeURIComponent(c.id), title: t("cameras.timeline") }, c.id),
+            camera: [can("events.read") ? h("a", { href: "#/camera/" + encodeURIComponent(c.id), title: t("cameras.timeline") }, c.id) : h("span", { class: "id" }, c.id),
               lab.location ? h("div", { class: "sub" }, lab.location) : null,
               h("div", { class: "sub" }, [lab.program, lab.ward].filter(Boolean).join(" · "))],
             status: [statusBadge(st),
@@ -215,11 +286,9 @@
       status.textContent = connected ? t("alerts.feed.connected") : t("alerts.feed.connecting");
       status.className = "feed " + (connected ? "ok" : "down");
     }
-    async function act(a, what, by, note, msg) {
+    async function act(a, what, note, msg) {
       try {
-        const tr = await getJSON("/api/v1/alerts/" + encodeURIComponent(a.key) + "/" + what, {
-          method: "POST", headers: { "Content-Type": "application/json", "Accept": "application/json" },
-          body: JSON.stringify({ by, note }) });
+        const tr = await send("POST", "/api/v1/alerts/" + encodeURIComponent(a.key) + "/" + what, { note });
         forms.delete(a.key);
         upsert(tr.alert, tr.at);
         render();
@@ -228,15 +297,11 @@
     function actionForm(a, st) {
       const what = st.what;
       const msg = h("p", { class: "error", role: "alert" }, st.error || "");
-      const nameId = "by-" + what + "-" + a.id, noteId = "note-" + what + "-" + a.id;
+      const noteId = "note-" + what + "-" + a.id;
       const form = h("form", { class: "act", "data-action": what, onsubmit: (e) => {
         e.preventDefault();
-        const by = st.by.trim(), note = st.note.trim();
-        if (!by) { msg.textContent = st.error = t("alerts.form.nameRequired"); return; }
-        localStorage.setItem(NAME_KEY, by);
-        act(a, what, by, note, msg);
+        act(a, what, st.note.trim(), msg);
       } },
-      h("label", { for: nameId }, t("alerts.form.name"), h("input", { id: nameId, name: "by", required: true, autocomplete: "name", value: st.by, oninput: (e) => { st.by = e.target.value; } })),
       h("label", { for: noteId }, t("alerts.form.note"), h("input", { id: noteId, name: "note", value: st.note, oninput: (e) => { st.note = e.target.value; } })),
       h("div", { class: "buttons" },
         h("button", { type: "submit", class: "primary" }, t("alerts.form.submit")),
@@ -249,9 +314,9 @@
       const actions = h("div", { class: "buttons" });
       const wrap = h("li", { class: "alert sev-" + a.severity + " state-" + a.state, "data-key": a.key, "data-state": a.state });
       const st = open ? forms.get(a.key) : null;
-      if (open && !st) {
+      if (open && !st && can("alerts.handle")) {
         const show = (what) => () => {
-          forms.set(a.key, { what, by: localStorage.getItem(NAME_KEY) || "", note: "", error: "" });
+          forms.set(a.key, { what, note: "", error: "" });
           render();
           const input = view.querySelector('li.alert[data-key="' + CSS.escape(a.key) + '"] form.act input');
           if (input) input.focus();
@@ -358,7 +423,7 @@
             h("td", { "data-label": t("timeline.col.time") }, fmtTime(e.time)),
             h("td", { "data-label": t("timeline.col.kind") }, has("kind." + e.kind) ? t("kind." + e.kind) : e.kind),
             h("td", { "data-label": t("timeline.col.detail") }, detail(e)),
-            h("td", { "data-label": t("timeline.col.snapshot") }, e.snapshot ? h("a", { href: "/api/v1/events/" + encodeURIComponent(e.id) + "/snapshot", target: "_blank", rel: "noopener" },
+            h("td", { "data-label": t("timeline.col.snapshot") }, e.snapshot && can("snapshots.read") ? h("a", { href: "/api/v1/events/" + encodeURIComponent(e.id) + "/snapshot", target: "_blank", rel: "noopener" },
               h("img", { class: "thumb", loading: "lazy", src: "/api/v1/events/" + encodeURIComponent(e.id) + "/snapshot", alt: t("timeline.snapshotAlt", fmtTime(e.time)), width: 160, height: 90 })) : ""))))) : h("p", {}, t("common.none")));
       }
       view.replaceChildren(...body);
@@ -418,7 +483,13 @@
     const parts = path.split("/").map(decodeURIComponent);
     const view = document.getElementById("view");
     let page = parts[0] || "cameras";
-    if (page === "alerts") stopView = alertsPage(view);
+    if (!me) { showLogin(""); return; }
+    const need = { alerts: "alerts.read", uptime: "uptime.read", camera: "events.read", cameras: "cameras.read" }[page] || "cameras.read";
+    document.body.dataset.page = page;
+    if (!can(need)) {
+      rerender = () => route();
+      view.replaceChildren(h("h1", {}, t("app.title")), h("p", { class: "warn", id: "denied" }, t("denied")));
+    } else if (page === "alerts") stopView = alertsPage(view);
     else if (page === "uptime") stopView = uptimePage(view, params);
     else if (page === "camera" && parts[1]) { stopView = timelinePage(view, parts[1], params); page = "cameras"; }
     else { page = "cameras"; stopView = camerasPage(view, params); }
@@ -432,6 +503,7 @@
       const cfg = await getJSON("config.json");
       if (cfg && cfg.time_zone) timeZone = cfg.time_zone;
     } catch (_) { /* keep the default zone */ }
+    try { me = await getJSON("/api/v1/session"); } catch (_) { me = null; }
     applyStatic();
     window.addEventListener("hashchange", route);
     route();
