@@ -1,10 +1,10 @@
 package edge
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"image"
 	"image/jpeg"
 	"log/slog"
