@@ -17,6 +17,7 @@ import (
 	"github.com/camwatch/camwatch/ingest"
 	"github.com/camwatch/camwatch/natsauth"
 	"github.com/camwatch/camwatch/notify"
+	"github.com/camwatch/camwatch/programs"
 	"github.com/camwatch/camwatch/signing"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
@@ -155,8 +156,9 @@ func Start(ctx context.Context, o Options) (*Aggregator, error) {
 			"nats":  a.natsReady,
 			"redis": a.store.Ping,
 		},
-		Metrics: metricsHandler,
-		Logger:  o.Logger.With("component", "api"),
+		Metrics:  metricsHandler,
+		Logger:   o.Logger.With("component", "api"),
+		Programs: programs.FromConfig(&cfg),
 	}
 	if a.alerts != nil { // never a typed nil in the interfaces
 		apiOpts.Alerts, apiOpts.MaintenanceAlerts, apiOpts.AlertHistory = a.alerts, a.alerts, a.alerts.Store()

@@ -11,6 +11,7 @@ import (
 	"github.com/camwatch/camwatch/alerts"
 	"github.com/camwatch/camwatch/configs"
 	"github.com/camwatch/camwatch/notify"
+	"github.com/camwatch/camwatch/programs"
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/prometheus/client_golang/prometheus"
 )
@@ -87,6 +88,8 @@ func (a *Aggregator) startDelivery(js jetstream.JetStream, f *notify.File) error
 		JS: js, Receivers: f.Receivers, Registerer: a.opts.Registerer,
 		Logger: a.opts.Logger.With("component", "notify"),
 		OnSent: a.onSent, Backoff: a.opts.NotifyBackoff, Verifier: a.verifier,
+		Names: programs.FromConfig(&a.opts.Config), Location: a.zone(), PublicURL: a.opts.Config.HTTP.PublicURL,
+		Snapshots: a.store,
 	})
 	if err != nil {
 		cancel()
@@ -138,4 +141,13 @@ func (d *delivery) stop(ctx context.Context) bool {
 	d.stopSend()
 	d.sends.Wait()
 	return ok
+}
+
+// zone is the site's time zone (validated with the config), for the
+// times people read in notifications.
+func (a *Aggregator) zone() *time.Location {
+	if loc, err := time.LoadLocation(a.opts.Config.TimeZone); err == nil && a.opts.Config.TimeZone != "" {
+		return loc
+	}
+	return nil
 }

@@ -41,6 +41,11 @@ type Aggregator struct {
 	HTTP    HTTP   `yaml:"http"`
 	Auth    Auth   `yaml:"auth"`
 	Audit   Audit  `yaml:"audit"`
+	// Wards and Programs give the ids that cameras carry in their labels
+	// display names (vi, en) and a community-model kind; every page,
+	// report and notification shows these names (docs/config.md).
+	Wards    []Ward    `yaml:"wards"`
+	Programs []Program `yaml:"programs"`
 }
 
 // HTTP configures the API's listener and its defences (docs/security.md).
@@ -266,6 +271,9 @@ func (c *Aggregator) Validate() error {
 		return fieldErr("alerts.receivers", "needs alerts.rules: without rules nothing is ever notified")
 	}
 	if err := c.validateAccess(); err != nil {
+		return err
+	}
+	if err := validatePrograms(c.Wards, c.Programs); err != nil {
 		return err
 	}
 	return c.Uptime.validate()

@@ -162,6 +162,8 @@ func Run(ctx context.Context, opts Options) error {
 	ecfg.SpoolDir = filepath.Join(dir, "spool")
 	ecfg.MetricsListen = ""
 	ecfg.Timing.StatsInterval = 10 * time.Second
+	// Thumbnails every minute, so the camera list's pictures visibly move.
+	ecfg.Snapshots.ThumbnailInterval = time.Minute
 	for i := range ecfg.Cameras {
 		c := &ecfg.Cameras[i]
 		u, err := url.Parse(cams.URL(c.ID))

@@ -150,6 +150,10 @@ type setup struct {
 	aggRedisURL string
 	// statsInterval is the edge's; default 1s. Shorter makes a burst.
 	statsInterval time.Duration
+	// aggExtra is appended to the aggregator's config; env to every
+	// process's environment.
+	aggExtra string
+	env      []string
 }
 
 const agentID = "edge-e2e"
@@ -176,7 +180,7 @@ func startSystemWith(t *testing.T, o setup) *system {
 	if aggRedis == "" {
 		aggRedis = s.redisURL
 	}
-	s.env = []string{"CAM_PASSWORD=" + plantedPassword}
+	s.env = append([]string{"CAM_PASSWORD=" + plantedPassword}, o.env...)
 	// Registered first, so it runs after the processes have stopped and
 	// their last words are in the buffers.
 	t.Cleanup(func() {
@@ -219,7 +223,7 @@ listen: 127.0.0.1:%d
 metrics_listen: 127.0.0.1:%d
 consumer: {batch: 64, ack_wait: 5s}
 agent_timeout: 10s
-`, natsURL, nenv.Auth.AggregatorCreds, aggRedis, prefix, apiPort, metricsPort))
+`, natsURL, nenv.Auth.AggregatorCreds, aggRedis, prefix, apiPort, metricsPort)+o.aggExtra)
 
 	s.simcam = start(t, "simcam", s.env, "simcam", "-config", simcamCfg)
 	s.aggregator = start(t, "aggregator", s.env, "aggregator", "-config", s.aggConfig)

@@ -28,6 +28,11 @@ type SupervisorOptions struct {
 	// Snapshots receives a JPEG at each motion start and raised picture
 	// fault of a camera with decoded frames; nil sends none.
 	Snapshots SnapshotSink
+	// Thumbnails spaces the periodic thumbnails sent with stats events.
+	Thumbnails Thumbnails
+	// budget is the agent's snapshot budget, shared by its cameras; nil
+	// gives the camera one of its own.
+	budget *budget
 }
 
 // Supervisor watches one camera for as long as its context lives: it
@@ -45,6 +50,7 @@ type Supervisor struct {
 	cx     *complexity // H.264 QP reading for det
 	px     *pixelTier
 	snaps  SnapshotSink
+	thumb  *thumbnailer
 
 	online atomic.Bool
 	bg     sync.WaitGroup // dials and closes still finishing in the background
@@ -110,6 +116,15 @@ func NewSupervisor(cam Camera, o SupervisorOptions) (*Supervisor, error) {
 		}
 		s.px = p
 		p.onTamper = s.onTamper
+		if s.snaps != nil {
+			th := o.Thumbnails.withDefaults()
+			b := o.budget
+			if b == nil {
+				b = newBudget(th.BudgetKbps, time.Now, o.Metrics.thumbnails)
+			}
+			s.thumb = &thumbnailer{interval: th.Interval, budget: b}
+			p.onFrame = s.thumb.offer
+		}
 	}
 	return s, nil
 }
@@ -462,6 +477,13 @@ func (s *Supervisor) emitStats(now time.Time) { s.emitHealth(event.KindStats, no
 func (s *Supervisor) emitHealth(kind event.Kind, now time.Time) {
 	ev := s.out.newEvent(kind, s.cam.ID, s.cam.Labels, now)
 	ev.Health = s.health(now)
+	if kind == event.KindStats && s.status == event.StatusOnline {
+		// The periodic thumbnail travels as the stats event's snapshot.
+		if b := s.thumb.take(); b != nil {
+			s.attach(ev, b)
+			s.thumb.sent(now, len(b), true)
+		}
+	}
 	s.out.emit(ev)
 }
 
