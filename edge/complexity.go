@@ -282,11 +282,11 @@ func (w *flatWatch) add(at time.Time, size int, qp float64, known bool) flatChan
 // raw sizes.
 func (s *Supervisor) startComplexity(c *rtspv2.RTSPClient, idx int8, hevc bool) {
 	s.asm.slices = nil
-	if s.cx == nil || hevc || int(idx) >= len(c.CodecData) {
+	if s.cx == nil || hevc || int(idx) >= len(c.Codecs()) {
 		return
 	}
 	var sps, pps []byte
-	if codec, sets := codecParams(c.CodecData[idx]); codec == decode.H264 && len(sets) == 2 {
+	if codec, sets := codecParams(c.Codecs()[idx]); codec == decode.H264 && len(sets) == 2 {
 		sps, pps = sets[0], sets[1]
 	}
 	s.cx.session(sps, pps)

@@ -17,6 +17,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/deepch/vdk/av"
@@ -93,6 +94,7 @@ type RTSPClient struct {
 	FPS                 int
 	WaitCodec           bool
 	chTMP               int
+	codecMu             sync.Mutex // camwatch: guards CodecData once the stream runs
 }
 
 type RTSPClientOptions struct {
@@ -890,15 +892,7 @@ func (client *RTSPClient) CodecUpdateSPS(val []byte) {
 			return
 		}
 	}
-	if len(client.CodecData) > 0 {
-		for i, i2 := range client.CodecData {
-			if i2.Type().IsVideo() {
-				client.CodecData[i] = codecData
-			}
-		}
-	} else {
-		client.CodecData = append(client.CodecData, codecData)
-	}
+	client.setVideoCodecData(codecData) // camwatch: under codecMu
 	client.Signals <- SignalCodecUpdate
 }
 
@@ -930,15 +924,7 @@ func (client *RTSPClient) CodecUpdatePPS(val []byte) {
 			return
 		}
 	}
-	if len(client.CodecData) > 0 {
-		for i, i2 := range client.CodecData {
-			if i2.Type().IsVideo() {
-				client.CodecData[i] = codecData
-			}
-		}
-	} else {
-		client.CodecData = append(client.CodecData, codecData)
-	}
+	client.setVideoCodecData(codecData) // camwatch: under codecMu
 	client.Signals <- SignalCodecUpdate
 }
 
@@ -958,15 +944,7 @@ func (client *RTSPClient) CodecUpdateVPS(val []byte) {
 		client.Println("Parse Codec Data Error", err)
 		return
 	}
-	if len(client.CodecData) > 0 {
-		for i, i2 := range client.CodecData {
-			if i2.Type().IsVideo() {
-				client.CodecData[i] = codecData
-			}
-		}
-	} else {
-		client.CodecData = append(client.CodecData, codecData)
-	}
+	client.setVideoCodecData(codecData) // camwatch: under codecMu
 
 	client.Signals <- SignalCodecUpdate
 
@@ -1049,4 +1027,31 @@ func newH265CodecData(vps, sps, pps []byte) (cd h265parser.CodecData, err error)
 		}
 	}()
 	return h265parser.NewCodecDataFromVPSAndSPSAndPPS(vps, sps, pps)
+}
+
+// setVideoCodecData replaces the video codec data (an in-band parameter
+// set changed) under codecMu: the reader goroutine writes it while the
+// caller reads it.
+func (client *RTSPClient) setVideoCodecData(codecData av.CodecData) {
+	client.codecMu.Lock()
+	defer client.codecMu.Unlock()
+	if len(client.CodecData) > 0 {
+		cd := append([]av.CodecData(nil), client.CodecData...)
+		for i, i2 := range cd {
+			if i2.Type().IsVideo() {
+				cd[i] = codecData
+			}
+		}
+		client.CodecData = cd
+	} else {
+		client.CodecData = []av.CodecData{codecData}
+	}
+}
+
+// Codecs returns the codec data, safe to call while the stream runs
+// (reading the CodecData field then races with in-band updates).
+func (client *RTSPClient) Codecs() []av.CodecData {
+	client.codecMu.Lock()
+	defer client.codecMu.Unlock()
+	return client.CodecData
 }
