@@ -116,4 +116,3 @@ func (s *Store) PutSnapshot(ctx context.Context, site, agent, camera, id string,
 	}
 	return nil
 }
-
