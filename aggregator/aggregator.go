@@ -107,6 +107,7 @@ func Start(ctx context.Context, o Options) (*Aggregator, error) {
 		Prefix: cfg.Redis.Prefix, EventRetention: cfg.Retention.Events,
 		TransitionRetention: cfg.Retention.Transitions, AgentTimeout: cfg.AgentTimeout,
 		MaxSeqAdvance: cfg.Admission.MaxSeqAdvance, MaxAge: cfg.Admission.MaxAge,
+		WaitReplicas: cfg.Redis.WaitReplicas,
 	})
 
 	if err := a.startAlerts(ctx, js); err != nil {
@@ -329,14 +330,11 @@ func (a *Aggregator) connectRedis() error {
 		a.rdb = a.opts.Redis
 		return nil
 	}
-	ro, err := redis.ParseURL(a.opts.RedisURL)
+	rdb, err := a.opts.Config.Redis.Client(a.opts.RedisURL)
 	if err != nil {
-		return fmt.Errorf("redis url: %w", err)
+		return fmt.Errorf("redis: %w", err)
 	}
-	if pw := a.opts.Config.Redis.Password; !pw.Empty() {
-		ro.Password = pw.Reveal()
-	}
-	a.rdb, a.ownRedis = redis.NewClient(ro), true
+	a.rdb, a.ownRedis = rdb, true
 	return nil
 }
 

@@ -135,14 +135,35 @@ type AlertEngine struct {
 	SigningKey string `yaml:"signing_key"`
 }
 
-// Redis says how to reach Redis.
+// Redis says how to reach Redis: one server (URL), a Redis Cluster
+// (Cluster) or a primary behind Sentinel (Sentinel). The same key layout
+// works on all three (docs/redis.md).
 type Redis struct {
 	// URL such as redis://127.0.0.1:6379/0, without a password.
-	URL         string `yaml:"url"`
+	URL string `yaml:"url"`
+	// Cluster lists host:port of some (ideally all) cluster nodes; the
+	// client discovers the rest and follows MOVED/ASK. Replaces URL.
+	Cluster []string `yaml:"cluster"`
+	// Sentinel names the master the sentinels watch and the sentinels'
+	// host:port; the client asks them for the primary and follows a
+	// failover. Replaces URL.
+	Sentinel *Sentinel `yaml:"sentinel"`
+	// PasswordEnv names the environment variable with the password of
+	// the Redis nodes (also the sentinels' if they ask for one).
 	PasswordEnv string `yaml:"password_env"`
 	Password    Secret `yaml:"-"`
+	// WaitReplicas (url or sentinel only) holds each batch's acks until
+	// that many replicas have its writes (Redis WAIT), so a failover loses
+	// no acknowledged event; 0 (default) does not wait.
+	WaitReplicas int `yaml:"wait_replicas"`
 	// Prefix starts every key, so several deployments can share a server.
 	Prefix string `yaml:"prefix"`
+}
+
+// Sentinel is a primary watched by Redis Sentinel.
+type Sentinel struct {
+	Master string   `yaml:"master"`
+	Addrs  []string `yaml:"addrs"`
 }
 
 // Stream configures the JetStream stream that is the durable record.
@@ -176,15 +197,8 @@ func (c *Aggregator) Validate() error {
 	if err := c.NATS.validate("nats"); err != nil {
 		return err
 	}
-	if c.Redis.URL == "" {
-		c.Redis.URL = "redis://127.0.0.1:6379/0"
-	}
-	u, err := url.Parse(c.Redis.URL)
-	if err != nil || (u.Scheme != "redis" && u.Scheme != "rediss") || u.Host == "" {
-		return fieldErr("redis.url", "%q is not a redis:// URL", redactURL(c.Redis.URL))
-	}
-	if _, has := u.User.Password(); has {
-		return fieldErr("redis.url", "must not contain a password; use password_env")
+	if err := c.Redis.validate(); err != nil {
+		return err
 	}
 	pw, err := secretFrom("redis.password", Secret{}, c.Redis.PasswordEnv)
 	if err != nil {

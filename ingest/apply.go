@@ -124,13 +124,29 @@ func (s *Store) apply(ctx context.Context, evs []*event.Event, raws [][]byte, st
 	loaded := false
 	for round := 0; round < 3 && len(groups) > 0; round++ {
 		cmds := make([]*redis.Cmd, len(groups))
+		var wait *redis.Cmd
 		_, _ = s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
 			for j, g := range groups {
 				keys, args := s.batch(now, recs, g)
 				cmds[j] = applyScript.EvalSha(ctx, p, keys, args...)
 			}
+			if s.opts.WaitReplicas > 0 {
+				// On the scripts' connection: WAIT counts the replicas
+				// that have this connection's writes.
+				wait = p.Do(ctx, "WAIT", s.opts.WaitReplicas, s.opts.WaitTimeout.Milliseconds())
+			}
 			return nil
 		})
+		if wait != nil {
+			if n, err := wait.Int(); err == nil && n < s.opts.WaitReplicas {
+				err = fmt.Errorf("%w: %d of %d replicas have the batch", ErrNotReplicated, n, s.opts.WaitReplicas)
+				for j := range cmds {
+					if cmds[j].Err() == nil {
+						cmds[j].SetErr(err)
+					}
+				}
+			}
+		}
 		var again [][]int
 		noscript := false
 		for j, g := range groups {

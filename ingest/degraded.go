@@ -20,7 +20,12 @@ const ReasonLowFPS event.Reason = "low_fps"
 // camera that leave its picture of little use (docs/uptime.md): a black,
 // frozen or blurred picture counts as degraded. A scene change does not:
 // the camera still shows a usable picture, of something else.
-var degradedReasons = map[event.Reason]bool{"black": true, "frozen": true, "blurred": true}
+// The detection reasons (no frames, undecodable, no working detector) are
+// degraded too: the camera answers but nobody is watching it.
+var degradedReasons = map[event.Reason]bool{
+	"black": true, "frozen": true, "blurred": true,
+	event.ReasonNoFrames: true, event.ReasonUndecodable: true, event.ReasonDetectionUnavailable: true,
+}
 
 // derivedStatus is the state a health or stats event puts the camera in
 // for uptime: its status, or degraded for an online camera with a picture

@@ -13,6 +13,12 @@ import (
 // ErrNotFound is returned for a camera Redis has never heard of.
 var ErrNotFound = errors.New("not found")
 
+// ErrNotReplicated fails a batch that fewer than StoreOptions.WaitReplicas
+// replicas confirmed: its messages are not acknowledged, so a failover
+// that loses the primary's unreplicated writes loses no event (they are
+// redelivered and written again).
+var ErrNotReplicated = errors.New("redis writes not replicated")
+
 //go:embed apply.lua
 var applySource string
 
@@ -49,6 +55,14 @@ type StoreOptions struct {
 	MaxAge time.Duration
 	// LiveMaxLen caps the live stream (approximately); default 10000.
 	LiveMaxLen int64
+	// WaitReplicas, when above 0, makes every batch wait (Redis WAIT, up
+	// to WaitTimeout, default 1s) until that many replicas have its
+	// writes before its events count as stored, so that a primary lost
+	// right after a batch (Sentinel failover, a crash) loses none of the
+	// acknowledged events. On a plain client or behind Sentinel only: a
+	// cluster client cannot send WAIT on the scripts' connections.
+	WaitReplicas int
+	WaitTimeout  time.Duration
 	// Now is the clock, for tests; default time.Now.
 	Now func() time.Time
 	// unbounded turns the seq, epoch and history bounds off: the
@@ -95,6 +109,12 @@ func NewStore(rdb redis.UniversalClient, opts StoreOptions) *Store {
 	}
 	if opts.MaxSeqAdvance <= 0 {
 		opts.MaxSeqAdvance = DefaultMaxSeqAdvance
+	}
+	if opts.WaitTimeout <= 0 {
+		opts.WaitTimeout = time.Second
+	}
+	if _, cluster := rdb.(*redis.ClusterClient); cluster {
+		opts.WaitReplicas = 0
 	}
 	if opts.MaxAge <= 0 {
 		opts.MaxAge = DefaultMaxAge

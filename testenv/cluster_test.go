@@ -151,3 +151,40 @@ func TestNATSCluster(t *testing.T) {
 		return nil
 	})
 }
+
+// TestSentinelFailover: behind Sentinel, a forced failover moves the
+// primary to the replica and a failover client follows it with the data.
+func TestSentinelFailover(t *testing.T) {
+	s := StartSentinel(t)
+	rdb := s.Client(t)
+	ctx := context.Background()
+	if err := rdb.Set(ctx, "k", "v", 0).Err(); err != nil {
+		t.Fatal(err)
+	}
+	before, err := s.Primary(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := rdb.Do(ctx, "WAIT", 1, 1000).Err(); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Failover(ctx); err != nil {
+		t.Fatal(err)
+	}
+	Eventually(t, 20*time.Second, func() error {
+		now, err := s.Primary(ctx)
+		if err != nil {
+			return err
+		}
+		if now == before {
+			return fmt.Errorf("primary still %s", now)
+		}
+		if err := rdb.Set(ctx, "k2", "v2", 0).Err(); err != nil {
+			return err
+		}
+		if v, err := rdb.Get(ctx, "k").Result(); err != nil || v != "v" {
+			return fmt.Errorf("k = %q, %v", v, err)
+		}
+		return nil
+	})
+}

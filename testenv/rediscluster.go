@@ -371,3 +371,52 @@ func FreePorts(t testing.TB, n int) []int {
 func uniquePrefix(t testing.TB) string {
 	return fmt.Sprintf("cwtest-%d-%s", time.Now().UnixNano(), strings.NewReplacer("/", "-", " ", "_").Replace(t.Name()))
 }
+
+// RedisServer is a redis-server of one test's own on a free loopback
+// port, for tests that kill it or measure its memory.
+type RedisServer struct {
+	Addr string
+	dir  string
+	cmd  *exec.Cmd
+}
+
+// StartRedis starts a private redis-server (no persistence); it stops
+// with the test.
+func StartRedis(t testing.TB) *RedisServer {
+	t.Helper()
+	s := &RedisServer{Addr: "127.0.0.1:" + strconv.Itoa(FreePorts(t, 1)[0]), dir: t.TempDir()}
+	t.Cleanup(s.Kill)
+	if err := s.Start(); err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// Start (re)starts the server on its port.
+func (s *RedisServer) Start() error {
+	_, port, _ := net.SplitHostPort(s.Addr)
+	s.cmd = exec.Command("redis-server", "--port", port, "--bind", "127.0.0.1", "--dir", s.dir,
+		"--save", "", "--appendonly", "no", "--logfile", "redis.log")
+	if err := s.cmd.Start(); err != nil {
+		return fmt.Errorf("start redis-server (is it installed? `make test` installs it): %w", err)
+	}
+	return waitPing(s.Addr, 10*time.Second)
+}
+
+// Kill stops the server at once (SIGKILL).
+func (s *RedisServer) Kill() {
+	if s.cmd == nil {
+		return
+	}
+	_ = s.cmd.Process.Signal(syscall.SIGKILL)
+	_ = s.cmd.Wait()
+	s.cmd = nil
+}
+
+// Client connects to the server; it closes with t.
+func (s *RedisServer) Client(t testing.TB) *redis.Client {
+	t.Helper()
+	rdb := redis.NewClient(&redis.Options{Addr: s.Addr})
+	t.Cleanup(func() { _ = rdb.Close() })
+	return rdb
+}
