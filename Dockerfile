@@ -12,7 +12,7 @@ RUN CGO_ENABLED=1 go build -trimpath -ldflags "-s -w" -o /out/camwatch ./cmd/cam
 FROM debian:bookworm-slim
 RUN apt-get update && apt-get install -y --no-install-recommends ca-certificates tzdata libavcodec59 libavutil57 \
     && rm -rf /var/lib/apt/lists/* && useradd -r -u 10001 camwatch \
-    && mkdir -p /var/lib/camwatch && chown camwatch /var/lib/camwatch
+    && mkdir -p /var/lib/camwatch/auth && chown -R camwatch /var/lib/camwatch
 COPY --from=build /out/camwatch /usr/local/bin/camwatch
 COPY configs /etc/camwatch
 USER camwatch

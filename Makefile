@@ -3,10 +3,15 @@ REDIS_URL ?= redis://127.0.0.1:6379/0
 export REDIS_URL
 GO ?= go
 
-.PHONY: test services vet build demo bench bench-edge bench-ingest bench-motion clips
+.PHONY: test services vet fuzz build demo bench bench-edge bench-ingest bench-motion clips
 
 test: services vet
 	$(GO) test -race -count=1 -timeout 20m ./...
+	@bash scripts/fuzz.sh
+
+# Every fuzz test for FUZZTIME (default 3s) each; `make test` runs it.
+fuzz:
+	@bash scripts/fuzz.sh
 
 # vet also checks that go.mod and go.sum are tidy (direct dependencies
 # marked direct, nothing unused).

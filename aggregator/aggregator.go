@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/camwatch/camwatch/camstate"
 	"log/slog"
 	"net"
 	"net/http"
@@ -17,6 +18,7 @@ import (
 	"github.com/camwatch/camwatch/ingest"
 	"github.com/camwatch/camwatch/natsauth"
 	"github.com/camwatch/camwatch/notify"
+	"github.com/camwatch/camwatch/signing"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -30,7 +32,7 @@ type Aggregator struct {
 	nc       *nats.Conn
 	rdb      redis.UniversalClient
 	ownRedis bool
-	store    *ingest.Store
+	store    *camstate.Store
 	http     *http.Server
 	ln       net.Listener
 	metrics  *http.Server
@@ -44,6 +46,8 @@ type Aggregator struct {
 	alerts    *alerts.Runner
 	alertsWG  sync.WaitGroup
 	receivers *notify.File
+	signer    *signing.Key
+	verifier  *signing.Verifier
 	delivery  *delivery
 	sampleWG  sync.WaitGroup
 	failed    chan error
@@ -100,9 +104,11 @@ func Start(ctx context.Context, o Options) (*Aggregator, error) {
 	if err != nil {
 		return nil, err
 	}
-	a.store = ingest.NewStore(a.rdb, ingest.StoreOptions{
+	a.store = camstate.New(a.rdb, camstate.Options{
 		Prefix: cfg.Redis.Prefix, EventRetention: cfg.Retention.Events,
 		TransitionRetention: cfg.Retention.Transitions, AgentTimeout: cfg.AgentTimeout,
+		MaxSeqAdvance: cfg.Admission.MaxSeqAdvance, MaxAge: cfg.Admission.MaxAge,
+		WaitReplicas: cfg.Redis.WaitReplicas,
 	})
 
 	if err := a.startAlerts(ctx, js); err != nil {
@@ -176,7 +182,7 @@ func Start(ctx context.Context, o Options) (*Aggregator, error) {
 	in := ingest.NewIngester(ingest.IngesterOptions{
 		Consumer: cons, JS: js, Store: a.store, Metrics: metrics,
 		Logger: o.Logger.With("component", "ingest"),
-		Batch:  cfg.Consumer.Batch, MaxDeliver: cfg.Consumer.MaxDeliver,
+		Batch:  cfg.Consumer.Batch, MaxDeliver: cfg.Consumer.MaxDeliver, MaxSkew: cfg.Admission.MaxSkew,
 	})
 	a.ingestWG.Add(1)
 	go func() {
@@ -256,7 +262,7 @@ func (a *Aggregator) Directory() *auth.Directory { return a.dir }
 func (a *Aggregator) Audit() *audit.Log { return a.auditLog }
 
 // Store is the Redis store the aggregator writes and serves.
-func (a *Aggregator) Store() *ingest.Store { return a.store }
+func (a *Aggregator) Store() *camstate.Store { return a.store }
 
 // Failed delivers the error of a part that stopped on its own.
 func (a *Aggregator) Failed() <-chan error { return a.failed }
@@ -325,14 +331,11 @@ func (a *Aggregator) connectRedis() error {
 		a.rdb = a.opts.Redis
 		return nil
 	}
-	ro, err := redis.ParseURL(a.opts.RedisURL)
+	rdb, err := a.opts.Config.Redis.Client(a.opts.RedisURL)
 	if err != nil {
-		return fmt.Errorf("redis url: %w", err)
+		return fmt.Errorf("redis: %w", err)
 	}
-	if pw := a.opts.Config.Redis.Password; !pw.Empty() {
-		ro.Password = pw.Reveal()
-	}
-	a.rdb, a.ownRedis = redis.NewClient(ro), true
+	a.rdb, a.ownRedis = rdb, true
 	return nil
 }
 

@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/camwatch/camwatch/alerts"
+	"github.com/camwatch/camwatch/signing"
 	"github.com/nats-io/nats.go/jetstream"
 )
 
@@ -34,11 +35,15 @@ func (a *Aggregator) startAlerts(ctx context.Context, js jetstream.JetStream) er
 	if err := alerts.EnsureStream(ctx, js, alerts.StreamOptions{MaxAge: cfg.Stream.MaxAge, Replicas: cfg.Stream.Replicas}); err != nil {
 		return err
 	}
+	if err := a.loadSigningKey(); err != nil {
+		return err
+	}
 	a.alerts, err = alerts.NewRunner(alerts.RunnerOptions{
+		Signer: a.signer, Verifier: a.verifier,
 		NATS: a.nc, JS: js, Redis: a.rdb, Prefix: cfg.Redis.Prefix,
 		Rules: alerts.NewSet(rules), RulesPath: cfg.Alerts.Rules, CheckRules: check, EventsStream: cfg.Stream.Name,
 		Tick: cfg.Alerts.Tick, LeaseTTL: cfg.Alerts.LeaseTTL, AgentTimeout: cfg.AgentTimeout,
-		History: cfg.Alerts.History, Batch: cfg.Consumer.Batch,
+		History: cfg.Alerts.History, Batch: cfg.Consumer.Batch, MaxSkew: cfg.Admission.MaxSkew,
 		Logger: a.opts.Logger.With("component", "alerts"), Registerer: a.opts.Registerer,
 	})
 	return err
@@ -56,5 +61,24 @@ func (a *Aggregator) ReloadAlerts(ctx context.Context) error {
 	if err := a.alerts.Reload(ctx); err != nil {
 		return fmt.Errorf("reload alerts: %w", err)
 	}
+	return nil
+}
+
+// loadSigningKey reads alerts.signing_key, or makes a key for this
+// replica alone (logged: a second replica would not accept its
+// transitions).
+func (a *Aggregator) loadSigningKey() error {
+	path := a.opts.Config.Alerts.SigningKey
+	var err error
+	if path == "" {
+		if a.signer, err = signing.GenerateKey(); err != nil {
+			return err
+		}
+		a.log.Warn("alerts.signing_key not set: transitions are signed with a key made for this process; set it (camwatch keygen) when running more than one replica",
+			"key_id", a.signer.ID())
+	} else if a.signer, err = signing.LoadKey(path); err != nil {
+		return fmt.Errorf("alerts.signing_key: %w", err)
+	}
+	a.verifier = signing.NewVerifier(a.signer.Public())
 	return nil
 }

@@ -86,7 +86,7 @@ func (a *Aggregator) startDelivery(js jetstream.JetStream, f *notify.File) error
 	n, err := notify.Start(ctx, notify.Options{
 		JS: js, Receivers: f.Receivers, Registerer: a.opts.Registerer,
 		Logger: a.opts.Logger.With("component", "notify"),
-		OnSent: a.onSent, Backoff: a.opts.NotifyBackoff,
+		OnSent: a.onSent, Backoff: a.opts.NotifyBackoff, Verifier: a.verifier,
 	})
 	if err != nil {
 		cancel()

@@ -9,6 +9,8 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -18,6 +20,7 @@ import (
 	"github.com/camwatch/camwatch/configs"
 	"github.com/camwatch/camwatch/edge"
 	"github.com/camwatch/camwatch/notify"
+	"github.com/camwatch/camwatch/signing"
 	"github.com/camwatch/camwatch/simcam"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/redis/go-redis/v9"
@@ -185,6 +188,7 @@ func startAlerting(t testing.TB, natsURL string, rdb *redis.Client, prefix, rule
 	cfg.Redis.Prefix = prefix
 	cfg.Alerts.Rules, cfg.Alerts.Receivers = rules, receivers
 	cfg.Alerts.Tick, cfg.Alerts.LeaseTTL = 200*time.Millisecond, 3*time.Second
+	cfg.Alerts.SigningKey = sharedSigningKey(t) // every replica signs with one key
 	o := OptionsFromConfig(&cfg, slog.New(slog.DiscardHandler), prometheus.NewRegistry())
 	o.NATSURL, o.Redis = natsURL, rdb
 	o.NotifyBackoff = []time.Duration{200 * time.Millisecond, 500 * time.Millisecond}
@@ -218,4 +222,34 @@ func alertList(base, q string) ([]string, error) {
 		out = append(out, fmt.Sprintf("%s %s %s", a.Rule, a.Camera, a.State))
 	}
 	return out, nil
+}
+
+var signingKey struct {
+	once sync.Once
+	path string
+	err  error
+}
+
+// sharedSigningKey is one transition signing key for every replica in
+// this test binary, as a deployment shares alerts.signing_key.
+func sharedSigningKey(t testing.TB) string {
+	t.Helper()
+	signingKey.once.Do(func() {
+		dir, err := os.MkdirTemp("", "camwatch-signing-")
+		if err != nil {
+			signingKey.err = err
+			return
+		}
+		k, err := signing.GenerateKey()
+		if err != nil {
+			signingKey.err = err
+			return
+		}
+		signingKey.path = filepath.Join(dir, "alerts.key")
+		signingKey.err = signing.WriteKey(signingKey.path, k)
+	})
+	if signingKey.err != nil {
+		t.Fatal(signingKey.err)
+	}
+	return signingKey.path
 }

@@ -3,6 +3,9 @@ package aggregator
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"image"
 	"image/jpeg"
@@ -27,10 +30,24 @@ func TestAggregatorServesSnapshots(t *testing.T) {
 	}
 	ev := &event.Event{Schema: 1, ID: event.NewID(), Kind: event.KindMotionStart, Site: "q1", Agent: "edge-1", Camera: "cam-1",
 		Time: time.Now(), Seq: 1, Motion: &event.Motion{Detector: "pixel", Score: 2, Started: time.Now()}}
+	sum := sha256.Sum256(img.Bytes())
+	ev.Snapshot = &event.Snapshot{ID: ev.ID, Bytes: img.Len(), SHA256: hex.EncodeToString(sum[:])}
+	// The picture first, then its event, as a slow uplink may deliver
+	// them: the picture waits for the event that vouches for it.
 	m := nats.NewMsg(event.SnapshotSubject(ev))
 	m.Data = img.Bytes()
 	m.Header.Set(jetstream.MsgIDHeader, ev.ID)
 	if _, err := js.PublishMsg(context.Background(), m); err != nil {
+		t.Fatal(err)
+	}
+	data, err := json.Marshal(ev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	em := nats.NewMsg(event.Subject(ev))
+	em.Data = data
+	em.Header.Set(jetstream.MsgIDHeader, ev.ID)
+	if _, err := js.PublishMsg(context.Background(), em); err != nil {
 		t.Fatal(err)
 	}
 	base := "http://" + a.Addr()

@@ -25,3 +25,15 @@ func admit(ev *event.Event, subject string, stored time.Time, maxSkew time.Durat
 	}
 	return "", nil
 }
+
+// refusal names the dead-letter reason of an Observe error that refuses
+// an event for what it claims (ingest's reasons), or "".
+func refusal(err error) string {
+	switch {
+	case errors.Is(err, ErrSeqJump):
+		return "seq_jump"
+	case errors.Is(err, ErrEpoch):
+		return "epoch"
+	}
+	return ""
+}

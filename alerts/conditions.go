@@ -74,7 +74,8 @@ func (e *Engine) condition(r *Rule, c *Camera, key string, now time.Time) (holds
 	switch t.Type {
 	case TriggerOffline:
 		return c.Status == event.StatusOffline, c.Since, statusKnown
-	case TriggerStalled, TriggerFrozen, TriggerBlack, TriggerSceneChange:
+	case TriggerStalled, TriggerFrozen, TriggerBlack, TriggerSceneChange,
+		TriggerNoFrames, TriggerUndecodable, TriggerDetectionUnavailable:
 		return string(c.Reason) == string(t.Type), c.ReasonSince, statusKnown
 	case TriggerLowFPS, TriggerLowBitrate:
 		if c.Status == event.StatusOffline {

@@ -17,6 +17,12 @@ var (
 	// ErrEvent is wrapped when an event cannot be used (no payload, no
 	// camera); the caller counts and logs the drop.
 	ErrEvent = errors.New("unusable event")
+	// ErrSeqJump is wrapped when an event moves its camera's seq further
+	// ahead than the bound within one spool epoch.
+	ErrSeqJump = errors.New("seq advances beyond the bound")
+	// ErrEpoch is wrapped when an event comes from a spool epoch its agent
+	// never announced.
+	ErrEpoch = errors.New("spool epoch not announced")
 	// ErrNotFound means no open alert has the given dedup key.
 	ErrNotFound = errors.New("no open alert with this key")
 	// ErrAcknowledged means the alert was already acknowledged.
@@ -38,6 +44,9 @@ type Options struct {
 	AgentTimeout time.Duration
 	// State resumes from a stored state; nil starts empty.
 	State *State
+	// MaxSeqAdvance bounds one event's seq step within a spool epoch;
+	// default 1000000 (as ingest's).
+	MaxSeqAdvance uint64
 }
 
 // Engine turns events and clock ticks into alert transitions. It is safe
@@ -49,6 +58,7 @@ type Engine struct {
 	rules        *Set
 	st           *State
 	now          func() time.Time
+	maxJump      uint64
 	agentTimeout time.Duration
 }
 
@@ -64,6 +74,10 @@ func NewEngine(rules *Set, opts Options) *Engine {
 	}
 	if e.agentTimeout <= 0 {
 		e.agentTimeout = DefaultAgentTimeout
+	}
+	e.maxJump = opts.MaxSeqAdvance
+	if e.maxJump == 0 {
+		e.maxJump = 1_000_000
 	}
 	return e
 }
@@ -111,12 +125,18 @@ func (e *Engine) Observe(ev *event.Event) ([]Transition, error) {
 	}
 	rules := e.rules.Rules()
 	if ev.Kind == event.KindHeartbeat {
+		if ev.Epoch != "" && !slices.Contains(ag.Epochs, ev.Epoch) {
+			ag.Epochs = append([]string{ev.Epoch}, ag.Epochs[:min(len(ag.Epochs), 7)]...)
+		}
 		return e.evalAgent(rules, ag, now), nil
 	}
 	if ev.Camera == "" {
 		return nil, fmt.Errorf("%w: %s event names no camera", ErrEvent, ev.Kind)
 	}
 	c := e.st.camera(ev.Site, ev.Camera)
+	if late, err := e.sequence(c, ag, ev); err != nil || late {
+		return nil, err
+	}
 	c.Agent, c.Labels = ev.Agent, ev.Labels
 	switch ev.Kind {
 	case event.KindHealth, event.KindStats:
@@ -135,6 +155,27 @@ func (e *Engine) Observe(ev *event.Event) ([]Transition, error) {
 	out := e.evalCamera(rules, c, now, ev.Kind)
 	// The agent's own alert clears with any sign of life.
 	return append(out, e.evalAgent(rules, ag, now)...), nil
+}
+
+// sequence applies ingest's seq rules to the engine's copy of a camera:
+// within one spool epoch the seq rises by at most the bound (a late event
+// is ignored), and a new epoch is taken only when the agent announced it.
+func (e *Engine) sequence(c *Camera, ag *Agent, ev *event.Event) (late bool, err error) {
+	sameSpool := ev.Epoch == "" || c.Epoch == "" || ev.Epoch == c.Epoch
+	switch {
+	case c.Seq == 0:
+	case sameSpool && ev.Seq <= c.Seq:
+		return true, nil
+	case sameSpool && ev.Seq-c.Seq > e.maxJump:
+		return false, fmt.Errorf("%w: seq %d after %d", ErrSeqJump, ev.Seq, c.Seq)
+	case !sameSpool && !slices.Contains(ag.Epochs, ev.Epoch):
+		return false, fmt.Errorf("%w: %q by agent %s/%s", ErrEpoch, ev.Epoch, ev.Site, ev.Agent)
+	}
+	c.Seq = ev.Seq
+	if ev.Epoch != "" {
+		c.Epoch = ev.Epoch
+	}
+	return false, nil
 }
 
 // Tick advances the engine's notion of time: agents fall silent, offline

@@ -389,6 +389,7 @@ func TestStateRoundTrip(t *testing.T) {
 		}
 		h2 := newHarness(t)
 		h2.eng = NewEngine(h.eng.rules, Options{State: st})
+		h2.seq = h.seq // the agent's seqs go on
 		h2.health("bn-leloi-01", event.StatusOnline, "")
 		h2.want("resolved offline/bn-leloi-01")
 		if h2.log[0].Alert.ID != h.log[0].Alert.ID {

@@ -1,9 +1,14 @@
 package alerts
 
 import (
+	"bytes"
+	"errors"
+	"time"
+
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/camwatch/camwatch/signing"
 
 	"github.com/nats-io/nats.go/jetstream"
 )
@@ -55,14 +60,16 @@ func (r *Runner) Subscribe(ctx context.Context, after uint64) (<-chan FeedItem, 
 			if err != nil {
 				continue
 			}
-			var head struct {
-				Kind TransitionKind `json:"kind"`
-			}
-			if json.Unmarshal(m.Data(), &head) != nil {
+			item, err := r.feedItem(m, md.Sequence.Stream)
+			if err != nil {
+				r.m.feedRefused.WithLabelValues(feedReason(err)).Inc()
+				if r.feedLog.Allow(feedReason(err), time.Now()) {
+					r.log.Warn("alert feed dropped a transition (logged once a minute per reason)", "seq", md.Sequence.Stream, "subject", m.Subject(), "err", err)
+				}
 				continue
 			}
 			select {
-			case out <- FeedItem{Seq: md.Sequence.Stream, Kind: head.Kind, Data: m.Data()}:
+			case out <- item:
 			case <-ctx.Done():
 				return
 			case <-r.done:
@@ -71,4 +78,47 @@ func (r *Runner) Subscribe(ctx context.Context, after uint64) (<-chan FeedItem, 
 		}
 	}()
 	return out, nil
+}
+
+// errFeed is wrapped when a stored message is not a transition the feed
+// may show.
+var errFeed = errors.New("not a deliverable transition")
+
+// feedItem admits a stored message to the live feed: its signature must
+// verify (when the runner has a Verifier), its subject must name what it
+// holds, and its kind must be known. Data is re-encoded compactly, so it
+// never holds a raw newline (strings keep theirs escaped) and cannot
+// break an SSE frame.
+func (r *Runner) feedItem(m jetstream.Msg, seq uint64) (FeedItem, error) {
+	if v := r.o.Verifier; v != nil {
+		if err := v.Verify(m.Data(), m.Headers().Get(signing.Header)); err != nil {
+			return FeedItem{}, err
+		}
+	}
+	var t Transition
+	if err := json.Unmarshal(m.Data(), &t); err != nil {
+		return FeedItem{}, fmt.Errorf("%w: %v", errFeed, err)
+	}
+	switch t.Kind {
+	case TransitionFiring, TransitionAcknowledged, TransitionEscalated, TransitionResolved:
+	default:
+		return FeedItem{}, fmt.Errorf("%w: kind %q", errFeed, t.Kind)
+	}
+	if want := Subject(&t); m.Subject() != want {
+		return FeedItem{}, fmt.Errorf("%w: subject %q, content says %q", errFeed, m.Subject(), want)
+	}
+	var buf bytes.Buffer
+	if err := json.Compact(&buf, m.Data()); err != nil {
+		return FeedItem{}, fmt.Errorf("%w: %v", errFeed, err)
+	}
+	return FeedItem{Seq: seq, Kind: t.Kind, Data: buf.Bytes()}, nil
+}
+
+func feedReason(err error) string {
+	switch {
+	case errors.Is(err, signing.ErrUnsigned), errors.Is(err, signing.ErrBadSignature):
+		return "signature"
+	default:
+		return "invalid"
+	}
 }

@@ -15,6 +15,7 @@ type metrics struct {
 	ackSeconds  prometheus.Histogram
 	dropped     *prometheus.CounterVec
 	leader      prometheus.Gauge
+	feedRefused *prometheus.CounterVec
 }
 
 func newMetrics(reg prometheus.Registerer) (*metrics, error) {
@@ -32,11 +33,14 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 		dropped: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "camwatch_alert_events_dropped_total", Help: "Events the alerts engine could not use, by reason.",
 		}, []string{"reason"}),
+		feedRefused: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "camwatch_alert_feed_refused_total", Help: "Messages on the alerts stream the live feed would not show (unsigned or badly signed, not a transition), by reason; counted once per feed that read them.",
+		}, []string{"reason"}),
 		leader: prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "camwatch_alerts_leader", Help: "1 while this replica holds the alerts lease and evaluates.",
 		}),
 	}
-	for _, c := range []prometheus.Collector{m.open, m.transitions, m.ackSeconds, m.dropped, m.leader} {
+	for _, c := range []prometheus.Collector{m.open, m.transitions, m.ackSeconds, m.dropped, m.leader, m.feedRefused} {
 		if err := reg.Register(c); err != nil {
 			return nil, fmt.Errorf("register alert metrics: %w", err)
 		}

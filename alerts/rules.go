@@ -66,14 +66,20 @@ const (
 	TriggerFrozen      TriggerType = "frozen"
 	TriggerBlack       TriggerType = "black"
 	TriggerSceneChange TriggerType = "scene_change"
-	TriggerLowFPS      TriggerType = "low_fps"
-	TriggerLowBitrate  TriggerType = "low_bitrate"
-	TriggerFlapping    TriggerType = "flapping"
+	// NoFrames, Undecodable and DetectionUnavailable match the health
+	// reasons of an online camera that is not being watched.
+	TriggerNoFrames             TriggerType = "no_frames"
+	TriggerUndecodable          TriggerType = "undecodable"
+	TriggerDetectionUnavailable TriggerType = "detection_unavailable"
+	TriggerLowFPS               TriggerType = "low_fps"
+	TriggerLowBitrate           TriggerType = "low_bitrate"
+	TriggerFlapping             TriggerType = "flapping"
 )
 
 var triggerTypes = []TriggerType{
 	TriggerMotion, TriggerOffline, TriggerAgentLost, TriggerStalled, TriggerFrozen,
 	TriggerBlack, TriggerSceneChange, TriggerLowFPS, TriggerLowBitrate, TriggerFlapping,
+	TriggerNoFrames, TriggerUndecodable, TriggerDetectionUnavailable,
 }
 
 // Trigger is the condition of a rule. Only the fields of its Type may be
@@ -262,7 +268,8 @@ func (t *Trigger) validate(f string) error {
 		{"changes", t.Changes != 0, []TriggerType{TriggerFlapping}},
 		{"within", t.Within != 0, []TriggerType{TriggerFlapping}},
 		{"for", t.For != 0, []TriggerType{TriggerOffline, TriggerAgentLost, TriggerStalled, TriggerFrozen,
-			TriggerBlack, TriggerSceneChange, TriggerLowFPS, TriggerLowBitrate}},
+			TriggerBlack, TriggerSceneChange, TriggerLowFPS, TriggerLowBitrate,
+			TriggerNoFrames, TriggerUndecodable, TriggerDetectionUnavailable}},
 	} {
 		if err := only(c.name, c.set, c.types...); err != nil {
 			return err

@@ -12,6 +12,8 @@ import (
 
 	"github.com/camwatch/camwatch/deadletter"
 	"github.com/camwatch/camwatch/event"
+	"github.com/camwatch/camwatch/lograte"
+	"github.com/camwatch/camwatch/signing"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/prometheus/client_golang/prometheus"
@@ -48,6 +50,12 @@ type RunnerOptions struct {
 	// stream stored it; a later one is refused (default
 	// event.DefaultMaxSkew).
 	MaxSkew time.Duration
+	// Signer signs every transition published (header signing.Header);
+	// Verifier, when set, is what the live feed admits: a transition
+	// without a valid signature is dropped and counted. Without a Signer
+	// transitions go unsigned (tests).
+	Signer   *signing.Key
+	Verifier *signing.Verifier
 	// CommandTimeout bounds an API command's wait for the leader; default 5s.
 	CommandTimeout time.Duration
 	Logger         *slog.Logger
@@ -78,6 +86,7 @@ type Runner struct {
 	// done ends live feeds on shutdown (see Close).
 	done      chan struct{}
 	closeOnce sync.Once
+	feedLog   *lograte.Limiter
 	// noRelease keeps the lease on exit, as a crashed replica would (tests).
 	noRelease bool
 }
@@ -126,7 +135,7 @@ func NewRunner(o RunnerOptions) (*Runner, error) {
 		return nil, err
 	}
 	return &Runner{
-		o: o, log: o.Logger.With("replica", o.ID), m: m, done: make(chan struct{}),
+		o: o, log: o.Logger.With("replica", o.ID), m: m, done: make(chan struct{}), feedLog: lograte.New(time.Minute),
 		store: NewStore(o.Redis, o.Prefix, o.History),
 		lease: NewLease(o.Redis, o.Prefix, o.ID, o.LeaseTTL),
 	}, nil
@@ -372,6 +381,13 @@ func (r *Runner) observe(ctx context.Context, l *leader, batch []jetstream.Msg) 
 			continue
 		}
 		out, err := l.eng.Observe(ev)
+		if reason := refusal(err); reason != "" {
+			r.drop(l, reason, err)
+			if err := deadletter.Publish(ctx, r.o.JS, m, "alerts", reason, err); err != nil {
+				r.log.Warn("alert engine could not dead-letter a refused event", "err", err)
+			}
+			continue
+		}
 		if err != nil {
 			r.drop(l, "unusable", err)
 			continue
@@ -431,8 +447,11 @@ func (r *Runner) publish(ctx context.Context, trs []Transition) error {
 		if err != nil {
 			return fmt.Errorf("encode transition: %w", err)
 		}
-		f, err := r.o.JS.PublishMsgAsync(&nats.Msg{Subject: Subject(&trs[i]), Data: data},
-			jetstream.WithMsgID(trs[i].ID))
+		msg := &nats.Msg{Subject: Subject(&trs[i]), Data: data, Header: nats.Header{}}
+		if r.o.Signer != nil {
+			msg.Header.Set(signing.Header, r.o.Signer.Sign(data))
+		}
+		f, err := r.o.JS.PublishMsgAsync(msg, jetstream.WithMsgID(trs[i].ID))
 		if err != nil {
 			return fmt.Errorf("publish transition %s: %w", trs[i].ID, err)
 		}

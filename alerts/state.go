@@ -62,6 +62,10 @@ type Camera struct {
 	ID     string       `json:"id"`
 	Agent  string       `json:"agent"`
 	Labels event.Labels `json:"labels"`
+	// Seq and Epoch are of the last event applied, so that a forged seq
+	// jump, a late event or an unannounced epoch cannot move the camera.
+	Seq   uint64 `json:"seq,omitempty"`
+	Epoch string `json:"epoch,omitempty"`
 	// Status is online or offline as the agent reported it, or unknown
 	// while the agent is lost.
 	Status event.Status `json:"status"`
@@ -106,6 +110,9 @@ type Agent struct {
 	// timeout; its cameras are then unknown, not offline.
 	Lost      bool      `json:"lost"`
 	LostSince time.Time `json:"lost_since"`
+	// Epochs are the spool epochs the agent announced in heartbeats, the
+	// newest first (at most 8).
+	Epochs []string `json:"epochs,omitempty"`
 }
 
 // AlertState is where an alert is in its lifecycle.

@@ -90,6 +90,9 @@ func (a *Access) cookieName() string {
 	return "camwatch_session"
 }
 
+// benchAdmin is the actor of every request with noChecks.
+var benchAdmin = &auth.Actor{Kind: auth.KindUser, Name: "bench", Role: auth.Admin, Scope: auth.Scope{All: true}}
+
 type ctxKey int
 
 const (
@@ -121,6 +124,10 @@ func unsafeMethod(m string) bool {
 func (s *server) guard(rt route) http.HandlerFunc {
 	health := rt.pattern == "GET /healthz" || rt.pattern == "GET /readyz"
 	return func(w http.ResponseWriter, r *http.Request) {
+		if s.o.noChecks {
+			rt.handler(w, r.WithContext(context.WithValue(context.WithValue(r.Context(), actorKey, benchAdmin), permKey, rt.perm)))
+			return
+		}
 		if !health && !s.hostAllowed(r.Host) {
 			s.o.Auth.Refused("host")
 			writeError(w, http.StatusMisdirectedRequest, "host: "+r.Host+" is not a name of this aggregator (access.hosts)")

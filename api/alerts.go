@@ -461,7 +461,7 @@ func (s *server) alertStream(w http.ResponseWriter, r *http.Request) {
 			if json.Unmarshal(it.Data, &tr) != nil || !s.sees(r, alertObject(&tr.Alert)) {
 				continue
 			}
-			_, err = fmt.Fprintf(w, "id: %d\nevent: %s\ndata: %s\n\n", it.Seq, it.Kind, it.Data)
+			_, err = io.WriteString(w, sseFrame(it.Seq, string(it.Kind), it.Data))
 		case <-hb.C:
 			if a, _, aerr := s.authenticate(r); aerr != nil || a.ID() != id || a.Role != actor.Role || a.Scope.String() != actor.Scope.String() {
 				_, _ = io.WriteString(w, "event: signed-out\ndata: {}\n\n")
@@ -476,4 +476,22 @@ func (s *server) alertStream(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+}
+
+// sseFrame builds one SSE event so that no field can start another: the
+// event name loses any CR or LF, and data (compact JSON from the feed,
+// which has none) is split at line ends into data lines, which a client
+// joins back.
+func sseFrame(seq uint64, kind string, data []byte) string {
+	var b strings.Builder
+	b.WriteString("id: ")
+	b.WriteString(strconv.FormatUint(seq, 10))
+	b.WriteString("\nevent: ")
+	b.WriteString(strings.NewReplacer("\r", "", "\n", "").Replace(kind))
+	for line := range strings.Lines(strings.ReplaceAll(strings.ReplaceAll(string(data), "\r\n", "\n"), "\r", "\n")) {
+		b.WriteString("\ndata: ")
+		b.WriteString(strings.TrimSuffix(line, "\n"))
+	}
+	b.WriteString("\n\n")
+	return b.String()
 }

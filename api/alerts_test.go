@@ -30,7 +30,7 @@ const alertRules = `rules:
 `
 
 type alertsEnv struct {
-	t     *testing.T
+	t     testing.TB
 	srv   *httptest.Server
 	js    jetstream.JetStream
 	rules string
@@ -40,7 +40,7 @@ type alertsEnv struct {
 
 // newAlertsServer runs a real alerts runner (embedded NATS, real Redis)
 // behind the API.
-func newAlertsServer(t *testing.T) *alertsEnv {
+func newAlertsServer(t testing.TB) *alertsEnv {
 	t.Helper()
 	nc, err := nats.Connect(testenv.NATS(t))
 	if err != nil {

@@ -173,6 +173,37 @@ func TestAttacks(t *testing.T) {
 		}
 	})
 
+	t.Run("a password change ends the other sessions", func(t *testing.T) {
+		if _, err := w.dir.AddUser(ctx, "hoa", auth.Technician, scopeA, "hoa-password-1", "test"); err != nil {
+			t.Fatal(err)
+		}
+		phone, desk := w.login("hoa", "hoa-password-1"), w.login("hoa", "hoa-password-1")
+		code, body, resp := w.call(call{method: "POST", path: "/api/v1/session/password", cookie: desk, origin: w.srv.URL,
+			ctype: "application/json", body: `{"old":"hoa-password-1","new":"hoa-password-2"}`})
+		if code != 200 {
+			t.Fatalf("change: %d %s", code, body)
+		}
+		var fresh string
+		for _, c := range resp.Cookies() {
+			if c.Name == "camwatch_session" {
+				fresh = c.Value
+			}
+		}
+		for name, c := range map[string]string{"the phone's": phone, "the desk's old": desk} {
+			if code, _, _ := w.call(call{method: "GET", path: "/api/v1/session", cookie: c}); code != 401 {
+				t.Errorf("%s session after the change: %d, want 401", name, code)
+			}
+		}
+		if code, _, _ := w.call(call{method: "GET", path: "/api/v1/session", cookie: fresh}); code != 200 {
+			t.Errorf("the new cookie: %d", code)
+		}
+		code, _, _ = w.call(call{method: "POST", path: "/api/v1/session/password", cookie: fresh, origin: w.srv.URL,
+			ctype: "application/json", body: `{"old":"wrong-password","new":"hoa-password-3"}`})
+		if code != 403 {
+			t.Errorf("change with a wrong old password: %d, want 403", code)
+		}
+	})
+
 	t.Run("a viewer calling every write route", func(t *testing.T) {
 		s := &server{o: Options{}}
 		for _, rt := range s.routes() {

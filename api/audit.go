@@ -87,6 +87,9 @@ func (s *server) denied(r *http.Request, a *auth.Actor, what string) {
 }
 
 func (s *server) append(ctx context.Context, rec audit.Record) (uint64, error) {
+	if s.o.noChecks {
+		return 0, nil // the benchmark's "checks off" side
+	}
 	if s.o.Audit == nil {
 		return 0, fmt.Errorf("%w: no audit log configured", audit.ErrUnavailable)
 	}

@@ -3,7 +3,10 @@ package api
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
+	"github.com/camwatch/camwatch/camstate"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -17,7 +20,6 @@ import (
 	"github.com/camwatch/camwatch/audit"
 	"github.com/camwatch/camwatch/auth"
 	"github.com/camwatch/camwatch/event"
-	"github.com/camwatch/camwatch/ingest"
 	"github.com/camwatch/camwatch/testenv"
 	"github.com/camwatch/camwatch/uptime"
 	"github.com/prometheus/client_golang/prometheus"
@@ -30,14 +32,15 @@ import (
 // alert, a stored snapshot, uptime history, a silence and a maintenance
 // window.
 type world struct {
-	t      *testing.T
+	t      testing.TB
+	opts   Options
 	e      *alertsEnv
 	srv    *httptest.Server
 	dir    *auth.Directory
 	svc    *auth.Service
 	log    *audit.Log
 	src    *uptime.Source
-	store  *ingest.Store
+	store  *camstate.Store
 	tokens map[auth.Role]string
 	snap   map[string]string   // camera → event id with a snapshot
 	keys   map[string][]string // program → open alert keys not used up yet
@@ -59,13 +62,13 @@ func (e *alertsEnv) healthOf(cam, program string, st event.Status) {
 	}
 }
 
-func newWorld(t *testing.T) *world {
+func newWorld(t testing.TB) *world {
 	t.Helper()
 	e := newAlertsServer(t)
 	ctx := context.Background()
 	rdb, prefix := testenv.Redis(t)
 	w := &world{t: t, e: e, tokens: map[auth.Role]string{}, snap: map[string]string{}, keys: map[string][]string{}}
-	w.store = ingest.NewStore(rdb, ingest.StoreOptions{Prefix: prefix, EventRetention: time.Hour})
+	w.store = camstate.New(rdb, camstate.Options{Prefix: prefix, EventRetention: time.Hour})
 	w.src = uptime.NewSource(rdb, uptime.SourceOptions{Prefix: prefix})
 	cams := map[string]string{"pb-1": "pb"}
 	for i := 1; i <= 14; i++ {
@@ -81,7 +84,14 @@ func newWorld(t *testing.T) *world {
 		evs = append(evs, &event.Event{Schema: 1, ID: event.NewID(), Kind: event.KindHealth, Site: "q1", Agent: "edge-1", Camera: cam,
 			Labels: lab, Time: now.Add(-time.Minute), Seq: 1, Health: &event.Health{Status: event.StatusOffline, Since: now, LastFrameAgeMS: -1}})
 		id := event.NewID()
-		if err := w.store.PutSnapshot(ctx, id, "q1", cam, []byte{0xFF, 0xD8, 0xFF, 0xE0, byte(seq)}); err != nil {
+		pic := []byte{0xFF, 0xD8, 0xFF, 0xE0, byte(seq)}
+		sum := sha256.Sum256(pic)
+		ref := &event.Event{ID: id, Site: "q1", Agent: "edge-1", Camera: cam,
+			Snapshot: &event.Snapshot{ID: id, Bytes: len(pic), SHA256: hex.EncodeToString(sum[:])}}
+		if err := w.store.ExpectSnapshots(ctx, []*event.Event{ref}); err != nil {
+			t.Fatal(err)
+		}
+		if err := w.store.PutSnapshot(ctx, "q1", "edge-1", cam, id, pic); err != nil {
 			t.Fatal(err)
 		}
 		w.snap[cam] = id
@@ -118,9 +128,10 @@ func newWorld(t *testing.T) *world {
 		}
 		w.tokens[r] = tok
 	}
-	w.srv = httptest.NewServer(New(Options{Store: w.store, Snapshots: w.store, Alerts: e.r, AlertHistory: e.r.Store(),
+	w.opts = Options{Store: w.store, Snapshots: w.store, Alerts: e.r, AlertHistory: e.r.Store(),
 		MaintenanceAlerts: e.r, Uptime: &Uptime{Source: w.src, Maintenance: w.src}, Auth: w.svc, Audit: w.log,
-		AlertsHeartbeat: 100 * time.Millisecond}))
+		AlertsHeartbeat: 100 * time.Millisecond}
+	w.srv = httptest.NewServer(New(w.opts))
 	t.Cleanup(w.srv.Close)
 	// Every camera's alert is open before the matrix starts.
 	testenv.Eventually(t, 15*time.Second, func() error {

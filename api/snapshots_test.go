@@ -3,6 +3,9 @@ package api
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"github.com/camwatch/camwatch/camstate"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -10,7 +13,6 @@ import (
 	"time"
 
 	"github.com/camwatch/camwatch/event"
-	"github.com/camwatch/camwatch/ingest"
 	"github.com/camwatch/camwatch/testenv"
 )
 
@@ -18,10 +20,16 @@ import (
 // event without one, 400 for a malformed id.
 func TestSnapshotRoute(t *testing.T) {
 	rdb, prefix := testenv.Redis(t)
-	store := ingest.NewStore(rdb, ingest.StoreOptions{Prefix: prefix, EventRetention: time.Hour})
+	store := camstate.New(rdb, camstate.Options{Prefix: prefix, EventRetention: time.Hour})
 	id := event.NewID()
 	jpegData := []byte{0xFF, 0xD8, 0xFF, 0xE0, 9, 9}
-	if err := store.PutSnapshot(context.Background(), id, "q1", "cam-1", jpegData); err != nil {
+	sum := sha256.Sum256(jpegData)
+	ev := &event.Event{ID: id, Site: "q1", Agent: "edge-1", Camera: "cam-1",
+		Snapshot: &event.Snapshot{ID: id, Bytes: len(jpegData), SHA256: hex.EncodeToString(sum[:])}}
+	if err := store.ExpectSnapshots(context.Background(), []*event.Event{ev}); err != nil {
+		t.Fatal(err)
+	}
+	if err := store.PutSnapshot(context.Background(), "q1", "edge-1", "cam-1", id, jpegData); err != nil {
 		t.Fatal(err)
 	}
 	srv := httptest.NewServer(newAPI(Options{Store: store, Snapshots: store}))

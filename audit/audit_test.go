@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -204,4 +205,34 @@ func TestIndexAndQuery(t *testing.T) {
 	defer cancel()
 	go func() { _ = l.Run(rctx) }()
 	check(t)
+}
+
+// BenchmarkAppend is the audit append a state change or sensitive read
+// waits for (JetStream publish with the expected last sequence, plus the
+// Redis index), with p50 and p99:
+//
+//	go test ./audit -run XXX -bench Append -benchtime 3000x
+func BenchmarkAppend(b *testing.B) {
+	rdb, prefix := testenv.Redis(b)
+	nc, err := nats.Connect(testenv.NATS(b))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer nc.Close()
+	j, _ := jetstream.New(nc)
+	l, err := Open(context.Background(), j, Options{Redis: rdb, Prefix: prefix, Registerer: prometheus.NewRegistry()})
+	if err != nil {
+		b.Fatal(err)
+	}
+	var ds []time.Duration
+	for b.Loop() {
+		start := time.Now()
+		if _, err := l.Append(context.Background(), rec("lan", "alert.ack", "alert:k", "camera:c")); err != nil {
+			b.Fatal(err)
+		}
+		ds = append(ds, time.Since(start))
+	}
+	slices.Sort(ds)
+	b.ReportMetric(float64(ds[len(ds)/2].Microseconds()), "p50-µs")
+	b.ReportMetric(float64(ds[len(ds)*99/100].Microseconds()), "p99-µs")
 }

@@ -17,7 +17,9 @@ import (
 // benchmark, not here.
 var fast = Argon2Params{Memory: 1024, Time: 1, Threads: 1, KeyLen: 32, SaltLen: 16}
 
-func directory(t *testing.T) *Directory {
+func directory(t *testing.T) *Directory { return directoryTB(t, fast) }
+
+func directoryTB(t testing.TB, argon Argon2Params) *Directory {
 	t.Helper()
 	nc, err := nats.Connect(testenv.NATS(t))
 	if err != nil {
@@ -25,7 +27,7 @@ func directory(t *testing.T) *Directory {
 	}
 	t.Cleanup(nc.Close)
 	js, _ := jetstream.New(nc)
-	d, err := OpenDirectory(context.Background(), js, DirectoryOptions{Argon2: fast})
+	d, err := OpenDirectory(context.Background(), js, DirectoryOptions{Argon2: argon})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -41,7 +43,9 @@ type clock struct{ t time.Time }
 
 func (c *clock) now() time.Time { return c.t }
 
-func service(t *testing.T, d *Directory, c *clock) *Service {
+func serviceTB(t testing.TB, d *Directory) *Service { return service(t, d, &clock{t: time.Now()}) }
+
+func service(t testing.TB, d *Directory, c *clock) *Service {
 	t.Helper()
 	rdb, prefix := testenv.Redis(t)
 	s, err := NewService(ServiceOptions{Directory: d, Redis: rdb, Prefix: prefix, SessionIdle: time.Hour,

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"net/url"
+	"strings"
 	"time"
 
 	"github.com/nats-io/nats-server/v2/server"
@@ -33,6 +34,16 @@ type Config struct {
 	// URLUser and URLPassword, when set, are put into URL() so that a
 	// test's clients connect as that user without further options.
 	URLUser, URLPassword string
+	// Name is the server's name, unique within a cluster (JetStream's
+	// replicas are placed by it); default "camwatch-embedded".
+	Name string
+	// ClusterName, ClusterPort and Routes join a NATS cluster: the server
+	// listens for routes on Host:ClusterPort and dials Routes
+	// (nats-route://host:port of the other members). JetStream then
+	// replicates streams with Replicas > 1 across the members.
+	ClusterName string
+	ClusterPort int
+	Routes      []string
 }
 
 // Start runs a NATS server with JetStream storing in dir, without
@@ -71,8 +82,16 @@ func (c Config) options() (*server.Options, error) {
 			return nil, fmt.Errorf("nats authorization %s: %w", c.AuthFile, err)
 		}
 	}
-	opts.ServerName = "camwatch-embedded"
+	opts.ServerName = c.Name
+	if opts.ServerName == "" {
+		opts.ServerName = "camwatch-embedded"
+	}
 	opts.Host, opts.Port = c.Host, c.Port
+	if c.ClusterName != "" {
+		opts.Cluster.Name = c.ClusterName
+		opts.Cluster.Host, opts.Cluster.Port = c.Host, c.ClusterPort
+		opts.Routes = server.RoutesFromStr(strings.Join(c.Routes, ","))
+	}
 	opts.JetStream, opts.StoreDir = true, c.Dir
 	opts.NoLog, opts.NoSigs = true, true
 	// Keep JetStream modest on a small machine.
@@ -102,11 +121,29 @@ func (e *Embedded) Reload() error {
 		return err
 	}
 	opts.Port = e.srv.Addr().(*net.TCPAddr).Port
+	if c := e.cfg; c.ClusterName != "" && c.ClusterPort <= 0 {
+		opts.Cluster.Port = e.srv.ClusterAddr().Port
+	}
 	if err := e.srv.ReloadOptions(opts); err != nil {
 		return fmt.Errorf("nats reload: %w", err)
 	}
 	return nil
 }
+
+// JetStreamReady reports whether this server's JetStream is ready to
+// serve: standalone at once, in a cluster once a meta leader is known.
+func (e *Embedded) JetStreamReady() bool {
+	if !e.srv.JetStreamEnabled() {
+		return false
+	}
+	if !e.srv.JetStreamIsClustered() {
+		return true
+	}
+	return e.srv.JetStreamIsCurrent()
+}
+
+// Name is the server's name.
+func (e *Embedded) Name() string { return e.srv.Name() }
 
 // Shutdown stops the server and waits for it.
 func (e *Embedded) Shutdown() {

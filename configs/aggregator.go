@@ -24,6 +24,8 @@ type Aggregator struct {
 	Alerts       AlertEngine   `yaml:"alerts"`
 	// Uptime sets the SLA targets of uptime reports.
 	Uptime Uptime `yaml:"uptime"`
+	// Admission bounds what an event may claim about time and sequence.
+	Admission Admission `yaml:"admission"`
 	// MetricsListen serves /metrics alone on this address (loopback by
 	// default, for the Prometheus scraper); "off" serves it nowhere but
 	// behind MetricsTokenEnv on Listen.
@@ -93,6 +95,21 @@ type Audit struct {
 	IndexRetention time.Duration `yaml:"index_retention"`
 }
 
+// Admission bounds the time and sequence claims of events (see
+// docs/events.md); every refusal is dead-lettered or counted by reason.
+type Admission struct {
+	// MaxSkew: an event dated more than this ahead of the time JetStream
+	// stored it is dead-lettered ("future"). Default 2m.
+	MaxSkew time.Duration `yaml:"max_skew"`
+	// MaxAge: a late event (arriving after newer ones) that was older than
+	// this when stored is kept in the timeline but does not change status
+	// history. Default 7 days.
+	MaxAge time.Duration `yaml:"max_age"`
+	// MaxSeqAdvance: one event may move a camera's seq ahead by at most
+	// this within one spool epoch ("seq_jump"). Default 1000000.
+	MaxSeqAdvance int64 `yaml:"max_seq_advance"`
+}
+
 // AlertEngine configures the alerts engine the aggregator runs (see
 // docs/alerts.md). Without a rules file no alerts are evaluated and the
 // alert routes answer 503.
@@ -111,16 +128,42 @@ type AlertEngine struct {
 	LeaseTTL time.Duration `yaml:"lease_ttl"`
 	// History keeps alert transitions this long in Redis.
 	History time.Duration `yaml:"history"`
+	// SigningKey is the Ed25519 key (PEM PKCS #8, `camwatch keygen`) that
+	// signs every transition; the notifier and the live feed deliver only
+	// transitions it signed. Every replica needs the same file. Without
+	// it each replica makes a key of its own at start (one replica only).
+	SigningKey string `yaml:"signing_key"`
 }
 
-// Redis says how to reach Redis.
+// Redis says how to reach Redis: one server (URL), a Redis Cluster
+// (Cluster) or a primary behind Sentinel (Sentinel). The same key layout
+// works on all three (docs/redis.md).
 type Redis struct {
 	// URL such as redis://127.0.0.1:6379/0, without a password.
-	URL         string `yaml:"url"`
+	URL string `yaml:"url"`
+	// Cluster lists host:port of some (ideally all) cluster nodes; the
+	// client discovers the rest and follows MOVED/ASK. Replaces URL.
+	Cluster []string `yaml:"cluster"`
+	// Sentinel names the master the sentinels watch and the sentinels'
+	// host:port; the client asks them for the primary and follows a
+	// failover. Replaces URL.
+	Sentinel *Sentinel `yaml:"sentinel"`
+	// PasswordEnv names the environment variable with the password of
+	// the Redis nodes (also the sentinels' if they ask for one).
 	PasswordEnv string `yaml:"password_env"`
 	Password    Secret `yaml:"-"`
+	// WaitReplicas (url or sentinel only) holds each batch's acks until
+	// that many replicas have its writes (Redis WAIT), so a failover loses
+	// no acknowledged event; 0 (default) does not wait.
+	WaitReplicas int `yaml:"wait_replicas"`
 	// Prefix starts every key, so several deployments can share a server.
 	Prefix string `yaml:"prefix"`
+}
+
+// Sentinel is a primary watched by Redis Sentinel.
+type Sentinel struct {
+	Master string   `yaml:"master"`
+	Addrs  []string `yaml:"addrs"`
 }
 
 // Stream configures the JetStream stream that is the durable record.
@@ -154,15 +197,8 @@ func (c *Aggregator) Validate() error {
 	if err := c.NATS.validate("nats"); err != nil {
 		return err
 	}
-	if c.Redis.URL == "" {
-		c.Redis.URL = "redis://127.0.0.1:6379/0"
-	}
-	u, err := url.Parse(c.Redis.URL)
-	if err != nil || (u.Scheme != "redis" && u.Scheme != "rediss") || u.Host == "" {
-		return fieldErr("redis.url", "%q is not a redis:// URL", redactURL(c.Redis.URL))
-	}
-	if _, has := u.User.Password(); has {
-		return fieldErr("redis.url", "must not contain a password; use password_env")
+	if err := c.Redis.validate(); err != nil {
+		return err
 	}
 	pw, err := secretFrom("redis.password", Secret{}, c.Redis.PasswordEnv)
 	if err != nil {
@@ -205,6 +241,8 @@ func (c *Aggregator) Validate() error {
 		def  time.Duration
 	}{
 		{"stream.max_age", &c.Stream.MaxAge, 30 * 24 * time.Hour},
+		{"admission.max_skew", &c.Admission.MaxSkew, 2 * time.Minute},
+		{"admission.max_age", &c.Admission.MaxAge, 7 * 24 * time.Hour},
 		{"stream.duplicate_window", &c.Stream.DuplicateWindow, 2 * time.Minute},
 		{"consumer.ack_wait", &c.Consumer.AckWait, 30 * time.Second},
 		{"retention.events", &c.Retention.Events, 72 * time.Hour},
@@ -217,6 +255,12 @@ func (c *Aggregator) Validate() error {
 		if err := positive(d.name, d.p, d.def); err != nil {
 			return err
 		}
+	}
+	if c.Admission.MaxSeqAdvance == 0 {
+		c.Admission.MaxSeqAdvance = 1_000_000
+	}
+	if c.Admission.MaxSeqAdvance < 0 {
+		return fieldErr("admission.max_seq_advance", "must be positive, got %d", c.Admission.MaxSeqAdvance)
 	}
 	if c.Alerts.Receivers != "" && c.Alerts.Rules == "" {
 		return fieldErr("alerts.receivers", "needs alerts.rules: without rules nothing is ever notified")

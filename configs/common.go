@@ -1,18 +1,17 @@
 package configs
 
 import (
-	"errors"
 	"fmt"
 	"net/url"
-	"os"
 	"strings"
 	"time"
 )
 
 // NATS says how to reach the NATS server.
 type NATS struct {
-	// URL of the server, e.g. nats://127.0.0.1:4222. Credentials do not
-	// belong here: use CredsFile or TokenEnv.
+	// URL of the server, e.g. nats://127.0.0.1:4222, or of every member
+	// of a NATS cluster, comma-separated (the client fails over between
+	// them). Credentials do not belong here: use CredsFile or TokenEnv.
 	URL string `yaml:"url"`
 	// CredsFile is this process's credentials: a file made by `camwatch
 	// nats creds` (an nkey seed) or a NATS .creds file (user JWT and seed,
@@ -40,12 +39,14 @@ func (n *NATS) validate(field string) error {
 	if n.URL == "" {
 		n.URL = "nats://127.0.0.1:4222"
 	}
-	u, err := url.Parse(n.URL)
-	if err != nil || (u.Scheme != "nats" && u.Scheme != "tls") || u.Host == "" {
-		return fieldErr(field+".url", "%q is not a nats:// or tls:// URL", redactURL(n.URL))
-	}
-	if u.User != nil {
-		return fieldErr(field+".url", "must not carry credentials; use creds_file or token_env")
+	for _, one := range strings.Split(n.URL, ",") {
+		u, err := url.Parse(strings.TrimSpace(one))
+		if err != nil || (u.Scheme != "nats" && u.Scheme != "tls") || u.Host == "" {
+			return fieldErr(field+".url", "%q is not a nats:// or tls:// URL", redactURL(one))
+		}
+		if u.User != nil {
+			return fieldErr(field+".url", "must not carry credentials; use creds_file or token_env")
+		}
 	}
 	tok, err := secretFrom(field+".token", Secret{}, n.TokenEnv)
 	if err != nil {
@@ -71,16 +72,9 @@ func (n *NATS) validate(field string) error {
 	case (n.TLSCert == "") != (n.TLSKey == ""):
 		return fieldErr(field+".tls_cert", "tls_cert and tls_key go together")
 	}
-	for _, f := range []struct{ name, path string }{
-		{"creds_file", n.CredsFile}, {"tls_ca", n.TLSCA}, {"tls_cert", n.TLSCert}, {"tls_key", n.TLSKey},
-	} {
-		if f.path == "" {
-			continue
-		}
-		if _, err := os.Stat(f.path); err != nil {
-			return fieldErr(field+"."+f.name, "%q cannot be read: %v", f.path, errors.Unwrap(err))
-		}
-	}
+	// The files are read when connecting (they may be made after the
+	// config is written, as compose's init services do); an unreadable one
+	// stops the start with an error naming the field.
 	return nil
 }
 

@@ -23,6 +23,8 @@ type composeFile struct {
 		Build       any               `yaml:"build"`
 		Command     []string          `yaml:"command"`
 		Ports       []string          `yaml:"ports"`
+		Expose      []string          `yaml:"expose"`
+		DependsOn   any               `yaml:"depends_on"`
 		Volumes     []string          `yaml:"volumes"`
 		Environment map[string]string `yaml:"environment"`
 	} `yaml:"services"`
@@ -31,6 +33,7 @@ type composeFile struct {
 
 func TestComposeAgreesWithConfigs(t *testing.T) {
 	t.Setenv("SIMCAM_PASSWORD", "compose-test")
+	t.Setenv("REDIS_PASSWORD", "compose-test")
 	data, err := os.ReadFile("../docker-compose.yml")
 	if err != nil {
 		t.Fatal(err)
@@ -47,8 +50,39 @@ func TestComposeAgreesWithConfigs(t *testing.T) {
 	if img := cf.Services["nats"].Image; !strings.HasPrefix(img, "nats:2.12") {
 		t.Errorf("nats image %q, want a 2.12 image", img)
 	}
-	if cmd := strings.Join(cf.Services["nats"].Command, " "); !strings.Contains(cmd, "-js") || !strings.Contains(cmd, "-sd /data") {
-		t.Errorf("nats command %q must enable JetStream with its store on the volume", cmd)
+	// NATS and Redis are reachable by the other services only.
+	for _, name := range []string{"nats", "redis"} {
+		if p := cf.Services[name].Ports; len(p) > 0 {
+			t.Errorf("%s publishes %v to the host; it must publish no port", name, p)
+		}
+	}
+	// NATS runs the config `camwatch nats creds` made on the shared volume.
+	const authDir = "/var/lib/camwatch/auth"
+	if cmd := strings.Join(cf.Services["nats"].Command, " "); cmd != "-c "+authDir+"/nats-server.conf" {
+		t.Errorf("nats command %q, want the generated config", cmd)
+	}
+	gen := cf.Services["nats-auth"]
+	if len(gen.Command) < 4 || gen.Command[0] != "nats" || gen.Command[1] != "creds" || !contains(gen.Command, authDir) ||
+		!contains(gen.Command, "/etc/camwatch/edge.yaml") || !contains(gen.Command, "/data") {
+		t.Errorf("nats-auth command %q must generate into %s for edge.yaml with the store on /data", gen.Command, authDir)
+	}
+	for _, name := range []string{"nats-auth", "alerts-key", "nats", "aggregator", "edge"} {
+		if !mounts(cf.Services[name].Volumes, authDir) {
+			t.Errorf("%s does not mount the authorization volume at %s", name, authDir)
+		}
+	}
+	if !mounts(cf.Services["nats"].Volumes, "/data") {
+		t.Errorf("nats has no volume on /data")
+	}
+	// Redis demands the password the aggregator sends, given on stdin.
+	rcmd := strings.Join(cf.Services["redis"].Command, " ")
+	if !strings.Contains(rcmd, "requirepass") || !strings.Contains(rcmd, "$$REDIS_PASSWORD") || !strings.Contains(rcmd, "redis-server -") {
+		t.Errorf("redis command %q must set requirepass from $REDIS_PASSWORD through stdin", rcmd)
+	}
+	for _, name := range []string{"redis", "aggregator"} {
+		if v := cf.Services[name].Environment["REDIS_PASSWORD"]; !strings.HasPrefix(v, "${REDIS_PASSWORD:?") {
+			t.Errorf("%s: REDIS_PASSWORD is %q, want it required from the environment", name, v)
+		}
 	}
 	if !mounts(cf.Services["nats"].Volumes, "/data") {
 		t.Errorf("nats has no volume on /data")
@@ -82,6 +116,19 @@ func TestComposeAgreesWithConfigs(t *testing.T) {
 	agg := loaded["aggregator"].(*Aggregator)
 	ed := loaded["edge"].(*Edge)
 	sim := loaded["simcam"].(*Simcam)
+	if agg.Redis.PasswordEnv != "REDIS_PASSWORD" {
+		t.Errorf("aggregator redis.password_env %q, want REDIS_PASSWORD", agg.Redis.PasswordEnv)
+	}
+	// The credentials the configs name are the files nats-auth writes.
+	if want := authDir + "/agents/" + ed.Site + "." + ed.Agent + ".creds"; ed.NATS.CredsFile != want {
+		t.Errorf("edge nats.creds_file %q, want %q", ed.NATS.CredsFile, want)
+	}
+	if want := authDir + "/aggregator.creds"; agg.NATS.CredsFile != want {
+		t.Errorf("aggregator nats.creds_file %q, want %q", agg.NATS.CredsFile, want)
+	}
+	if keyCmd := cf.Services["alerts-key"].Command; !contains(keyCmd, agg.Alerts.SigningKey) || keyCmd[0] != "keygen" {
+		t.Errorf("alerts-key %q does not make alerts.signing_key %s", keyCmd, agg.Alerts.SigningKey)
+	}
 
 	checkAddr := func(who, rawURL, service string) {
 		t.Helper()
@@ -92,8 +139,8 @@ func TestComposeAgreesWithConfigs(t *testing.T) {
 		if u.Hostname() != service {
 			t.Errorf("%s: host %q is not the compose service %q", who, u.Hostname(), service)
 		}
-		if !publishes(cf.Services[service].Ports, u.Port()) {
-			t.Errorf("%s: port %s is not one service %s provides (%v)", who, u.Port(), service, cf.Services[service].Ports)
+		if svc := cf.Services[service]; !publishes(svc.Ports, u.Port()) && !publishes(svc.Expose, u.Port()) {
+			t.Errorf("%s: port %s is not one service %s provides (%v %v)", who, u.Port(), service, svc.Ports, svc.Expose)
 		}
 	}
 	checkAddr("aggregator nats.url", agg.NATS.URL, "nats")

@@ -8,6 +8,7 @@ import (
 
 func TestExamplesParse(t *testing.T) {
 	t.Setenv("SIMCAM_PASSWORD", "s3cret-example")
+	t.Setenv("REDIS_PASSWORD", "s3cret-example")
 	for _, tc := range []struct {
 		file string
 		v    Validator
@@ -46,6 +47,8 @@ func TestEdgeErrorsNameTheField(t *testing.T) {
 		{"bad duration", base + "timing: {stall_timeout: soon}\ncameras: [{id: c1, url: 'rtsp://h/x'}]\n", "line 4: cannot unmarshal !!str `soon` into time.Duration"},
 		{"two documents", base + "cameras: [{id: c1, url: 'rtsp://h/x'}]\n---\nsite: x\n", "one YAML document"},
 		{"empty", "", "empty"},
+		{"cluster url with a bad member", base + "nats: {url: 'nats://127.0.0.1:4222,http://h:4223'}\ncameras: [{id: c1, url: 'rtsp://h/x'}]\n", `nats.url: "http://h:4223" is not a nats://`},
+		{"cluster url with a password", base + "nats: {url: 'nats://127.0.0.1:4222,nats://u:hunter2@h:4223'}\ncameras: [{id: c1, url: 'rtsp://h/x'}]\n", "nats.url: must not carry credentials"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			err := Parse([]byte(tc.yaml), &Edge{})
@@ -62,6 +65,16 @@ func TestEdgeErrorsNameTheField(t *testing.T) {
 				t.Errorf("error leaks the password: %q", err)
 			}
 		})
+	}
+}
+
+// TestNATSClusterURL: the members of a NATS cluster go into one url,
+// comma-separated, as nats.Connect takes them.
+func TestNATSClusterURL(t *testing.T) {
+	var c Edge
+	y := "site: s1\nagent: a1\nspool_dir: /tmp/x\nnats: {url: 'nats://127.0.0.1:4222, nats://127.0.0.1:4223,nats://127.0.0.1:4224'}\ncameras: [{id: c1, url: 'rtsp://h/x'}]\n"
+	if err := Parse([]byte(y), &c); err != nil {
+		t.Fatal(err)
 	}
 }
 

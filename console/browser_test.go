@@ -377,6 +377,25 @@ func TestConsoleInBrowser(t *testing.T) {
 		}
 		waitFor(t, ctx, "uptime of every program", `document.querySelector('#uptime tr[data-group="5plus1-tdp7"]') && document.querySelector('#uptime tr[data-group="ward-street"]')`)
 	})
+
+	t.Run("a user changes their own password", func(t *testing.T) {
+		if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS("#password"))); err != nil {
+			t.Fatal(err)
+		}
+		waitFor(t, ctx, "the password form", `document.querySelector("#password-form")`)
+		if err := chromedp.Do(ctx,
+			chromedp.SendKeys(chromedp.CSS("#pw-old"), viewPass),
+			chromedp.SendKeys(chromedp.CSS("#pw-new"), "ward-office-new-secret"),
+			chromedp.Click(chromedp.CSS(`#password-form button[type="submit"]`))); err != nil {
+			t.Fatal(err)
+		}
+		waitFor(t, ctx, "changed", `document.querySelector("#password-msg").className === "ok"`)
+		if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS("#logout"))); err != nil {
+			t.Fatal(err)
+		}
+		waitFor(t, ctx, "signed out", `document.querySelector("#login") && document.querySelector("#logout").hidden`)
+		signIn(t, ctx, base, "ward-viewer", "ward-office-new-secret")
+	})
 }
 
 // adminToken is what getJSON reads the API with.

@@ -19,6 +19,7 @@ import (
 	"github.com/camwatch/camwatch/configs"
 	"github.com/camwatch/camwatch/edge"
 	"github.com/camwatch/camwatch/natsauth"
+	"github.com/camwatch/camwatch/signing"
 	"github.com/camwatch/camwatch/simcam"
 	"github.com/prometheus/client_golang/prometheus"
 )
@@ -118,7 +119,7 @@ func Run(ctx context.Context, opts Options) error {
 		return err
 	}
 	acfg.NATS.URL, acfg.NATS.CredsFile = nsrv.URL(), auth.AggregatorCreds
-	acfg.Redis.URL = redisURL
+	acfg.Redis.URL, acfg.Redis.Password = redisURL, configs.Secret{}
 	acfg.Redis.Prefix = Prefix
 	acfg.Listen = opts.Listen
 	acfg.MetricsListen = "127.0.0.1:0"
@@ -126,6 +127,15 @@ func Run(ctx context.Context, opts Options) error {
 	// The shipped alert rules, from the embedded example.
 	rules, err := configs.Examples.ReadFile("alerts.yaml")
 	if err != nil {
+		return err
+	}
+	// Alert transitions are signed; the demo makes its key.
+	key, err := signing.GenerateKey()
+	if err != nil {
+		return err
+	}
+	acfg.Alerts.SigningKey = filepath.Join(dir, "alerts-signing.key")
+	if err := signing.WriteKey(acfg.Alerts.SigningKey, key); err != nil {
 		return err
 	}
 	acfg.Alerts.Rules = filepath.Join(dir, "alerts.yaml")
@@ -204,6 +214,12 @@ func parseExample(name string, v configs.Validator, password string) error {
 	if _, set := os.LookupEnv("SIMCAM_PASSWORD"); !set {
 		os.Setenv("SIMCAM_PASSWORD", password)
 		defer os.Unsetenv("SIMCAM_PASSWORD")
+	}
+	// The example aggregator reads Redis's password (compose sets one);
+	// the demo's Redis is local, so the demo drops it again.
+	if _, set := os.LookupEnv("REDIS_PASSWORD"); !set {
+		os.Setenv("REDIS_PASSWORD", "unused-by-the-demo")
+		defer os.Unsetenv("REDIS_PASSWORD")
 	}
 	if err := configs.Parse(data, v); err != nil {
 		return fmt.Errorf("example %s: %w", name, err)

@@ -54,7 +54,8 @@ func cbrFrames(t testing.TB, clip string, cx *complexity) []frame {
 	for i, pkts := range packets {
 		ts := time.Duration(i) * time.Second / cbrFPS
 		for _, p := range pkts {
-			if f, done := asm.add(ts, t0.Add(ts), p, false, false); done {
+			for _, f := range asm.add(ts, t0.Add(ts), p, false, false, false) {
+				f.au = nil
 				frames = append(frames, f)
 			}
 		}

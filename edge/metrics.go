@@ -26,6 +26,7 @@ type Metrics struct {
 	badHeaders    *prometheus.CounterVec
 	rateControl   *prometheus.GaugeVec
 	probes        *prometheus.CounterVec
+	degraded      *prometheus.GaugeVec
 	// PermissionDenied counts messages NATS refused for this agent's
 	// credentials (a subject of another site or agent).
 	PermissionDenied prometheus.Counter
@@ -83,12 +84,15 @@ func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
 		probes: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "camwatch_edge_probes_total", Help: "Reachability probes (TCP connect + RTSP OPTIONS) of offline cameras, by result (answered, failed).",
 		}, []string{"camera", "result"}),
+		degraded: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "camwatch_edge_camera_not_watched", Help: "1 while an online camera is not being watched, by reason (no_frames, undecodable, detection_unavailable); alert on it.",
+		}, []string{"camera", "reason"}),
 		badHeaders: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "camwatch_edge_slice_headers_invalid_total", Help: "H.264 slice or parameter-set headers the compressed tier could not read, per camera.",
 		}, []string{"camera"}),
 	}
 	for _, c := range []prometheus.Collector{m.PermissionDenied, m.signalFlat, m.badHeaders, m.rateControl, m.frames, m.bytes, m.reconnects, m.online, m.skipped, m.events, m.eventsDropped,
-		m.decoded, m.detectFrames, m.decodeErrors, m.decodeRestart, m.pixelInvalid, m.probes} {
+		m.decoded, m.detectFrames, m.decodeErrors, m.decodeRestart, m.pixelInvalid, m.probes, m.degraded} {
 		if err := reg.Register(c); err != nil {
 			return nil, fmt.Errorf("register edge metrics: %w", err)
 		}
@@ -106,7 +110,11 @@ type cameraMetrics struct {
 	frames, bytes, reconnects, skipped prometheus.Counter
 	online                             prometheus.Gauge
 	probes                             struct{ answered, failed prometheus.Counter }
+	notWatched                         map[event.Reason]prometheus.Gauge
 }
+
+// degraded is the not-watched gauge of reason r.
+func (c cameraMetrics) degraded(r event.Reason) prometheus.Gauge { return c.notWatched[r] }
 
 func (m *Metrics) camera(id string) cameraMetrics {
 	cm := cameraMetrics{
@@ -115,6 +123,10 @@ func (m *Metrics) camera(id string) cameraMetrics {
 		reconnects: m.reconnects.WithLabelValues(id),
 		skipped:    m.skipped.WithLabelValues(id),
 		online:     m.online.WithLabelValues(id),
+	}
+	cm.notWatched = map[event.Reason]prometheus.Gauge{}
+	for _, r := range event.DetectionReasons {
+		cm.notWatched[r] = m.degraded.WithLabelValues(id, string(r))
 	}
 	cm.probes.answered = m.probes.WithLabelValues(id, "answered")
 	cm.probes.failed = m.probes.WithLabelValues(id, "failed")

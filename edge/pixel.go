@@ -49,13 +49,8 @@ type pixelTier struct {
 
 	codec  decode.Codec
 	params []byte // parameter sets in Annex-B, put before each keyframe
-	au     []byte // the access unit being assembled
 	// withParams is a keyframe with the parameter sets in front.
 	withParams []byte
-	auTS       time.Duration
-	auAt       time.Time
-	auOpen     bool
-	auKey      bool
 	corrupt    int // consecutive refused access units
 
 	gateOpen  bool
@@ -64,6 +59,12 @@ type pixelTier struct {
 	gopAt     []time.Time
 	gopBytes  int
 
+	// unavailable says why no decoder could be opened ("" once one is);
+	// refusedSince is the first refused access unit since the last one the
+	// decoder took (zero while it takes them), refusedErr the last refusal.
+	unavailable  string
+	refusedSince time.Time
+	refusedErr   string
 	// restarted is set when the decoder was restarted; the supervisor
 	// reports it as a health event and clears it.
 	restarted string
@@ -113,7 +114,6 @@ func (p *pixelTier) start(cd av.CodecData) {
 		p.dec = nil
 	}
 	p.codec, p.params = codec, params
-	p.auOpen = false
 	p.corrupt = 0
 	p.loggedErr = false
 	p.dropGOP()
@@ -146,7 +146,6 @@ func codecParams(cd av.CodecData) (decode.Codec, [][]byte) {
 
 // stop closes an open interval at the end of a session.
 func (p *pixelTier) stop() (motion.Transition, bool) {
-	p.auOpen = false
 	return p.det.Stop()
 }
 
@@ -168,23 +167,8 @@ func (p *pixelTier) gate(now time.Time, active bool) {
 	}
 }
 
-// packet feeds one slice NAL payload (AVCC) of the video track; emit is
-// called with each transition of the pixel detector.
-func (p *pixelTier) packet(ts time.Duration, at time.Time, data []byte, key bool, emit func(motion.Transition, []string)) {
-	if p.auOpen && ts == p.auTS {
-		p.au = decode.AppendAnnexB(p.au, data)
-		p.auKey = p.auKey || key
-		return
-	}
-	if p.auOpen {
-		p.access(p.au, p.auAt, p.auKey, emit)
-	}
-	p.au = p.au[:0]
-	p.auTS, p.auAt, p.auOpen, p.auKey = ts, at, true, key
-	p.au = decode.AppendAnnexB(p.au, data)
-}
-
-// access handles one complete access unit: decoded now, buffered for the
+// access handles one complete access unit (Annex-B, from the supervisor's
+// assembler; emit gets each transition of the pixel detector): decoded now, buffered for the
 // gate's pre-roll, or (gate shut) decoded only if it is a keyframe, which
 // keeps the background current at a fraction of the cost.
 func (p *pixelTier) access(au []byte, at time.Time, key bool, emit func(motion.Transition, []string)) {
@@ -244,6 +228,7 @@ func (p *pixelTier) decode(au []byte, at time.Time, emit func(motion.Transition,
 		d, err := p.open(decode.Config{Codec: p.codec, FPS: p.cfg.FPS, Width: p.cfg.Width})
 		if err != nil {
 			p.m.errors.Inc()
+			p.unavailable = fmt.Sprintf("pixel decoder unavailable: %v", err)
 			if p.restarted == "" && !p.loggedErr {
 				p.log.Error("pixel decoder unavailable", "err", err)
 				p.restarted = fmt.Sprintf("pixel decoder unavailable: %v", err)
@@ -252,12 +237,17 @@ func (p *pixelTier) decode(au []byte, at time.Time, emit func(motion.Transition,
 			return
 		}
 		p.dec = d
+		p.unavailable = ""
 	}
 	p.m.in.Inc()
 	f, ok, err := p.dec.Decode(au, at)
 	if err != nil {
 		p.m.errors.Inc()
 		p.corrupt++
+		if p.refusedSince.IsZero() {
+			p.refusedSince = at
+		}
+		p.refusedErr = err.Error()
 		if !p.loggedErr {
 			p.log.Warn("pixel decoder refused input; waiting for the next keyframe", "err", err)
 			p.loggedErr = true
@@ -268,6 +258,7 @@ func (p *pixelTier) decode(au []byte, at time.Time, emit func(motion.Transition,
 		return
 	}
 	p.corrupt = 0
+	p.refusedSince = time.Time{}
 	if !ok {
 		return
 	}

@@ -106,6 +106,18 @@ func Run(ctx context.Context, opts Options) error {
 		}
 	}()
 
+	hb := &heartbeat{
+		out:      &emitter{site: opts.Site, agent: opts.Agent, sink: sp, metrics: metrics, log: log},
+		version:  opts.Version,
+		started:  time.Now(),
+		interval: opts.HeartbeatInterval,
+		sups:     sups,
+		spool:    sp,
+	}
+	// The first heartbeat is in the spool before any camera event, so the
+	// spool's epoch is announced before events that carry it.
+	hb.beat(time.Now())
+
 	supCtx, stopSups := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
 	for _, s := range sups {
@@ -114,14 +126,6 @@ func Run(ctx context.Context, opts Options) error {
 			defer wg.Done()
 			s.Run(supCtx)
 		}()
-	}
-	hb := &heartbeat{
-		out:      &emitter{site: opts.Site, agent: opts.Agent, sink: sp, metrics: metrics, log: log},
-		version:  opts.Version,
-		started:  time.Now(),
-		interval: opts.HeartbeatInterval,
-		sups:     sups,
-		spool:    sp,
 	}
 	wg.Add(1)
 	go func() {

@@ -3,6 +3,8 @@ package edge
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"image"
 	"image/jpeg"
 	"log/slog"
@@ -49,12 +51,13 @@ func (s *Supervisor) snapshot(ev *event.Event, f *motion.Frame) {
 		return
 	}
 	ev.ID = event.NewID()
-	ev.Snapshot = &event.Snapshot{ID: ev.ID, Bytes: len(b)}
+	sum := sha256.Sum256(b)
+	ev.Snapshot = &event.Snapshot{ID: ev.ID, Bytes: len(b), SHA256: hex.EncodeToString(sum[:])}
 	s.snaps.Publish(ev, b)
 }
 
 // SnapshotPublisher sends snapshots to JetStream on
-// camwatch.snapshots.<site>.<camera> with the event id as message id, from
+// camwatch.snapshots.<site>.<agent>.<camera> with the event id as message id, from
 // a small bounded queue: when the uplink is down or slow the queue fills
 // and further snapshots are dropped and counted, never the events.
 type SnapshotPublisher struct {

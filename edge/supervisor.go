@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -57,6 +58,12 @@ type Supervisor struct {
 	lastPacket time.Time
 	answered   time.Time // the probe answer that started this session (prober.go)
 	silent     bool      // the last session ended stalled, or got no packet after PLAY
+	// lastFrame is the arrival of the last complete frame; watchReason the
+	// detection reason in force (see watchedReason).
+	lastFrame   time.Time
+	watchReason event.Reason
+	// autoWeak: detector auto judged the compressed signal unusable.
+	autoWeak   bool
 	reconnects uint64
 	codec      string
 	width      int
@@ -321,26 +328,32 @@ func (s *Supervisor) session(ctx context.Context) (healthy bool, err error) {
 			if firstPacket.IsZero() {
 				firstPacket = now
 			}
-			f, done := s.asm.add(pkt.Time, now, pkt.Data, pkt.IsKeyFrame, hevc)
-			s.pixelPacket(pkt, now, hevc)
-			if waitingKey {
-				if !s.asm.cur.keyframe {
-					s.cm.skipped.Inc()
-					skipped++
-					continue
-				}
-				if skipped > 0 {
-					s.log.Debug("skipped packets before the first keyframe", "packets", skipped)
-				}
-				waitingKey = false
-				onlineAt = now
-				s.lastPacket = now
-				s.goOnline(now, firstPacket)
-				continue
+			// The one place where complete access units with their
+			// timestamps flow: the detectors, and a clip recorder, tap here.
+			frames := s.asm.add(pkt.Time, now, pkt.Data, pkt.IsKeyFrame, pkt.Marker, hevc)
+			if waitingKey && len(frames) == 0 {
+				s.cm.skipped.Inc()
+				skipped++
 			}
-			s.lastPacket = now
-			if done {
+			for _, f := range frames {
+				if waitingKey {
+					if !f.keyframe {
+						s.cm.skipped.Inc()
+						skipped++
+						continue
+					}
+					if skipped > 0 {
+						s.log.Debug("skipped packets before the first keyframe", "packets", skipped)
+					}
+					waitingKey = false
+					onlineAt = now
+					s.goOnline(now, firstPacket)
+				}
 				s.onFrame(f)
+				s.pixelFrame(f, now)
+			}
+			if !waitingKey {
+				s.lastPacket = now
 			}
 		case now := <-watchdog.C:
 			if waitingKey {
@@ -349,6 +362,8 @@ func (s *Supervisor) session(ctx context.Context) (healthy bool, err error) {
 				}
 			} else if now.Sub(s.lastPacket) > s.timing.StallTimeout {
 				return isHealthy(), fmt.Errorf("%w: last frame %s ago", ErrStalled, now.Sub(s.lastPacket).Round(time.Millisecond))
+			} else {
+				s.checkWatched(now)
 			}
 		case now := <-s.stats:
 			s.emitStats(now)
@@ -357,6 +372,7 @@ func (s *Supervisor) session(ctx context.Context) (healthy bool, err error) {
 }
 
 func (s *Supervisor) onFrame(f frame) {
+	s.lastFrame = f.arrived
 	s.meter.add(f)
 	s.cm.frames.Inc()
 	s.cm.bytes.Add(float64(f.size))
@@ -375,7 +391,7 @@ func (s *Supervisor) onFrame(f frame) {
 	}
 	tr, ok := s.det.Observe(f.arrived, fig, f.keyframe)
 	if s.px != nil {
-		s.px.gate(f.arrived, s.det.Active() || s.det.Score() >= gateFraction*s.det.Threshold())
+		s.px.gate(f.arrived, s.det.Active() || s.det.Score() >= gateFraction*s.det.Threshold() || s.autoOpen())
 		return // the compressed tier only gates the pixel tier
 	}
 	if ok {
@@ -428,6 +444,8 @@ func (s *Supervisor) goOnline(now, since time.Time) {
 		since = s.answered
 	}
 	s.status, s.reason, s.detail, s.since = event.StatusOnline, "", "", since
+	s.lastFrame = now
+	s.clearWatched()
 	s.online.Store(true)
 	s.cm.online.Set(1)
 	s.log.Info("camera online", "codec", s.codec, "width", s.width, "height", s.height)
@@ -451,6 +469,7 @@ func (s *Supervisor) goOffline(now time.Time, reason event.Reason, err error) {
 	}
 	s.endMotion()
 	s.stopTamper(now)
+	s.clearWatched()
 	s.status, s.reason, s.detail, s.since = event.StatusOffline, reason, detail, since
 	s.online.Store(false)
 	s.cm.online.Set(0)
@@ -488,6 +507,11 @@ func (s *Supervisor) health(now time.Time) *event.Health {
 		h.FPS, h.BitrateKbps, h.WindowS = round2(fps), round2(kbps), round2(win.Seconds())
 		h.KeyframeIntervalS = round2(s.meter.keyInt.Seconds())
 		h.Tamper = s.tamperList()
+		if s.asm.tsBroken {
+			// Frames are delimited without them and the rates come from
+			// arrival times, but a technician should know.
+			h.Detail = strings.TrimPrefix(h.Detail+"; timestamps: broken", "; ")
+		}
 	}
 	return h
 }

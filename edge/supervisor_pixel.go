@@ -5,7 +5,6 @@ import (
 
 	"github.com/camwatch/camwatch/event"
 	"github.com/camwatch/camwatch/motion"
-	"github.com/deepch/vdk/av"
 	"github.com/deepch/vdk/format/rtspv2"
 )
 
@@ -18,15 +17,14 @@ func (s *Supervisor) startPixel(c *rtspv2.RTSPClient, idx int8) {
 	s.px.start(c.CodecData[idx])
 }
 
-// pixelPacket feeds one video packet to the pixel tier and reports what
-// came of it: motion transitions, and a decoder restart as a health event
-// whose detail says why.
-func (s *Supervisor) pixelPacket(pkt *av.Packet, now time.Time, hevc bool) {
+// pixelFrame feeds one complete access unit to the pixel tier and reports
+// what came of it: motion transitions, and a decoder restart as a health
+// event whose detail says why.
+func (s *Supervisor) pixelFrame(f frame, now time.Time) {
 	if s.px == nil {
 		return
 	}
-	key := pkt.IsKeyFrame || hasIDR(pkt.Data, hevc)
-	s.px.packet(pkt.Time, now, pkt.Data, key, s.emitPixelMotion)
+	s.px.access(f.au, f.arrived, f.keyframe, s.emitPixelMotion)
 	if s.px.restarted != "" {
 		detail := s.px.restarted
 		s.px.restarted = ""

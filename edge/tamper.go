@@ -22,12 +22,15 @@ func (s *Supervisor) onTamper(changes []motion.TamperChange, f *motion.Frame) {
 		raised = raised || c.Active
 	}
 	now := changes[len(changes)-1].At
-	prev := s.reason
+	prev, prevDetail := s.reason, s.detail
 	s.reason, s.detail = "", ""
 	active := s.px.tamper.Active()
 	if len(active) > 0 {
 		s.reason = event.Reason(active[0].Kind)
 		s.detail = "picture " + string(active[0].Kind)
+	}
+	if s.watchReason != "" { // not watched: that reason stays in front
+		s.reason, s.detail = prev, prevDetail
 	}
 	// since is when the camera entered its state: a picture fault began at
 	// its first frame showing it, a clean picture at the first frame

@@ -115,37 +115,91 @@ func TestHasIDR(t *testing.T) {
 	}
 }
 
-func TestAssemblerGroupsSlicesByTime(t *testing.T) {
+// TestAssembler covers the access-unit delimiting named in issue 11: each
+// signal alone (timestamp, marker, AUD, first slice of a picture) ends a
+// unit, so constant or backward-jumping timestamps, a marker never set and
+// multi-slice frames all come out as the frames they are; a STAP-A IDR
+// that vdk does not flag is a keyframe; a unit without a slice is none.
+func TestAssembler(t *testing.T) {
 	type pkt struct {
 		ts      time.Duration
 		data    []byte
 		flagged bool
+		marker  bool
 	}
-	idr := avcc([]byte{0x65, 1, 2, 3})
-	p := avcc([]byte{0x41, 1})
+	idr := avcc([]byte{0x65, 0x88, 2, 3})     // first_mb 0
+	p := avcc([]byte{0x41, 0x9a, 1})          // first_mb 0
+	p2 := avcc([]byte{0x41, 0x40, 1})         // second slice (first_mb 1)
+	aud := avcc([]byte{0x09, 0x10})           // H.264 AUD
+	hIDR := avcc([]byte{0x28, 0x01, 0xaf, 1}) // H.265 IDR_N_LP, first slice
+	hP := avcc([]byte{0x02, 0x01, 0xd0, 1})   // H.265 TRAIL_R, first slice
+	hP2 := avcc([]byte{0x02, 0x01, 0x40, 1})  // H.265 TRAIL_R, next segment
+	hAUD := avcc([]byte{0x46, 0x01, 0x50})    // H.265 AUD
 	cases := []struct {
-		name string
-		pkts []pkt
-		want []frame // size and keyframe only
+		name   string
+		hevc   bool
+		pkts   []pkt
+		want   []frame // size and keyframe only
+		broken bool
 	}{
-		{"one slice per frame", []pkt{{0, idr, true}, {66, p, false}, {133, p, false}},
-			[]frame{{size: len(idr), keyframe: true}, {size: len(p)}}},
-		{"two slices per frame", []pkt{{0, idr, true}, {0, idr, true}, {66, p, false}, {66, p, false}, {133, p, false}},
-			[]frame{{size: 2 * len(idr), keyframe: true}, {size: 2 * len(p)}}},
-		{"unflagged idr from a STAP-A", []pkt{{0, idr, false}, {66, p, false}},
-			[]frame{{size: len(idr), keyframe: true}}},
+		{"one slice per frame, timestamps only", false, []pkt{{0, idr, true, false}, {66, p, false, false}, {133, p, false, false}},
+			[]frame{{size: len(idr), keyframe: true}, {size: len(p)}}, false},
+		{"multi-slice frames", false, []pkt{{0, idr, true, false}, {0, p2, false, false}, {66, p, false, false}, {66, p2, false, false}, {133, p, false, false}},
+			[]frame{{size: len(idr) + len(p2), keyframe: true}, {size: len(p) + len(p2)}}, false},
+		{"STAP-A IDR not flagged", false, []pkt{{0, idr, false, false}, {66, p, false, false}},
+			[]frame{{size: len(idr), keyframe: true}}, false},
+		{"marker ends the unit at once", false, []pkt{{0, idr, true, true}, {66, p, false, true}},
+			[]frame{{size: len(idr), keyframe: true}, {size: len(p)}}, false},
+		{"constant timestamps: first slices delimit", false, []pkt{{5, idr, true, false}, {5, p2, false, false}, {5, p, false, false}, {5, p, false, false}, {5, p, false, false}},
+			[]frame{{size: len(idr) + len(p2), keyframe: true}, {size: len(p)}, {size: len(p)}}, false},
+		{"constant timestamps with marker", false, []pkt{{5, idr, true, true}, {5, p, false, true}, {5, p, false, true}},
+			[]frame{{size: len(idr), keyframe: true}, {size: len(p)}, {size: len(p)}}, false},
+		{"AUD opens a unit, a unit of AUD alone is none", false, []pkt{{5, aud, false, false}, {5, idr, true, false}, {5, aud, false, false}, {5, aud, false, false}, {5, p, false, false}, {5, aud, false, false}},
+			[]frame{{size: len(aud) + len(idr), keyframe: true}, {size: len(aud) + len(p)}}, false},
+		{"timestamps jumping backwards", false, []pkt{{900, idr, true, true}, {300, p, false, true}, {600, p, false, true}, {100, p, false, true}},
+			[]frame{{size: len(idr), keyframe: true}, {size: len(p)}, {size: len(p)}, {size: len(p)}}, false},
+		{"h265: AUD, segments, constant timestamps, no marker", true, []pkt{{7, hAUD, false, false}, {7, hIDR, false, false}, {7, hAUD, false, false}, {7, hP, false, false}, {7, hP2, false, false}, {7, hP, false, false}, {7, hP, false, false}},
+			[]frame{{size: len(hAUD) + len(hIDR), keyframe: true}, {size: len(hAUD) + len(hP) + len(hP2)}, {size: len(hP)}}, false},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			var a assembler
 			var got []frame
 			for _, k := range tc.pkts {
-				if f, ok := a.add(k.ts*time.Millisecond, time.Time{}, k.data, k.flagged, false); ok {
+				for _, f := range a.add(k.ts*time.Millisecond, time.Time{}, k.data, k.flagged, k.marker, tc.hevc) {
 					got = append(got, frame{size: f.size, keyframe: f.keyframe})
 				}
 			}
 			if fmt.Sprint(got) != fmt.Sprint(tc.want) {
 				t.Errorf("frames %v, want %v", got, tc.want)
+			}
+		})
+	}
+}
+
+// TestAssemblerJudgesTimestamps: a constant RTP timestamp (GStreamer on a
+// raw file, cheap NVR restreams) or one that often runs backwards makes
+// the timestamps broken after a window; steady ones do not, and a single
+// backwards step (the 32-bit RTP clock wrapping) does not either.
+func TestAssemblerJudgesTimestamps(t *testing.T) {
+	p := avcc([]byte{0x41, 0x9a, 1})
+	for _, tc := range []struct {
+		name   string
+		ts     func(i int) time.Duration
+		broken bool
+	}{
+		{"steady", func(i int) time.Duration { return time.Duration(i) * 66 * time.Millisecond }, false},
+		{"one wrap", func(i int) time.Duration { return time.Duration((i+20)%50) * 66 * time.Millisecond }, false},
+		{"constant", func(int) time.Duration { return time.Second }, true},
+		{"back and forth", func(i int) time.Duration { return time.Duration(i%2) * time.Second }, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var a assembler
+			for i := range 3 * tsWindow {
+				a.add(tc.ts(i), time.Time{}, p, false, true, false)
+			}
+			if a.tsBroken != tc.broken {
+				t.Errorf("broken %v, want %v", a.tsBroken, tc.broken)
 			}
 		})
 	}

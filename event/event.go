@@ -125,6 +125,26 @@ const (
 	ReasonBlurred     Reason = "blurred"      // defocused, smeared or fogged lens
 )
 
+// Detection reasons: the camera is online (packets arrive) but camwatch
+// cannot watch it. The agent reports them instead of a silent "online", and
+// the aggregator counts the camera degraded (docs/operations.md says what
+// a technician does about each).
+const (
+	// ReasonNoFrames: packets arrive but no complete frame comes of them
+	// (framing the client cannot delimit, no slices).
+	ReasonNoFrames Reason = "no_frames"
+	// ReasonUndecodable: the pixel decoder has refused every access unit
+	// for seconds (a codec or profile it cannot decode, broken framing).
+	ReasonUndecodable Reason = "undecodable"
+	// ReasonDetectionUnavailable: the configured detector cannot work on
+	// this camera (no decoder in this build, a flat compressed signal with
+	// only the compressed tier).
+	ReasonDetectionUnavailable Reason = "detection_unavailable"
+)
+
+// DetectionReasons lists the detection reasons in priority order.
+var DetectionReasons = []Reason{ReasonNoFrames, ReasonUndecodable, ReasonDetectionUnavailable}
+
 // TamperReasons lists the picture reasons in priority order.
 var TamperReasons = []Reason{ReasonBlack, ReasonFrozen, ReasonSceneChange, ReasonBlurred}
 
@@ -136,11 +156,14 @@ type Tamper struct {
 
 // Snapshot references a small JPEG of the frame that raised a motion
 // start or a picture fault. It travels separately, on
-// camwatch.snapshots.<site>.<camera> with the event's id as message id, so
-// the event stays small and exactly-once while the picture is best-effort.
+// camwatch.snapshots.<site>.<agent>.<camera> with the event's id as message
+// id, so the event stays small and exactly-once while the picture is
+// best-effort. SHA256 is the JPEG's digest, computed at the edge: the
+// aggregator stores only a picture whose digest the event names.
 type Snapshot struct {
-	ID    string `json:"id"`
-	Bytes int    `json:"bytes"`
+	ID     string `json:"id"`
+	Bytes  int    `json:"bytes"`
+	SHA256 string `json:"sha256,omitempty"`
 }
 
 // Health is the payload of health and stats events: the camera's status and

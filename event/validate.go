@@ -20,7 +20,10 @@ const MaxSize = 64 << 10
 // MaxSnapshot bounds a snapshot JPEG.
 const MaxSnapshot = 256 << 10
 
-var tokenRE = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
+var (
+	tokenRE  = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
+	sha256RE = regexp.MustCompile(`^[0-9a-f]{64}$`)
+)
 
 // ValidToken reports whether s may be used as a site, agent or camera id:
 // 1 to 64 letters, digits, '-' or '_', so that it is one NATS subject token
@@ -121,6 +124,9 @@ func (e *Event) Validate() error {
 		}
 		if sn.ID != e.ID || sn.Bytes <= 0 || sn.Bytes > MaxSnapshot {
 			return bad("snapshot must carry the event's id and 1 to %d bytes", MaxSnapshot)
+		}
+		if sn.SHA256 != "" && !sha256RE.MatchString(sn.SHA256) {
+			return bad("snapshot.sha256 %q is not 64 lowercase hex digits", sn.SHA256)
 		}
 	}
 	return nil

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/camwatch/camwatch/camstate"
 	"log/slog"
 	"time"
 
@@ -29,7 +30,7 @@ type IngesterOptions struct {
 	Consumer jetstream.Consumer
 	// JS publishes dead letters.
 	JS      jetstream.JetStream
-	Store   *Store
+	Store   *camstate.Store
 	Metrics *Metrics
 	Logger  *slog.Logger
 	// Batch is how many messages are handled per Redis round trip.
@@ -41,6 +42,8 @@ type IngesterOptions struct {
 	// stream stored it; later ones are dead-lettered (reason "future").
 	// Default event.DefaultMaxSkew.
 	MaxSkew time.Duration
+	// unchecked skips the subject and skew checks: the benchmark's peer.
+	unchecked bool
 	// RetryDelay is the first NAK delay after a Redis error; it doubles
 	// per delivery up to 30s. Default 1s.
 	RetryDelay time.Duration
@@ -166,12 +169,13 @@ func (in *Ingester) handle(ctx context.Context, msgs []jetstream.Msg) {
 	evs := make([]*event.Event, 0, len(msgs))
 	held := make([]jetstream.Msg, 0, len(msgs))
 	raws := make([][]byte, 0, len(msgs))
+	storedAt := make([]time.Time, 0, len(msgs))
 	for _, m := range msgs {
 		var stored time.Time
 		if md, err := m.Metadata(); err == nil {
 			stored = md.Timestamp
 		}
-		e, reason, err := check(m.Subject(), m.Data(), stored, in.o.MaxSkew)
+		e, reason, err := in.check(m.Subject(), m.Data(), stored)
 		if reason != "" {
 			in.reject(ctx, m, reason, err)
 			continue
@@ -179,27 +183,49 @@ func (in *Ingester) handle(ctx context.Context, msgs []jetstream.Msg) {
 		evs = append(evs, e)
 		held = append(held, m)
 		raws = append(raws, m.Data())
+		storedAt = append(storedAt, stored)
 	}
 	if len(evs) == 0 {
 		return
 	}
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), in.o.StoreTimeout)
 	defer cancel()
-	res, err := in.o.Store.apply(sctx, evs, raws)
+	res, err := in.o.Store.ApplyMessages(sctx, evs, raws, storedAt)
 	if err != nil {
-		res = make([]Result, len(evs))
+		res = make([]camstate.Result, len(evs))
 		for i := range res {
 			res[i].Err = err
 		}
 	}
+	in.expectSnapshots(sctx, evs, res)
 	failed := false
 	for i, r := range res {
 		m, e := held[i], evs[i]
 		switch r.Outcome {
-		case OutcomeStored, OutcomeLate:
+		case camstate.OutcomeStored, camstate.OutcomeLate:
 			in.o.Metrics.Events.WithLabelValues(string(e.Kind)).Inc()
 			in.ack(m)
-		case OutcomeDuplicate:
+		case camstate.OutcomeHistoryKept:
+			in.o.Metrics.Events.WithLabelValues(string(e.Kind)).Inc()
+			in.o.Metrics.HistoryKept.Inc()
+			in.warn("history:"+e.Site+"/"+e.Camera, "late event kept in the timeline; too old, or dated before the camera's first event, to change its status history",
+				"site", e.Site, "agent", e.Agent, "camera", e.Camera, "event", e.ID, "time", e.Time)
+			in.ack(m)
+		case camstate.OutcomeNewEpoch:
+			in.o.Metrics.Events.WithLabelValues(string(e.Kind)).Inc()
+			scope := "camera"
+			if !e.Kind.CameraScoped() {
+				scope = "agent"
+				in.log.Warn("agent announced a new spool epoch: its spool was wiped or replaced, its seqs start again",
+					"site", e.Site, "agent", e.Agent, "epoch", e.Epoch)
+			}
+			in.o.Metrics.Epochs.WithLabelValues(scope).Inc()
+			in.ack(m)
+		case camstate.OutcomeSeqJump:
+			in.reject(ctx, m, ReasonSeqJump, fmt.Errorf("seq %d advances beyond the bound of %d within spool epoch %q", e.Seq, in.o.Store.MaxSeqAdvance(), e.Epoch))
+		case camstate.OutcomeUnannounced:
+			in.unannounced(ctx, m, e)
+		case camstate.OutcomeDuplicate:
 			in.o.Metrics.Duplicates.Inc()
 			in.ack(m)
 		default:
@@ -230,6 +256,53 @@ func (in *Ingester) retry(ctx context.Context, m jetstream.Msg, cause error) {
 		in.warn("nak", "nak failed; the ack wait will redeliver", "err", err)
 	}
 }
+
+// expectSnapshots records the snapshots that accepted events reference
+// (see Store.ExpectSnapshots); when Redis fails, those events are retried
+// (a repeat is a duplicate, and records them then).
+func (in *Ingester) expectSnapshots(ctx context.Context, evs []*event.Event, res []camstate.Result) {
+	var with []int
+	for i, e := range evs {
+		switch res[i].Outcome {
+		case camstate.OutcomeStored, camstate.OutcomeLate, camstate.OutcomeDuplicate, camstate.OutcomeNewEpoch, camstate.OutcomeHistoryKept:
+			if e.Snapshot != nil {
+				with = append(with, i)
+			}
+		}
+	}
+	if len(with) == 0 {
+		return
+	}
+	sel := make([]*event.Event, len(with))
+	for j, i := range with {
+		sel[j] = evs[i]
+	}
+	if err := in.o.Store.ExpectSnapshots(ctx, sel); err != nil {
+		for _, i := range with {
+			res[i] = camstate.Result{Err: err}
+		}
+	}
+}
+
+// unannounced waits a little for the heartbeat that announces e's epoch
+// (it may be a few messages behind), then dead-letters e.
+func (in *Ingester) unannounced(ctx context.Context, m jetstream.Msg, e *event.Event) {
+	delivered := uint64(1)
+	if md, err := m.Metadata(); err == nil {
+		delivered = md.NumDelivered
+	}
+	if delivered >= unannouncedDeliveries {
+		in.reject(ctx, m, ReasonEpoch, fmt.Errorf("spool epoch %q never announced by agent %s/%s", e.Epoch, e.Site, e.Agent))
+		return
+	}
+	if err := m.NakWithDelay(in.o.RetryDelay); err != nil {
+		in.warn("nak", "nak failed; the ack wait will redeliver", "err", err)
+	}
+}
+
+// unannouncedDeliveries is how often an event of an unannounced epoch is
+// tried before it is dead-lettered.
+const unannouncedDeliveries = 4
 
 // waitForRedis holds the next fetch until Redis answers again, so that an
 // outage does not use up the messages' deliveries.
@@ -276,4 +349,15 @@ func (in *Ingester) warn(key, msg string, args ...any) {
 	if in.once.Allow(key, time.Now()) {
 		in.log.Warn(msg, args...)
 	}
+}
+
+func (in *Ingester) check(subject string, data []byte, stored time.Time) (*event.Event, string, error) {
+	if in.o.unchecked {
+		e, err := event.Decode(data)
+		if err != nil {
+			return nil, classify(data, err), err
+		}
+		return e, "", nil
+	}
+	return check(subject, data, stored, in.o.MaxSkew)
 }

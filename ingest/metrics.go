@@ -19,9 +19,11 @@ const (
 	ReasonSubject      = "subject"       // content and subject disagree
 	ReasonMaxDeliver   = "max_deliver"   // Redis kept refusing it
 	ReasonFuture       = "future"        // dated beyond the allowed skew ahead
+	ReasonSeqJump      = "seq_jump"      // seq advances beyond the bound in one epoch
+	ReasonEpoch        = "epoch"         // a spool epoch its agent never announced
 )
 
-var reasons = []string{ReasonTooLarge, ReasonMalformed, ReasonUnknownField, ReasonSchema, ReasonInvalid, ReasonSubject, ReasonMaxDeliver, ReasonFuture}
+var reasons = []string{ReasonTooLarge, ReasonMalformed, ReasonUnknownField, ReasonSchema, ReasonInvalid, ReasonSubject, ReasonMaxDeliver, ReasonFuture, ReasonSeqJump, ReasonEpoch}
 
 // Metrics are the ingest counters; one set per process, registered on the
 // registerer it is given.
@@ -31,6 +33,13 @@ type Metrics struct {
 	Duplicates   prometheus.Counter
 	RedisErrors  prometheus.Counter
 	BatchSeconds prometheus.Histogram
+	// HistoryKept counts events stored in the timeline whose status change
+	// was not written into history (too old, or before the camera's first
+	// event): a refusal that keeps the event.
+	HistoryKept prometheus.Counter
+	// Epochs counts events that moved a camera or agent into a new spool
+	// epoch, by scope ("camera", "agent").
+	Epochs *prometheus.CounterVec
 }
 
 // NewMetrics creates and registers the ingest metrics on reg.
@@ -52,6 +61,14 @@ func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
 			Name: "camwatch_ingest_redis_errors_total",
 			Help: "Events Redis refused; their messages are redelivered.",
 		}),
+		HistoryKept: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "camwatch_ingest_history_refused_total",
+			Help: "Late events kept in the timeline but refused a change of status history (older than the lateness bound or before the camera's first event).",
+		}),
+		Epochs: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "camwatch_ingest_epoch_changes_total",
+			Help: "Cameras and agents moved into a new spool epoch (an agent's spool was wiped), by scope.",
+		}, []string{"scope"}),
 		BatchSeconds: prometheus.NewHistogram(prometheus.HistogramOpts{
 			Name:    "camwatch_ingest_batch_seconds",
 			Help:    "Time to validate, store and acknowledge one batch.",
@@ -64,7 +81,7 @@ func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
 	for _, r := range reasons {
 		m.Invalid.WithLabelValues(r)
 	}
-	for _, c := range []prometheus.Collector{m.Events, m.Invalid, m.Duplicates, m.RedisErrors, m.BatchSeconds} {
+	for _, c := range []prometheus.Collector{m.Events, m.Invalid, m.Duplicates, m.RedisErrors, m.BatchSeconds, m.HistoryKept, m.Epochs} {
 		if err := reg.Register(c); err != nil {
 			return nil, fmt.Errorf("register ingest metrics: %w", err)
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/camwatch/camwatch/camstate"
 	"log/slog"
 	"strings"
 	"time"
@@ -11,58 +12,10 @@ import (
 	"github.com/camwatch/camwatch/event"
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/redis/go-redis/v9"
 )
-
-// ErrNoSnapshot: the event has no stored snapshot (never sent, dropped
-// at the edge, or past retention).
-var ErrNoSnapshot = errors.New("no snapshot")
 
 // SnapshotsStream is the default name of the snapshots stream.
 const SnapshotsStream = "CAMWATCH_SNAPSHOTS"
-
-func (k keys) snapshot(id string) string { return k.p + ":snap:" + id }
-
-// snapshotCamera holds "site/camera" of a snapshot, so the API can check
-// the camera's scope before it serves the picture.
-func (k keys) snapshotCamera(id string) string { return k.p + ":snapcam:" + id }
-
-// Snapshot returns the JPEG stored for event id.
-func (s *Store) Snapshot(ctx context.Context, id string) ([]byte, error) {
-	b, err := s.rdb.Get(ctx, s.k.snapshot(id)).Bytes()
-	if errors.Is(err, redis.Nil) {
-		return nil, ErrNoSnapshot
-	}
-	if err != nil {
-		return nil, fmt.Errorf("snapshot %s: %w", id, err)
-	}
-	return b, nil
-}
-
-// SnapshotCamera returns the site and camera a stored snapshot is of.
-func (s *Store) SnapshotCamera(ctx context.Context, id string) (site, camera string, err error) {
-	v, err := s.rdb.Get(ctx, s.k.snapshotCamera(id)).Result()
-	if errors.Is(err, redis.Nil) {
-		return "", "", ErrNoSnapshot
-	}
-	if err != nil {
-		return "", "", fmt.Errorf("snapshot %s: %w", id, err)
-	}
-	site, camera, _ = strings.Cut(v, "/")
-	return site, camera, nil
-}
-
-// PutSnapshot stores a JPEG for event id of camera (on site) for as long
-// as events are kept.
-func (s *Store) PutSnapshot(ctx context.Context, id, site, camera string, jpeg []byte) error {
-	p := s.rdb.TxPipeline()
-	p.Set(ctx, s.k.snapshot(id), jpeg, s.opts.EventRetention)
-	p.Set(ctx, s.k.snapshotCamera(id), site+"/"+camera, s.opts.EventRetention)
-	if _, err := p.Exec(ctx); err != nil {
-		return fmt.Errorf("snapshot %s: %w", id, err)
-	}
-	return nil
-}
 
 // SnapshotOptions configure the snapshots consumer.
 type SnapshotOptions struct {
@@ -73,7 +26,11 @@ type SnapshotOptions struct {
 	Duplicates time.Duration
 	Replicas   int
 	// Durable names the shared consumer; default "camwatch-snapshots".
-	Durable    string
+	Durable string
+	// Wait is how many deliveries a snapshot waits for its event to be
+	// ingested, WaitDelay apart; defaults 10 and 1s.
+	Wait       uint64
+	WaitDelay  time.Duration
 	Logger     *slog.Logger
 	Registerer prometheus.Registerer
 }
@@ -114,6 +71,12 @@ func (o SnapshotOptions) withDefaults() SnapshotOptions {
 	if o.Duplicates <= 0 {
 		o.Duplicates = 2 * time.Minute
 	}
+	if o.Wait == 0 {
+		o.Wait = 10
+	}
+	if o.WaitDelay <= 0 {
+		o.WaitDelay = time.Second
+	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
@@ -124,11 +87,14 @@ func (o SnapshotOptions) withDefaults() SnapshotOptions {
 }
 
 // RunSnapshots consumes the snapshots stream into the store until ctx
-// ends: each JPEG under its event's id (the Nats-Msg-Id), with the event
-// retention as TTL. Bad messages (no id, not a JPEG, too large) are
-// acknowledged, counted and logged once; a Redis failure leaves the
-// message for redelivery.
-func RunSnapshots(ctx context.Context, js jetstream.JetStream, st *Store, o SnapshotOptions) error {
+// ends: each JPEG under its site, camera and event id (the Nats-Msg-Id),
+// with the event retention as TTL, once, and only when the ingested
+// event that references it names the sending agent and the JPEG's
+// SHA-256. Refused messages (no id, bad subject, not a JPEG, too large,
+// wrong digest or agent, a second copy, no event after Wait deliveries)
+// are acknowledged, counted by reason and logged once per reason; a
+// Redis failure leaves the message for redelivery.
+func RunSnapshots(ctx context.Context, js jetstream.JetStream, st *camstate.Store, o SnapshotOptions) error {
 	o = o.withDefaults()
 	stored := prometheus.NewCounter(prometheus.CounterOpts{
 		Name: "camwatch_ingest_snapshots_stored_total", Help: "Snapshot JPEGs stored in Redis.",
@@ -151,10 +117,10 @@ func RunSnapshots(ctx context.Context, js jetstream.JetStream, st *Store, o Snap
 		return fmt.Errorf("snapshots consumer: %w", err)
 	}
 	logged := map[string]bool{}
-	drop := func(m jetstream.Msg, reason string) {
+	drop := func(m jetstream.Msg, reason string, err error) {
 		dropped.WithLabelValues(reason).Inc()
 		if !logged[reason] {
-			o.Logger.Warn("snapshot dropped (logged once per reason)", "reason", reason, "subject", m.Subject())
+			o.Logger.Warn("snapshot refused (logged once per reason)", "reason", reason, "subject", m.Subject(), "err", err)
 			logged[reason] = true
 		}
 		_ = m.Ack()
@@ -171,24 +137,39 @@ func RunSnapshots(ctx context.Context, js jetstream.JetStream, st *Store, o Snap
 		for m := range batch.Messages() {
 			id := m.Headers().Get(jetstream.MsgIDHeader)
 			data := m.Data()
-			site, _, camera, subjectOK := event.SnapshotOrigin(m.Subject())
+			site, agent, camera, subjectOK := event.SnapshotOrigin(m.Subject())
 			switch {
 			case len(id) < 8 || len(id) > 64 || !event.ValidToken(id):
-				drop(m, "id")
+				drop(m, "id", nil)
 			case !subjectOK:
-				drop(m, "subject")
+				drop(m, "subject", nil)
 			case len(data) > event.MaxSnapshot:
-				drop(m, "size")
+				drop(m, "size", nil)
 			case len(data) < 4 || data[0] != 0xFF || data[1] != 0xD8:
-				drop(m, "not_jpeg")
+				drop(m, "not_jpeg", nil)
 			default:
-				if err := st.PutSnapshot(ctx, id, site, camera, data); err != nil {
+				err := st.PutSnapshot(ctx, site, agent, camera, id, data)
+				switch {
+				case err == nil:
+					stored.Inc()
+					_ = m.Ack()
+				case errors.Is(err, camstate.ErrSnapshotExists):
+					drop(m, "duplicate", err)
+				case errors.Is(err, camstate.ErrSnapshotRefused) && strings.Contains(err.Error(), "sha256"):
+					drop(m, "digest", err)
+				case errors.Is(err, camstate.ErrSnapshotRefused):
+					drop(m, "agent", err)
+				case errors.Is(err, camstate.ErrSnapshotUnexpected):
+					// The event may not be ingested yet: wait for it a while.
+					if md, merr := m.Metadata(); merr == nil && md.NumDelivered >= o.Wait {
+						drop(m, "no_event", err)
+						continue
+					}
+					_ = m.NakWithDelay(o.WaitDelay)
+				default:
 					o.Logger.Warn("snapshot not stored; will be redelivered", "err", err)
 					_ = m.Nak()
-					continue
 				}
-				stored.Inc()
-				_ = m.Ack()
 			}
 		}
 	}

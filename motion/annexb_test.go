@@ -3,6 +3,9 @@ package motion
 import (
 	"fmt"
 	"os"
+	"strings"
+
+	"github.com/camwatch/camwatch/simcam"
 )
 
 // clipFrame is one access unit of a recorded clip, measured the way the
@@ -21,7 +24,55 @@ func readClip(path string) ([]clipFrame, error) {
 	if err != nil {
 		return nil, err
 	}
+	if strings.HasSuffix(path, ".h265") {
+		return parseClipH265(path, data)
+	}
 	return parseClip(path, data)
+}
+
+// parseClipFor splits a clip in its codec's access units.
+func parseClipFor(info simcam.ClipInfo, data []byte) ([]clipFrame, error) {
+	if info.Codec == "h265" {
+		return parseClipH265(info.Name, data)
+	}
+	return parseClip(info.Name, data)
+}
+
+// parseClipH265 is parseClip for H.265: an access unit ends at an AUD (35)
+// or a VPS (32), or where a slice segment opens a new picture
+// (first_slice_segment_in_pic_flag, the first bit after the 2-byte NAL
+// header); slice NALs are types 0 to 31, keyframes the IRAP types 16 to 23.
+func parseClipH265(path string, data []byte) ([]clipFrame, error) {
+	var frames []clipFrame
+	var cur clipFrame
+	hasSlice := false
+	flush := func() {
+		if hasSlice {
+			frames = append(frames, cur)
+		}
+		cur, hasSlice = clipFrame{}, false
+	}
+	for _, nal := range splitAnnexB(data) {
+		if len(nal) < 2 {
+			continue
+		}
+		switch typ := (nal[0] >> 1) & 0x3f; {
+		case typ == 35 || typ == 32:
+			flush()
+		case typ <= 31:
+			if hasSlice && len(nal) > 2 && nal[2]&0x80 != 0 {
+				flush()
+			}
+			cur.size += 4 + len(nal)
+			cur.keyframe = cur.keyframe || (typ >= 16 && typ <= 23)
+			hasSlice = true
+		}
+	}
+	flush()
+	if len(frames) == 0 {
+		return nil, fmt.Errorf("%s: no frames", path)
+	}
+	return frames, nil
 }
 
 func parseClip(path string, data []byte) ([]clipFrame, error) {

@@ -24,7 +24,7 @@ func TestRecordedClips(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			frames, err := parseClip(info.Name, data)
+			frames, err := parseClipFor(info, data)
 			if err != nil {
 				t.Fatal(err)
 			}

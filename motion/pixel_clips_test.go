@@ -18,7 +18,7 @@ const (
 	detectWidth = 320
 )
 
-// decodeGray decodes a raw H.264 clip with ffmpeg into gray frames at the
+// decodeGray decodes a raw H.264 or H.265 clip with ffmpeg into gray frames at the
 // detect rate and width, as the edge's decoder will hand them over.
 func decodeGray(t *testing.T, info simcam.ClipInfo) (frames [][]byte, w, h int) {
 	t.Helper()
@@ -29,8 +29,12 @@ func decodeGray(t *testing.T, info simcam.ClipInfo) (frames [][]byte, w, h int) 
 	w, h = detectWidth, info.Height*detectWidth/info.Width
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
+	demuxer := "h264"
+	if info.Codec == "h265" {
+		demuxer = "hevc"
+	}
 	cmd := exec.CommandContext(ctx, "ffmpeg", "-nostdin", "-v", "error",
-		"-f", "h264", "-framerate", fmt.Sprint(info.FPS), "-i", "pipe:0",
+		"-f", demuxer, "-framerate", fmt.Sprint(info.FPS), "-i", "pipe:0",
 		"-vf", fmt.Sprintf("fps=%d,scale=%d:%d", detectFPS, w, h),
 		"-f", "rawvideo", "-pix_fmt", "gray", "pipe:1")
 	cmd.Stdin = bytes.NewReader(data)

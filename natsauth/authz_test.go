@@ -16,6 +16,7 @@ import (
 	"github.com/camwatch/camwatch/event"
 	"github.com/camwatch/camwatch/natsauth"
 	"github.com/camwatch/camwatch/testenv"
+	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 )
@@ -219,4 +220,65 @@ func mustRead(t *testing.T, path string) []byte {
 		t.Fatal(err)
 	}
 	return b
+}
+
+// TestStandaloneConfig: the nats-server.conf Generate writes is a config
+// a real nats-server accepts (parsed and started here with the same
+// server code), with JetStream and the agents' permissions in force.
+func TestStandaloneConfig(t *testing.T) {
+	dir := t.TempDir()
+	res, err := natsauth.Generate(natsauth.Plan{Dir: dir, Agents: []natsauth.Agent{{Site: "q1", Agent: "edge-a"}},
+		Listen: "127.0.0.1:-1", StoreDir: filepath.Join(dir, "js")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts, err := server.ProcessConfigFile(res.ServerFile)
+	if err != nil {
+		t.Fatalf("nats-server.conf: %v", err)
+	}
+	opts.NoLog, opts.NoSigs = true, true
+	srv, err := server.NewServer(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	go srv.Start()
+	if !srv.ReadyForConnections(10 * time.Second) {
+		t.Fatal("not ready")
+	}
+	defer srv.Shutdown()
+	if !srv.JetStreamEnabled() {
+		t.Error("JetStream is off")
+	}
+	agg, err := natsauth.ClientOptions(configs.NATS{CredsFile: res.AggregatorCreds}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	nc, err := nats.Connect(srv.ClientURL(), agg...)
+	if err != nil {
+		t.Fatalf("aggregator: %v", err)
+	}
+	defer nc.Close()
+	js, _ := jetstream.New(nc)
+	ctx := context.Background()
+	if _, err := js.CreateStream(ctx, jetstream.StreamConfig{Name: "EV", Subjects: []string{event.AllEventsSubjects}}); err != nil {
+		t.Fatal(err)
+	}
+	ag, err := natsauth.ClientOptions(configs.NATS{CredsFile: res.AgentCreds["q1/edge-a"]}, event.AgentInboxPrefix("q1", "edge-a"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	anc, err := nats.Connect(srv.ClientURL(), ag...)
+	if err != nil {
+		t.Fatalf("agent: %v", err)
+	}
+	defer anc.Close()
+	ajs, _ := jetstream.New(anc)
+	if _, err := ajs.Publish(ctx, "camwatch.events.q1.edge-a.cam-1.health", []byte("{}")); err != nil {
+		t.Errorf("agent's own subject: %v", err)
+	}
+	pctx, cancel := context.WithTimeout(ctx, 300*time.Millisecond)
+	defer cancel()
+	if _, err := ajs.Publish(pctx, "camwatch.events.q2.edge-a.cam-1.health", []byte("{}")); err == nil {
+		t.Error("another site's subject was accepted")
+	}
 }

@@ -40,6 +40,14 @@ func ClientOptions(c configs.NATS, inboxPrefix string) ([]nats.Option, error) {
 	if !c.Token.Empty() {
 		opts = append(opts, nats.Token(c.Token.Reveal()))
 	}
+	for _, f := range []struct{ name, path string }{{"tls_ca", c.TLSCA}, {"tls_cert", c.TLSCert}, {"tls_key", c.TLSKey}} {
+		if f.path == "" {
+			continue
+		}
+		if _, err := os.Stat(f.path); err != nil {
+			return nil, fmt.Errorf("nats %s: %w", f.name, err)
+		}
+	}
 	if c.TLSCA != "" {
 		opts = append(opts, nats.RootCAs(c.TLSCA))
 	}

@@ -17,6 +17,7 @@ import (
 
 	"github.com/camwatch/camwatch/alerts"
 	"github.com/camwatch/camwatch/lograte"
+	"github.com/camwatch/camwatch/signing"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 )
@@ -112,6 +113,12 @@ func (w *worker) handle(ctx context.Context, msg jetstream.Msg) {
 			w.warn("ack", "term failed; the message comes back after the ack wait", "err", err)
 		}
 		return
+	}
+	if v := w.o.Verifier; v != nil {
+		if err := v.Verify(msg.Data(), msg.Headers().Get(signing.Header)); err != nil {
+			w.giveUp(ctx, msg, &t, ReasonSignature, "", err)
+			return
+		}
 	}
 	// The subject must end in the site, camera (or agent) and kind the
 	// transition names, whatever stream root it is configured under.

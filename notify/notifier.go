@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/camwatch/camwatch/alerts"
+	"github.com/camwatch/camwatch/signing"
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/prometheus/client_golang/prometheus"
 )
@@ -27,6 +28,10 @@ type Options struct {
 	// Subjects filters the stream; default AlertsSubjects.
 	Subjects  string
 	Receivers []Receiver
+	// Verifier, when set, admits only transitions signed by the
+	// aggregator's key; others are dead-lettered (reason "signature") and
+	// never delivered. The aggregator always sets it.
+	Verifier *signing.Verifier
 	// Backoff are the NAK delays by delivery count (the last repeats),
 	// each jittered by +-20%; default DefaultBackoff.
 	Backoff []time.Duration

@@ -2,7 +2,6 @@ package testenv
 
 import (
 	"context"
-	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -38,7 +37,7 @@ func Redis(t testing.TB) (*redis.Client, string) {
 	if err := c.Ping(ctx).Err(); err != nil {
 		t.Fatalf("redis at %s does not answer (run `make test`, which starts it): %v", opt.Addr, err)
 	}
-	prefix := fmt.Sprintf("cwtest-%d-%s", time.Now().UnixNano(), strings.NewReplacer("/", "-", " ", "_").Replace(t.Name()))
+	prefix := uniquePrefix(t)
 	t.Cleanup(func() {
 		ctx := context.Background()
 		iter := c.Scan(ctx, 0, prefix+":*", 1000).Iterator()

@@ -70,6 +70,18 @@ func openDeployment(ctx context.Context, path string) (*deployment, error) {
 
 func (d *deployment) close() { d.nc.Close() }
 
+// dial opens the deployment of config for a command that must finish
+// within timeout; done closes it.
+func dial(config string, timeout time.Duration) (context.Context, *deployment, func(), error) {
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	d, err := openDeployment(ctx, config)
+	if err != nil {
+		cancel()
+		return nil, nil, nil, err
+	}
+	return ctx, d, func() { d.close(); cancel() }, nil
+}
+
 // change records the command's change before making it (fail closed:
 // without the record, nothing is changed), then its outcome.
 func (d *deployment) change(ctx context.Context, action string, objects []string, do func() error) error {
@@ -149,13 +161,11 @@ func runUser(args []string, in io.Reader, out io.Writer) error {
 		return fmt.Errorf("%w: camwatch user %s takes one user name (list takes none)", errUsage, sub)
 	}
 	name := fs.Arg(0)
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	d, err := openDeployment(ctx, config)
+	ctx, d, done, err := dial(config, 30*time.Second)
 	if err != nil {
 		return err
 	}
-	defer d.close()
+	defer done()
 	obj := []string{"user:" + name}
 	switch sub {
 	case "add":
@@ -250,13 +260,11 @@ func runToken(args []string, out, errOut io.Writer) error {
 	if (sub == "revoke") != (fs.NArg() == 1) || fs.NArg() > 1 {
 		return fmt.Errorf("%w: camwatch token revoke takes one token id; create and list take none", errUsage)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	d, err := openDeployment(ctx, config)
+	ctx, d, done, err := dial(config, 30*time.Second)
 	if err != nil {
 		return err
 	}
-	defer d.close()
+	defer done()
 	switch sub {
 	case "create":
 		if name == "" {
@@ -320,13 +328,11 @@ func runAudit(args []string, out io.Writer) error {
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
-	defer cancel()
-	d, err := openDeployment(ctx, config)
+	ctx, d, done, err := dial(config, 10*time.Minute)
 	if err != nil {
 		return err
 	}
-	defer d.close()
+	defer done()
 	rep, err := audit.Verify(ctx, d.js, d.cfg.Audit.Stream)
 	if err != nil {
 		return err

@@ -30,6 +30,7 @@ Usage:
   camwatch config check FILE...           validate config files
   camwatch nats creds -out DIR [-agent SITE/AGENT]... [-rotate SITE/AGENT]... [EDGE.yaml...]
                                           NATS authorization block and one credentials file per agent
+  camwatch keygen -out FILE               an Ed25519 key that signs alert transitions (alerts.signing_key)
   camwatch report uptime [-server URL] [-group G] [-from T] [-to T] [-window 24h|7d|30d] [-format table|csv|json]
                                           an uptime report from a running aggregator
   camwatch report generate [-redis URL] [-prefix P] [-cameras N] [-days D]
@@ -72,6 +73,8 @@ func run(args []string) int {
 		err = runDemo(rest)
 	case "config":
 		err = runConfig(rest, os.Stdout)
+	case "keygen":
+		err = runKeygen(rest, os.Stdout)
 	case "nats":
 		err = runNATS(rest, os.Stdout)
 	case "report":

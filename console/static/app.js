@@ -100,8 +100,9 @@
     document.title = t("app.title");
     for (const el of document.querySelectorAll("[data-i18n]")) el.textContent = t(el.dataset.i18n);
     for (const el of document.querySelectorAll("[data-i18n-label]")) el.setAttribute("aria-label", t(el.dataset.i18nLabel));
-    const who = document.getElementById("who"), out = document.getElementById("logout");
+    const who = document.getElementById("who"), out = document.getElementById("logout"), pw = document.getElementById("password");
     who.hidden = out.hidden = !me;
+    pw.hidden = !me || me.kind !== "user";
     if (me) { who.textContent = t("who", me.name, t("role." + me.role)); who.dataset.role = me.role; }
     for (const a of document.querySelectorAll("nav a")) {
       const need = { alerts: "alerts.read", uptime: "uptime.read", cameras: "cameras.read" }[a.dataset.route];
@@ -134,6 +135,29 @@
     view.replaceChildren(h("h1", {}, t("login.title")), form);
     document.body.dataset.page = "login";
   }
+  // ---- own password ----
+  function showPassword() {
+    if (stopView) stopView();
+    stopView = null; rerender = showPassword;
+    const view = document.getElementById("view");
+    const msg = h("p", { role: "status", id: "password-msg" });
+    const form = h("form", { class: "login", id: "password-form", onsubmit: async (e) => {
+      e.preventDefault();
+      try {
+        me = await send("POST", "/api/v1/session/password", { old: form.querySelector("#pw-old").value, new: form.querySelector("#pw-new").value });
+        form.reset();
+        msg.className = "ok"; msg.textContent = t("password.done");
+      } catch (x) {
+        msg.className = "error";
+        msg.textContent = x.status === 403 ? t("password.wrongOld") : t("password.failed", x.message);
+      }
+    } },
+    h("label", { for: "pw-old" }, t("password.old"), h("input", { id: "pw-old", type: "password", autocomplete: "current-password", required: true })),
+    h("label", { for: "pw-new" }, t("password.new"), h("input", { id: "pw-new", type: "password", autocomplete: "new-password", required: true, minlength: 10 })),
+    h("button", { type: "submit", class: "primary" }, t("password.submit")), msg);
+    view.replaceChildren(h("h1", {}, t("password.title")), form);
+  }
+  document.getElementById("password").addEventListener("click", showPassword);
   document.getElementById("logout").addEventListener("click", async () => {
     try { await send("DELETE", "/api/v1/session"); } catch (_) { /* ended anyway below */ }
     me = null;
