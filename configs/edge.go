@@ -56,10 +56,13 @@ type CameraDefaults struct {
 // these keys is what `camwatch detect -config` reads, so settings tuned on
 // footage paste straight into a camera's motion section.
 type Motion struct {
-	// Detector is "compressed" (frame sizes, no decoding, only for
-	// constant-quality encoders), "pixel" (decoded gray frames: zones,
-	// masks, lighting rejection), "gate" (pixel, decoding only while the
-	// compressed tier sees activity, to save CPU) or "off".
+	// Detector is "auto" (the default: the gate, which decodes every
+	// frame instead whenever the camera's compressed signal turns out
+	// unusable, judged per camera at run time), "compressed" (frame sizes,
+	// no decoding, only for constant-quality encoders), "pixel" (decoded
+	// gray frames: zones, masks, lighting rejection), "gate" (pixel,
+	// decoding only while the compressed tier sees activity, to save CPU)
+	// or "off".
 	Detector string `yaml:"detector"`
 	// Sensitivity scales the trigger threshold: higher finds smaller
 	// motion, and more false alarms. 1 to 10, default 5.
@@ -94,11 +97,11 @@ func (m *Motion) Validate() error { return m.validate("motion") }
 func (m *Motion) validate(field string) error {
 	switch strings.ToLower(m.Detector) {
 	case "":
-		m.Detector = "compressed"
-	case "compressed", "pixel", "gate", "off":
+		m.Detector = "auto"
+	case "auto", "compressed", "pixel", "gate", "off":
 		m.Detector = strings.ToLower(m.Detector)
 	default:
-		return fieldErr(field+".detector", "%q must be pixel, compressed, gate or off", m.Detector)
+		return fieldErr(field+".detector", "%q must be auto, pixel, compressed, gate or off", m.Detector)
 	}
 	if m.Sensitivity == 0 {
 		m.Sensitivity = 5

@@ -87,12 +87,14 @@ func OptionsFromConfig(c *configs.Edge, logger *slog.Logger, reg prometheus.Regi
 			m = *cam.Motion
 		}
 		switch m.Detector {
-		case "", "compressed", "gate":
+		case "", "auto", "compressed", "gate":
 			cc := CompressedConfig(m)
 			ec.Motion = &cc
 		}
-		if m.Detector == "pixel" || m.Detector == "gate" {
-			ec.Pixel = &PixelTier{Detector: PixelConfig(m), FPS: m.DetectFPS, Width: m.DetectWidth, Gate: m.Detector == "gate"}
+		switch m.Detector {
+		case "", "auto", "pixel", "gate":
+			auto := m.Detector == "" || m.Detector == "auto"
+			ec.Pixel = &PixelTier{Detector: PixelConfig(m), FPS: m.DetectFPS, Width: m.DetectWidth, Gate: m.Detector == "gate" || auto, Auto: auto}
 		}
 		o.Cameras = append(o.Cameras, ec)
 	}

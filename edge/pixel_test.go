@@ -192,6 +192,8 @@ func TestOptionsMotionTiers(t *testing.T) {
 		{"compressed", true, false, false},
 		{"pixel", false, true, false},
 		{"gate", true, true, true},
+		{"auto", true, true, true},
+		{"''" + "", true, true, true}, // the default is auto
 		{"off", false, false, false},
 	} {
 		t.Run(tc.detector, func(t *testing.T) {
@@ -210,6 +212,9 @@ func TestOptionsMotionTiers(t *testing.T) {
 			if cam.Pixel != nil && (cam.Pixel.Gate != tc.gate || cam.Pixel.FPS != 2 || cam.Pixel.Width != 320 ||
 				len(cam.Pixel.Detector.Zones) != 1 || cam.Pixel.Detector.Zones[0].Name != "door") {
 				t.Errorf("pixel tier %+v", cam.Pixel)
+			}
+			if auto := tc.detector == "auto" || tc.detector == "''"; cam.Pixel != nil && cam.Pixel.Auto != auto {
+				t.Errorf("auto %v, want %v", cam.Pixel.Auto, auto)
 			}
 		})
 	}

@@ -14,6 +14,11 @@ type PixelTier struct {
 	// Gate decodes only while the compressed tier sees activity (plus a
 	// pre-roll), and keyframes otherwise to keep the background fresh.
 	Gate bool
+	// Auto (detector auto) keeps the gate open for good while the
+	// camera's compressed signal is judged unusable: rate-controlled
+	// (CBR: sizes stay flat while the QP moves) or flat for minutes. The
+	// judgement is per camera, from its own stream, and is logged.
+	Auto bool
 }
 
 // PixelConfig turns a camera's motion section into the pixel detector's

@@ -60,11 +60,13 @@ type Supervisor struct {
 	// detection reason in force (see watchedReason).
 	lastFrame   time.Time
 	watchReason event.Reason
-	reconnects  uint64
-	codec       string
-	width       int
-	height      int
-	stats       <-chan time.Time
+	// autoWeak: detector auto judged the compressed signal unusable.
+	autoWeak   bool
+	reconnects uint64
+	codec      string
+	width      int
+	height     int
+	stats      <-chan time.Time
 }
 
 // NewSupervisor prepares a supervisor for cam; Run starts it.
@@ -373,7 +375,7 @@ func (s *Supervisor) onFrame(f frame) {
 	}
 	tr, ok := s.det.Observe(f.arrived, fig, f.keyframe)
 	if s.px != nil {
-		s.px.gate(f.arrived, s.det.Active() || s.det.Score() >= gateFraction*s.det.Threshold())
+		s.px.gate(f.arrived, s.det.Active() || s.det.Score() >= gateFraction*s.det.Threshold() || s.autoOpen())
 		return // the compressed tier only gates the pixel tier
 	}
 	if ok {
