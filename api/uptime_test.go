@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"github.com/camwatch/camwatch/camstate"
 	"io"
 	"math"
 	"net/http"
@@ -40,11 +41,11 @@ func uptimeServer(t *testing.T, up *Uptime) *httptest.Server {
 		cam("cam-b", "e1", "p1", tr(48*time.Hour, 1, uptime.Online, "")),
 		cam("cam-c", "e2", "p2", tr(48*time.Hour, 1, uptime.Online, ""), tr(time.Hour, 2, uptime.Offline, "refused")),
 	}}
-	if err := uptime.Write(context.Background(), rdb, prefix, "q1", now, h); err != nil {
+	if err := uptime.Write(context.Background(), camstate.New(rdb, camstate.Options{Prefix: prefix}), "q1", now, h); err != nil {
 		t.Fatal(err)
 	}
 	if up != nil {
-		up.Source = uptime.NewSource(rdb, uptime.SourceOptions{Prefix: prefix, Now: func() time.Time { return now }})
+		up.Source = uptime.NewSource(camstate.New(rdb, camstate.Options{Prefix: prefix}), uptime.SourceOptions{Now: func() time.Time { return now }})
 	}
 	srv := httptest.NewServer(newAPI(Options{Uptime: up, Now: func() time.Time { return now }}))
 	t.Cleanup(srv.Close)

@@ -249,7 +249,7 @@ func (s *Supervisor) close(c *rtspv2.RTSPClient) {
 // readCodec records the video codec and resolution from the client's
 // codec data and returns the video track's packet index.
 func (s *Supervisor) readCodec(c *rtspv2.RTSPClient) (idx int8, hevc bool, err error) {
-	for i, cd := range c.CodecData {
+	for i, cd := range c.Codecs() {
 		if cd == nil || !cd.Type().IsVideo() {
 			continue
 		}
