@@ -17,7 +17,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"sync"
+	"sync" // camwatch
 	"time"
 
 	"github.com/deepch/vdk/av"
@@ -84,6 +84,7 @@ type RTSPClient struct {
 	sps                 []byte
 	pps                 []byte
 	CodecData           []av.CodecData
+	codecMu             sync.Mutex // camwatch: guards CodecData once the stream runs
 	AudioTimeLine       time.Duration
 	AudioTimeScale      int64
 	audioCodec          av.CodecType
@@ -94,7 +95,6 @@ type RTSPClient struct {
 	FPS                 int
 	WaitCodec           bool
 	chTMP               int
-	codecMu             sync.Mutex // camwatch: guards CodecData once the stream runs
 }
 
 type RTSPClientOptions struct {
@@ -871,6 +871,7 @@ func (client *RTSPClient) CodecUpdateSPS(val []byte) {
 	if bytes.Compare(val, client.sps) == 0 {
 		return
 	}
+	val = append([]byte(nil), val...) // camwatch: val aliases the read buffer the next packet overwrites
 	client.sps = val
 	if (client.videoCodec == av.H264 && len(client.pps) == 0) || (client.videoCodec == av.H265 && (len(client.vps) == 0 || len(client.pps) == 0)) {
 		return
@@ -892,7 +893,7 @@ func (client *RTSPClient) CodecUpdateSPS(val []byte) {
 			return
 		}
 	}
-	client.setVideoCodecData(codecData) // camwatch: under codecMu
+	client.setVideoCodecData(codecData) // camwatch: under codecMu, read by Codecs
 	client.Signals <- SignalCodecUpdate
 }
 
@@ -903,6 +904,7 @@ func (client *RTSPClient) CodecUpdatePPS(val []byte) {
 	if bytes.Compare(val, client.pps) == 0 {
 		return
 	}
+	val = append([]byte(nil), val...) // camwatch: val aliases the read buffer the next packet overwrites
 	client.pps = val
 	if (client.videoCodec == av.H264 && len(client.sps) == 0) || (client.videoCodec == av.H265 && (len(client.vps) == 0 || len(client.sps) == 0)) {
 		return
@@ -924,7 +926,7 @@ func (client *RTSPClient) CodecUpdatePPS(val []byte) {
 			return
 		}
 	}
-	client.setVideoCodecData(codecData) // camwatch: under codecMu
+	client.setVideoCodecData(codecData) // camwatch: under codecMu, read by Codecs
 	client.Signals <- SignalCodecUpdate
 }
 
@@ -935,6 +937,7 @@ func (client *RTSPClient) CodecUpdateVPS(val []byte) {
 	if bytes.Compare(val, client.vps) == 0 {
 		return
 	}
+	val = append([]byte(nil), val...) // camwatch: val aliases the read buffer the next packet overwrites
 	client.vps = val
 	if len(client.sps) == 0 || len(client.pps) == 0 {
 		return
@@ -944,10 +947,38 @@ func (client *RTSPClient) CodecUpdateVPS(val []byte) {
 		client.Println("Parse Codec Data Error", err)
 		return
 	}
-	client.setVideoCodecData(codecData) // camwatch: under codecMu
+	client.setVideoCodecData(codecData) // camwatch: under codecMu, read by Codecs
 
 	client.Signals <- SignalCodecUpdate
 
+}
+
+// setVideoCodecData replaces the video track's codec data (or adds it) with
+// a new slice, so a copy handed out by Codecs is never written to.
+// camwatch: upstream wrote CodecData in place from the reader goroutine
+// while the caller read it.
+func (client *RTSPClient) setVideoCodecData(codecData av.CodecData) {
+	client.codecMu.Lock()
+	defer client.codecMu.Unlock()
+	next := append([]av.CodecData(nil), client.CodecData...)
+	replaced := false
+	for i, i2 := range next {
+		if i2.Type().IsVideo() {
+			next[i], replaced = codecData, true
+		}
+	}
+	if !replaced {
+		next = append(next, codecData)
+	}
+	client.CodecData = next
+}
+
+// Codecs returns the current codec data, safe to call while the stream
+// runs (camwatch; read CodecData directly only before Dial returns).
+func (client *RTSPClient) Codecs() []av.CodecData {
+	client.codecMu.Lock()
+	defer client.codecMu.Unlock()
+	return client.CodecData
 }
 
 // Println mini logging functions
@@ -1027,31 +1058,4 @@ func newH265CodecData(vps, sps, pps []byte) (cd h265parser.CodecData, err error)
 		}
 	}()
 	return h265parser.NewCodecDataFromVPSAndSPSAndPPS(vps, sps, pps)
-}
-
-// setVideoCodecData replaces the video codec data (an in-band parameter
-// set changed) under codecMu: the reader goroutine writes it while the
-// caller reads it.
-func (client *RTSPClient) setVideoCodecData(codecData av.CodecData) {
-	client.codecMu.Lock()
-	defer client.codecMu.Unlock()
-	if len(client.CodecData) > 0 {
-		cd := append([]av.CodecData(nil), client.CodecData...)
-		for i, i2 := range cd {
-			if i2.Type().IsVideo() {
-				cd[i] = codecData
-			}
-		}
-		client.CodecData = cd
-	} else {
-		client.CodecData = []av.CodecData{codecData}
-	}
-}
-
-// Codecs returns the codec data, safe to call while the stream runs
-// (reading the CodecData field then races with in-band updates).
-func (client *RTSPClient) Codecs() []av.CodecData {
-	client.codecMu.Lock()
-	defer client.codecMu.Unlock()
-	return client.CodecData
 }
