@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/camwatch/camwatch/camstate"
 	"log/slog"
 	"net"
 	"net/http"
@@ -32,7 +33,7 @@ type Aggregator struct {
 	nc       *nats.Conn
 	rdb      redis.UniversalClient
 	ownRedis bool
-	store    *ingest.Store
+	store    *camstate.Store
 	http     *http.Server
 	ln       net.Listener
 	metrics  *http.Server
@@ -104,7 +105,7 @@ func Start(ctx context.Context, o Options) (*Aggregator, error) {
 	if err != nil {
 		return nil, err
 	}
-	a.store = ingest.NewStore(a.rdb, ingest.StoreOptions{
+	a.store = camstate.New(a.rdb, camstate.Options{
 		Prefix: cfg.Redis.Prefix, EventRetention: cfg.Retention.Events,
 		TransitionRetention: cfg.Retention.Transitions, AgentTimeout: cfg.AgentTimeout,
 		MaxSeqAdvance: cfg.Admission.MaxSeqAdvance, MaxAge: cfg.Admission.MaxAge,
@@ -163,7 +164,7 @@ func Start(ctx context.Context, o Options) (*Aggregator, error) {
 	if a.alerts != nil { // never a typed nil in the interfaces
 		apiOpts.Alerts, apiOpts.MaintenanceAlerts, apiOpts.AlertHistory = a.alerts, a.alerts, a.alerts.Store()
 	}
-	apiOpts.Uptime = uptimeAPI(&cfg, a.rdb)
+	apiOpts.Uptime = uptimeAPI(&cfg, a.store)
 	a.http = &http.Server{
 		Handler:           api.New(apiOpts),
 		ReadHeaderTimeout: cfg.HTTP.ReadHeaderTimeout,
@@ -263,7 +264,7 @@ func (a *Aggregator) Directory() *auth.Directory { return a.dir }
 func (a *Aggregator) Audit() *audit.Log { return a.auditLog }
 
 // Store is the Redis store the aggregator writes and serves.
-func (a *Aggregator) Store() *ingest.Store { return a.store }
+func (a *Aggregator) Store() *camstate.Store { return a.store }
 
 // Failed delivers the error of a part that stopped on its own.
 func (a *Aggregator) Failed() <-chan error { return a.failed }

@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"github.com/camwatch/camwatch/camstate"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -20,7 +21,6 @@ import (
 	"github.com/camwatch/camwatch/auth"
 	"github.com/camwatch/camwatch/configs"
 	"github.com/camwatch/camwatch/event"
-	"github.com/camwatch/camwatch/ingest"
 	"github.com/camwatch/camwatch/programs"
 	"github.com/camwatch/camwatch/testenv"
 	"github.com/camwatch/camwatch/uptime"
@@ -42,7 +42,7 @@ type world struct {
 	svc    *auth.Service
 	log    *audit.Log
 	src    *uptime.Source
-	store  *ingest.Store
+	store  *camstate.Store
 	tokens map[auth.Role]string
 	snap   map[string]string   // camera → event id with a snapshot
 	keys   map[string][]string // program → open alert keys not used up yet
@@ -75,8 +75,8 @@ func newWorld(t testing.TB) *world {
 	ctx := context.Background()
 	rdb, prefix := testenv.Redis(t)
 	w := &world{t: t, e: e, tokens: map[auth.Role]string{}, snap: map[string]string{}, keys: map[string][]string{}}
-	w.store = ingest.NewStore(rdb, ingest.StoreOptions{Prefix: prefix, EventRetention: time.Hour})
-	w.src = uptime.NewSource(rdb, uptime.SourceOptions{Prefix: prefix})
+	w.store = camstate.New(rdb, camstate.Options{Prefix: prefix, EventRetention: time.Hour})
+	w.src = uptime.NewSource(camstate.New(rdb, camstate.Options{Prefix: prefix}), uptime.SourceOptions{})
 	cams := map[string]string{"pb-1": "pb"}
 	for i := 1; i <= 14; i++ {
 		cams[fmt.Sprint("pa-", i)] = "pa"
@@ -109,7 +109,7 @@ func newWorld(t testing.TB) *world {
 	if res, err := w.store.Apply(ctx, evs); err != nil || res[0].Err != nil {
 		t.Fatal(err, res)
 	}
-	if err := uptime.Write(ctx, rdb, prefix, "q1", now, &hist); err != nil {
+	if err := uptime.Write(ctx, camstate.New(rdb, camstate.Options{Prefix: prefix}), "q1", now, &hist); err != nil {
 		t.Fatal(err)
 	}
 	var err error

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/camwatch/camwatch/camstate"
 	"math/rand/v2"
 	"reflect"
 	"slices"
@@ -140,12 +141,12 @@ func TestRebuildAfterFlush(t *testing.T) {
 		// The history is 8 days old when published; MaxAge above that keeps
 		// every event's age at arrival inside the bound, as a replay of a
 		// live stream is (its stored times are the original arrivals).
-		o.Store = NewStore(r.rdb, StoreOptions{Prefix: r.prefix, AgentTimeout: rebuildTimeout, MaxAge: 30 * 24 * time.Hour})
+		o.Store = camstate.New(r.rdb, camstate.Options{Prefix: r.prefix, AgentTimeout: rebuildTimeout, MaxAge: 30 * 24 * time.Hour})
 	}
 
 	report := func() *uptime.Report {
 		t.Helper()
-		src := uptime.NewSource(r.rdb, uptime.SourceOptions{Prefix: r.prefix, AgentTimeout: rebuildTimeout,
+		src := uptime.NewSource(camstate.New(r.rdb, camstate.Options{Prefix: r.prefix}), uptime.SourceOptions{AgentTimeout: rebuildTimeout,
 			Now: func() time.Time { return end }})
 		w := uptime.Span{From: end.Add(-7 * 24 * time.Hour), To: end}
 		h, err := src.History(ctx, w)

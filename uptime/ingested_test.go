@@ -2,11 +2,11 @@ package uptime
 
 import (
 	"context"
+	"github.com/camwatch/camwatch/camstate"
 	"testing"
 	"time"
 
 	"github.com/camwatch/camwatch/event"
-	"github.com/camwatch/camwatch/ingest"
 	"github.com/camwatch/camwatch/testenv"
 	"github.com/redis/go-redis/v9"
 )
@@ -54,7 +54,7 @@ func TestSourcePastAgentLoss(t *testing.T) {
 			t.Fatalf("event %d: %v", i, r.Err)
 		}
 	}
-	src := NewSource(rdb, SourceOptions{Prefix: prefix, AgentTimeout: timeout, Now: func() time.Time { return now }})
+	src := NewSource(camstate.New(rdb, camstate.Options{Prefix: prefix}), SourceOptions{AgentTimeout: timeout, Now: func() time.Time { return now }})
 	w := Span{base, now}
 	hist, err := src.History(ctx, w)
 	if err != nil {
@@ -79,8 +79,8 @@ func TestSourcePastAgentLoss(t *testing.T) {
 // ingestStore is the real ingester's Redis store on a fresh prefix, with a
 // fixed clock, so tests can write what an aggregator would and read it
 // back through Source.
-func ingestStore(t *testing.T, now time.Time, agentTimeout time.Duration) (redis.UniversalClient, string, *ingest.Store) {
+func ingestStore(t *testing.T, now time.Time, agentTimeout time.Duration) (redis.UniversalClient, string, *camstate.Store) {
 	t.Helper()
 	rdb, prefix := testenv.Redis(t)
-	return rdb, prefix, ingest.NewStore(rdb, ingest.StoreOptions{Prefix: prefix, AgentTimeout: agentTimeout, Now: func() time.Time { return now }})
+	return rdb, prefix, camstate.New(rdb, camstate.Options{Prefix: prefix, AgentTimeout: agentTimeout, Now: func() time.Time { return now }})
 }

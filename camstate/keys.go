@@ -1,4 +1,4 @@
-package ingest
+package camstate
 
 // keys builds every Redis key under one prefix, so the layout documented in
 // docs/redis.md lives in one place.

@@ -1,4 +1,4 @@
-package ingest
+package camstate
 
 import (
 	"context"
@@ -47,6 +47,8 @@ func TestStoreDerivesDegraded(t *testing.T) {
 			[]string{"0 online ", "300 degraded low_fps", "400 online "}},
 		{"fps a little low is not degraded",
 			join([]sample{up}, steady(10, 300, 10, 15), steady(300, 400, 10, 9)), []string{"0 online "}},
+		{"a stats tick before anything was measured is not low fps",
+			join([]sample{up, {event.KindStats, 5, event.StatusOnline, "", 0}}, steady(10, 100, 10, 15)), []string{"0 online "}},
 		{"below the floor from the start",
 			join([]sample{up}, steady(10, 100, 10, 0.5)), []string{"0 online ", "10 degraded low_fps"}},
 		{"frozen reported by a health event",
@@ -73,7 +75,7 @@ func TestStoreDerivesDegraded(t *testing.T) {
 			t.Run(b.name+"/"+c.name, func(t *testing.T) {
 				rdb, prefix := b.open(t)
 				ctx := context.Background()
-				s := NewStore(rdb, StoreOptions{Prefix: prefix, Now: fixedClock(t0.Add(24 * time.Hour))})
+				s := New(rdb, Options{Prefix: prefix, Now: fixedClock(t0.Add(24 * time.Hour))})
 				for i, sm := range c.samples {
 					e := mk(sm.kind, "cam-1", uint64(i+1), t0)
 					at := t0.Add(time.Duration(sm.min) * time.Minute)

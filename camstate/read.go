@@ -1,4 +1,4 @@
-package ingest
+package camstate
 
 import (
 	"context"
@@ -185,4 +185,15 @@ func (s *Store) Transitions(ctx context.Context, camera string, from, to time.Ti
 	}
 	slices.Reverse(out)
 	return out, nil
+}
+
+// memberSeq reads the seq of an :events member.
+func memberSeq(raw string) (uint64, bool) {
+	var e struct {
+		Seq *uint64 `json:"seq"`
+	}
+	if err := json.Unmarshal([]byte(raw), &e); err != nil || e.Seq == nil {
+		return 0, false
+	}
+	return *e.Seq, true
 }
