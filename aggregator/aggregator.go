@@ -16,6 +16,7 @@ import (
 	"github.com/camwatch/camwatch/audit"
 	"github.com/camwatch/camwatch/auth"
 	"github.com/camwatch/camwatch/ingest"
+	"github.com/camwatch/camwatch/mqttbridge"
 	"github.com/camwatch/camwatch/natsauth"
 	"github.com/camwatch/camwatch/notify"
 	"github.com/camwatch/camwatch/programs"
@@ -50,6 +51,7 @@ type Aggregator struct {
 	signer    *signing.Key
 	verifier  *signing.Verifier
 	delivery  *delivery
+	bridge    *mqttbridge.Bridge
 	sampleWG  sync.WaitGroup
 	failed    chan error
 	closeOnce sync.Once
@@ -143,6 +145,10 @@ func Start(ctx context.Context, o Options) (*Aggregator, error) {
 		}
 	}
 	if err := a.startDelivery(js, a.receivers); err != nil {
+		_ = a.ln.Close()
+		return nil, err
+	}
+	if err := a.startMQTT(); err != nil {
 		_ = a.ln.Close()
 		return nil, err
 	}
@@ -280,6 +286,9 @@ func (a *Aggregator) Close() error {
 		ctx, cancel := context.WithTimeout(context.Background(), a.opts.ShutdownTimeout)
 		defer cancel()
 		var errs []error
+		if a.bridge != nil {
+			a.bridge.Close() // says offline (retained) before anything stops
+		}
 		if a.alerts != nil {
 			a.alerts.Close() // ends SSE feeds, which would hold Shutdown open
 		}

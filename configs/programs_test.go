@@ -7,6 +7,7 @@ import (
 )
 
 func TestProgramsErrorsNameTheField(t *testing.T) {
+	t.Setenv("MQTT_BRIDGE_PASSWORD", "mqtt-test")
 	t.Setenv("REDIS_PASSWORD", "pw")
 	ward := "wards: [{id: bn, name: {vi: 'Phường Bến Nghé', en: 'Ben Nghe Ward'}}]\n"
 	prog := func(body string) string { return ward + "programs:\n  - " + body + "\n" }
@@ -50,6 +51,7 @@ func TestProgramsErrorsNameTheField(t *testing.T) {
 
 func TestProgramsExample(t *testing.T) {
 	t.Setenv("REDIS_PASSWORD", "pw")
+	t.Setenv("MQTT_BRIDGE_PASSWORD", "pw")
 	data, err := Examples.ReadFile("aggregator.yaml")
 	if err != nil {
 		t.Fatal(err)

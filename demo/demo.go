@@ -78,13 +78,17 @@ func Run(ctx context.Context, opts Options) error {
 	if err := parseExample("edge.yaml", &ecfg, password); err != nil {
 		return err
 	}
+	// MQTT (nats-server's own listener) for Home Assistant: the
+	// aggregator's bridge publishes, the homeassistant user reads.
+	mqttBridgePW, mqttHAPW := randomPassword(), randomPassword()
 	auth, err := natsauth.Generate(natsauth.Plan{
 		Dir: filepath.Join(dir, "nats-auth"), Agents: []natsauth.Agent{{Site: ecfg.Site, Agent: ecfg.Agent}},
+		MQTT: []natsauth.MQTTUser{{Name: "camwatch-bridge", Password: mqttBridgePW, Bridge: true}, {Name: "homeassistant", Password: mqttHAPW}},
 	})
 	if err != nil {
 		return err
 	}
-	nsrv, err := broker.StartConfig(broker.Config{Dir: filepath.Join(dir, "nats"), Port: -1, AuthFile: auth.AuthFile})
+	nsrv, err := broker.StartConfig(broker.Config{Dir: filepath.Join(dir, "nats"), Port: -1, MQTTPort: -1, AuthFile: auth.AuthFile})
 	if err != nil {
 		return err
 	}
@@ -124,6 +128,7 @@ func Run(ctx context.Context, opts Options) error {
 	acfg.Listen = opts.Listen
 	acfg.MetricsListen = "127.0.0.1:0"
 	acfg.HTTP.PublicURL = "http://" + opts.Listen
+	acfg.MQTT = configs.MQTT{URL: "tcp://" + nsrv.MQTTAddr(), Username: "camwatch-bridge", Password: configs.NewSecret(mqttBridgePW), Interval: 2 * time.Second}
 	// The shipped alert rules, from the embedded example.
 	rules, err := configs.Examples.ReadFile("alerts.yaml")
 	if err != nil {
@@ -188,6 +193,9 @@ func Run(ctx context.Context, opts Options) error {
 	defer func() { stopEdge(); wg.Wait() }()
 
 	printWelcome(opts.Out, base, "http://"+agg.MetricsAddr(), cams, &ecfg, users)
+	fmt.Fprintf(opts.Out, "MQTT for Home Assistant    mqtt://%s  user homeassistant, password %s\n"+
+		"  (cameras appear by discovery under homeassistant/; state on camwatch/cameras/<id>/{state,online,motion,alert}; docs/mqtt.md)\n\n",
+		nsrv.MQTTAddr(), mqttHAPW)
 	if opts.Ready != nil {
 		opts.Ready(base)
 	}
@@ -219,6 +227,10 @@ func parseExample(name string, v configs.Validator, password string) error {
 	}
 	// The example aggregator reads Redis's password (compose sets one);
 	// the demo's Redis is local, so the demo drops it again.
+	if _, set := os.LookupEnv("MQTT_BRIDGE_PASSWORD"); !set {
+		os.Setenv("MQTT_BRIDGE_PASSWORD", "replaced-by-the-demo")
+		defer os.Unsetenv("MQTT_BRIDGE_PASSWORD")
+	}
 	if _, set := os.LookupEnv("REDIS_PASSWORD"); !set {
 		os.Setenv("REDIS_PASSWORD", "unused-by-the-demo")
 		defer os.Unsetenv("REDIS_PASSWORD")

@@ -114,13 +114,16 @@ rules:
 		return nil
 	})
 	var list struct{ Alerts []struct{ Key string } }
-	b, err := s.get("/api/v1/alerts")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := json.Unmarshal(b, &list); err != nil || len(list.Alerts) == 0 {
-		t.Fatalf("alerts %s %v", b, err)
-	}
+	testenv.Eventually(t, 20*time.Second, func() error {
+		b, err := s.get("/api/v1/alerts")
+		if err != nil {
+			return err
+		}
+		if err := json.Unmarshal(b, &list); err != nil || len(list.Alerts) == 0 {
+			return fmt.Errorf("open alerts %s %v", b, err)
+		}
+		return nil
+	})
 	req, _ := http.NewRequest(http.MethodPost, s.apiBase+"/api/v1/alerts/"+url.PathEscape(list.Alerts[0].Key)+"/ack", strings.NewReader(`{"note":"e2e"}`))
 	req.Header.Set("Authorization", "Bearer "+s.token)
 	req.Header.Set("Content-Type", "application/json")
