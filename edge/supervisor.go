@@ -312,6 +312,12 @@ func (s *Supervisor) session(ctx context.Context) (healthy bool, err error) {
 		case sig := <-c.Signals:
 			switch sig {
 			case rtspv2.SignalStreamRTPStop:
+				// vdk gives up on its own read deadline; when that came
+				// after the stall timeout without a packet, the camera
+				// stalled, whichever timer fired first.
+				if now := time.Now(); !waitingKey && now.Sub(s.lastPacket) >= s.timing.StallTimeout {
+					return isHealthy(), fmt.Errorf("%w: last frame %s ago", ErrStalled, now.Sub(s.lastPacket).Round(time.Millisecond))
+				}
 				return isHealthy(), ErrStreamStopped
 			case rtspv2.SignalCodecUpdate:
 				if _, _, err := s.readCodec(c); err != nil {
