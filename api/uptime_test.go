@@ -290,3 +290,25 @@ func TestUptimeFuture(t *testing.T) {
 		}
 	})
 }
+
+// TestUptimeOutageList: a one-camera report with camera rows lists the
+// camera's outages, which is what a technician (and the accuracy test)
+// checks against what really happened.
+func TestUptimeOutageList(t *testing.T) {
+	srv := uptimeServer(t, &Uptime{})
+	code, _, body := fetch(t, srv, "/api/v1/uptime?camera=cam-a&rows=cameras&group=camera&window=24h")
+	var s uptime.Summary
+	if err := json.Unmarshal([]byte(body), &s); code != 200 || err != nil {
+		t.Fatalf("status %d %v: %s", code, err, body)
+	}
+	if len(s.Cameras) != 1 || len(s.Cameras[0].OutageList) != 1 {
+		t.Fatalf("cameras %+v", s.Cameras)
+	}
+	o := s.Cameras[0].OutageList[0]
+	if !o.From.Equal(now.Add(-10*time.Hour)) || !o.To.Equal(now.Add(-8*time.Hour)) || o.Reason != "timeout" || o.DownS != 7200 || !o.Resolved {
+		t.Errorf("outage %+v", o)
+	}
+	if _, _, all := fetch(t, srv, "/api/v1/uptime?rows=cameras&window=24h"); strings.Contains(all, "outage_list") {
+		t.Error("a report of every camera lists outages")
+	}
+}
