@@ -107,6 +107,13 @@ func Run(ctx context.Context, opts Options) error {
 	if err := parseExample("simcam.yaml", &scfg, password); err != nil {
 		return err
 	}
+	// The flaky camera first drops out after one minute (not three), so
+	// that its alert fires within the demo's first two minutes.
+	for i := range scfg.Cameras {
+		if c := &scfg.Cameras[i]; c.OfflineEvery > 0 {
+			c.OfflineEvery = time.Minute
+		}
+	}
 	sopts := simcam.OptionsFromConfig(&scfg)
 	sopts.Listen, sopts.Control = "127.0.0.1:0", "127.0.0.1:0"
 	sopts.Password = password
@@ -144,6 +151,7 @@ func Run(ctx context.Context, opts Options) error {
 		return err
 	}
 	acfg.Alerts.Rules = filepath.Join(dir, "alerts.yaml")
+	rules = append(rules, demoRules...)
 	if err := os.WriteFile(acfg.Alerts.Rules, rules, 0o600); err != nil {
 		return fmt.Errorf("write alert rules: %w", err)
 	}
@@ -254,3 +262,19 @@ func siteZone(name string) *time.Location {
 	}
 	return time.FixedZone("ICT", 7*3600)
 }
+
+// demoRules are added to the shipped rules so that the live alert feed
+// shows something in the demo's first two minutes: the shipped ones wait
+// minutes (or for the evening) before they fire.
+var demoRules = []byte(`
+  # Added by the demo (not in configs/alerts.yaml).
+  - id: demo-offline
+    description: "Demo: a camera offline for 20 s (tdp7-alley-02 drops out 40 s every minute)"
+    trigger: {type: offline, for: 20s}
+    severity: warning
+  - id: demo-motion
+    description: "Demo: motion on the Ben Nghe street cameras (armed: programs are armed unless disarmed)"
+    trigger: {type: motion, min_duration: 1s, group: 1m}
+    match: {programs: [ben-nghe-street-cameras]}
+    severity: info
+`)
