@@ -150,7 +150,7 @@ func Start(ctx context.Context, o Options) (*Aggregator, error) {
 		Auth:      authSvc,
 		Audit:     a.auditLog,
 		Access:    access,
-		Store:     a.store,
+		Store:     ingest.Timeline{Store: a.store, Log: &ingest.Log{JS: js, Stream: cfg.Stream.Name}},
 		Snapshots: a.store,
 		Checks: map[string]api.Check{
 			"nats":  a.natsReady,
