@@ -20,6 +20,7 @@ import (
 	"github.com/camwatch/camwatch/natsauth"
 	"github.com/camwatch/camwatch/notify"
 	"github.com/camwatch/camwatch/programs"
+	"github.com/camwatch/camwatch/review"
 	"github.com/camwatch/camwatch/signing"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
@@ -166,6 +167,7 @@ func Start(ctx context.Context, o Options) (*Aggregator, error) {
 		Metrics:  metricsHandler,
 		Logger:   o.Logger.With("component", "api"),
 		Programs: programs.FromConfig(&cfg),
+		Motion:   &review.StreamMotion{JS: js, Stream: cfg.Stream.Name},
 	}
 	if a.alerts != nil { // never a typed nil in the interfaces
 		apiOpts.Alerts, apiOpts.MaintenanceAlerts, apiOpts.AlertHistory = a.alerts, a.alerts, a.alerts.Store()

@@ -8,7 +8,10 @@ import (
 	"fmt"
 	"github.com/camwatch/camwatch/auth"
 	"github.com/camwatch/camwatch/camstate"
+	"io"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -221,3 +224,56 @@ func (stubAuth) ChangePassword(context.Context, *auth.Actor, string, string, str
 	return "", nil, auth.ErrUnavailable
 }
 func (stubAuth) Refused(string) {}
+
+// TestReportReview writes the printable program review of a generated
+// city's ward from the real API: one page per program of the ward, in
+// the language asked; usage errors name what is missing.
+func TestReportReview(t *testing.T) {
+	rdb, prefix := testenv.Redis(t)
+	var out bytes.Buffer
+	if err := runReport([]string{"generate", "-redis", testenv.RedisURL(), "-prefix", prefix, "-cameras", "48", "-programs", "2", "-days", "3"}, &out); err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(api.New(api.Options{Auth: viewerAuth(t), Uptime: &api.Uptime{
+		Source: uptime.NewSource(camstate.New(rdb, camstate.Options{Prefix: prefix}), uptime.SourceOptions{}), DefaultTarget: 99}}))
+	defer srv.Close()
+	file := filepath.Join(t.TempDir(), "review.html")
+	out.Reset()
+	if err := runReport([]string{"review", "-server", srv.URL, "-ward", "ward-01", "-month", time.Now().Format("2006-01"), "-lang", "en", "-o", file}, &out); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	html := string(b)
+	if !strings.HasPrefix(html, "<!doctype html>") || !strings.Contains(html, `<html lang="en">`) || strings.Count(html, `<section class="program"`) != 1 ||
+		!strings.Contains(html, `data-program="program-00"`) || !strings.Contains(html, "Motion activity by hour of day") || !strings.Contains(html, "@page { size: A4") {
+		t.Errorf("review.html:\n%.2000s", html)
+	}
+	if !strings.Contains(out.String(), "wrote "+file) {
+		t.Errorf("output %q", out.String())
+	}
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"-month", "2026-11"}, "-ward is required"},
+		{[]string{"-ward", "w"}, "give -month YYYY-MM or -quarter YYYY-Qn"},
+		{[]string{"-ward", "w", "-month", "2026-11", "-quarter", "2026-Q4"}, "give -month YYYY-MM or -quarter YYYY-Qn"},
+		{[]string{"-ward", "w", "-month", "2026-11", "-lang", "fr"}, "-lang \"fr\""},
+		{[]string{"-server", srv.URL, "-ward", "w", "-month", "2026-13"}, "period: 2026-13 is not YYYY-MM or YYYY-Qn"},
+		{[]string{"-server", srv.URL, "-ward", "nobody", "-quarter", "2026-Q4"}, ""},
+	} {
+		err := runReport(append([]string{"review"}, tc.args...), io.Discard)
+		if tc.want == "" {
+			if err != nil {
+				t.Errorf("%v: %v, want a review (of no cameras)", tc.args, err)
+			}
+			continue
+		}
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%v: %v, want %q", tc.args, err, tc.want)
+		}
+	}
+}
