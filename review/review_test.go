@@ -67,7 +67,7 @@ func handAlerts() []alerts.Transition {
 		tr("a1", alerts.TransitionAcknowledged, at(11, 10, 8, 2), ack1, &ack1), // 10 min
 		tr("a1", alerts.TransitionResolved, at(11, 10, 8, 2), at(11, 10, 12, 0), &ack1),
 		tr("a2", alerts.TransitionFiring, at(11, 25, 10, 5), at(11, 25, 10, 5), nil),
-		tr("a2", alerts.TransitionAcknowledged, at(11, 25, 10, 5), ack2, &ack2), // 30 min
+		tr("a2", alerts.TransitionAcknowledged, at(11, 25, 10, 5), ack2, &ack2),    // 30 min
 		tr("a3", alerts.TransitionFiring, at(11, 26, 9, 0), at(11, 26, 9, 0), nil), // never acknowledged
 	}
 }
