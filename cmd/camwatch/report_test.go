@@ -98,7 +98,7 @@ func TestReportErrors(t *testing.T) {
 		usage bool
 		msg   string
 	}{
-		{"no report", nil, true, "report uptime|scorecard|generate"},
+		{"no report", nil, true, "report uptime|scorecard|review|generate"},
 		{"unknown report", []string{"sla"}, true, "unknown report"},
 		{"bad group", []string{"uptime", "-group", "city"}, true, "-group"},
 		{"bad format", []string{"uptime", "-format", "xml"}, true, "-format"},
