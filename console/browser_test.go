@@ -536,7 +536,9 @@ func TestConsoleInBrowser(t *testing.T) {
 		screenshot(t, ctx, "manage-technician-en")
 		ed.health("cam-c", "ward-street", "da-kao", event.StatusOffline, event.ReasonRefused)
 		testenv.Eventually(t, 10*time.Second, func() error {
-			var list struct{ Alerts []struct{ State, Suppressed string } }
+			var list struct {
+				Alerts []struct{ State, Suppressed string }
+			}
 			if err := getJSON(base+"/api/v1/alerts?camera=cam-c", &list); err != nil || len(list.Alerts) != 1 {
 				return fmt.Errorf("cam-c alerts %+v %v", list.Alerts, err)
 			}
