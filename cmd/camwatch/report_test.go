@@ -199,7 +199,7 @@ func TestReportScorecard(t *testing.T) {
 // CAMWATCH_TOKEN to it for the test, as an operator of the report would.
 type stubAuth struct{ token string }
 
-func viewerAuth(t *testing.T) stubAuth {
+func viewerAuth(t testing.TB) stubAuth {
 	t.Setenv(TokenEnv, "report-test-token")
 	return stubAuth{token: "report-test-token"}
 }
@@ -276,4 +276,52 @@ func TestReportReview(t *testing.T) {
 			t.Errorf("%v: %v, want %q", tc.args, err, tc.want)
 		}
 	}
+}
+
+// BenchmarkReviewThroughAPI500: GET /api/v1/review for a ward of 500
+// generated cameras over the last full quarter (and the one before, for
+// the trend), read from real Redis: what `camwatch report review` waits
+// for. The history is generated once (about half a minute).
+//
+//	go test ./cmd/camwatch -run '^$' -bench ReviewThroughAPI500 -benchtime 5x
+func BenchmarkReviewThroughAPI500(b *testing.B) {
+	rdb, prefix := testenv.Redis(b)
+	var out bytes.Buffer
+	if err := runReport([]string{"generate", "-redis", testenv.RedisURL(), "-prefix", prefix, "-cameras", "500", "-programs", "1", "-days", "190"}, &out); err != nil {
+		b.Fatal(err)
+	}
+	srv := httptest.NewServer(api.New(api.Options{Auth: viewerAuth(b), Uptime: &api.Uptime{
+		Source: uptime.NewSource(camstate.New(rdb, camstate.Options{Prefix: prefix}), uptime.SourceOptions{}), DefaultTarget: 99}}))
+	defer srv.Close()
+	now := time.Now()
+	q := (int(now.Month())-1)/3 + 1 - 1
+	y := now.Year()
+	if q == 0 {
+		q, y = 4, y-1
+	}
+	period := fmt.Sprintf("%d-Q%d", y, q)
+	args := []string{"review", "-server", srv.URL, "-ward", "ward-01", "-quarter", period}
+	loc, _ := time.LoadLocation("Asia/Ho_Chi_Minh")
+	from := time.Date(y, time.Month(3*q-2), 1, 0, 0, 0, 0, loc)
+	// The peer: the plain uptime report of the same quarter, as JSON with
+	// camera rows (one window where the review reads two).
+	peer := []string{"uptime", "-server", srv.URL, "-from", from.Format(time.RFC3339), "-to", from.AddDate(0, 3, 0).Format(time.RFC3339), "-rows", "cameras", "-format", "json"}
+	b.Run("review", func(b *testing.B) {
+		for b.Loop() {
+			var page bytes.Buffer
+			if err := runReport(args, &page); err != nil {
+				b.Fatal(err)
+			}
+			if !strings.Contains(page.String(), `<section class="program"`) {
+				b.Fatal("no program page")
+			}
+		}
+	})
+	b.Run("uptime-report-peer", func(b *testing.B) {
+		for b.Loop() {
+			if err := runReport(peer, io.Discard); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 }
