@@ -23,10 +23,21 @@ var ErrNoSnapshot = errors.New("detect: no picture for a snapshot")
 // the Feed that reported them; it costs a few milliseconds for a 640x360
 // stream (docs/BENCHMARKS.md, "Snapshots").
 func (p *Pipeline) Snapshot(maxBytes int) ([]byte, error) {
+	return p.jpeg(p.cfg.SnapshotWidth, maxBytes)
+}
+
+// ThumbnailWidth is the width of the periodic thumbnails that keep a
+// console's camera list current: small, as they go every few minutes from
+// every camera on the site's uplink.
+const ThumbnailWidth = 320
+
+// Thumbnail is Snapshot at ThumbnailWidth.
+func (p *Pipeline) Thumbnail(maxBytes int) ([]byte, error) { return p.jpeg(ThumbnailWidth, maxBytes) }
+
+func (p *Pipeline) jpeg(w, maxBytes int) ([]byte, error) {
 	if p.px == nil || p.px.dec == nil || !p.px.picture {
 		return nil, ErrNoSnapshot
 	}
-	w := p.cfg.SnapshotWidth
 	if sw, _ := p.px.dec.Source(); w <= 0 {
 		w = min(sw, DefaultSnapshotWidth)
 	}

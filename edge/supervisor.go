@@ -26,6 +26,11 @@ type SupervisorOptions struct {
 	// Snapshots receives a JPEG at each motion start and raised picture
 	// fault of a camera with decoded frames; nil sends none.
 	Snapshots SnapshotSink
+	// Thumbnails spaces the periodic thumbnails sent with stats events.
+	Thumbnails Thumbnails
+	// budget is the agent's snapshot budget, shared by its cameras; nil
+	// gives the camera one of its own.
+	budget *budget
 
 	// dial opens RTSP sessions; nil is vdk (rtspvdk.go). Tests script
 	// sessions here to drive a supervisor without a server, and answer
@@ -48,6 +53,7 @@ type Supervisor struct {
 	// pipe is the camera's detection (nil: detector off).
 	pipe  *detect.Pipeline
 	snaps SnapshotSink
+	thumb *thumbnailer
 	dial  dialer
 	probe func(ctx context.Context, url string, connect, answer time.Duration) (int, error)
 
@@ -114,6 +120,14 @@ func NewSupervisor(cam Camera, o SupervisorOptions) (*Supervisor, error) {
 			return nil, fmt.Errorf("edge: camera %s: %w", cam.ID, err)
 		}
 		s.pipe = p
+		if s.snaps != nil && p.Decodes() {
+			th := o.Thumbnails.withDefaults()
+			b := o.budget
+			if b == nil {
+				b = newBudget(th.BudgetKbps, time.Now, o.Metrics.thumbnails)
+			}
+			s.thumb = &thumbnailer{interval: th.Interval, budget: b}
+		}
 	}
 	return s, nil
 }
@@ -405,6 +419,13 @@ func (s *Supervisor) emitStats(now time.Time) { s.emitHealth(event.KindStats, no
 func (s *Supervisor) emitHealth(kind event.Kind, now time.Time) {
 	ev := s.out.newEvent(kind, s.cam.ID, s.cam.Labels, now)
 	ev.Health = s.health(now)
+	if kind == event.KindStats && s.status == event.StatusOnline {
+		// The periodic thumbnail travels as the stats event's snapshot.
+		if b := s.thumb.take(); b != nil {
+			s.attach(ev, b)
+			s.thumb.sent(now, len(b), true)
+		}
+	}
 	s.out.emit(ev)
 }
 

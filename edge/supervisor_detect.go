@@ -20,6 +20,9 @@ func (s *Supervisor) onFrame(f frame, now time.Time) {
 		return
 	}
 	r := s.pipe.Feed(detect.Unit{AU: f.au, At: f.taken, Key: f.keyframe})
+	if r.Frames > 0 {
+		s.thumb.offer(f.taken, func() ([]byte, error) { return s.pipe.Thumbnail(event.MaxSnapshot) })
+	}
 	for _, tr := range r.Motion {
 		s.emitMotion(tr)
 	}
