@@ -316,6 +316,7 @@ func (s *Store) record(e *event.Event, data []byte, old bool) (record, error) {
 		keys: []string{
 			s.k.cameraIDs(e.Camera), s.k.camera(e.Camera),
 			s.k.cameraEvents(e.Camera), s.k.transitions(e.Camera), s.k.agent(e.Agent),
+			s.k.marks(e.Camera),
 		},
 		args: args,
 	}, nil

@@ -15,7 +15,8 @@
 -- "", spool epoch or "", old ('1': the event was older than the age bound
 -- when the stream stored it, else ''), n, n state field/value items.
 -- A camera group's fifth key is its agent's state hash, where heartbeats
--- record the epochs the agent announced.
+-- record the epochs the agent announced; its sixth the marks ZSET (the
+-- events ZSET without stats, for timelines).
 -- Returns one integer per event: 0 duplicate, 1 the state advanced, 2
 -- stored but older than the state (seq not newer), 3 refused: seq advances
 -- by more than the bound, 4 refused: an epoch the agent has not announced,
@@ -260,6 +261,9 @@ local function write(i, g, camera, first, stop)
     -- An event already past retention would be trimmed at once: skip it.
     if tonumber(t) >= eventsCutoff then
       redis.call('ZADD', KEYS[g + 2], t, json)
+      if kind ~= 'stats' then
+        redis.call('ZADD', KEYS[g + 5], t, json)
+      end
     end
     if trans ~= '' and string.sub(ARGV[i + 9], 1, 2) == 'h:' and tonumber(t) >= transCutoff then
       if history then
@@ -285,6 +289,7 @@ local function write(i, g, camera, first, stop)
     redis.call('ZREMRANGEBYSCORE', idsKey, '-inf', '(' .. ARGV[2])
     if camera then
       redis.call('ZREMRANGEBYSCORE', KEYS[g + 2], '-inf', '(' .. ARGV[3])
+      redis.call('ZREMRANGEBYSCORE', KEYS[g + 5], '-inf', '(' .. ARGV[3])
       redis.call('ZREMRANGEBYSCORE', KEYS[g + 3], '-inf', '(' .. ARGV[4])
     else
       redis.call('ZREMRANGEBYSCORE', KEYS[g + 2], '-inf', '(' .. ARGV[4])

@@ -264,7 +264,7 @@ func (in *Ingester) expectSnapshots(ctx context.Context, evs []*event.Event, res
 	for i, e := range evs {
 		switch res[i].Outcome {
 		case OutcomeStored, OutcomeLate, OutcomeDuplicate, OutcomeNewEpoch, OutcomeHistoryKept:
-			if e.Snapshot != nil {
+			if e.Snapshot != nil || e.Clip != nil {
 				with = append(with, i)
 			}
 		}

@@ -11,6 +11,11 @@ func (k keys) camera(id string) string       { return k.p + ":cam:" + id }
 func (k keys) cameraIDs(id string) string    { return k.p + ":cam:" + id + ":ids" }
 func (k keys) cameraEvents(id string) string { return k.p + ":cam:" + id + ":events" }
 func (k keys) transitions(id string) string  { return k.p + ":cam:" + id + ":transitions" }
+
+// marks holds a camera's events without its stats (motion, health, clip),
+// so a timeline of many cameras reads tens of events a camera-day, not
+// the thousands of periodic stats.
+func (k keys) marks(id string) string { return k.p + ":cam:" + id + ":marks" }
 func (k keys) agent(id string) string        { return k.p + ":agent:" + id }
 func (k keys) agentIDs(id string) string     { return k.p + ":agent:" + id + ":ids" }
 func (k keys) agentGaps(id string) string    { return k.p + ":agent:" + id + ":gaps" }
@@ -24,3 +29,6 @@ func (k keys) snapshotWant(site, camera, id string) string {
 	return k.p + ":snapwant:" + site + ":" + camera + ":" + id
 }
 func (k keys) snapshotRef(id string) string { return k.p + ":snapref:" + id }
+
+// clipRef maps a motion event id to the clip event that names its MP4.
+func (k keys) clipRef(motion string) string { return k.p + ":clipref:" + motion }

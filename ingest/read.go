@@ -180,3 +180,37 @@ func (s *Store) Transitions(ctx context.Context, camera string, from, to time.Ti
 	slices.Reverse(out)
 	return out, nil
 }
+
+// RawEvent is an event as the store holds it: the bytes the agent sent
+// (unchanged, for evidence) and their decoding.
+type RawEvent struct {
+	Data  []byte
+	Event *event.Event
+}
+
+// Marks returns a camera's events other than stats (motion, health,
+// clip) with from <= time <= to, oldest first, at most limit of them (the
+// oldest; truncated says more matched). Each keeps its stored bytes.
+func (s *Store) Marks(ctx context.Context, camera string, from, to time.Time, limit int) (out []RawEvent, truncated bool, err error) {
+	if limit <= 0 {
+		return nil, false, nil
+	}
+	raw, err := s.rdb.ZRangeByScore(ctx, s.k.marks(camera), &redis.ZRangeBy{
+		Min: strconv.FormatInt(ms(from), 10), Max: strconv.FormatInt(ms(to), 10), Count: int64(limit) + 1,
+	}).Result()
+	if err != nil {
+		return nil, false, fmt.Errorf("redis marks %s: %w", camera, err)
+	}
+	if len(raw) > limit {
+		raw, truncated = raw[:limit], true
+	}
+	out = make([]RawEvent, 0, len(raw))
+	for _, r := range raw {
+		var e event.Event
+		if err := json.Unmarshal([]byte(r), &e); err != nil {
+			continue // written by the script from a validated event; skip damage
+		}
+		out = append(out, RawEvent{Data: []byte(r), Event: &e})
+	}
+	return out, truncated, nil
+}
