@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/camwatch/camwatch/camstate"
 	"log/slog"
 	"net"
 	"net/http"
@@ -31,7 +32,7 @@ type Aggregator struct {
 	nc       *nats.Conn
 	rdb      redis.UniversalClient
 	ownRedis bool
-	store    *ingest.Store
+	store    *camstate.Store
 	http     *http.Server
 	ln       net.Listener
 	metrics  *http.Server
@@ -103,7 +104,7 @@ func Start(ctx context.Context, o Options) (*Aggregator, error) {
 	if err != nil {
 		return nil, err
 	}
-	a.store = ingest.NewStore(a.rdb, ingest.StoreOptions{
+	a.store = camstate.New(a.rdb, camstate.Options{
 		Prefix: cfg.Redis.Prefix, EventRetention: cfg.Retention.Events,
 		TransitionRetention: cfg.Retention.Transitions, AgentTimeout: cfg.AgentTimeout,
 		MaxSeqAdvance: cfg.Admission.MaxSeqAdvance, MaxAge: cfg.Admission.MaxAge,
@@ -261,7 +262,7 @@ func (a *Aggregator) Directory() *auth.Directory { return a.dir }
 func (a *Aggregator) Audit() *audit.Log { return a.auditLog }
 
 // Store is the Redis store the aggregator writes and serves.
-func (a *Aggregator) Store() *ingest.Store { return a.store }
+func (a *Aggregator) Store() *camstate.Store { return a.store }
 
 // Failed delivers the error of a part that stopped on its own.
 func (a *Aggregator) Failed() <-chan error { return a.failed }

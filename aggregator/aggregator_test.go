@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/camwatch/camwatch/camstate"
 	"io"
 	"log/slog"
 	"net/http"
@@ -13,7 +14,6 @@ import (
 
 	"github.com/camwatch/camwatch/configs"
 	"github.com/camwatch/camwatch/event"
-	"github.com/camwatch/camwatch/ingest"
 	"github.com/camwatch/camwatch/testenv"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
@@ -127,7 +127,7 @@ func TestAggregatorEndToEnd(t *testing.T) {
 	if err != nil || code != 200 {
 		t.Fatalf("cameras: %d %v", code, err)
 	}
-	var list struct{ Cameras []ingest.Camera }
+	var list struct{ Cameras []camstate.Camera }
 	if err := json.Unmarshal([]byte(body), &list); err != nil {
 		t.Fatal(err)
 	}

@@ -3,11 +3,11 @@ package aggregator
 import (
 	"context"
 	"fmt"
+	"github.com/camwatch/camwatch/camstate"
 	"log/slog"
 	"time"
 
 	"github.com/camwatch/camwatch/event"
-	"github.com/camwatch/camwatch/ingest"
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/prometheus/client_golang/prometheus"
 )
@@ -38,7 +38,7 @@ func newGauges(reg prometheus.Registerer) (*gauges, error) {
 }
 
 // sample runs until ctx ends, measuring every interval.
-func (g *gauges) sample(ctx context.Context, every time.Duration, cons jetstream.Consumer, store *ingest.Store, log *slog.Logger) {
+func (g *gauges) sample(ctx context.Context, every time.Duration, cons jetstream.Consumer, store *camstate.Store, log *slog.Logger) {
 	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
@@ -51,7 +51,7 @@ func (g *gauges) sample(ctx context.Context, every time.Duration, cons jetstream
 	}
 }
 
-func (g *gauges) once(ctx context.Context, cons jetstream.Consumer, store *ingest.Store, log *slog.Logger) {
+func (g *gauges) once(ctx context.Context, cons jetstream.Consumer, store *camstate.Store, log *slog.Logger) {
 	cctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 	defer cancel()
 	if info, err := cons.Info(cctx); err == nil {

@@ -3,6 +3,7 @@ package alerts
 import (
 	"errors"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/camwatch/camwatch/event"
@@ -57,6 +58,47 @@ func TestEngineRefusesForgedSequence(t *testing.T) {
 		}
 		if got := cam(); got.Status != event.StatusOffline || got.Seq != 1 || got.Epoch != "wiped" {
 			t.Errorf("camera after the new epoch: %s seq %d epoch %q", got.Status, got.Seq, got.Epoch)
+		}
+	})
+}
+
+// TestTwoSitesSameCameraID: two sites that both have a camera
+// "bn-leloi-01" keep their own state and alerts: the one that goes
+// offline fires, with its site, and the other's online events change
+// nothing of it.
+func TestTwoSitesSameCameraID(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		h := newHarness(t)
+		other := func(kind event.Kind, seq uint64) {
+			e := &event.Event{Schema: event.SchemaVersion, ID: event.NewID(), Kind: kind, Site: "q3-other", Agent: "edge-q3",
+				Time: time.Now(), Seq: seq}
+			if kind == event.KindHeartbeat {
+				e.Heartbeat = &event.Heartbeat{Version: "test", Started: time.Now(), IntervalS: 10}
+			} else {
+				e.Camera, e.Labels = "bn-leloi-01", labels["bn-leloi-01"]
+				e.Health = &event.Health{Status: event.StatusOnline, Since: time.Now()}
+			}
+			trs, err := h.eng.Observe(e)
+			if err != nil {
+				t.Fatal(err)
+			}
+			h.log = append(h.log, trs...)
+		}
+		h.heartbeat()
+		other(event.KindHeartbeat, 1)
+		h.health("bn-leloi-01", event.StatusOffline, event.ReasonRefused)
+		for i := range 6 {
+			other(event.KindHealth, uint64(i+1))
+			other(event.KindHeartbeat, uint64(i+2))
+			h.run(10 * time.Second)
+		}
+		h.run(2 * time.Second)
+		h.want("firing offline/bn-leloi-01")
+		if got := h.log[0].Alert.Site; got != site {
+			t.Errorf("the alert is for site %q, want %q", got, site)
+		}
+		if a, b := h.eng.st.camera(site, "bn-leloi-01"), h.eng.st.camera("q3-other", "bn-leloi-01"); a.Status != event.StatusOffline || b.Status != event.StatusOnline {
+			t.Errorf("states: %s %s, want offline and online", a.Status, b.Status)
 		}
 	})
 }

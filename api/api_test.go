@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"github.com/camwatch/camwatch/camstate"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -13,7 +14,6 @@ import (
 	"time"
 
 	"github.com/camwatch/camwatch/event"
-	"github.com/camwatch/camwatch/ingest"
 	"github.com/camwatch/camwatch/testenv"
 )
 
@@ -39,7 +39,7 @@ func ev(k event.Kind, cam string, seq uint64, at time.Time) *event.Event {
 func newServer(t *testing.T, checks map[string]Check) *httptest.Server {
 	t.Helper()
 	rdb, prefix := testenv.Redis(t)
-	store := ingest.NewStore(rdb, ingest.StoreOptions{Prefix: prefix, Now: func() time.Time { return now }})
+	store := camstate.New(rdb, camstate.Options{Prefix: prefix, Now: func() time.Time { return now }})
 	var evs []*event.Event
 	for i := uint64(1); i <= 120; i++ {
 		k := event.KindStats
@@ -82,11 +82,11 @@ func get(t *testing.T, srv *httptest.Server, path string, into any) int {
 
 func TestCameras(t *testing.T) {
 	srv := newServer(t, nil)
-	var list struct{ Cameras []ingest.Camera }
+	var list struct{ Cameras []camstate.Camera }
 	if code := get(t, srv, "/api/v1/cameras", &list); code != 200 || len(list.Cameras) != 1 || list.Cameras[0].ID != "cam-1" {
 		t.Fatalf("list: %d %+v", code, list)
 	}
-	var cam ingest.Camera
+	var cam camstate.Camera
 	if code := get(t, srv, "/api/v1/cameras/cam-1", &cam); code != 200 || cam.Status != event.StatusOnline || cam.LastSeq != 120 || cam.Labels.Ward != "Ben Thanh" {
 		t.Errorf("camera: %d %+v", code, cam)
 	}

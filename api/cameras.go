@@ -3,24 +3,24 @@ package api
 import (
 	"context"
 	"errors"
+	"github.com/camwatch/camwatch/camstate"
 	"net/http"
 
 	"github.com/camwatch/camwatch/auth"
 	"github.com/camwatch/camwatch/event"
-	"github.com/camwatch/camwatch/ingest"
 )
 
 type cameraList struct {
-	Cameras []ingest.Camera `json:"cameras"`
+	Cameras []camstate.Camera `json:"cameras"`
 }
 
 // cameraObject is a camera as the policy sees it.
-func cameraObject(c *ingest.Camera) auth.Object {
+func cameraObject(c *camstate.Camera) auth.Object {
 	return auth.Object{Camera: c.ID, Program: c.Labels.Program, Ward: c.Labels.Ward}
 }
 
 // redact drops what the actor's role is not shown of a camera.
-func (s *server) redact(r *http.Request, c *ingest.Camera) {
+func (s *server) redact(r *http.Request, c *camstate.Camera) {
 	if a := ActorFrom(r.Context()); s.o.Access.HideLocations && a != nil && a.Role == auth.Viewer {
 		c.Labels.Location = ""
 	}
@@ -32,7 +32,7 @@ func (s *server) listCameras(w http.ResponseWriter, r *http.Request) {
 		s.internal(w, r, err)
 		return
 	}
-	out := make([]ingest.Camera, 0, len(cams))
+	out := make([]camstate.Camera, 0, len(cams))
 	for i := range cams {
 		if s.sees(r, cameraObject(&cams[i])) {
 			s.redact(r, &cams[i])
@@ -55,14 +55,14 @@ func (s *server) getCamera(w http.ResponseWriter, r *http.Request) {
 // validates the id, loads the camera and asks the policy about it,
 // answering 400 or 404 itself (404 alike for a camera that does not
 // exist and one outside the actor's scope).
-func (s *server) camera(w http.ResponseWriter, r *http.Request, id string) (*ingest.Camera, bool) {
+func (s *server) camera(w http.ResponseWriter, r *http.Request, id string) (*camstate.Camera, bool) {
 	if !event.ValidToken(id) {
 		writeError(w, http.StatusBadRequest, "id: must be 1 to 64 letters, digits, '-' or '_'")
 		return nil, false
 	}
 	missing := "camera " + id + " not found"
 	cam, err := s.o.Store.Camera(r.Context(), id)
-	if errors.Is(err, ingest.ErrNotFound) {
+	if errors.Is(err, camstate.ErrNotFound) {
 		writeError(w, http.StatusNotFound, missing)
 		return nil, false
 	}

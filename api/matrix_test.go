@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"github.com/camwatch/camwatch/camstate"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -19,7 +20,6 @@ import (
 	"github.com/camwatch/camwatch/audit"
 	"github.com/camwatch/camwatch/auth"
 	"github.com/camwatch/camwatch/event"
-	"github.com/camwatch/camwatch/ingest"
 	"github.com/camwatch/camwatch/testenv"
 	"github.com/camwatch/camwatch/uptime"
 	"github.com/prometheus/client_golang/prometheus"
@@ -40,7 +40,7 @@ type world struct {
 	svc    *auth.Service
 	log    *audit.Log
 	src    *uptime.Source
-	store  *ingest.Store
+	store  *camstate.Store
 	tokens map[auth.Role]string
 	snap   map[string]string   // camera → event id with a snapshot
 	keys   map[string][]string // program → open alert keys not used up yet
@@ -68,7 +68,7 @@ func newWorld(t testing.TB) *world {
 	ctx := context.Background()
 	rdb, prefix := testenv.Redis(t)
 	w := &world{t: t, e: e, tokens: map[auth.Role]string{}, snap: map[string]string{}, keys: map[string][]string{}}
-	w.store = ingest.NewStore(rdb, ingest.StoreOptions{Prefix: prefix, EventRetention: time.Hour})
+	w.store = camstate.New(rdb, camstate.Options{Prefix: prefix, EventRetention: time.Hour})
 	w.src = uptime.NewSource(rdb, uptime.SourceOptions{Prefix: prefix})
 	cams := map[string]string{"pb-1": "pb"}
 	for i := 1; i <= 14; i++ {

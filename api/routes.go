@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"fmt"
+	"github.com/camwatch/camwatch/camstate"
 	"log/slog"
 	"net/http"
 	"time"
@@ -11,13 +12,12 @@ import (
 	"github.com/camwatch/camwatch/auth"
 	"github.com/camwatch/camwatch/console"
 	"github.com/camwatch/camwatch/event"
-	"github.com/camwatch/camwatch/ingest"
 )
 
-// Store is what the API reads; *ingest.Store implements it.
+// Store is what the API reads; *camstate.Store implements it.
 type Store interface {
-	Cameras(ctx context.Context) ([]ingest.Camera, error)
-	Camera(ctx context.Context, id string) (*ingest.Camera, error)
+	Cameras(ctx context.Context) ([]camstate.Camera, error)
+	Camera(ctx context.Context, id string) (*camstate.Camera, error)
 	Events(ctx context.Context, camera string, from, to time.Time, kinds []event.Kind, limit int) ([]*event.Event, error)
 }
 

@@ -3,15 +3,15 @@ package api
 import (
 	"context"
 	"errors"
+	"github.com/camwatch/camwatch/camstate"
 	"net/http"
 	"strconv"
 
 	"github.com/camwatch/camwatch/auth"
 	"github.com/camwatch/camwatch/event"
-	"github.com/camwatch/camwatch/ingest"
 )
 
-// SnapshotStore serves snapshot JPEGs (*ingest.Store implements it);
+// SnapshotStore serves snapshot JPEGs (*camstate.Store implements it);
 // Options.Snapshots nil answers 404 for every snapshot.
 type SnapshotStore interface {
 	Snapshot(ctx context.Context, id string) ([]byte, error)
@@ -35,7 +35,7 @@ func (s *server) getSnapshot(w http.ResponseWriter, r *http.Request) {
 	}
 	const missing = "no snapshot for this event"
 	_, camera, err := ss.SnapshotCamera(r.Context(), id)
-	if errors.Is(err, ingest.ErrNoSnapshot) {
+	if errors.Is(err, camstate.ErrNoSnapshot) {
 		writeError(w, http.StatusNotFound, missing)
 		return
 	}
@@ -48,7 +48,7 @@ func (s *server) getSnapshot(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	b, err := ss.Snapshot(r.Context(), id)
-	if errors.Is(err, ingest.ErrNoSnapshot) {
+	if errors.Is(err, camstate.ErrNoSnapshot) {
 		writeError(w, http.StatusNotFound, "no snapshot for this event")
 		return
 	}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"github.com/camwatch/camwatch/camstate"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -12,7 +13,6 @@ import (
 	"time"
 
 	"github.com/camwatch/camwatch/event"
-	"github.com/camwatch/camwatch/ingest"
 	"github.com/camwatch/camwatch/testenv"
 )
 
@@ -20,7 +20,7 @@ import (
 // event without one, 400 for a malformed id.
 func TestSnapshotRoute(t *testing.T) {
 	rdb, prefix := testenv.Redis(t)
-	store := ingest.NewStore(rdb, ingest.StoreOptions{Prefix: prefix, EventRetention: time.Hour})
+	store := camstate.New(rdb, camstate.Options{Prefix: prefix, EventRetention: time.Hour})
 	id := event.NewID()
 	jpegData := []byte{0xFF, 0xD8, 0xFF, 0xE0, 9, 9}
 	sum := sha256.Sum256(jpegData)

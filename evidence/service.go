@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/camwatch/camwatch/audit"
-	"github.com/camwatch/camwatch/ingest"
+	"github.com/camwatch/camwatch/camstate"
 	"github.com/camwatch/camwatch/signing"
 	"github.com/camwatch/camwatch/uptime"
 	"github.com/nats-io/nats.go/jetstream"
@@ -30,7 +30,7 @@ const (
 // EventSource is where a case's events and snapshots are read while they
 // are hot; *ingest.Store implements it.
 type EventSource interface {
-	Marks(ctx context.Context, camera string, from, to time.Time, limit int) ([]ingest.RawEvent, bool, error)
+	Marks(ctx context.Context, camera string, from, to time.Time, limit int) ([]camstate.RawEvent, bool, error)
 	Snapshot(ctx context.Context, id string) ([]byte, error)
 }
 
@@ -236,7 +236,7 @@ func (s *Service) RunHolds(ctx context.Context, every time.Duration) {
 // Clip returns a clip's MP4 from the clips bucket, or from a case's hold
 // when the bucket's TTL removed it, only when its SHA-256 equals the
 // digest the edge recorded; ErrNoClip otherwise.
-func (s *Service) Clip(ctx context.Context, ref *ingest.ClipRef, motion string) ([]byte, error) {
+func (s *Service) Clip(ctx context.Context, ref *camstate.ClipRef, motion string) ([]byte, error) {
 	b, err := s.clips.GetBytes(ctx, ref.Object)
 	if err == nil && hexSum(b) == ref.SHA256 {
 		return b, nil
@@ -256,7 +256,7 @@ func (s *Service) Clip(ctx context.Context, ref *ingest.ClipRef, motion string) 
 			}
 		}
 	}
-	return nil, ingest.ErrNoClip
+	return nil, camstate.ErrNoClip
 }
 
 func (s *Service) heldBytes(ctx context.Context, name string) ([]byte, bool, error) {

@@ -10,8 +10,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/camwatch/camwatch/camstate"
 	"github.com/camwatch/camwatch/event"
-	"github.com/camwatch/camwatch/ingest"
 	"github.com/camwatch/camwatch/uptime"
 )
 
@@ -175,7 +175,7 @@ func (s *Service) holdSnapshot(ctx context.Context, caseID string, e *event.Even
 		return int64(info.Size), "", nil
 	}
 	b, err := s.o.Events.Snapshot(ctx, e.ID)
-	if errors.Is(err, ingest.ErrNoSnapshot) {
+	if errors.Is(err, camstate.ErrNoSnapshot) {
 		return 0, MissingSnapshot, nil
 	}
 	if err != nil {

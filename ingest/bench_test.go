@@ -3,6 +3,7 @@ package ingest
 import (
 	"context"
 	"fmt"
+	"github.com/camwatch/camwatch/camstate"
 	"slices"
 	"testing"
 	"time"
@@ -17,7 +18,7 @@ import (
 // batches of 256 over 16 cameras.
 func BenchmarkStoreApply(b *testing.B) {
 	rdb, prefix := testenv.Redis(b)
-	s := NewStore(rdb, StoreOptions{Prefix: prefix})
+	s := camstate.New(rdb, camstate.Options{Prefix: prefix})
 	base := time.Now().Add(-time.Hour)
 	const batch = 256
 	evs := make([]*event.Event, batch)
@@ -108,7 +109,7 @@ func ingestN(b *testing.B, checks bool, n int) {
 	r.cons.Batch = 256
 	in := r.start(r.rdb, func(o *IngesterOptions) {
 		o.unchecked = !checks
-		o.Store = NewStore(r.rdb, StoreOptions{Prefix: r.prefix, unbounded: !checks})
+		o.Store = camstate.New(r.rdb, camstate.Options{Prefix: r.prefix, Unbounded: !checks})
 	})
 	base := time.Now().Add(-time.Hour)
 	b.ResetTimer()

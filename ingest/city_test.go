@@ -4,7 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"math"
+	"github.com/camwatch/camwatch/camstate"
 	"reflect"
 	"strings"
 	"testing"
@@ -66,8 +66,8 @@ func TestCityFaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	cons := ConsumerOptions{Durable: "aggregator", Batch: 64, AckWait: 3 * time.Second, MaxDeliver: 50}
-	storeOpts := StoreOptions{Prefix: "city", WaitReplicas: 1, Now: func() time.Time { return end }}
-	run := func(durable string, o StoreOptions) (stop func()) {
+	storeOpts := camstate.Options{Prefix: "city", WaitReplicas: 1, Now: func() time.Time { return end }}
+	run := func(durable string, o camstate.Options) (stop func()) {
 		c := aggConn()
 		js, err := jetstream.New(c)
 		if err != nil {
@@ -85,7 +85,7 @@ func TestCityFaults(t *testing.T) {
 		}
 		ictx, icancel := context.WithCancel(context.Background())
 		done := make(chan error, 1)
-		in := NewIngester(IngesterOptions{Consumer: consumer, JS: js, Store: NewStore(rdb, o), Metrics: m,
+		in := NewIngester(IngesterOptions{Consumer: consumer, JS: js, Store: camstate.New(rdb, o), Metrics: m,
 			Batch: co.Batch, MaxDeliver: co.MaxDeliver, RetryDelay: 50 * time.Millisecond})
 		go func() { done <- in.Run(ictx) }()
 		stopped := false
@@ -145,11 +145,11 @@ func TestCityFaults(t *testing.T) {
 		return nil
 	})
 	audit := func(prefix string) error {
-		s := NewStore(rdb, StoreOptions{Prefix: prefix, Now: storeOpts.Now})
+		s := camstate.New(rdb, camstate.Options{Prefix: prefix, Now: storeOpts.Now})
 		for key, n := range last {
 			agent, camera, isCam := strings.Cut(key, "/")
 			if !isCam {
-				seq, err := rdb.HGet(ctx, s.k.agent(agent), "seq").Uint64()
+				seq, err := s.AgentSeq(ctx, agent)
 				if err != nil || seq != n {
 					return fmt.Errorf("agent %s: seq %d (%v), accepted up to %d", agent, seq, err, n)
 				}
@@ -158,13 +158,13 @@ func TestCityFaults(t *testing.T) {
 			if count[key] != int(n) {
 				t.Fatalf("%s: JetStream acknowledged %d events, last seq %d", key, count[key], n)
 			}
-			evs, err := s.Events(ctx, camera, time.Unix(0, 0), end.Add(time.Hour), nil, math.MaxInt32)
+			evs, err := s.CameraSeqs(ctx, camera)
 			if err != nil {
 				return err
 			}
 			seen := make(map[uint64]int, len(evs))
-			for _, e := range evs {
-				seen[e.Seq]++
+			for _, seq := range evs {
+				seen[seq]++
 			}
 			for seq := uint64(1); seq <= n; seq++ {
 				if seen[seq] != 1 {

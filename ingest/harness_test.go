@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/camwatch/camwatch/camstate"
 	"io"
 	"net"
 	"sync"
@@ -65,7 +66,7 @@ func newRigOn(t testing.TB, nc *nats.Conn) *rig {
 // ingester is a running Ingester with its own metrics.
 type ingester struct {
 	m      *Metrics
-	store  *Store
+	store  *camstate.Store
 	cancel context.CancelFunc
 	done   chan error
 }
@@ -81,7 +82,7 @@ func (r *rig) start(rdb redis.UniversalClient, mod func(*IngesterOptions)) *inge
 	if err != nil {
 		r.t.Fatal(err)
 	}
-	store := NewStore(rdb, StoreOptions{Prefix: r.prefix})
+	store := camstate.New(rdb, camstate.Options{Prefix: r.prefix})
 	o := IngesterOptions{Consumer: cons, JS: r.js, Store: store, Metrics: m, Batch: r.cons.Batch,
 		MaxDeliver: r.cons.MaxDeliver, RetryDelay: 50 * time.Millisecond}
 	if mod != nil {
@@ -120,7 +121,7 @@ func (r *rig) publishRaw(subject, msgID string, data []byte) {
 }
 
 // stored counts the events Redis holds for camera.
-func (r *rig) stored(store *Store, camera string) int {
+func (r *rig) stored(store *camstate.Store, camera string) int {
 	evs, err := store.Events(context.Background(), camera, time.Unix(0, 0), time.Now().Add(48*time.Hour), nil, 100000)
 	if err != nil {
 		return -1

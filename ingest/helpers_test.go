@@ -3,6 +3,7 @@ package ingest
 import (
 	"context"
 	"fmt"
+	"github.com/camwatch/camwatch/camstate"
 	"testing"
 	"time"
 
@@ -54,13 +55,13 @@ func offline(e *event.Event, r event.Reason) *event.Event {
 	return e
 }
 
-func mustApply(t *testing.T, s *Store, evs ...*event.Event) []Outcome {
+func mustApply(t *testing.T, s *camstate.Store, evs ...*event.Event) []camstate.Outcome {
 	t.Helper()
 	res, err := s.Apply(context.Background(), evs)
 	if err != nil {
 		t.Fatalf("apply: %v", err)
 	}
-	out := make([]Outcome, len(res))
+	out := make([]camstate.Outcome, len(res))
 	for i, r := range res {
 		if r.Err != nil {
 			t.Fatalf("apply event %d: %v", i, r.Err)
@@ -72,7 +73,7 @@ func mustApply(t *testing.T, s *Store, evs ...*event.Event) []Outcome {
 
 func fixedClock(t time.Time) func() time.Time { return func() time.Time { return t } }
 
-func sameOutcomes(got, want []Outcome) error {
+func sameOutcomes(got, want []camstate.Outcome) error {
 	if fmt.Sprint(got) != fmt.Sprint(want) {
 		return fmt.Errorf("outcomes %v, want %v", got, want)
 	}

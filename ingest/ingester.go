@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/camwatch/camwatch/camstate"
 	"log/slog"
 	"time"
 
@@ -29,7 +30,7 @@ type IngesterOptions struct {
 	Consumer jetstream.Consumer
 	// JS publishes dead letters.
 	JS      jetstream.JetStream
-	Store   *Store
+	Store   *camstate.Store
 	Metrics *Metrics
 	Logger  *slog.Logger
 	// Batch is how many messages are handled per Redis round trip.
@@ -189,9 +190,9 @@ func (in *Ingester) handle(ctx context.Context, msgs []jetstream.Msg) {
 	}
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), in.o.StoreTimeout)
 	defer cancel()
-	res, err := in.o.Store.apply(sctx, evs, raws, storedAt)
+	res, err := in.o.Store.ApplyMessages(sctx, evs, raws, storedAt)
 	if err != nil {
-		res = make([]Result, len(evs))
+		res = make([]camstate.Result, len(evs))
 		for i := range res {
 			res[i].Err = err
 		}
@@ -201,16 +202,16 @@ func (in *Ingester) handle(ctx context.Context, msgs []jetstream.Msg) {
 	for i, r := range res {
 		m, e := held[i], evs[i]
 		switch r.Outcome {
-		case OutcomeStored, OutcomeLate:
+		case camstate.OutcomeStored, camstate.OutcomeLate:
 			in.o.Metrics.Events.WithLabelValues(string(e.Kind)).Inc()
 			in.ack(m)
-		case OutcomeHistoryKept:
+		case camstate.OutcomeHistoryKept:
 			in.o.Metrics.Events.WithLabelValues(string(e.Kind)).Inc()
 			in.o.Metrics.HistoryKept.Inc()
 			in.warn("history:"+e.Site+"/"+e.Camera, "late event kept in the timeline; too old, or dated before the camera's first event, to change its status history",
 				"site", e.Site, "agent", e.Agent, "camera", e.Camera, "event", e.ID, "time", e.Time)
 			in.ack(m)
-		case OutcomeNewEpoch:
+		case camstate.OutcomeNewEpoch:
 			in.o.Metrics.Events.WithLabelValues(string(e.Kind)).Inc()
 			scope := "camera"
 			if !e.Kind.CameraScoped() {
@@ -220,11 +221,11 @@ func (in *Ingester) handle(ctx context.Context, msgs []jetstream.Msg) {
 			}
 			in.o.Metrics.Epochs.WithLabelValues(scope).Inc()
 			in.ack(m)
-		case OutcomeSeqJump:
-			in.reject(ctx, m, ReasonSeqJump, fmt.Errorf("seq %d advances beyond the bound of %d within spool epoch %q", e.Seq, in.o.Store.opts.MaxSeqAdvance, e.Epoch))
-		case OutcomeUnannounced:
+		case camstate.OutcomeSeqJump:
+			in.reject(ctx, m, ReasonSeqJump, fmt.Errorf("seq %d advances beyond the bound of %d within spool epoch %q", e.Seq, in.o.Store.MaxSeqAdvance(), e.Epoch))
+		case camstate.OutcomeUnannounced:
 			in.unannounced(ctx, m, e)
-		case OutcomeDuplicate:
+		case camstate.OutcomeDuplicate:
 			in.o.Metrics.Duplicates.Inc()
 			in.ack(m)
 		default:
@@ -259,11 +260,11 @@ func (in *Ingester) retry(ctx context.Context, m jetstream.Msg, cause error) {
 // expectSnapshots records the snapshots that accepted events reference
 // (see Store.ExpectSnapshots); when Redis fails, those events are retried
 // (a repeat is a duplicate, and records them then).
-func (in *Ingester) expectSnapshots(ctx context.Context, evs []*event.Event, res []Result) {
+func (in *Ingester) expectSnapshots(ctx context.Context, evs []*event.Event, res []camstate.Result) {
 	var with []int
 	for i, e := range evs {
 		switch res[i].Outcome {
-		case OutcomeStored, OutcomeLate, OutcomeDuplicate, OutcomeNewEpoch, OutcomeHistoryKept:
+		case camstate.OutcomeStored, camstate.OutcomeLate, camstate.OutcomeDuplicate, camstate.OutcomeNewEpoch, camstate.OutcomeHistoryKept:
 			if e.Snapshot != nil || e.Clip != nil {
 				with = append(with, i)
 			}
@@ -278,7 +279,7 @@ func (in *Ingester) expectSnapshots(ctx context.Context, evs []*event.Event, res
 	}
 	if err := in.o.Store.ExpectSnapshots(ctx, sel); err != nil {
 		for _, i := range with {
-			res[i] = Result{Err: err}
+			res[i] = camstate.Result{Err: err}
 		}
 	}
 }

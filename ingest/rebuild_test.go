@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/camwatch/camwatch/camstate"
 	"math/rand/v2"
 	"reflect"
 	"slices"
@@ -140,7 +141,7 @@ func TestRebuildAfterFlush(t *testing.T) {
 		// The history is 8 days old when published; MaxAge above that keeps
 		// every event's age at arrival inside the bound, as a replay of a
 		// live stream is (its stored times are the original arrivals).
-		o.Store = NewStore(r.rdb, StoreOptions{Prefix: r.prefix, AgentTimeout: rebuildTimeout, MaxAge: 30 * 24 * time.Hour})
+		o.Store = camstate.New(r.rdb, camstate.Options{Prefix: r.prefix, AgentTimeout: rebuildTimeout, MaxAge: 30 * 24 * time.Hour})
 	}
 
 	report := func() *uptime.Report {

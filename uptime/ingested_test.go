@@ -2,11 +2,11 @@ package uptime
 
 import (
 	"context"
+	"github.com/camwatch/camwatch/camstate"
 	"testing"
 	"time"
 
 	"github.com/camwatch/camwatch/event"
-	"github.com/camwatch/camwatch/ingest"
 	"github.com/camwatch/camwatch/testenv"
 	"github.com/redis/go-redis/v9"
 )
@@ -79,8 +79,8 @@ func TestSourcePastAgentLoss(t *testing.T) {
 // ingestStore is the real ingester's Redis store on a fresh prefix, with a
 // fixed clock, so tests can write what an aggregator would and read it
 // back through Source.
-func ingestStore(t *testing.T, now time.Time, agentTimeout time.Duration) (redis.UniversalClient, string, *ingest.Store) {
+func ingestStore(t *testing.T, now time.Time, agentTimeout time.Duration) (redis.UniversalClient, string, *camstate.Store) {
 	t.Helper()
 	rdb, prefix := testenv.Redis(t)
-	return rdb, prefix, ingest.NewStore(rdb, ingest.StoreOptions{Prefix: prefix, AgentTimeout: agentTimeout, Now: func() time.Time { return now }})
+	return rdb, prefix, camstate.New(rdb, camstate.Options{Prefix: prefix, AgentTimeout: agentTimeout, Now: func() time.Time { return now }})
 }

@@ -1,4 +1,4 @@
-package ingest
+package camstate
 
 import (
 	"context"
@@ -14,7 +14,7 @@ func TestStoreApplyStateAndDedupe(t *testing.T) {
 		t.Run(b.name, func(t *testing.T) {
 			rdb, prefix := b.open(t)
 			ctx := context.Background()
-			s := NewStore(rdb, StoreOptions{Prefix: prefix, Now: fixedClock(t0.Add(time.Minute))})
+			s := New(rdb, Options{Prefix: prefix, Now: fixedClock(t0.Add(time.Minute))})
 			h1 := mk(event.KindHealth, "cam-1", 1, t0)
 			st2 := mk(event.KindStats, "cam-1", 2, t0)
 			off3 := offline(mk(event.KindHealth, "cam-1", 3, t0), event.ReasonStalled)
@@ -87,7 +87,7 @@ func TestStoreEventsQuery(t *testing.T) {
 		t.Run(b.name, func(t *testing.T) {
 			rdb, prefix := b.open(t)
 			ctx := context.Background()
-			s := NewStore(rdb, StoreOptions{Prefix: prefix, Now: fixedClock(t0.Add(time.Hour))})
+			s := New(rdb, Options{Prefix: prefix, Now: fixedClock(t0.Add(time.Hour))})
 			var evs []*event.Event
 			for i := uint64(1); i <= 600; i++ {
 				k := event.KindStats
@@ -135,7 +135,7 @@ func TestStoreRetention(t *testing.T) {
 			rdb, prefix := b.open(t)
 			ctx := context.Background()
 			now := t0.Add(100 * time.Hour)
-			s := NewStore(rdb, StoreOptions{Prefix: prefix, Now: fixedClock(now), EventRetention: 72 * time.Hour, TransitionRetention: 90 * time.Hour})
+			s := New(rdb, Options{Prefix: prefix, Now: fixedClock(now), EventRetention: 72 * time.Hour, TransitionRetention: 90 * time.Hour})
 			old := mk(event.KindHealth, "cam-r", 1, t0)                                                // 100h old: past both retentions
 			mid := offline(mk(event.KindHealth, "cam-r", 2, t0.Add(20*time.Hour)), event.ReasonClosed) // 80h: events gone, transition kept
 			fresh := mk(event.KindHealth, "cam-r", 3, now.Add(-time.Minute))
@@ -176,7 +176,7 @@ func TestStoreAgentTimeout(t *testing.T) {
 			for _, c := range cases {
 				t.Run(c.name, func(t *testing.T) {
 					rdb, prefix := b.open(t)
-					s := NewStore(rdb, StoreOptions{Prefix: prefix, Now: fixedClock(now), AgentTimeout: 30 * time.Second})
+					s := New(rdb, Options{Prefix: prefix, Now: fixedClock(now), AgentTimeout: 30 * time.Second})
 					h := mk(event.KindHealth, "cam-a", 1, t0)
 					h.Time = now.Add(-c.lastEvent)
 					mustApply(t, s, h)
@@ -202,7 +202,7 @@ func TestStoreScriptReload(t *testing.T) {
 	for _, b := range backends {
 		t.Run(b.name, func(t *testing.T) {
 			rdb, prefix := b.open(t)
-			s := NewStore(rdb, StoreOptions{Prefix: prefix, Now: fixedClock(t0)})
+			s := New(rdb, Options{Prefix: prefix, Now: fixedClock(t0)})
 			mustApply(t, s, mk(event.KindHealth, "cam-s", 1, t0))
 			// A restarted Redis has forgotten the script.
 			if err := rdb.ScriptFlush(context.Background()).Err(); err != nil {
@@ -223,7 +223,7 @@ func TestStoreApplyWithinOneBatch(t *testing.T) {
 		t.Run(b.name, func(t *testing.T) {
 			rdb, prefix := b.open(t)
 			ctx := context.Background()
-			s := NewStore(rdb, StoreOptions{Prefix: prefix, Now: fixedClock(t0.Add(time.Hour))})
+			s := New(rdb, Options{Prefix: prefix, Now: fixedClock(t0.Add(time.Hour))})
 			a5 := mk(event.KindHealth, "cam-w", 5, t0)
 			a4 := mk(event.KindStats, "cam-w", 4, t0)
 			a6 := offline(mk(event.KindHealth, "cam-w", 6, t0), event.ReasonClosed)
@@ -309,7 +309,7 @@ func TestStoreTrimsByAge(t *testing.T) {
 				t.Run(c.name, func(t *testing.T) {
 					rdb, prefix := b.open(t)
 					now := t0
-					s := NewStore(rdb, StoreOptions{Prefix: prefix, Now: func() time.Time { return now },
+					s := New(rdb, Options{Prefix: prefix, Now: func() time.Time { return now },
 						EventRetention: retention, TransitionRetention: retention})
 					store := func(seq uint64) {
 						e := mk(event.KindHealth, "cam-t", seq, t0)
@@ -356,7 +356,7 @@ func TestStoreFollowsAWipedSpool(t *testing.T) {
 		t.Run(b.name, func(t *testing.T) {
 			rdb, prefix := b.open(t)
 			ctx := context.Background()
-			s := NewStore(rdb, StoreOptions{Prefix: prefix, Now: fixedClock(t0.Add(10*time.Minute + time.Second))})
+			s := New(rdb, Options{Prefix: prefix, Now: fixedClock(t0.Add(10*time.Minute + time.Second))})
 			epoch := func(e *event.Event, ep string) *event.Event {
 				e.Epoch = ep
 				if e.Heartbeat != nil {

@@ -1,4 +1,4 @@
-package ingest
+package camstate
 
 import (
 	"context"
@@ -13,7 +13,7 @@ import (
 // ErrNotFound is returned for a camera Redis has never heard of.
 var ErrNotFound = errors.New("not found")
 
-// ErrNotReplicated fails a batch that fewer than StoreOptions.WaitReplicas
+// ErrNotReplicated fails a batch that fewer than Options.WaitReplicas
 // replicas confirmed: its messages are not acknowledged, so a failover
 // that loses the primary's unreplicated writes loses no event (they are
 // redelivered and written again).
@@ -24,8 +24,8 @@ var applySource string
 
 var applyScript = redis.NewScript(applySource)
 
-// StoreOptions tune what the store keeps and how it reads.
-type StoreOptions struct {
+// Options tune what the store keeps and how it reads.
+type Options struct {
 	// Prefix starts every key; default "camwatch".
 	Prefix string
 	// EventRetention trims each camera's event history (and the dedupe
@@ -65,9 +65,9 @@ type StoreOptions struct {
 	WaitTimeout  time.Duration
 	// Now is the clock, for tests; default time.Now.
 	Now func() time.Time
-	// unbounded turns the seq, epoch and history bounds off: the
-	// benchmark's peer, to measure what they cost.
-	unbounded bool
+	// Unbounded turns the seq, epoch and history bounds off: only the
+	// ingest benchmark's peer, to measure what they cost, sets it.
+	Unbounded bool
 }
 
 // Defaults of the bounds on seq and age. A camera at one event a second
@@ -84,11 +84,11 @@ const (
 type Store struct {
 	rdb  redis.UniversalClient
 	k    keys
-	opts StoreOptions
+	opts Options
 }
 
 // NewStore returns a store on rdb; it does not touch Redis yet.
-func NewStore(rdb redis.UniversalClient, opts StoreOptions) *Store {
+func New(rdb redis.UniversalClient, opts Options) *Store {
 	if opts.Prefix == "" {
 		opts.Prefix = "camwatch"
 	}
@@ -139,3 +139,7 @@ func (s *Store) Ping(ctx context.Context) error {
 // LiveKey is the Redis Stream that carries every accepted event, for live
 // feeds (XREAD it from "$").
 func (s *Store) LiveKey() string { return s.k.live() }
+
+// MaxSeqAdvance is the seq bound in force (Options.MaxSeqAdvance), for
+// the consumer's dead-letter reasons.
+func (s *Store) MaxSeqAdvance() int64 { return s.opts.MaxSeqAdvance }

@@ -1,4 +1,4 @@
-package ingest
+package camstate
 
 import (
 	"context"
@@ -27,7 +27,7 @@ const (
 	// OutcomeDuplicate: the event id was seen before; nothing changed.
 	OutcomeDuplicate
 	// OutcomeSeqJump: refused, nothing changed: the seq advances by more
-	// than StoreOptions.MaxSeqAdvance within one spool epoch.
+	// than Options.MaxSeqAdvance within one spool epoch.
 	OutcomeSeqJump
 	// OutcomeUnannounced: refused, nothing changed: the event's spool
 	// epoch differs from its camera's and its agent has not announced it
@@ -39,7 +39,7 @@ const (
 	// OutcomeHistoryKept: stored in the timeline (and, when newer, in the
 	// state), but its status change was not written into history: it is
 	// dated before the camera's first event, or it arrived late and was
-	// already older than StoreOptions.MaxAge when stored.
+	// already older than Options.MaxAge when stored.
 	OutcomeHistoryKept
 )
 
@@ -87,16 +87,16 @@ const applyChunk = 256
 // fails only its own event. The results are in the order of evs; the
 // error is set only when nothing could be attempted.
 func (s *Store) Apply(ctx context.Context, evs []*event.Event) ([]Result, error) {
-	return s.apply(ctx, evs, nil, nil)
+	return s.ApplyMessages(ctx, evs, nil, nil)
 }
 
-// apply is Apply with, when raws is not nil, each event's JSON as it
+// ApplyMessages is Apply for the JetStream consumer: with, when raws is not nil, each event's JSON as it
 // arrived and passed event.Decode, stored as is instead of encoded again
 // (the ingester has it; encoding again cost about 3 µs per event).
 //
 // stored, when not nil, is when the stream stored each event (zero:
-// unknown); an event older than StoreOptions.MaxAge then is "old".
-func (s *Store) apply(ctx context.Context, evs []*event.Event, raws [][]byte, stored []time.Time) ([]Result, error) {
+// unknown); an event older than Options.MaxAge then is "old".
+func (s *Store) ApplyMessages(ctx context.Context, evs []*event.Event, raws [][]byte, stored []time.Time) ([]Result, error) {
 	res := make([]Result, len(evs))
 	recs := make([]record, len(evs))
 	todo := make([]int, 0, len(evs))
@@ -227,7 +227,7 @@ func (s *Store) batch(now time.Time, recs []record, idx []int) ([]string, []any)
 	args = append(args, ms(now), ms(now.Add(-s.opts.EventRetention)), ms(now.Add(-s.opts.EventRetention)),
 		ms(now.Add(-s.opts.TransitionRetention)), s.opts.LiveMaxLen, trimPeriod.Milliseconds(),
 		s.opts.AgentTimeout.Milliseconds(), ftoa(s.opts.DegradedRatio), ftoa(s.opts.DegradedFloor),
-		s.opts.MaxSeqAdvance, unbounded(s.opts.unbounded))
+		s.opts.MaxSeqAdvance, unbounded(s.opts.Unbounded))
 	group := make(map[string]int, 16)
 	for _, i := range idx {
 		r := &recs[i]

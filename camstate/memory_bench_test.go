@@ -1,4 +1,4 @@
-package ingest
+package camstate
 
 import (
 	"context"
@@ -29,7 +29,7 @@ func BenchmarkCameraDayMemory(b *testing.B) {
 	ctx := context.Background()
 	start := time.Date(2026, 11, 30, 0, 0, 0, 0, time.UTC)
 	city := citysim.New(citysim.Options{Cameras: cams, Start: start, Seed: 1})
-	s := NewStore(rdb, StoreOptions{Prefix: "camwatch", Now: city.Now})
+	s := New(rdb, Options{Prefix: "camwatch", Now: city.Now})
 	base := usedMemory(b, rdb)
 	b.ResetTimer()
 	events := 0

@@ -1,4 +1,4 @@
-package ingest
+package camstate
 
 import (
 	"context"
@@ -18,7 +18,7 @@ import (
 // first event. Seeds: testdata/fuzz/FuzzApplyAdversarial.
 func FuzzApplyAdversarial(f *testing.F) {
 	rdb, prefix := testenv.Redis(f)
-	s := NewStore(rdb, StoreOptions{Prefix: prefix, MaxSeqAdvance: 1000, Now: fixedClock(t0.Add(time.Hour))})
+	s := New(rdb, Options{Prefix: prefix, MaxSeqAdvance: 1000, Now: fixedClock(t0.Add(time.Hour))})
 	f.Add(uint64(1)<<62, int64(0), uint8(0))
 	f.Add(uint64(2), int64(-3*3600), uint8(0))
 	f.Add(uint64(1), int64(600), uint8(1))

@@ -1,4 +1,4 @@
-package ingest
+package camstate
 
 import (
 	"context"
@@ -213,4 +213,15 @@ func (s *Store) Marks(ctx context.Context, camera string, from, to time.Time, li
 		out = append(out, RawEvent{Data: []byte(r), Event: &e})
 	}
 	return out, truncated, nil
+}
+
+// memberSeq reads the seq of an :events member.
+func memberSeq(raw string) (uint64, bool) {
+	var e struct {
+		Seq *uint64 `json:"seq"`
+	}
+	if err := json.Unmarshal([]byte(raw), &e); err != nil || e.Seq == nil {
+		return 0, false
+	}
+	return *e.Seq, true
 }

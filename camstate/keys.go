@@ -1,4 +1,4 @@
-package ingest
+package camstate
 
 // keys builds every Redis key under one prefix, so the layout documented in
 // docs/redis.md lives in one place.
@@ -15,10 +15,10 @@ func (k keys) transitions(id string) string  { return k.p + ":cam:" + id + ":tra
 // marks holds a camera's events without its stats (motion, health, clip),
 // so a timeline of many cameras reads tens of events a camera-day, not
 // the thousands of periodic stats.
-func (k keys) marks(id string) string { return k.p + ":cam:" + id + ":marks" }
-func (k keys) agent(id string) string        { return k.p + ":agent:" + id }
-func (k keys) agentIDs(id string) string     { return k.p + ":agent:" + id + ":ids" }
-func (k keys) agentGaps(id string) string    { return k.p + ":agent:" + id + ":gaps" }
+func (k keys) marks(id string) string     { return k.p + ":cam:" + id + ":marks" }
+func (k keys) agent(id string) string     { return k.p + ":agent:" + id }
+func (k keys) agentIDs(id string) string  { return k.p + ":agent:" + id + ":ids" }
+func (k keys) agentGaps(id string) string { return k.p + ":agent:" + id + ":gaps" }
 
 // Snapshot keys carry the site and camera with the event id, so two
 // cameras (or sites) can never share or overwrite a picture.

@@ -1,4 +1,4 @@
-package ingest
+package camstate
 
 import (
 	"encoding/json"

@@ -1,4 +1,4 @@
-package ingest
+package camstate
 
 import (
 	"context"
@@ -64,7 +64,7 @@ func TestStoreRecordsAgentGaps(t *testing.T) {
 		for _, c := range cases {
 			t.Run(b.name+"/"+c.name, func(t *testing.T) {
 				rdb, prefix := b.open(t)
-				s := NewStore(rdb, StoreOptions{Prefix: prefix, AgentTimeout: 30 * time.Second, Now: fixedClock(t0.Add(time.Hour))})
+				s := New(rdb, Options{Prefix: prefix, AgentTimeout: 30 * time.Second, Now: fixedClock(t0.Add(time.Hour))})
 				hbs := heartbeats(offsets...)
 				for _, batch := range c.batches {
 					evs := make([]*event.Event, len(batch))
@@ -87,7 +87,7 @@ func TestStoreTrimsAgentGaps(t *testing.T) {
 			rdb, prefix := b.open(t)
 			now := t0.Add(10 * 24 * time.Hour)
 			clock := now
-			s := NewStore(rdb, StoreOptions{Prefix: prefix, AgentTimeout: 30 * time.Second,
+			s := New(rdb, Options{Prefix: prefix, AgentTimeout: 30 * time.Second,
 				TransitionRetention: 5 * 24 * time.Hour, EventRetention: time.Hour, Now: func() time.Time { return clock }})
 			// A loss nine days ago, then one an hour ago: the old one is
 			// past the transitions retention and goes at the next trim (at

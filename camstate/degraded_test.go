@@ -1,4 +1,4 @@
-package ingest
+package camstate
 
 import (
 	"context"
@@ -73,7 +73,7 @@ func TestStoreDerivesDegraded(t *testing.T) {
 			t.Run(b.name+"/"+c.name, func(t *testing.T) {
 				rdb, prefix := b.open(t)
 				ctx := context.Background()
-				s := NewStore(rdb, StoreOptions{Prefix: prefix, Now: fixedClock(t0.Add(24 * time.Hour))})
+				s := New(rdb, Options{Prefix: prefix, Now: fixedClock(t0.Add(24 * time.Hour))})
 				for i, sm := range c.samples {
 					e := mk(sm.kind, "cam-1", uint64(i+1), t0)
 					at := t0.Add(time.Duration(sm.min) * time.Minute)
