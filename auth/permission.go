@@ -74,12 +74,12 @@ var RoleNames = []Role{Viewer, Operator, Technician, Investigator, Admin}
 // docs/security.md prints this table; TestRolesTableInDocs keeps them
 // equal. AuditRead below admin means one's own records only.
 var Roles = map[Role][]Permission{
-	Viewer:       {CamerasRead, MaintenanceRead, UptimeRead, AuditRead},
-	Operator:     {CamerasRead, EventsRead, SnapshotsRead, AlertsRead, AlertsHandle, SilencesRead, UptimeRead, AuditRead, ClipsRead},
-	Technician:   {CamerasRead, EventsRead, AlertsRead, SilencesRead, SilencesWrite, MaintenanceRead, MaintenanceWrite, UptimeRead, AuditRead},
+	Viewer:     {CamerasRead, MaintenanceRead, UptimeRead, AuditRead},
+	Operator:   {CamerasRead, EventsRead, SnapshotsRead, AlertsRead, AlertsHandle, SilencesRead, UptimeRead, AuditRead, ClipsRead},
+	Technician: {CamerasRead, EventsRead, AlertsRead, SilencesRead, SilencesWrite, MaintenanceRead, MaintenanceWrite, UptimeRead, AuditRead},
 	Investigator: {CamerasRead, EventsRead, SnapshotsRead, AlertsRead, UptimeRead, AuditRead, TimelineRead, ClipsRead,
 		CasesRead, CasesWrite, EvidenceExport},
-	Admin:        Permissions,
+	Admin: Permissions,
 }
 
 // Valid reports whether r is a known role.

@@ -148,9 +148,15 @@ func OpenCases(ctx context.Context, js jetstream.JetStream, replicas int) (*Case
 	return &Cases{kv: kv}, nil
 }
 
-// Create stores a new case under a fresh id.
+// NewCaseID returns a fresh case id (16 hex digits), so the opening can
+// be audited under the case's name before the case exists.
+func NewCaseID() string { return event.NewID()[:16] }
+
+// Create stores a new case under its id (a fresh one when empty).
 func (s *Cases) Create(ctx context.Context, c *Case) error {
-	c.ID = event.NewID()[:16]
+	if c.ID == "" {
+		c.ID = NewCaseID()
+	}
 	c.Status = StatusOpen
 	data, err := json.Marshal(c)
 	if err != nil {

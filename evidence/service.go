@@ -57,7 +57,7 @@ type Options struct {
 	// Key signs bundles; nil refuses every export.
 	Key *signing.Key
 	// ClipsTTL and ClipsMaxBytes limit the clips bucket (defaults 72 h
-	// and 10 GiB).
+	// and 1 GiB).
 	ClipsTTL      time.Duration
 	ClipsMaxBytes int64
 	// Location is the site's zone, stated in manifests.
@@ -89,7 +89,7 @@ func Open(ctx context.Context, o Options) (*Service, error) {
 		o.ClipsTTL = 72 * time.Hour
 	}
 	if o.ClipsMaxBytes <= 0 {
-		o.ClipsMaxBytes = 10 << 30
+		o.ClipsMaxBytes = 1 << 30
 	}
 	if o.AuditStream == "" {
 		o.AuditStream = audit.DefaultStream
