@@ -169,7 +169,7 @@ func Start(ctx context.Context, o Options) (*Aggregator, error) {
 	if a.alerts != nil { // never a typed nil in the interfaces
 		apiOpts.Alerts, apiOpts.MaintenanceAlerts, apiOpts.AlertHistory = a.alerts, a.alerts, a.alerts.Store()
 	}
-	apiOpts.Uptime = uptimeAPI(&cfg, a.rdb)
+	apiOpts.Uptime = uptimeAPI(&cfg, a.store)
 	a.http = &http.Server{
 		Handler:           api.New(apiOpts),
 		ReadHeaderTimeout: cfg.HTTP.ReadHeaderTimeout,

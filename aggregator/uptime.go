@@ -1,23 +1,23 @@
 package aggregator
 
 import (
+	"github.com/camwatch/camwatch/camstate"
 	"time"
 
 	"github.com/camwatch/camwatch/api"
 	"github.com/camwatch/camwatch/configs"
 	"github.com/camwatch/camwatch/uptime"
-	"github.com/redis/go-redis/v9"
 )
 
-// uptimeAPI hands the API a reader of the keys the ingester writes and the
+// uptimeAPI hands the API a reader of the status history in the store and the
 // SLA targets of the config, so reports need no state of their own.
-func uptimeAPI(cfg *configs.Aggregator, rdb redis.UniversalClient) *api.Uptime {
+func uptimeAPI(cfg *configs.Aggregator, st *camstate.Store) *api.Uptime {
 	loc, err := time.LoadLocation(cfg.TimeZone)
 	if err != nil {
 		loc = nil // validated already; nil falls back to Ho Chi Minh City
 	}
-	src := uptime.NewSource(rdb, uptime.SourceOptions{
-		Prefix: cfg.Redis.Prefix, AgentTimeout: cfg.AgentTimeout, Stale: cfg.Uptime.Stale, Silent: cfg.Uptime.Silent,
+	src := uptime.NewSource(st, uptime.SourceOptions{
+		AgentTimeout: cfg.AgentTimeout, Stale: cfg.Uptime.Stale, Silent: cfg.Uptime.Silent,
 	})
 	return &api.Uptime{
 		Source: src, Maintenance: src,

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/camwatch/camwatch/camstate"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -21,7 +22,7 @@ import (
 func TestMaintenanceRoutes(t *testing.T) {
 	rdb, prefix := testenv.Redis(t)
 	now := time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC)
-	src := uptime.NewSource(rdb, uptime.SourceOptions{Prefix: prefix, Now: func() time.Time { return now }})
+	src := uptime.NewSource(camstate.New(rdb, camstate.Options{Prefix: prefix}), uptime.SourceOptions{Now: func() time.Time { return now }})
 	srv := httptest.NewServer(newAPI(Options{Uptime: &Uptime{Source: src, Maintenance: src}, Now: func() time.Time { return now }}))
 	t.Cleanup(srv.Close)
 	post := func(body string) (int, uptime.Planned) {
@@ -83,7 +84,7 @@ func TestMaintenanceMutesAlertsAndLeavesTheReport(t *testing.T) {
 	ctx := context.Background()
 	rdb, prefix := testenv.Redis(t)
 	start := time.Now().Truncate(time.Second)
-	src := uptime.NewSource(rdb, uptime.SourceOptions{Prefix: prefix})
+	src := uptime.NewSource(camstate.New(rdb, camstate.Options{Prefix: prefix}), uptime.SourceOptions{})
 	srv := httptest.NewServer(newAPI(Options{Alerts: e.r, MaintenanceAlerts: e.r, Uptime: &Uptime{Source: src, Maintenance: src}}))
 	t.Cleanup(srv.Close)
 	e.srv = srv
@@ -94,7 +95,7 @@ func TestMaintenanceMutesAlertsAndLeavesTheReport(t *testing.T) {
 			{Time: start.Add(-90 * time.Minute), Seq: 1, State: uptime.Online},
 			{Time: start.Add(-30 * time.Minute), Seq: 2, State: uptime.Offline, Reason: "refused"},
 		}}}}
-	if err := uptime.Write(ctx, rdb, prefix, "q1", start, h); err != nil {
+	if err := uptime.Write(ctx, camstate.New(rdb, camstate.Options{Prefix: prefix}), "q1", start, h); err != nil {
 		t.Fatal(err)
 	}
 	var p uptime.Planned

@@ -77,7 +77,7 @@ func newWorld(t testing.TB) *world {
 	rdb, prefix := testenv.Redis(t)
 	w := &world{t: t, e: e, tokens: map[auth.Role]string{}, snap: map[string]string{}, keys: map[string][]string{}}
 	w.store = camstate.New(rdb, camstate.Options{Prefix: prefix, EventRetention: time.Hour})
-	w.src = uptime.NewSource(rdb, uptime.SourceOptions{Prefix: prefix})
+	w.src = uptime.NewSource(camstate.New(rdb, camstate.Options{Prefix: prefix}), uptime.SourceOptions{})
 	cams := map[string]string{"pb-1": "pb"}
 	for i := 1; i <= 14; i++ {
 		cams[fmt.Sprint("pa-", i)] = "pa"
@@ -110,7 +110,7 @@ func newWorld(t testing.TB) *world {
 	if res, err := w.store.Apply(ctx, evs); err != nil || res[0].Err != nil {
 		t.Fatal(err, res)
 	}
-	if err := uptime.Write(ctx, rdb, prefix, "q1", now, &hist); err != nil {
+	if err := uptime.Write(ctx, camstate.New(rdb, camstate.Options{Prefix: prefix}), "q1", now, &hist); err != nil {
 		t.Fatal(err)
 	}
 	var err error

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/camwatch/camwatch/camstate"
 	"math"
 	"net/http"
 	"net/http/httptest"
@@ -72,10 +73,10 @@ func TestScorecardCountsAlertsHandled(t *testing.T) {
 	start := time.Now().Truncate(time.Second)
 	h := &uptime.History{Cameras: []uptime.Camera{{ID: "cam-1", Agent: "edge-1", Labels: event.Labels{Program: "p1"},
 		Transitions: []uptime.Transition{{Time: start.Add(-time.Hour), Seq: 1, State: uptime.Online}}}}}
-	if err := uptime.Write(ctx, rdb, prefix, "q1", start, h); err != nil {
+	if err := uptime.Write(ctx, camstate.New(rdb, camstate.Options{Prefix: prefix}), "q1", start, h); err != nil {
 		t.Fatal(err)
 	}
-	src := uptime.NewSource(rdb, uptime.SourceOptions{Prefix: prefix})
+	src := uptime.NewSource(camstate.New(rdb, camstate.Options{Prefix: prefix}), uptime.SourceOptions{})
 	srv := httptest.NewServer(newAPI(Options{Alerts: e.r, AlertHistory: e.r.Store(), Uptime: &Uptime{Source: src}}))
 	t.Cleanup(srv.Close)
 	e.srv = srv

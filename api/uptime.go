@@ -92,6 +92,9 @@ func (s *server) uptime(w http.ResponseWriter, r *http.Request, csv bool) {
 		s.log.Warn("uptime report skipped damaged history", "transitions", sk.Transitions, "spans", sk.Spans, "cameras", sk.Cameras)
 	}
 	sum := rep.Summary(q.cameras)
+	if q.camera != "" && q.cameras {
+		rep.WithOutages(sum)
+	}
 	if !q.csv {
 		writeJSON(w, http.StatusOK, sum)
 		return

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"github.com/camwatch/camwatch/camstate"
 	"io"
 	"math"
 	"net/http"
@@ -40,11 +41,11 @@ func uptimeServer(t *testing.T, up *Uptime) *httptest.Server {
 		cam("cam-b", "e1", "p1", tr(48*time.Hour, 1, uptime.Online, "")),
 		cam("cam-c", "e2", "p2", tr(48*time.Hour, 1, uptime.Online, ""), tr(time.Hour, 2, uptime.Offline, "refused")),
 	}}
-	if err := uptime.Write(context.Background(), rdb, prefix, "q1", now, h); err != nil {
+	if err := uptime.Write(context.Background(), camstate.New(rdb, camstate.Options{Prefix: prefix}), "q1", now, h); err != nil {
 		t.Fatal(err)
 	}
 	if up != nil {
-		up.Source = uptime.NewSource(rdb, uptime.SourceOptions{Prefix: prefix, Now: func() time.Time { return now }})
+		up.Source = uptime.NewSource(camstate.New(rdb, camstate.Options{Prefix: prefix}), uptime.SourceOptions{Now: func() time.Time { return now }})
 	}
 	srv := httptest.NewServer(newAPI(Options{Uptime: up, Now: func() time.Time { return now }}))
 	t.Cleanup(srv.Close)
@@ -288,4 +289,26 @@ func TestUptimeFuture(t *testing.T) {
 			t.Errorf("scorecard to %s measured_to %s monitored %v offline %v", sc.To, sc.MeasuredTo, sc.MonitoredS, sc.OfflineS)
 		}
 	})
+}
+
+// TestUptimeOutageList: a one-camera report with camera rows lists the
+// camera's outages, which is what a technician (and the accuracy test)
+// checks against what really happened.
+func TestUptimeOutageList(t *testing.T) {
+	srv := uptimeServer(t, &Uptime{})
+	code, _, body := fetch(t, srv, "/api/v1/uptime?camera=cam-a&rows=cameras&group=camera&window=24h")
+	var s uptime.Summary
+	if err := json.Unmarshal([]byte(body), &s); code != 200 || err != nil {
+		t.Fatalf("status %d %v: %s", code, err, body)
+	}
+	if len(s.Cameras) != 1 || len(s.Cameras[0].OutageList) != 1 {
+		t.Fatalf("cameras %+v", s.Cameras)
+	}
+	o := s.Cameras[0].OutageList[0]
+	if !o.From.Equal(now.Add(-10*time.Hour)) || !o.To.Equal(now.Add(-8*time.Hour)) || o.Reason != "timeout" || o.DownS != 7200 || !o.Resolved {
+		t.Errorf("outage %+v", o)
+	}
+	if _, _, all := fetch(t, srv, "/api/v1/uptime?rows=cameras&window=24h"); strings.Contains(all, "outage_list") {
+		t.Error("a report of every camera lists outages")
+	}
 }

@@ -59,6 +59,12 @@ func transitions(e *event.Event) (trans, derive, alt string, err error) {
 		st := derivedStatus(h)
 		trans, err = member(st, h.Reason, h.Since)
 		return trans, "h:" + string(st), "", err
+	case e.Kind == event.KindStats && h.Status == event.StatusOnline && h.FPS == 0 && h.WindowS == 0 && !degradedReasons[h.Reason]:
+		// Nothing measured yet: a stats tick in the first frames after the
+		// camera came online (fewer than two frames in the rate window).
+		// It says nothing about the camera's rate; a camera that really
+		// sends nothing is offline (stalled) within the stall timeout.
+		return "", "", "", nil
 	case e.Kind == event.KindStats && h.Status == event.StatusOnline:
 		fps := ftoa(h.FPS)
 		reason := ReasonLowFPS

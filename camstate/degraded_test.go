@@ -47,6 +47,8 @@ func TestStoreDerivesDegraded(t *testing.T) {
 			[]string{"0 online ", "300 degraded low_fps", "400 online "}},
 		{"fps a little low is not degraded",
 			join([]sample{up}, steady(10, 300, 10, 15), steady(300, 400, 10, 9)), []string{"0 online "}},
+		{"a stats tick before anything was measured is not low fps",
+			join([]sample{up, {event.KindStats, 5, event.StatusOnline, "", 0}}, steady(10, 100, 10, 15)), []string{"0 online "}},
 		{"below the floor from the start",
 			join([]sample{up}, steady(10, 100, 10, 0.5)), []string{"0 online ", "10 degraded low_fps"}},
 		{"frozen reported by a health event",

@@ -174,7 +174,7 @@ func TestGStreamerCameras(t *testing.T) {
 agent: %s
 nats: {url: %q, creds_file: %q}
 spool_dir: %q
-timing: {heartbeat_interval: 1s, stats_interval: 1s, stall_timeout: 2s, dial_timeout: 2s, backoff: [200ms, 500ms, 1s]}
+timing: {heartbeat_interval: 1s, stats_interval: 1s, stall_timeout: 2s, dial_timeout: 2s, read_timeout: 2s, backoff: [200ms, 500ms, 1s]}
 defaults:
   motion: {detector: pixel}
 cameras:

@@ -13,12 +13,14 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/camwatch/camwatch/event"
 	"github.com/camwatch/camwatch/natsauth"
+	"github.com/camwatch/camwatch/simcam"
 	"github.com/camwatch/camwatch/testenv"
 )
 
@@ -57,7 +59,11 @@ type proc struct {
 func start(t *testing.T, name string, env []string, args ...string) *proc {
 	t.Helper()
 	p := &proc{name: name, out: &testenv.LogBuffer{}, done: make(chan struct{})}
-	p.cmd = exec.Command(binPath, args...)
+	bin := binPath
+	if alt := os.Getenv("CAMWATCH_E2E_EDGE_BIN"); alt != "" && name == "edge" {
+		bin = alt // another build of the edge, to measure it (docs/BENCHMARKS.md)
+	}
+	p.cmd = exec.Command(bin, args...)
 	p.cmd.Env = append(os.Environ(), env...)
 	p.cmd.Stdout, p.cmd.Stderr = p.out, p.out
 	if err := p.cmd.Start(); err != nil {
@@ -86,14 +92,30 @@ func (p *proc) stop(t *testing.T, sig syscall.Signal) {
 	}
 }
 
+// handedOut are the ports freePort has returned: the kernel hands a
+// closed port out again, and tests running in parallel (or two cameras of
+// one system) must not get the same one.
+var handedOut = struct {
+	sync.Mutex
+	ports map[int]bool
+}{ports: map[int]bool{}}
+
 func freePort(t *testing.T) int {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
+	handedOut.Lock()
+	defer handedOut.Unlock()
+	for {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		port := l.Addr().(*net.TCPAddr).Port
+		l.Close()
+		if !handedOut.ports[port] {
+			handedOut.ports[port] = true
+			return port
+		}
 	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
 }
 
 func writeFile(t *testing.T, dir, name, content string) string {
@@ -150,7 +172,24 @@ type setup struct {
 	aggRedisURL string
 	// statsInterval is the edge's; default 1s. Shorter makes a burst.
 	statsInterval time.Duration
+	// backoff is the edge's timing.backoff in YAML; default the quick
+	// [200ms, 500ms, 1s] of these tests, "" in defaultBackoff for the
+	// production steps.
+	backoff string
+	// timingExtra is added to the edge's timing mapping (", key: value").
+	timingExtra string
+	// camExtra adds YAML to a camera's simcam and edge entries.
+	camExtra map[string]camExtra
+	// aggExtra is appended to the aggregator's config.
+	aggExtra string
 }
+
+// camExtra is YAML added to one camera: sim inside its simcam flow
+// mapping ("offline_every: 6s"), edge as lines of its edge entry.
+type camExtra struct{ sim, edge string }
+
+// defaultBackoff asks for the edge's production backoff steps.
+const defaultBackoff = "default"
 
 const agentID = "edge-e2e"
 
@@ -168,6 +207,14 @@ func startSystemWith(t *testing.T, o setup) *system {
 	}
 	if o.statsInterval == 0 {
 		o.statsInterval = time.Second
+	}
+	backoff := ", backoff: [200ms, 500ms, 1s]"
+	switch o.backoff {
+	case "":
+	case defaultBackoff:
+		backoff = ""
+	default:
+		backoff = ", backoff: " + o.backoff
 	}
 	rc, prefix := testenv.Redis(t)
 	rc.Close()
@@ -190,8 +237,12 @@ func startSystemWith(t *testing.T, o setup) *system {
 	var simCams, edgeCams strings.Builder
 	for _, c := range o.cameras {
 		port := freePort(t)
-		fmt.Fprintf(&simCams, "  - {id: %s, clip: %s, port: %d}\n", c.id, c.clip, port)
-		fmt.Fprintf(&edgeCams, "  - id: %s\n    url: rtsp://admin@127.0.0.1:%d/%s\n    password_env: CAM_PASSWORD\n    labels: {program: e2e-program, ward: ben-nghe, vendor: simcam}\n", c.id, port, c.id)
+		x := o.camExtra[c.id]
+		if x.sim != "" {
+			x.sim = ", " + x.sim
+		}
+		fmt.Fprintf(&simCams, "  - {id: %s, clip: %s, port: %d%s}\n", c.id, c.clip, port, x.sim)
+		fmt.Fprintf(&edgeCams, "  - id: %s\n    url: rtsp://admin@127.0.0.1:%d/%s\n    password_env: CAM_PASSWORD\n    labels: {program: e2e-program, ward: ben-nghe, vendor: simcam}\n%s", c.id, port, c.id, x.edge)
 	}
 	simcamCfg := writeFile(t, s.dir, "simcam.yaml", fmt.Sprintf(`listen: 127.0.0.1:0
 control: 127.0.0.1:%d
@@ -207,9 +258,9 @@ agent: %s
 nats: {url: %q, creds_file: %q}
 spool_dir: %q
 metrics_listen: 127.0.0.1:%d
-timing: {heartbeat_interval: 1s, stats_interval: %s, stall_timeout: 2s, backoff: [200ms, 500ms, 1s]}
+timing: {heartbeat_interval: 1s, stats_interval: %s, stall_timeout: 2s%s%s}
 cameras:
-%s`, agentID, natsURL, nenv.Auth.AgentCreds["e2e/"+agentID], s.spoolDir, edgePort, o.statsInterval, edgeCams.String()))
+%s`, agentID, natsURL, nenv.Auth.AgentCreds["e2e/"+agentID], s.spoolDir, edgePort, o.statsInterval, backoff, o.timingExtra, edgeCams.String()))
 	apiPort, metricsPort := freePort(t), freePort(t)
 	s.apiBase = fmt.Sprintf("http://127.0.0.1:%d", apiPort)
 	s.metrics = fmt.Sprintf("http://127.0.0.1:%d", metricsPort)
@@ -219,7 +270,7 @@ listen: 127.0.0.1:%d
 metrics_listen: 127.0.0.1:%d
 consumer: {batch: 64, ack_wait: 5s}
 agent_timeout: 10s
-`, natsURL, nenv.Auth.AggregatorCreds, aggRedis, prefix, apiPort, metricsPort))
+%s`, natsURL, nenv.Auth.AggregatorCreds, aggRedis, prefix, apiPort, metricsPort, o.aggExtra))
 
 	s.simcam = start(t, "simcam", s.env, "simcam", "-config", simcamCfg)
 	s.aggregator = start(t, "aggregator", s.env, "aggregator", "-config", s.aggConfig)
@@ -388,15 +439,8 @@ func (s *system) waitStatus(camera, status string, within time.Duration) (camera
 
 func (s *system) fault(camera, kind string, seconds float64) {
 	s.t.Helper()
-	body := fmt.Sprintf(`{"kind":%q,"seconds":%g}`, kind, seconds)
-	resp, err := http.Post(s.control+"/cameras/"+camera+"/fault", "application/json", strings.NewReader(body))
-	if err != nil {
-		s.t.Fatalf("fault %s %s: %v", kind, camera, err)
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode/100 != 2 {
-		b, _ := io.ReadAll(resp.Body)
-		s.t.Fatalf("fault %s %s: %s %s", kind, camera, resp.Status, b)
+	if err := s.tryFault(camera, simcam.FaultKind(kind), time.Duration(seconds*float64(time.Second))); err != nil {
+		s.t.Fatal(err)
 	}
 }
 

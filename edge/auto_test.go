@@ -17,7 +17,8 @@ import (
 // shut; detector auto judges the stream rate-controlled from its own slice
 // QPs, says so, keeps the decoder running and finds the walker.
 func TestDetectorAutoOnCBR(t *testing.T) {
-	t.Parallel()
+	// Not parallel with the other tests: heavy (H.265 at 640x360, several
+	// streams), and the timing tests beside it would pay for it.
 	sim := startSim(t, simcam.Options{Cameras: []simcam.Camera{{ID: "cbr", Clip: "../decode/testdata/cbr-walk-320x240.h264"}}})
 	var logs logBuffer
 	px := pixelTierConfig(true)

@@ -162,7 +162,8 @@ func steadyTS(i int) uint32 { return 90000/15*uint32(i) + 1000 }
 // TestBadCameras plays broken and unusual streams from a scripted camera
 // to a pixel camera: each case says what its health must show.
 func TestBadCameras(t *testing.T) {
-	t.Parallel()
+	// Not parallel with the other tests: heavy (H.265 at 640x360, several
+	// streams), and the timing tests beside it would pay for it.
 	cases := []struct {
 		name string
 		sdp  string
@@ -254,7 +255,8 @@ func gaugeValue(t *testing.T, g prometheus.Gauge) float64 {
 // a decoder that cannot be opened, a flat compressed signal on a
 // compressed-only camera.
 func TestNotWatched(t *testing.T) {
-	t.Parallel()
+	// Not parallel with the other tests: heavy (H.265 at 640x360, several
+	// streams), and the timing tests beside it would pay for it.
 	audOnly := func(c net.Conn) {
 		idr := clipAUs(t, "walk-320x240", false)[0]
 		var b []byte

@@ -282,11 +282,12 @@ func (w *flatWatch) add(at time.Time, size int, qp float64, known bool) flatChan
 // raw sizes.
 func (s *Supervisor) startComplexity(c *rtspv2.RTSPClient, idx int8, hevc bool) {
 	s.asm.slices = nil
-	if s.cx == nil || hevc || int(idx) >= len(c.CodecData) {
+	codecs := c.Codecs()
+	if s.cx == nil || hevc || int(idx) >= len(codecs) {
 		return
 	}
 	var sps, pps []byte
-	if codec, sets := codecParams(c.CodecData[idx]); codec == decode.H264 && len(sets) == 2 {
+	if codec, sets := codecParams(codecs[idx]); codec == decode.H264 && len(sets) == 2 {
 		sps, pps = sets[0], sets[1]
 	}
 	s.cx.session(sps, pps)

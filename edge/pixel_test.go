@@ -138,7 +138,8 @@ func TestSupervisorPixel(t *testing.T) {
 // find the walker in the sidewalk zone and the decoder refuses nothing
 // (round 1 refused every H.265 access unit).
 func TestSupervisorPixelH265(t *testing.T) {
-	t.Parallel()
+	// Not parallel with the other tests: heavy (H.265 at 640x360, several
+	// streams), and the timing tests beside it would pay for it.
 	begin := time.Now()
 	sim := startSim(t, simcam.Options{Cameras: []simcam.Camera{
 		{ID: "walk265", Clip: "walk-640x360-h265"}, {ID: "gwalk265", Clip: "walk-640x360-h265"},

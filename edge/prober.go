@@ -190,6 +190,7 @@ func probeOptions(ctx context.Context, streamURL string, connectTimeout, answerT
 //     (a wrong password, a refused DESCRIBE, no keyframe) waits out the
 //     whole jittered backoff step, so it is not redialled in a storm.
 func (s *Supervisor) waitRetry(ctx context.Context, wait time.Duration, unreachable bool) bool {
+	s.answered = time.Time{}
 	deadline := time.NewTimer(wait)
 	defer deadline.Stop()
 	// A camera known unreachable was just asked; any other is asked at
@@ -202,7 +203,11 @@ func (s *Supervisor) waitRetry(ctx context.Context, wait time.Duration, unreacha
 	defer next.Stop()
 	pctx, cancel := context.WithCancel(ctx)
 	defer cancel() // ends a probe still running
-	results := make(chan error, 1)
+	type result struct {
+		err error
+		at  time.Time
+	}
+	results := make(chan result, 1)
 	probing, expired := false, false
 	for {
 		select {
@@ -221,20 +226,21 @@ func (s *Supervisor) waitRetry(ctx context.Context, wait time.Duration, unreacha
 			go func() {
 				defer s.bg.Done()
 				_, err := probeOptions(pctx, s.cam.streamURL(), s.probeConnectTimeout(), s.timing.ReadTimeout)
-				results <- err
+				results <- result{err, time.Now()}
 			}()
-		case err := <-results:
+		case r := <-results:
 			probing = false
-			if err == nil {
+			if err := r.err; err == nil {
 				s.cm.probes.answered.Inc()
 				if unreachable || expired {
 					s.log.Debug("camera answers; reconnecting now")
+					s.answered = r.at
 					return true
 				}
 			} else {
 				s.cm.probes.failed.Inc()
 				unreachable = true
-				s.probeFailed(err)
+				s.probeFailed(r.err)
 			}
 			next.Reset(probeJitter(s.timing.ProbeInterval))
 		case now := <-s.stats:

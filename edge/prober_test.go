@@ -335,8 +335,8 @@ func TestSupervisorDescribeRefused(t *testing.T) {
 // TestSupervisorRecoversAtOnce: with a backoff grown to 30 s, a camera
 // that comes back is redialled by the first probe it answers: its online
 // event's since is within a probe interval (plus the handshake) of the
-// moment simcam listened again, and the offline since is the last frame
-// before the fault. Times are compared with simcam's state log, not with
+// moment simcam listened again, and the offline since is the moment the
+// camera closed the session. Times are compared with simcam's state log, not with
 // the test's own clock.
 func TestSupervisorRecoversAtOnce(t *testing.T) {
 	t.Parallel()
@@ -362,7 +362,7 @@ func TestSupervisorRecoversAtOnce(t *testing.T) {
 	report := back.Time.Sub(log[2].At)
 	t.Logf("offline since %+.3fs, online since %+.3fs, online reported %+.3fs after the camera", startErr.Seconds(), endErr.Seconds(), report.Seconds())
 	if startErr < -200*time.Millisecond || startErr > 100*time.Millisecond {
-		t.Errorf("offline since %s from the fault, want the last frame before it", startErr)
+		t.Errorf("offline since %s from the fault, want the session's end", startErr)
 	}
 	if endErr < 0 || endErr > 2*time.Second {
 		t.Errorf("online since %s after the camera was back, want within a probe interval", endErr)
@@ -429,4 +429,37 @@ func healthSummary(evs []*event.Event) string {
 		}
 	}
 	return b.String()
+}
+
+// TestSupervisorStallEndsPromptly: a stalled camera answers every probe,
+// so only a session can tell when its frames resume. With a backoff grown
+// to 30 s the agent still keeps a session open (or opens the next within
+// a probe interval), so the outage ends when the frames do.
+func TestSupervisorStallEndsPromptly(t *testing.T) {
+	t.Parallel()
+	sim := startSim(t, simcam.Options{Cameras: []simcam.Camera{{ID: "c1", Clip: "static-320x240"}}})
+	timing := testTiming()
+	timing.ProbeInterval = time.Second
+	timing.Backoff = []time.Duration{100 * time.Millisecond, 30 * time.Second}
+	r := startSupervisor(t, Camera{ID: "c1", URL: sim.URL("c1")}, timing, nil)
+	r.sink.await(t, 10*time.Second, "online", health(event.KindHealth, event.StatusOnline, ""))
+	if err := sim.Fault("c1", simcam.Fault{Kind: simcam.FaultStall, For: 7 * time.Second}); err != nil {
+		t.Fatal(err)
+	}
+	off := r.sink.await(t, 5*time.Second, "stalled", health(event.KindHealth, event.StatusOffline, event.ReasonStalled))
+	back := r.sink.await(t, 20*time.Second, "back online", func(ev *event.Event) bool {
+		return ev.Kind == event.KindHealth && ev.Health.Status == event.StatusOnline && ev.Seq > off.Seq
+	})
+	log, err := sim.StateLog("c1")
+	if err != nil || len(log) != 3 || log[1].State != simcam.StateStalled {
+		t.Fatalf("state log %+v, %v", log, err)
+	}
+	startErr, endErr := off.Health.Since.Sub(log[1].At), back.Health.Since.Sub(log[2].At)
+	t.Logf("stall since %+.3fs, back since %+.3fs", startErr.Seconds(), endErr.Seconds())
+	if startErr < -200*time.Millisecond || startErr > 100*time.Millisecond {
+		t.Errorf("stall since %s from its start, want its last frame", startErr)
+	}
+	if endErr < -100*time.Millisecond || endErr > 1500*time.Millisecond {
+		t.Errorf("back since %s after the frames resumed, want within a probe interval", endErr)
+	}
 }

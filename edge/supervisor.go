@@ -56,6 +56,8 @@ type Supervisor struct {
 	meter      meter
 	asm        assembler
 	lastPacket time.Time
+	answered   time.Time // the probe answer that started this session (prober.go)
+	silent     bool      // the last session ended stalled, or got no packet after PLAY
 	// lastFrame is the arrival of the last complete frame; watchReason the
 	// detection reason in force (see watchedReason).
 	lastFrame   time.Time
@@ -146,6 +148,12 @@ func (s *Supervisor) Run(ctx context.Context) {
 		s.goOffline(time.Now(), reason, err)
 		wait := s.timing.Backoff[min(step, len(s.timing.Backoff)-1)]
 		step++
+		if s.silent {
+			// A stalled camera answers probes, so only a session shows
+			// when its frames resume: keep one open (it costs nothing
+			// while nothing flows) rather than back off for up to 30 s.
+			wait = min(wait, s.timing.ProbeInterval)
+		}
 		if !s.waitRetry(ctx, jitter(wait), reason == event.ReasonRefused) {
 			break
 		}
@@ -241,7 +249,7 @@ func (s *Supervisor) close(c *rtspv2.RTSPClient) {
 // readCodec records the video codec and resolution from the client's
 // codec data and returns the video track's packet index.
 func (s *Supervisor) readCodec(c *rtspv2.RTSPClient) (idx int8, hevc bool, err error) {
-	for i, cd := range c.CodecData {
+	for i, cd := range c.Codecs() {
 		if cd == nil || !cd.Type().IsVideo() {
 			continue
 		}
@@ -268,6 +276,7 @@ func (s *Supervisor) watchdogTick() time.Duration {
 // session runs one RTSP session to its end and reports why it ended and
 // whether it stayed online long enough to count as healthy.
 func (s *Supervisor) session(ctx context.Context) (healthy bool, err error) {
+	s.silent = false
 	s.log.Debug("dialling", "url", s.cam.publicURL())
 	c, err := s.dial(ctx)
 	if err != nil {
@@ -284,6 +293,13 @@ func (s *Supervisor) session(ctx context.Context) (healthy bool, err error) {
 	s.startComplexity(c, videoIdx, hevc)
 	start := time.Now()
 	var onlineAt, firstPacket time.Time
+	// A session that played but got no packet is as silent as a stalled
+	// one (the camera answers RTSP but sends nothing).
+	defer func() {
+		if s.silent = firstPacket.IsZero() || errors.Is(err, ErrStalled); s.silent {
+			s.log.Debug("session ended without frames; redialling soon", "err", err)
+		}
+	}()
 	waitingKey := true
 	skipped := 0
 	isHealthy := func() bool { return !onlineAt.IsZero() && time.Since(onlineAt) >= s.timing.Healthy }
@@ -296,6 +312,12 @@ func (s *Supervisor) session(ctx context.Context) (healthy bool, err error) {
 		case sig := <-c.Signals:
 			switch sig {
 			case rtspv2.SignalStreamRTPStop:
+				// vdk gives up on its own read deadline; when that came
+				// after the stall timeout without a packet, the camera
+				// stalled, whichever timer fired first.
+				if now := time.Now(); !waitingKey && now.Sub(s.lastPacket) >= s.timing.StallTimeout {
+					return isHealthy(), fmt.Errorf("%w: last frame %s ago", ErrStalled, now.Sub(s.lastPacket).Round(time.Millisecond))
+				}
 				return isHealthy(), ErrStreamStopped
 			case rtspv2.SignalCodecUpdate:
 				if _, _, err := s.readCodec(c); err != nil {
@@ -419,10 +441,14 @@ func (s *Supervisor) emitMotionFrom(detector string, tr motion.Transition, zones
 }
 
 // goOnline reports the camera online at now, the first keyframe of the
-// session; it has been streaming since the session's first packet, which
-// is what since says (the wait for a keyframe is the decoder's, not an
+// session. It has been back since the session's first packet, or since it
+// answered the probe that started the session: that is what since says
+// (the handshake and the wait for a keyframe are the agent's, not an
 // outage of the camera).
 func (s *Supervisor) goOnline(now, since time.Time) {
+	if !s.answered.IsZero() && s.answered.Before(since) {
+		since = s.answered
+	}
 	s.status, s.reason, s.detail, s.since = event.StatusOnline, "", "", since
 	s.lastFrame = now
 	s.clearWatched()
@@ -441,10 +467,10 @@ func (s *Supervisor) goOffline(now time.Time, reason event.Reason, err error) {
 		s.detail = detail
 		return
 	}
-	// A camera that was streaming went down when its last frame arrived,
-	// not when the stall timeout or the closed socket said so.
+	// A stalled stream went down when its last frame arrived, not when the
+	// stall timeout said so; a closed session, when it closed (now).
 	since := now
-	if s.status == event.StatusOnline && !s.lastPacket.IsZero() && s.lastPacket.Before(now) {
+	if s.status == event.StatusOnline && reason == event.ReasonStalled && !s.lastPacket.IsZero() && s.lastPacket.Before(now) {
 		since = s.lastPacket
 	}
 	s.endMotion()

@@ -11,10 +11,11 @@ import (
 // startPixel hands a session's (or a codec update's) codec data to the
 // pixel tier.
 func (s *Supervisor) startPixel(c *rtspv2.RTSPClient, idx int8) {
-	if s.px == nil || int(idx) >= len(c.CodecData) {
+	codecs := c.Codecs()
+	if s.px == nil || int(idx) >= len(codecs) {
 		return
 	}
-	s.px.start(c.CodecData[idx])
+	s.px.start(codecs[idx])
 }
 
 // pixelFrame feeds one complete access unit to the pixel tier and reports

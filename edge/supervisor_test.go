@@ -254,6 +254,13 @@ func TestSupervisorFaults(t *testing.T) {
 			if age := off.Health.LastFrameAgeMS; age < 0 || age > 3000 {
 				t.Errorf("last frame age %dms at the offline event", age)
 			}
+			// The outage starts when the camera failed (simcam's log), not
+			// when the agent could tell: a stall at its last frame.
+			if log, err := sim.StateLog("c1"); err != nil || len(log) < 2 {
+				t.Errorf("state log %+v, %v", log, err)
+			} else if d := off.Health.Since.Sub(log[1].At); d < -500*time.Millisecond || d > 500*time.Millisecond {
+				t.Errorf("offline since %s from the fault (detected after %s)", d, off.Time.Sub(log[1].At))
+			}
 			r.sink.await(t, 10*time.Second, "back online", func(ev *event.Event) bool {
 				return ev.Kind == event.KindHealth && ev.Health.Status == event.StatusOnline && ev.Seq > off.Seq
 			})

@@ -33,9 +33,9 @@ func (s *Supervisor) onTamper(changes []motion.TamperChange, f *motion.Frame) {
 		s.reason, s.detail = prev, prevDetail
 	}
 	// since is when the camera entered its state: a picture fault began at
-	// its first frame showing it (the detector raises it seconds later), a
-	// clean picture at the frame that cleared the last fault. Uptime counts
-	// degraded time from it (docs/uptime.md).
+	// its first frame showing it, a clean picture at the first frame
+	// without the fault (the detector raises and clears seconds later).
+	// Uptime counts degraded time from it (docs/uptime.md).
 	switch {
 	case s.reason == prev:
 	case prev == "":
@@ -43,7 +43,13 @@ func (s *Supervisor) onTamper(changes []motion.TamperChange, f *motion.Frame) {
 			s.since = active[0].Since
 		}
 	default:
-		s.since = now
+		ended := now
+		for _, c := range changes {
+			if !c.Active && event.Reason(c.Kind) == prev && c.Ended.After(s.since) && c.Ended.Before(ended) {
+				ended = c.Ended
+			}
+		}
+		s.since = ended
 	}
 	ev := s.out.newEvent(event.KindHealth, s.cam.ID, s.cam.Labels, now)
 	ev.Health = s.health(now)

@@ -181,7 +181,7 @@ func TestCityFaults(t *testing.T) {
 
 	report := func(prefix string) *uptime.Report {
 		t.Helper()
-		src := uptime.NewSource(rdb, uptime.SourceOptions{Prefix: prefix, Now: func() time.Time { return end }})
+		src := uptime.NewSource(camstate.New(rdb, camstate.Options{Prefix: prefix}), uptime.SourceOptions{Now: func() time.Time { return end }})
 		w := uptime.Span{From: city.Now().Add(-steps * 5 * time.Second), To: end}
 		h, err := src.History(ctx, w)
 		if err != nil {

@@ -146,7 +146,7 @@ func TestRebuildAfterFlush(t *testing.T) {
 
 	report := func() *uptime.Report {
 		t.Helper()
-		src := uptime.NewSource(r.rdb, uptime.SourceOptions{Prefix: r.prefix, AgentTimeout: rebuildTimeout,
+		src := uptime.NewSource(camstate.New(r.rdb, camstate.Options{Prefix: r.prefix}), uptime.SourceOptions{AgentTimeout: rebuildTimeout,
 			Now: func() time.Time { return end }})
 		w := uptime.Span{From: end.Add(-7 * 24 * time.Hour), To: end}
 		h, err := src.History(ctx, w)

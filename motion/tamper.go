@@ -119,6 +119,10 @@ type TamperChange struct {
 	// Since is when the fault began (the first frame that showed it); At
 	// is the frame that raised or cleared it.
 	Since, At time.Time
+	// Ended, for a clearing, is the first frame that no longer showed the
+	// fault (the clearing is confirmed Clear later, at At): when the
+	// picture was usable again.
+	Ended time.Time
 }
 
 // TamperFeatures are one frame's measurements, exposed so that a
@@ -211,7 +215,7 @@ func (d *TamperDetector) Stop(at time.Time) []TamperChange {
 	d.changes = d.changes[:0]
 	for i, k := range TamperKinds {
 		if d.state[i].active {
-			d.changes = append(d.changes, TamperChange{Kind: k, Since: d.state[i].since, At: at})
+			d.changes = append(d.changes, TamperChange{Kind: k, Since: d.state[i].since, At: at, Ended: at})
 		}
 		d.state[i] = tamperState{}
 	}
@@ -304,7 +308,7 @@ func (d *TamperDetector) Observe(f Frame) []TamperChange {
 	}
 	// A scene change that lasts is the new normal: relearn it.
 	if s := &d.state[2]; s.active && f.Time.Sub(s.since) >= d.cfg.Relearn {
-		d.changes = append(d.changes, TamperChange{Kind: TamperSceneChange, Since: s.since, At: f.Time})
+		d.changes = append(d.changes, TamperChange{Kind: TamperSceneChange, Since: s.since, At: f.Time, Ended: f.Time})
 		*s = tamperState{}
 		d.learnt, d.n, d.start = false, 0, f.Time
 		d.luma, d.texture, d.sharp, d.corr = 0, 0, 0, 0
@@ -364,7 +368,7 @@ func (d *TamperDetector) step(i int, bad bool, from time.Time, hold time.Duratio
 			s.clearSince = t
 		}
 		if t.Sub(s.clearSince) >= d.cfg.Clear {
-			d.changes = append(d.changes, TamperChange{Kind: TamperKinds[i], Since: s.since, At: t})
+			d.changes = append(d.changes, TamperChange{Kind: TamperKinds[i], Since: s.since, At: t, Ended: s.clearSince})
 			*s = tamperState{}
 		}
 	default:

@@ -2,6 +2,7 @@ package uptime
 
 import (
 	"context"
+	"github.com/camwatch/camwatch/camstate"
 	"testing"
 	"time"
 
@@ -51,7 +52,7 @@ func TestDegradedThroughIngest(t *testing.T) {
 			t.Fatalf("event %d: %v", i, r.Err)
 		}
 	}
-	src := NewSource(rdb, SourceOptions{Prefix: prefix, AgentTimeout: timeout, Now: func() time.Time { return now }})
+	src := NewSource(camstate.New(rdb, camstate.Options{Prefix: prefix}), SourceOptions{AgentTimeout: timeout, Now: func() time.Time { return now }})
 	w := Span{base, now}
 	hist, err := src.History(ctx, w)
 	if err != nil {

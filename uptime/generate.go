@@ -2,14 +2,12 @@ package uptime
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"math/rand/v2"
-	"strconv"
 	"time"
 
+	"github.com/camwatch/camwatch/camstate"
 	"github.com/camwatch/camwatch/event"
-	"github.com/redis/go-redis/v9"
 )
 
 // GenerateOptions shape a synthetic city: how many cameras in how many
@@ -123,96 +121,47 @@ func Synthesize(o GenerateOptions) *History {
 	return h
 }
 
-// Generate writes a synthesized city into Redis under prefix in the layout
-// the ingester writes (docs/redis.md): the camera index and state hashes,
-// transitions, agent heartbeats (the last one at End) and agent gaps, all
-// pipelined. It returns what it wrote, for comparison.
-func Generate(ctx context.Context, rdb redis.UniversalClient, prefix string, o GenerateOptions) (*History, error) {
-	o.defaults()
-	h := Synthesize(o)
-	return h, Write(ctx, rdb, prefix, o.Site, o.End, h)
+// Writer stores a status history; camstate.Store implements it.
+type Writer interface {
+	WriteHistory(ctx context.Context, site string, cams []camstate.CameraHistory, agents []camstate.AgentHistory) error
 }
 
-// Write stores h under prefix as the ingester would have, with every
-// agent's last heartbeat at end, so that a Source reading at end sees h
-// again. Each transition is stored with an event time a few seconds after
-// it began, as an agent reports it after detection.
-func Write(ctx context.Context, rdb redis.UniversalClient, prefix, site string, end time.Time, h *History) error {
-	const chunk = 200
-	for lo := 0; lo < len(h.Cameras); lo += chunk {
-		hi := min(lo+chunk, len(h.Cameras))
-		_, err := rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
-			for i := lo; i < hi; i++ {
-				if err := writeCamera(ctx, p, prefix, site, end, &h.Cameras[i]); err != nil {
-					return err
-				}
-			}
-			return nil
-		})
-		if err != nil {
-			return fmt.Errorf("redis write cameras: %w", err)
-		}
-	}
+// Generate writes a synthesized city through w, as the ingester would
+// have stored it (docs/redis.md): the camera index and state hashes,
+// transitions, agent heartbeats (the last one at End) and agent gaps. It
+// returns what it wrote, for comparison.
+func Generate(ctx context.Context, w Writer, o GenerateOptions) (*History, error) {
+	o.defaults()
+	h := Synthesize(o)
+	return h, Write(ctx, w, o.Site, o.End, h)
+}
+
+// Write stores h through w as the ingester would have, with every
+// camera's last event and every agent's last heartbeat at end, so that a
+// Source reading at end sees h again.
+func Write(ctx context.Context, w Writer, site string, end time.Time, h *History) error {
+	cams := make([]camstate.CameraHistory, len(h.Cameras))
 	agents := map[string]bool{}
 	for i := range h.Cameras {
-		agents[h.Cameras[i].Agent] = true
+		c := &h.Cameras[i]
+		ch := camstate.CameraHistory{ID: c.ID, Agent: c.Agent, Labels: c.Labels, LastEvent: end,
+			Changes: make([]camstate.StatusChange, len(c.Transitions))}
+		for j, t := range c.Transitions {
+			ch.Changes[j] = camstate.StatusChange{Since: t.Time, Seq: t.Seq, Status: string(t.State), Reason: t.Reason}
+		}
+		cams[i] = ch
+		agents[c.Agent] = true
 	}
 	for a := range h.AgentLost {
 		agents[a] = true
 	}
-	_, err := rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
-		for a := range agents {
-			hb := event.Event{Schema: 1, ID: event.NewID(), Kind: event.KindHeartbeat, Site: site, Agent: a, Time: end, Seq: 1,
-				Heartbeat: &event.Heartbeat{Version: "generated", Started: end, IntervalS: 5}}
-			data, err := json.Marshal(hb)
-			if err != nil {
-				return err
-			}
-			k := prefix + ":agent:" + a
-			p.HSet(ctx, prefix+":agents", a, string(data))
-			p.HSet(ctx, k, "seq", 1, "time_ms", end.UnixMilli(), "kind", string(event.KindHeartbeat), "site", site)
-			if spans := h.AgentLost[a]; len(spans) > 0 {
-				zs := make([]redis.Z, len(spans))
-				for j, s := range spans {
-					zs[j] = redis.Z{Score: float64(s.From.UnixMilli()), Member: GapMember(s)}
-				}
-				p.ZAdd(ctx, k+":gaps", zs...)
-			}
+	as := make([]camstate.AgentHistory, 0, len(agents))
+	for a := range agents {
+		ah := camstate.AgentHistory{ID: a, LastHeartbeat: end}
+		for _, sp := range h.AgentLost[a] {
+			ah.Losses = append(ah.Losses, camstate.Loss{From: sp.From, To: sp.To})
 		}
-		return nil
-	})
-	if err != nil {
-		return fmt.Errorf("redis write agents: %w", err)
+		as = append(as, ah)
 	}
-	return nil
-}
-
-func writeCamera(ctx context.Context, p redis.Pipeliner, prefix, site string, end time.Time, c *Camera) error {
-	k := prefix + ":cam:" + c.ID
-	labels, err := json.Marshal(c.Labels)
-	if err != nil {
-		return err
-	}
-	var last Transition
-	if len(c.Transitions) > 0 {
-		zs := make([]redis.Z, len(c.Transitions))
-		for j, t := range c.Transitions {
-			stored := t.Time.Add(3 * time.Second)
-			b, err := json.Marshal(storedTransition{Status: event.Status(t.State), Reason: t.Reason, Since: t.Time.UTC(), Time: stored.UTC(), Seq: t.Seq})
-			if err != nil {
-				return err
-			}
-			zs[j] = redis.Z{Score: float64(stored.UnixMilli()), Member: string(b)}
-			if t.Seq >= last.Seq {
-				last = t
-			}
-		}
-		p.ZAdd(ctx, k+":transitions", zs...)
-	}
-	p.SAdd(ctx, prefix+":cameras", c.ID)
-	p.HSet(ctx, k, "seq", strconv.FormatUint(last.Seq+1, 10), "time_ms", end.UnixMilli(),
-		"time", end.UTC().Format(time.RFC3339Nano), "kind", string(event.KindStats),
-		"agent", c.Agent, "site", site, "labels", string(labels),
-		"status", string(last.State), "reason", last.Reason, "since", last.Time.UTC().Format(time.RFC3339Nano))
-	return nil
+	return w.WriteHistory(ctx, site, cams, as)
 }

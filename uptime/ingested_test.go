@@ -54,7 +54,7 @@ func TestSourcePastAgentLoss(t *testing.T) {
 			t.Fatalf("event %d: %v", i, r.Err)
 		}
 	}
-	src := NewSource(rdb, SourceOptions{Prefix: prefix, AgentTimeout: timeout, Now: func() time.Time { return now }})
+	src := NewSource(camstate.New(rdb, camstate.Options{Prefix: prefix}), SourceOptions{AgentTimeout: timeout, Now: func() time.Time { return now }})
 	w := Span{base, now}
 	hist, err := src.History(ctx, w)
 	if err != nil {

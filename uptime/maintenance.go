@@ -8,8 +8,6 @@ import (
 	"slices"
 	"strings"
 	"time"
-
-	"github.com/redis/go-redis/v9"
 )
 
 // ErrMaintenance is returned for a maintenance window that cannot be
@@ -19,7 +17,8 @@ var ErrMaintenance = errors.New("invalid maintenance window")
 // Planned is a maintenance window as recorded for reports: the alerts
 // engine forgets a window once it has ended, but a report on last month
 // still needs it, so every window declared through the API is also kept
-// in P:maintenance (a HASH of id → this JSON) until it is deleted.
+// in the store (camstate: P:maintenance, id → this JSON) until it is
+// deleted.
 type Planned struct {
 	ID      string    `json:"id"`
 	Camera  string    `json:"camera,omitempty"`
@@ -44,8 +43,6 @@ func (p Planned) Check() error {
 	return nil
 }
 
-func (s *Source) maintenanceKey() string { return s.p + ":maintenance" }
-
 // RecordMaintenance keeps p for reports; recording the same id again
 // replaces it.
 func (s *Source) RecordMaintenance(ctx context.Context, p Planned) error {
@@ -57,28 +54,21 @@ func (s *Source) RecordMaintenance(ctx context.Context, p Planned) error {
 	if err != nil {
 		return fmt.Errorf("encode maintenance %s: %w", p.ID, err)
 	}
-	if err := s.rdb.HSet(ctx, s.maintenanceKey(), p.ID, b).Err(); err != nil {
-		return fmt.Errorf("redis maintenance: %w", err)
-	}
-	return nil
+	return s.st.PutMaintenance(ctx, p.ID, b)
 }
 
 // DeleteMaintenance forgets a recorded window (it was never carried out);
 // it reports whether the window was there.
 func (s *Source) DeleteMaintenance(ctx context.Context, id string) (bool, error) {
-	n, err := s.rdb.HDel(ctx, s.maintenanceKey(), id).Result()
-	if err != nil {
-		return false, fmt.Errorf("redis maintenance: %w", err)
-	}
-	return n > 0, nil
+	return s.st.DeleteMaintenance(ctx, id)
 }
 
 // Maintenance lists the recorded windows, by start then id; damaged
 // entries are skipped and counted in the second result.
 func (s *Source) Maintenance(ctx context.Context) ([]Planned, int, error) {
-	raw, err := s.rdb.HGetAll(ctx, s.maintenanceKey()).Result()
-	if err != nil && !errors.Is(err, redis.Nil) {
-		return nil, 0, fmt.Errorf("redis maintenance: %w", err)
+	raw, err := s.st.MaintenanceDocs(ctx)
+	if err != nil {
+		return nil, 0, err
 	}
 	out := make([]Planned, 0, len(raw))
 	bad := 0

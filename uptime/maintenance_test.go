@@ -3,6 +3,7 @@ package uptime
 import (
 	"context"
 	"errors"
+	"github.com/camwatch/camwatch/camstate"
 	"testing"
 	"time"
 
@@ -20,10 +21,10 @@ func TestSourceMaintenance(t *testing.T) {
 	w := Span{now.Add(-4 * h), now}
 	hist := &History{Cameras: []Camera{{ID: "c1", Agent: "e1", Labels: event.Labels{Program: "p"},
 		Transitions: []Transition{tr(now.Add(-30*h), 1, Online, "")}}}}
-	if err := Write(ctx, rdb, prefix, "q1", now, hist); err != nil {
+	if err := Write(ctx, camstate.New(rdb, camstate.Options{Prefix: prefix}), "q1", now, hist); err != nil {
 		t.Fatal(err)
 	}
-	src := NewSource(rdb, SourceOptions{Prefix: prefix, Now: func() time.Time { return now }})
+	src := NewSource(camstate.New(rdb, camstate.Options{Prefix: prefix}), SourceOptions{Now: func() time.Time { return now }})
 	for _, p := range []Planned{
 		{ID: "cam", Camera: "c1", Start: now.Add(-3 * h), End: now.Add(-2 * h), Note: "new lens"},
 		{ID: "prog", Program: "p", Start: now.Add(-90 * time.Minute), End: now.Add(-80 * time.Minute)},

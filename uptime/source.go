@@ -2,26 +2,33 @@ package uptime
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
-	"strconv"
-	"strings"
 	"sync"
 	"time"
 
-	"github.com/camwatch/camwatch/event"
-	"github.com/redis/go-redis/v9"
+	"github.com/camwatch/camwatch/camstate"
 )
 
 // ErrNotFound is returned by Source.Camera for a camera Redis never heard of.
 var ErrNotFound = errors.New("camera not found")
 
-// SourceOptions say where the ingester's keys are and how to read liveness.
+// Store is the status history a Source reads: the cameras' transitions
+// and states and the agents' losses and heartbeats, plus the maintenance
+// windows recorded for reports. camstate.Store implements it over Redis,
+// the one owner of that layout.
+type Store interface {
+	CameraIDs(ctx context.Context) ([]string, error)
+	CameraHistories(ctx context.Context, ids []string, from, to time.Time) ([]camstate.CameraHistory, []bool, error)
+	AgentHistories(ctx context.Context, agents []string, to time.Time) ([]camstate.AgentHistory, error)
+	PutMaintenance(ctx context.Context, id string, doc []byte) error
+	DeleteMaintenance(ctx context.Context, id string) (bool, error)
+	MaintenanceDocs(ctx context.Context) (map[string]string, error)
+}
+
+// SourceOptions say how to read liveness.
 type SourceOptions struct {
-	// Prefix starts every key (redis.prefix); default "camwatch".
-	Prefix string
 	// AgentTimeout is the aggregator's agent_timeout: an agent silent for
 	// longer is lost from its last heartbeat + AgentTimeout; default 30s.
 	AgentTimeout time.Duration
@@ -45,21 +52,16 @@ type SourceOptions struct {
 	Now func() time.Time
 }
 
-// Source reads report histories from the Redis layout the ingester writes
-// (docs/redis.md), so a report needs no state of its own: Redis (rebuilt
-// from JetStream if need be) is the one record. It is safe for concurrent
-// use.
+// Source reads report histories from the store the ingester writes, so
+// a report needs no state of its own: Redis (rebuilt from JetStream if
+// need be) is the one record. It is safe for concurrent use.
 type Source struct {
-	rdb  redis.UniversalClient
-	p    string
+	st   Store
 	opts SourceOptions
 }
 
-// NewSource returns a source on rdb; it does not touch Redis yet.
-func NewSource(rdb redis.UniversalClient, opts SourceOptions) *Source {
-	if opts.Prefix == "" {
-		opts.Prefix = "camwatch"
-	}
+// NewSource returns a source on st; it does not read yet.
+func NewSource(st Store, opts SourceOptions) *Source {
 	if opts.AgentTimeout <= 0 {
 		opts.AgentTimeout = 30 * time.Second
 	}
@@ -75,7 +77,7 @@ func NewSource(rdb redis.UniversalClient, opts SourceOptions) *Source {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	return &Source{rdb: rdb, p: opts.Prefix, opts: opts}
+	return &Source{st: st, opts: opts}
 }
 
 // sourceChunk is how many cameras one pipeline reads; sourceWorkers
@@ -88,11 +90,10 @@ const (
 // History reads every camera's transitions that matter to window w (those
 // stored inside it, plus the last one before it) and its agent's loss.
 func (s *Source) History(ctx context.Context, w Span) (*History, error) {
-	ids, err := s.rdb.SMembers(ctx, s.p+":cameras").Result()
+	ids, err := s.st.CameraIDs(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("redis cameras: %w", err)
+		return nil, err
 	}
-	slices.Sort(ids)
 	return s.read(ctx, ids, w)
 }
 
@@ -181,50 +182,25 @@ func (s *Source) read(ctx context.Context, ids []string, w Span) (*History, erro
 	return h, nil
 }
 
-// readCameras fills cams[i] for ids[i] with one pipelined round trip.
+// readCameras fills cams[i] for ids[i] with one read of the store.
 func (s *Source) readCameras(ctx context.Context, ids []string, cams []Camera, found []bool, w Span) error {
-	type cmds struct {
-		state  *redis.SliceCmd
-		before *redis.StringSliceCmd
-		inside *redis.StringSliceCmd
+	hs, ok, err := s.st.CameraHistories(ctx, ids, w.From, w.To.Add(s.opts.Slack))
+	if err != nil {
+		return err
 	}
-	cs := make([]cmds, len(ids))
-	from := strconv.FormatInt(w.From.UnixMilli(), 10)
-	to := strconv.FormatInt(w.To.Add(s.opts.Slack).UnixMilli(), 10)
-	_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
-		for i, id := range ids {
-			k := s.p + ":cam:" + id
-			cs[i].state = p.HMGet(ctx, k, "agent", "labels", "time_ms")
-			cs[i].before = p.ZRevRangeByScore(ctx, k+":transitions", &redis.ZRangeBy{Min: "-inf", Max: "(" + from, Count: 1})
-			cs[i].inside = p.ZRangeByScore(ctx, k+":transitions", &redis.ZRangeBy{Min: from, Max: to})
+	for i := range hs {
+		if !ok[i] {
+			continue
 		}
-		return nil
-	})
-	if err != nil && !errors.Is(err, redis.Nil) {
-		return fmt.Errorf("redis transitions: %w", err)
-	}
-	for i, id := range ids {
-		vals := cs[i].state.Val()
-		if len(vals) != 3 || vals[0] == nil && vals[2] == nil {
-			continue // listed but never stored: nothing to report
-		}
+		h := &hs[i]
 		c := &cams[i]
-		c.ID = id
-		c.Agent, _ = vals[0].(string)
-		if raw, ok := vals[1].(string); ok && raw != "" {
-			_ = json.Unmarshal([]byte(raw), &c.Labels) // written from a validated event
-		}
-		if raw, ok := vals[2].(string); ok {
-			if ms, err := strconv.ParseInt(raw, 10, 64); err == nil {
-				// Removed is set later only if the camera went stale; park
-				// its last event time there until then.
-				c.Removed = time.UnixMilli(ms).UTC()
-			}
-		}
-		before, inside := cs[i].before.Val(), cs[i].inside.Val()
-		c.Transitions = make([]Transition, 0, len(before)+len(inside))
-		for _, raw := range append(before, inside...) {
-			c.Transitions = append(c.Transitions, decodeTransition(raw))
+		c.ID, c.Agent, c.Labels = h.ID, h.Agent, h.Labels
+		// Removed is set later only if the camera went stale; park its
+		// last event time there until then.
+		c.Removed = h.LastEvent
+		c.Transitions = make([]Transition, len(h.Changes))
+		for j, ch := range h.Changes {
+			c.Transitions[j] = Transition{Time: ch.Since, Seq: ch.Seq, State: State(ch.Status), Reason: ch.Reason}
 		}
 		found[i] = true
 	}
@@ -257,31 +233,20 @@ func (s *Source) readAgents(ctx context.Context, h *History, agents []string, w 
 	if len(agents) == 0 {
 		return nil, nil
 	}
-	gaps := make([]*redis.StringSliceCmd, len(agents))
-	last := make([]*redis.StringCmd, len(agents))
-	to := strconv.FormatInt(w.To.UnixMilli(), 10)
-	_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
-		for i, a := range agents {
-			k := s.p + ":agent:" + a
-			gaps[i] = p.ZRangeByScore(ctx, k+":gaps", &redis.ZRangeBy{Min: "-inf", Max: "(" + to})
-			last[i] = p.HGet(ctx, k, "time_ms")
-		}
-		return nil
-	})
-	if err != nil && !errors.Is(err, redis.Nil) {
-		return nil, fmt.Errorf("redis agent gaps: %w", err)
+	as, err := s.st.AgentHistories(ctx, agents, w.To)
+	if err != nil {
+		return nil, err
 	}
 	seen := make(map[string]time.Time, len(agents))
-	for i, a := range agents {
+	for _, a := range as {
 		var spans []Span
-		for _, m := range gaps[i].Val() {
-			if sp, ok := ParseGap(m); ok && sp.To.After(w.From) {
+		for _, l := range a.Losses {
+			if sp := (Span{l.From, l.To}); sp.To.After(w.From) {
 				spans = append(spans, sp)
 			}
 		}
-		if ms, err := strconv.ParseInt(last[i].Val(), 10, 64); err == nil {
-			hb := time.UnixMilli(ms).UTC()
-			seen[a] = hb
+		if hb := a.LastHeartbeat; !hb.IsZero() {
+			seen[a.ID] = hb
 			// Still silent: lost from hb + timeout on, into the future, so
 			// a window reaching past now is not counted as up.
 			if lost := hb.Add(s.opts.AgentTimeout); now.After(lost) {
@@ -289,108 +254,8 @@ func (s *Source) readAgents(ctx context.Context, h *History, agents []string, w 
 			}
 		}
 		if len(spans) > 0 {
-			h.AgentLost[a] = spans
+			h.AgentLost[a.ID] = spans
 		}
 	}
 	return seen, nil
-}
-
-// GapMember is how an agent-loss span is stored in P:agent:<id>:gaps:
-// "<from ms>-<to ms>", so writing the same gap twice is one member.
-func GapMember(s Span) string {
-	return strconv.FormatInt(s.From.UnixMilli(), 10) + "-" + strconv.FormatInt(s.To.UnixMilli(), 10)
-}
-
-// ParseGap reads a GapMember.
-func ParseGap(m string) (Span, bool) {
-	a, b, ok := strings.Cut(m, "-")
-	if !ok {
-		return Span{}, false
-	}
-	f, err1 := strconv.ParseInt(a, 10, 64)
-	t, err2 := strconv.ParseInt(b, 10, 64)
-	if err1 != nil || err2 != nil || t <= f {
-		return Span{}, false
-	}
-	return Span{time.UnixMilli(f).UTC(), time.UnixMilli(t).UTC()}, true
-}
-
-// storedTransition is one member of P:cam:<id>:transitions as the
-// ingester writes it.
-type storedTransition struct {
-	Status event.Status `json:"status"`
-	Reason string       `json:"reason,omitempty"`
-	Since  time.Time    `json:"since"`
-	Time   time.Time    `json:"time"`
-	Seq    uint64       `json:"seq"`
-}
-
-// decodeTransition converts a stored transition; damaged members become a
-// transition in an invalid state, so Compute skips and counts them.
-func decodeTransition(raw string) Transition {
-	if t, ok := scanTransition(raw); ok {
-		return t
-	}
-	var st storedTransition
-	if err := json.Unmarshal([]byte(raw), &st); err != nil {
-		return Transition{State: "damaged"}
-	}
-	t := st.Since
-	if t.IsZero() {
-		t = st.Time
-	}
-	return Transition{Time: t.UTC(), Seq: st.Seq, State: State(st.Status), Reason: st.Reason}
-}
-
-// scanTransition reads the fields a report needs straight out of the JSON
-// the ingester writes, five times faster than encoding/json, which is the
-// bulk of a city-scale report. It gives up (and decodeTransition falls back
-// to encoding/json) on anything unusual: an escape in a value, a missing
-// field. A key cannot be matched inside a string value, since a quote in a
-// JSON string is always escaped.
-func scanTransition(raw string) (Transition, bool) {
-	status, ok := scanString(raw, `"status":"`)
-	if !ok {
-		return Transition{}, false
-	}
-	reason, ok := scanString(raw, `"reason":"`)
-	if !ok && strings.Contains(raw, `"reason":`) {
-		return Transition{}, false
-	}
-	since, ok := scanString(raw, `"since":"`)
-	if !ok {
-		return Transition{}, false
-	}
-	t, err := time.Parse(time.RFC3339Nano, since)
-	if err != nil || t.IsZero() {
-		return Transition{}, false
-	}
-	i := strings.Index(raw, `"seq":`)
-	if i < 0 {
-		return Transition{}, false
-	}
-	digits := raw[i+len(`"seq":`):]
-	n := 0
-	for n < len(digits) && digits[n] >= '0' && digits[n] <= '9' {
-		n++
-	}
-	seq, err := strconv.ParseUint(digits[:n], 10, 64)
-	if err != nil {
-		return Transition{}, false
-	}
-	return Transition{Time: t.UTC(), Seq: seq, State: State(status), Reason: reason}, true
-}
-
-// scanString returns the string value after key, refusing escapes.
-func scanString(raw, key string) (string, bool) {
-	i := strings.Index(raw, key)
-	if i < 0 {
-		return "", false
-	}
-	v := raw[i+len(key):]
-	j := strings.IndexByte(v, '"')
-	if j < 0 || strings.IndexByte(v[:j], '\\') >= 0 {
-		return "", false
-	}
-	return v[:j], true
 }

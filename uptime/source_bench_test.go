@@ -3,6 +3,7 @@ package uptime
 import (
 	"context"
 	"fmt"
+	"github.com/camwatch/camwatch/camstate"
 	"strconv"
 	"strings"
 	"testing"
@@ -19,11 +20,11 @@ func benchCity(b *testing.B, n, days int) (*Source, float64) {
 	rdb, prefix := testenv.Redis(b)
 	ctx := context.Background()
 	before := usedMemory(b, rdb)
-	if _, err := Generate(ctx, rdb, prefix, GenerateOptions{Cameras: n, Days: days, End: genEnd, Seed: 1}); err != nil {
+	if _, err := Generate(ctx, camstate.New(rdb, camstate.Options{Prefix: prefix}), GenerateOptions{Cameras: n, Days: days, End: genEnd, Seed: 1}); err != nil {
 		b.Fatal(err)
 	}
 	mb := float64(usedMemory(b, rdb)-before) / 1e6
-	return NewSource(rdb, SourceOptions{Prefix: prefix, Now: func() time.Time { return genEnd }}), mb
+	return NewSource(camstate.New(rdb, camstate.Options{Prefix: prefix}), SourceOptions{Now: func() time.Time { return genEnd }}), mb
 }
 
 func usedMemory(b *testing.B, rdb *redis.Client) int64 {

@@ -3,6 +3,7 @@ package uptime
 import (
 	"context"
 	"errors"
+	"github.com/camwatch/camwatch/camstate"
 	"reflect"
 	"testing"
 	"time"
@@ -22,11 +23,11 @@ var genEnd = time.Date(2025, 3, 1, 5, 0, 0, 0, time.UTC)
 func TestSourceEqualsMemory(t *testing.T) {
 	rdb, prefix := testenv.Redis(t)
 	ctx := context.Background()
-	hist, err := Generate(ctx, rdb, prefix, GenerateOptions{Cameras: 300, Programs: 7, Days: 40, CamerasPerAgent: 50, End: genEnd, Seed: 7})
+	hist, err := Generate(ctx, camstate.New(rdb, camstate.Options{Prefix: prefix}), GenerateOptions{Cameras: 300, Programs: 7, Days: 40, CamerasPerAgent: 50, End: genEnd, Seed: 7})
 	if err != nil {
 		t.Fatal(err)
 	}
-	src := NewSource(rdb, SourceOptions{Prefix: prefix, Now: func() time.Time { return genEnd }})
+	src := NewSource(camstate.New(rdb, camstate.Options{Prefix: prefix}), SourceOptions{Now: func() time.Time { return genEnd }})
 	for _, tc := range []struct {
 		name  string
 		group Group
@@ -138,13 +139,13 @@ func TestSourceLiveness(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			rdb, prefix := testenv.Redis(t)
-			if err := Write(ctx, rdb, prefix, "q1", now, tc.hist); err != nil {
+			if err := Write(ctx, camstate.New(rdb, camstate.Options{Prefix: prefix}), "q1", now, tc.hist); err != nil {
 				t.Fatal(err)
 			}
 			if tc.setup != nil {
 				tc.setup(t, &testSetup{rdb, prefix})
 			}
-			src := NewSource(rdb, SourceOptions{Prefix: prefix, Now: func() time.Time { return now }})
+			src := NewSource(camstate.New(rdb, camstate.Options{Prefix: prefix}), SourceOptions{Now: func() time.Time { return now }})
 			hist, err := src.History(ctx, w)
 			if err != nil {
 				t.Fatal(err)
@@ -169,11 +170,11 @@ func TestSourceLiveness(t *testing.T) {
 func TestSourceCamera(t *testing.T) {
 	rdb, prefix := testenv.Redis(t)
 	ctx := context.Background()
-	hist, err := Generate(ctx, rdb, prefix, GenerateOptions{Cameras: 20, Programs: 2, Days: 10, End: genEnd, Seed: 3})
+	hist, err := Generate(ctx, camstate.New(rdb, camstate.Options{Prefix: prefix}), GenerateOptions{Cameras: 20, Programs: 2, Days: 10, End: genEnd, Seed: 3})
 	if err != nil {
 		t.Fatal(err)
 	}
-	src := NewSource(rdb, SourceOptions{Prefix: prefix, Now: func() time.Time { return genEnd }})
+	src := NewSource(camstate.New(rdb, camstate.Options{Prefix: prefix}), SourceOptions{Now: func() time.Time { return genEnd }})
 	w := Span{genEnd.Add(-7 * 24 * h), genEnd}
 	one, err := src.Camera(ctx, "cam-00005", w)
 	if err != nil {
@@ -187,19 +188,6 @@ func TestSourceCamera(t *testing.T) {
 	}
 	if _, err := src.Camera(ctx, "cam-99999", w); !errors.Is(err, ErrNotFound) {
 		t.Errorf("unknown camera: err = %v, want ErrNotFound", err)
-	}
-}
-
-func TestGapMember(t *testing.T) {
-	s := Span{genEnd, genEnd.Add(90 * time.Second)}
-	got, ok := ParseGap(GapMember(s))
-	if !ok || got != s {
-		t.Errorf("round trip = %v %v, want %v", got, ok, s)
-	}
-	for _, bad := range []string{"", "12", "a-b", "20-10", "10-10", "-5-7"} {
-		if _, ok := ParseGap(bad); ok {
-			t.Errorf("ParseGap(%q) accepted", bad)
-		}
 	}
 }
 
@@ -219,33 +207,3 @@ func redisZ(at time.Time, member string) redis.Z {
 	return redis.Z{Score: float64(at.UnixMilli()), Member: member}
 }
 
-// TestDecodeTransition checks the fast scan against encoding/json on what
-// the ingester writes and on what it might write one day.
-func TestDecodeTransition(t *testing.T) {
-	since := time.Date(2025, 1, 2, 3, 4, 5, 678000000, time.UTC)
-	for _, tc := range []struct {
-		name string
-		raw  string
-		want Transition
-	}{
-		{"as the ingester writes it", `{"status":"offline","reason":"timeout","detail":"dial tcp: i/o timeout","since":"2025-01-02T03:04:05.678Z","time":"2025-01-02T03:04:09Z","seq":42}`,
-			Transition{since, 42, Offline, "timeout"}},
-		{"online without reason", `{"status":"online","since":"2025-01-02T10:04:05.678+07:00","time":"2025-01-02T03:04:09Z","seq":7}`,
-			Transition{since, 7, Online, ""}},
-		{"detail quoting a key", `{"status":"offline","reason":"protocol","detail":"bad \"since\":\"1999\" \\ x","since":"2025-01-02T03:04:05.678Z","time":"2025-01-02T03:04:09Z","seq":3}`,
-			Transition{since, 3, Offline, "protocol"}},
-		{"fields in another order", `{"seq":9,"since":"2025-01-02T03:04:05.678Z","status":"online"}`,
-			Transition{since, 9, Online, ""}},
-		{"no since: the event time", `{"status":"offline","reason":"closed","time":"2025-01-02T03:04:05.678Z","seq":1}`,
-			Transition{since, 1, Offline, "closed"}},
-		{"escaped reason falls back to encoding/json", `{"status":"offline","reason":"r\u0065fused","since":"2025-01-02T03:04:05.678Z","seq":2}`,
-			Transition{since, 2, Offline, "refused"}},
-		{"damaged", `{"status":"offline"`, Transition{State: "damaged"}},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			if got := decodeTransition(tc.raw); got != tc.want {
-				t.Errorf("decodeTransition = %+v, want %+v", got, tc.want)
-			}
-		})
-	}
-}

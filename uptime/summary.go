@@ -81,6 +81,32 @@ type CameraSummary struct {
 	Labels event.Labels `json:"labels"`
 	Group  string       `json:"group"`
 	Seconds
+	// OutageList is filled only for a one-camera report (WithOutages): a
+	// technician's list of what went wrong when.
+	OutageList []OutageSummary `json:"outage_list,omitempty"`
+}
+
+// OutageSummary is one outage of a camera: from its first offline instant
+// to its last within the window, the reason it began with, its offline
+// time (bridged unknown or maintenance time excluded) and whether the
+// camera was seen back.
+type OutageSummary struct {
+	From     time.Time `json:"from"`
+	To       time.Time `json:"to"`
+	Reason   string    `json:"reason"`
+	DownS    float64   `json:"down_s"`
+	Resolved bool      `json:"resolved"`
+}
+
+// WithOutages adds every camera's outage list to s, a Summary of r with
+// camera rows; meant for one camera, not a city.
+func (r *Report) WithOutages(s *Summary) {
+	for i := range s.Cameras {
+		for _, o := range r.Cameras[i].OutageList {
+			s.Cameras[i].OutageList = append(s.Cameras[i].OutageList,
+				OutageSummary{From: o.From, To: o.To, Reason: o.Reason, DownS: secs(o.Down), Resolved: o.Resolved})
+		}
+	}
 }
 
 func secs(d time.Duration) float64 { return d.Seconds() }

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"github.com/camwatch/camwatch/camstate"
 	"io"
 	"net/http"
 	"net/url"
@@ -150,7 +151,7 @@ func reportGenerate(args []string, out io.Writer) error {
 	rdb := redis.NewClient(opt)
 	defer rdb.Close()
 	start := time.Now()
-	h, err := uptime.Generate(context.Background(), rdb, *prefix, o)
+	h, err := uptime.Generate(context.Background(), camstate.New(rdb, camstate.Options{Prefix: *prefix}), o)
 	if err != nil {
 		return err
 	}

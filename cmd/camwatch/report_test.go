@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"github.com/camwatch/camwatch/auth"
+	"github.com/camwatch/camwatch/camstate"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -29,7 +30,7 @@ func TestReportUptime(t *testing.T) {
 		t.Errorf("generate said %q", out.String())
 	}
 	srv := httptest.NewServer(api.New(api.Options{Auth: viewerAuth(t), Uptime: &api.Uptime{
-		Source:  uptime.NewSource(rdb, uptime.SourceOptions{Prefix: prefix}),
+		Source:  uptime.NewSource(camstate.New(rdb, camstate.Options{Prefix: prefix}), uptime.SourceOptions{}),
 		Targets: map[string]float64{"program-00": 100}, DefaultTarget: 1,
 	}}))
 	defer srv.Close()
@@ -131,7 +132,7 @@ func TestReportScorecard(t *testing.T) {
 		t.Fatal(err)
 	}
 	srv := httptest.NewServer(api.New(api.Options{Auth: viewerAuth(t), Uptime: &api.Uptime{
-		Source: uptime.NewSource(rdb, uptime.SourceOptions{Prefix: prefix}), DefaultTarget: 90}}))
+		Source: uptime.NewSource(camstate.New(rdb, camstate.Options{Prefix: prefix}), uptime.SourceOptions{}), DefaultTarget: 90}}))
 	defer srv.Close()
 	for _, tc := range []struct {
 		name  string

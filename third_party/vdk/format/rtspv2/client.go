@@ -17,6 +17,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync" // camwatch
 	"time"
 
 	"github.com/deepch/vdk/av"
@@ -83,6 +84,7 @@ type RTSPClient struct {
 	sps                 []byte
 	pps                 []byte
 	CodecData           []av.CodecData
+	codecMu             sync.Mutex // camwatch: guards CodecData once the stream runs
 	AudioTimeLine       time.Duration
 	AudioTimeScale      int64
 	audioCodec          av.CodecType
@@ -869,6 +871,7 @@ func (client *RTSPClient) CodecUpdateSPS(val []byte) {
 	if bytes.Compare(val, client.sps) == 0 {
 		return
 	}
+	val = append([]byte(nil), val...) // camwatch: val aliases the read buffer the next packet overwrites
 	client.sps = val
 	if (client.videoCodec == av.H264 && len(client.pps) == 0) || (client.videoCodec == av.H265 && (len(client.vps) == 0 || len(client.pps) == 0)) {
 		return
@@ -890,15 +893,7 @@ func (client *RTSPClient) CodecUpdateSPS(val []byte) {
 			return
 		}
 	}
-	if len(client.CodecData) > 0 {
-		for i, i2 := range client.CodecData {
-			if i2.Type().IsVideo() {
-				client.CodecData[i] = codecData
-			}
-		}
-	} else {
-		client.CodecData = append(client.CodecData, codecData)
-	}
+	client.setVideoCodecData(codecData) // camwatch: under codecMu, read by Codecs
 	client.Signals <- SignalCodecUpdate
 }
 
@@ -909,6 +904,7 @@ func (client *RTSPClient) CodecUpdatePPS(val []byte) {
 	if bytes.Compare(val, client.pps) == 0 {
 		return
 	}
+	val = append([]byte(nil), val...) // camwatch: val aliases the read buffer the next packet overwrites
 	client.pps = val
 	if (client.videoCodec == av.H264 && len(client.sps) == 0) || (client.videoCodec == av.H265 && (len(client.vps) == 0 || len(client.sps) == 0)) {
 		return
@@ -930,15 +926,7 @@ func (client *RTSPClient) CodecUpdatePPS(val []byte) {
 			return
 		}
 	}
-	if len(client.CodecData) > 0 {
-		for i, i2 := range client.CodecData {
-			if i2.Type().IsVideo() {
-				client.CodecData[i] = codecData
-			}
-		}
-	} else {
-		client.CodecData = append(client.CodecData, codecData)
-	}
+	client.setVideoCodecData(codecData) // camwatch: under codecMu, read by Codecs
 	client.Signals <- SignalCodecUpdate
 }
 
@@ -949,6 +937,7 @@ func (client *RTSPClient) CodecUpdateVPS(val []byte) {
 	if bytes.Compare(val, client.vps) == 0 {
 		return
 	}
+	val = append([]byte(nil), val...) // camwatch: val aliases the read buffer the next packet overwrites
 	client.vps = val
 	if len(client.sps) == 0 || len(client.pps) == 0 {
 		return
@@ -958,18 +947,38 @@ func (client *RTSPClient) CodecUpdateVPS(val []byte) {
 		client.Println("Parse Codec Data Error", err)
 		return
 	}
-	if len(client.CodecData) > 0 {
-		for i, i2 := range client.CodecData {
-			if i2.Type().IsVideo() {
-				client.CodecData[i] = codecData
-			}
-		}
-	} else {
-		client.CodecData = append(client.CodecData, codecData)
-	}
+	client.setVideoCodecData(codecData) // camwatch: under codecMu, read by Codecs
 
 	client.Signals <- SignalCodecUpdate
 
+}
+
+// setVideoCodecData replaces the video track's codec data (or adds it) with
+// a new slice, so a copy handed out by Codecs is never written to.
+// camwatch: upstream wrote CodecData in place from the reader goroutine
+// while the caller read it.
+func (client *RTSPClient) setVideoCodecData(codecData av.CodecData) {
+	client.codecMu.Lock()
+	defer client.codecMu.Unlock()
+	next := append([]av.CodecData(nil), client.CodecData...)
+	replaced := false
+	for i, i2 := range next {
+		if i2.Type().IsVideo() {
+			next[i], replaced = codecData, true
+		}
+	}
+	if !replaced {
+		next = append(next, codecData)
+	}
+	client.CodecData = next
+}
+
+// Codecs returns the current codec data, safe to call while the stream
+// runs (camwatch; read CodecData directly only before Dial returns).
+func (client *RTSPClient) Codecs() []av.CodecData {
+	client.codecMu.Lock()
+	defer client.codecMu.Unlock()
+	return client.CodecData
 }
 
 // Println mini logging functions
