@@ -31,8 +31,8 @@ func (a *Aggregator) startEvidence(ctx, runCtx context.Context, js jetstream.Jet
 	} else {
 		a.log.Warn("no evidence.key: cases are held but no evidence bundle can be exported")
 	}
-	src := uptime.NewSource(a.rdb, uptime.SourceOptions{
-		Prefix: cfg.Redis.Prefix, AgentTimeout: cfg.AgentTimeout, Stale: cfg.Uptime.Stale, Silent: cfg.Uptime.Silent,
+	src := uptime.NewSource(a.store, uptime.SourceOptions{
+		AgentTimeout: cfg.AgentTimeout, Stale: cfg.Uptime.Stale, Silent: cfg.Uptime.Silent,
 	})
 	svc, err := evidence.Open(ctx, evidence.Options{
 		JS: js, Replicas: cfg.Stream.Replicas, Events: a.store, History: src, Audit: a.auditLog,

@@ -144,7 +144,7 @@ func TestExportRefusedWhenStoresDown(t *testing.T) {
 	t.Cleanup(func() { dead.Close() })
 	deadStore := camstate.New(dead, camstate.Options{Prefix: "x"})
 	key, _ := signing.GenerateKey()
-	redisDown, err := evidence.Open(ctx, evidence.Options{JS: w.e.js, Events: deadStore, History: uptime.NewSource(dead, uptime.SourceOptions{}),
+	redisDown, err := evidence.Open(ctx, evidence.Options{JS: w.e.js, Events: deadStore, History: uptime.NewSource(deadStore, uptime.SourceOptions{}),
 		Audit: w.log, Key: key, ClipsMaxBytes: 64 << 20})
 	if err != nil {
 		t.Fatal(err)
