@@ -1,6 +1,7 @@
 package edge
 
 import (
+	cliprec "github.com/camwatch/camwatch/clip"
 	"net/url"
 	"time"
 
@@ -24,6 +25,9 @@ type Camera struct {
 	// Pixel turns on the decoded-picture tier; with Pixel.Gate, Motion is
 	// its gate and reports no intervals of its own.
 	Pixel *PixelTier
+	// Clips records an MP4 of each motion interval (pre-roll, motion,
+	// post-roll); nil records none. Dir, Camera and Labels are the agent's.
+	Clips *cliprec.Options
 
 	// openDecoder replaces the decoder in tests.
 	openDecoder func(decode.Config) (frameDecoder, error)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	cliprec "github.com/camwatch/camwatch/clip"
 	"log/slog"
 	"math/rand/v2"
 	"strings"
@@ -28,6 +29,9 @@ type SupervisorOptions struct {
 	// Snapshots receives a JPEG at each motion start and raised picture
 	// fault of a camera with decoded frames; nil sends none.
 	Snapshots SnapshotSink
+	// Clips receives the clips of cameras with Camera.Clips set; nil
+	// records none.
+	Clips *clipSink
 }
 
 // Supervisor watches one camera for as long as its context lives: it
@@ -38,13 +42,17 @@ type Supervisor struct {
 	cam    Camera
 	timing Timing
 	out    *emitter
-	log    *slog.Logger
-	cm     cameraMetrics
-	red    redactor
-	det    *motion.Detector
-	cx     *complexity // H.264 QP reading for det
-	px     *pixelTier
-	snaps  SnapshotSink
+	// rec records the camera's event clips (nil: clips off); clips is the
+	// agent's clip spool and uploader.
+	rec   *cliprec.Recorder
+	clips *clipSink
+	log   *slog.Logger
+	cm    cameraMetrics
+	red   redactor
+	det   *motion.Detector
+	cx    *complexity // H.264 QP reading for det
+	px    *pixelTier
+	snaps SnapshotSink
 
 	online atomic.Bool
 	bg     sync.WaitGroup // dials and closes still finishing in the background
@@ -104,6 +112,11 @@ func NewSupervisor(cam Camera, o SupervisorOptions) (*Supervisor, error) {
 		}
 		s.det = d
 		s.cx = newComplexity(logger, o.Metrics.complexity(cam.ID))
+	}
+	if cam.Clips != nil && o.Clips != nil {
+		co := *cam.Clips
+		co.Dir, co.Camera, co.Labels = o.Clips.spool.Dir(), cam.ID, cam.Labels
+		s.rec, s.clips = cliprec.NewRecorder(co), o.Clips
 	}
 	if cam.Pixel != nil {
 		p, err := newPixelTier(*cam.Pixel, cam.openDecoder, logger, o.Metrics.pixel(cam.ID))
@@ -283,10 +296,12 @@ func (s *Supervisor) session(ctx context.Context) (healthy bool, err error) {
 		return false, s.explain(ctx, err)
 	}
 	defer s.close(c)
+	defer s.clipClose() // a clip in progress ends with the session
 	videoIdx, hevc, err := s.readCodec(c)
 	if err != nil {
 		return false, err
 	}
+	s.clipCodec(c, videoIdx, hevc)
 	s.startPixel(c, videoIdx)
 	s.meter.newSession()
 	s.asm.reset()
@@ -325,6 +340,7 @@ func (s *Supervisor) session(ctx context.Context) (healthy bool, err error) {
 				}
 				s.startPixel(c, videoIdx)
 				s.startComplexity(c, videoIdx, hevc)
+				s.clipCodec(c, videoIdx, hevc)
 			}
 		case pkt := <-c.OutgoingPacketQueue:
 			if pkt == nil || pkt.Idx != videoIdx {
@@ -355,6 +371,7 @@ func (s *Supervisor) session(ctx context.Context) (healthy bool, err error) {
 					onlineAt = now
 					s.goOnline(now, firstPacket)
 				}
+				s.clipFrame(f) // before the detectors: a motion start's frame is in the pre-roll
 				s.onFrame(f)
 				s.pixelFrame(f, now)
 			}
@@ -437,6 +454,11 @@ func (s *Supervisor) emitMotionFrom(detector string, tr motion.Transition, zones
 		s.snapshot(ev, s.px.frame)
 	}
 	s.out.emit(ev)
+	if kind == event.KindMotionStart {
+		s.clipMotion(ev, time.Time{})
+	} else {
+		s.clipMotion(nil, tr.At)
+	}
 	s.log.Info("motion", "kind", tr.Kind, "detector", detector, "score", m.Score, "zones", m.Zones)
 }
 

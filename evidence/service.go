@@ -12,6 +12,7 @@ import (
 
 	"github.com/camwatch/camwatch/audit"
 	"github.com/camwatch/camwatch/camstate"
+	"github.com/camwatch/camwatch/event"
 	"github.com/camwatch/camwatch/signing"
 	"github.com/camwatch/camwatch/uptime"
 	"github.com/nats-io/nats.go/jetstream"
@@ -21,7 +22,7 @@ import (
 const (
 	// ClipsBucket receives the edge agents' clips; its TTL and size
 	// limit bound what clips cost (evidence.clips_ttl, clips_max_bytes).
-	ClipsBucket = "CAMWATCH_CLIPS"
+	ClipsBucket = event.ClipsBucket
 	// HoldsBucket keeps what open cases hold, without a TTL, until an
 	// admin closes the case.
 	HoldsBucket = "CAMWATCH_HOLDS"

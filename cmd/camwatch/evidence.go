@@ -91,7 +91,7 @@ func evidenceExport(args []string, out, errOut io.Writer) error {
 		return fmt.Errorf("aggregator answered %s", resp.Status)
 	}
 	partial := *file + ".partial"
-	f, err := os.OpenFile(partial, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	f, err := os.OpenFile(partial, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {
 		return fmt.Errorf("bundle: %w", err)
 	}
