@@ -15,8 +15,8 @@ import (
 	"time"
 
 	"github.com/camwatch/camwatch/event"
-	"github.com/chromedp/chromedp"
 	"github.com/camwatch/camwatch/testenv"
+	"github.com/chromedp/chromedp"
 )
 
 // evidenceSystem runs simcam → edge (clips on for cam-walk) → NATS (with
@@ -28,7 +28,7 @@ func evidenceSystem(t *testing.T) (*system, string) {
 		t.Fatalf("keygen: %v %s", err, out)
 	}
 	s := startSystemWith(t, setup{
-		cameras: []camSpec{{"cam-walk", "walk-320x240"}, {"cam-static", "static-320x240"}},
+		cameras:  []camSpec{{"cam-walk", "walk-320x240"}, {"cam-static", "static-320x240"}},
 		camExtra: map[string]camExtra{"cam-walk": {edge: "    clips: {enabled: true, pre_roll: 2s, post_roll: 2s}\n"}},
 		aggExtra: fmt.Sprintf("evidence: {key: %q, clips_max_bytes: 67108864, hold_sync: 2s}\n", key),
 	})
