@@ -247,7 +247,39 @@ func (s *server) timeline(w http.ResponseWriter, r *http.Request) {
 		s.internal(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, body)
+	writeTimeline(w, body)
+}
+
+// writeTimeline writes the answer with the events spliced in as stored:
+// they are JSON the store wrote from validated events, and encoding/json
+// would re-validate and compact every one (a third of the time of a
+// 50-camera day).
+func writeTimeline(w http.ResponseWriter, body *timelineBody) {
+	events := body.Events
+	body.Events = nil
+	head, err := json.Marshal(body)
+	if err != nil {
+		writeError(w, http.StatusInternalServerError, "internal error")
+		return
+	}
+	n := len(head) + 16
+	for _, e := range events {
+		n += len(e) + 1
+	}
+	out := make([]byte, 0, n)
+	out = append(out, head[:len(head)-len(`,"events":null}`)]...)
+	out = append(out, `,"events":[`...)
+	for i, e := range events {
+		if i > 0 {
+			out = append(out, ',')
+		}
+		out = append(out, e...)
+	}
+	out = append(out, "]}\n"...)
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(out)
 }
 
 // buildTimeline reads every camera's marks (a few at a time) and the
