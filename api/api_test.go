@@ -34,7 +34,8 @@ func ev(k event.Kind, cam string, seq uint64, at time.Time) *event.Event {
 	return e
 }
 
-// newServer fills a real Redis with one camera's last two hours and
+// newServer fills a real Redis with one camera's last two hours (health
+// events, which Redis keeps one by one, and motion) and
 // serves the API on it.
 func newServer(t *testing.T, checks map[string]Check) *httptest.Server {
 	t.Helper()
@@ -42,7 +43,7 @@ func newServer(t *testing.T, checks map[string]Check) *httptest.Server {
 	store := camstate.New(rdb, camstate.Options{Prefix: prefix, Now: func() time.Time { return now }})
 	var evs []*event.Event
 	for i := uint64(1); i <= 120; i++ {
-		k := event.KindStats
+		k := event.KindHealth
 		if i%10 == 0 {
 			k = event.KindMotionStart
 		}
@@ -111,8 +112,8 @@ func TestEvents(t *testing.T) {
 		{"default last hour", "", 61, 60, false},
 		{"range", "?from=2025-06-01T10:00:00Z&to=2025-06-01T10:30:00Z", 30, 1, false},
 		{"kind", "?from=2025-06-01T00:00:00Z&kind=motion.start", 12, 10, false},
-		{"kind list", "?from=2025-06-01T00:00:00Z&kind=motion.start,stats", 120, 1, false},
-		{"kind repeated", "?from=2025-06-01T00:00:00Z&kind=motion.start&kind=stats", 120, 1, false},
+		{"kind list", "?from=2025-06-01T00:00:00Z&kind=motion.start,health", 120, 1, false},
+		{"kind repeated", "?from=2025-06-01T00:00:00Z&kind=motion.start&kind=health", 120, 1, false},
 		{"limit keeps newest", "?limit=5", 5, 116, true},
 		{"max limit", "?limit=10000&from=2025-05-01T00:00:00Z", 120, 1, false},
 	}

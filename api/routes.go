@@ -12,6 +12,7 @@ import (
 	"github.com/camwatch/camwatch/auth"
 	"github.com/camwatch/camwatch/console"
 	"github.com/camwatch/camwatch/event"
+	"github.com/camwatch/camwatch/programs"
 )
 
 // Store is what the API reads; *camstate.Store implements it.
@@ -57,6 +58,9 @@ type Options struct {
 	Audit Auditor
 	// Access is the HTTP side of the policy (origins, hosts, limits).
 	Access Access
+	// Programs names wards, programs and cameras (vi, en); nil knows no
+	// names and the console shows ids.
+	Programs *programs.Directory
 
 	// Investigations serves the timeline, clips, cases and evidence
 	// bundles; nil answers 404 there.
@@ -112,6 +116,7 @@ func (s *server) routes() []route {
 		{"POST /api/v1/session/password", auth.Signed, s.changePassword},
 		{"GET /api/v1/audit", auth.AuditRead, s.listAudit},
 
+		{"GET /api/v1/programs", auth.CamerasRead, s.listPrograms},
 		{"GET /api/v1/cameras", auth.CamerasRead, s.listCameras},
 		{"GET /api/v1/cameras/{id}", auth.CamerasRead, s.getCamera},
 		{"GET /api/v1/cameras/{id}/events", auth.EventsRead, s.listEvents},

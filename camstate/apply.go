@@ -3,8 +3,10 @@ package camstate
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/camwatch/camwatch/event"
@@ -99,7 +101,13 @@ func (s *Store) Apply(ctx context.Context, evs []*event.Event) ([]Result, error)
 func (s *Store) ApplyMessages(ctx context.Context, evs []*event.Event, raws [][]byte, stored []time.Time) ([]Result, error) {
 	res := make([]Result, len(evs))
 	recs := make([]record, len(evs))
-	todo := make([]int, 0, len(evs))
+	// Calls: one per camera or agent (their keys share one slot), at most
+	// applyChunk events each, in the batch's order.
+	var calls []*call
+	byEntity := map[string]*call{}
+	agentsOf := map[string]map[string]bool{} // camera entity -> its events' agents
+	var cameraIDs, agentIDs []any
+	announcedHere := map[string][]string{} // agent -> epochs its heartbeats in this batch announce
 	for i, e := range evs {
 		var raw []byte
 		if raws != nil {
@@ -112,23 +120,64 @@ func (s *Store) ApplyMessages(ctx context.Context, evs []*event.Event, raws [][]
 			continue
 		}
 		recs[i] = r
-		todo = append(todo, i)
+		c := byEntity[r.entity]
+		if c == nil || len(c.idx) == applyChunk {
+			c = &call{scope: r.scope, keys: r.keys}
+			if byEntity[r.entity] == nil {
+				if r.scope == "c" {
+					cameraIDs = append(cameraIDs, e.Camera)
+				} else {
+					agentIDs = append(agentIDs, e.Agent)
+				}
+			}
+			byEntity[r.entity] = c
+			calls = append(calls, c)
+		}
+		c.idx = append(c.idx, i)
+		if r.scope == "c" {
+			if agentsOf[r.entity] == nil {
+				agentsOf[r.entity] = map[string]bool{}
+			}
+			agentsOf[r.entity][e.Agent] = true
+			c.entity = r.entity
+		} else if e.Epoch != "" {
+			announcedHere[e.Agent] = append(announcedHere[e.Agent], e.Epoch)
+		}
 	}
-	var groups [][]int
-	for len(todo) > 0 {
-		n := min(len(todo), applyChunk)
-		groups = append(groups, todo[:n])
-		todo = todo[n:]
+	if len(calls) == 0 {
+		return res, nil
+	}
+	epochs, err := s.agentEpochs(ctx, agentsOf, announcedHere)
+	if err != nil {
+		for _, c := range calls {
+			for _, i := range c.idx {
+				res[i] = Result{Err: err}
+			}
+		}
+		return res, nil
 	}
 	now := s.opts.Now()
 	loaded := false
-	for round := 0; round < 3 && len(groups) > 0; round++ {
-		cmds := make([]*redis.Cmd, len(groups))
+	todo := calls
+	for round := 0; round < 3 && len(todo) > 0; round++ {
+		cmds := make([]*redis.Cmd, len(todo))
 		var wait *redis.Cmd
+		var index []*redis.IntCmd
 		_, _ = s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
-			for j, g := range groups {
-				keys, args := s.batch(now, recs, g)
-				cmds[j] = applyScript.EvalSha(ctx, p, keys, args...)
+			for j, c := range todo {
+				args := s.call(c.scope, now, epochs[c.entity]).append(make([]any, 0, len(callArgNames)+len(c.idx)*40))
+				for _, i := range c.idx {
+					args = recs[i].args.append(args)
+				}
+				cmds[j] = applyScript.EvalSha(ctx, p, c.keys, args...)
+			}
+			// The indexes, apart from the per-camera calls: repeated with
+			// every batch, harmless on a redelivery.
+			if round == 0 && len(cameraIDs) > 0 {
+				index = append(index, p.SAdd(ctx, s.k.cameras(), cameraIDs...))
+			}
+			if round == 0 && len(agentIDs) > 0 {
+				index = append(index, p.SAdd(ctx, s.k.agents(), agentIDs...))
 			}
 			if s.opts.WaitReplicas > 0 {
 				// On the scripts' connection: WAIT counts the replicas
@@ -137,6 +186,14 @@ func (s *Store) ApplyMessages(ctx context.Context, evs []*event.Event, raws [][]
 			}
 			return nil
 		})
+		for _, ic := range index {
+			if err := ic.Err(); err != nil {
+				err = fmt.Errorf("redis index: %w", err)
+				for j := range cmds {
+					cmds[j].SetErr(err)
+				}
+			}
+		}
 		if wait != nil {
 			if n, err := wait.Int(); err == nil && n < s.opts.WaitReplicas {
 				err = fmt.Errorf("%w: %d of %d replicas have the batch", ErrNotReplicated, n, s.opts.WaitReplicas)
@@ -147,49 +204,97 @@ func (s *Store) ApplyMessages(ctx context.Context, evs []*event.Event, raws [][]
 				}
 			}
 		}
-		var again [][]int
+		var again []*call
 		noscript := false
-		for j, g := range groups {
+		for j, c := range todo {
 			out, err := cmds[j].Int64Slice()
-			if err == nil && len(out) != len(g) {
-				err = fmt.Errorf("script answered %d results for %d events", len(out), len(g))
+			if err == nil && len(out) != len(c.idx) {
+				err = fmt.Errorf("script answered %d results for %d events", len(out), len(c.idx))
 			}
 			switch {
 			case err != nil && redis.HasErrorPrefix(err, "NOSCRIPT") && !loaded:
 				noscript = true
-				again = append(again, g)
-			case err != nil && len(g) > 1:
-				for _, i := range g {
-					again = append(again, []int{i})
+				again = append(again, c)
+			case err != nil && len(c.idx) > 1:
+				for _, i := range c.idx {
+					again = append(again, &call{scope: c.scope, keys: c.keys, entity: c.entity, idx: []int{i}})
 				}
 			case err != nil:
-				res[g[0]] = Result{Err: fmt.Errorf("redis apply %s: %w", evs[g[0]].ID, err)}
+				res[c.idx[0]] = Result{Err: fmt.Errorf("redis apply %s: %w", evs[c.idx[0]].ID, err)}
 			default:
-				for k, i := range g {
+				for k, i := range c.idx {
 					res[i] = Result{Outcome: outcome(out[k])}
 				}
 			}
 		}
 		if noscript {
-			// Redis restarted or was flushed: load the script once, retry.
+			// Redis restarted or was flushed (or a cluster node never had
+			// the script): load it on every node, retry.
 			loaded = true
-			if err := applyScript.Load(ctx, s.rdb).Err(); err != nil {
-				for _, g := range again {
-					for _, i := range g {
+			if err := s.loadScript(ctx); err != nil {
+				for _, c := range again {
+					for _, i := range c.idx {
 						res[i] = Result{Err: fmt.Errorf("redis script load: %w", err)}
 					}
 				}
 				return res, nil
 			}
 		}
-		groups = again
+		todo = again
 	}
-	for _, g := range groups {
-		for _, i := range g {
+	for _, c := range todo {
+		for _, i := range c.idx {
 			res[i] = Result{Err: fmt.Errorf("redis apply %s: gave up after retries", evs[i].ID)}
 		}
 	}
 	return res, nil
+}
+
+// loadScript loads the apply script into Redis: on a cluster, on every
+// master (EVALSHA goes to the master of the call's slot).
+func (s *Store) loadScript(ctx context.Context) error {
+	if c, ok := s.rdb.(*redis.ClusterClient); ok {
+		return c.ForEachMaster(ctx, func(ctx context.Context, m *redis.Client) error {
+			return applyScript.Load(ctx, m).Err()
+		})
+	}
+	return applyScript.Load(ctx, s.rdb).Err()
+}
+
+// agentEpochs returns, per camera entity, the epochs its events' agents
+// announced (stored, plus those their heartbeats in this batch announce):
+// the camera's call cannot read its agent's key, which lives in another
+// slot.
+func (s *Store) agentEpochs(ctx context.Context, agentsOf map[string]map[string]bool, here map[string][]string) (map[string]string, error) {
+	need := map[string]*redis.StringCmd{}
+	for _, as := range agentsOf {
+		for a := range as {
+			need[a] = nil
+		}
+	}
+	if len(need) > 0 {
+		_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+			for a := range need {
+				need[a] = p.HGet(ctx, s.k.agent(a), "epochs")
+			}
+			return nil
+		})
+		if err != nil && !errors.Is(err, redis.Nil) {
+			return nil, fmt.Errorf("redis agent epochs: %w", err)
+		}
+	}
+	out := make(map[string]string, len(agentsOf))
+	for ent, as := range agentsOf {
+		var list []string
+		for a := range as {
+			if v := need[a].Val(); v != "" {
+				list = append(list, v)
+			}
+			list = append(list, here[a]...)
+		}
+		out[ent] = strings.Join(list, ",")
+	}
+	return out, nil
 }
 
 func outcome(n int64) Outcome {
@@ -211,36 +316,102 @@ func outcome(n int64) Outcome {
 	}
 }
 
-// record is one event's share of a script call: the keys of its camera or
-// agent, and its arguments after the key group index.
-type record struct {
-	entity string // key group identity: scope and id
+// call is one script call: the keys of one camera or agent and the
+// indexes (into the batch) of its events.
+type call struct {
+	scope  string
+	entity string
 	keys   []string
-	args   []any
+	idx    []int
 }
 
-// batch lays out the script's KEYS and ARGV for the events recs[i], i in
-// idx; see apply.lua.
-func (s *Store) batch(now time.Time, recs []record, idx []int) ([]string, []any) {
-	keys := []string{s.k.cameras(), s.k.agents(), s.k.live()}
-	args := make([]any, 0, 11+len(idx)*37)
-	args = append(args, ms(now), ms(now.Add(-s.opts.EventRetention)), ms(now.Add(-s.opts.EventRetention)),
-		ms(now.Add(-s.opts.TransitionRetention)), s.opts.LiveMaxLen, trimPeriod.Milliseconds(),
-		s.opts.AgentTimeout.Milliseconds(), ftoa(s.opts.DegradedRatio), ftoa(s.opts.DegradedFloor),
-		s.opts.MaxSeqAdvance, unbounded(s.opts.Unbounded))
-	group := make(map[string]int, 16)
-	for _, i := range idx {
-		r := &recs[i]
-		g, ok := group[r.entity]
-		if !ok {
-			g = len(keys) + 1 // Lua's KEYS start at 1
-			group[r.entity] = g
-			keys = append(keys, r.keys...)
-		}
-		args = append(args, g)
-		args = append(args, r.args...)
+// record is one event's share of a script call: its camera's or agent's
+// keys and its arguments.
+type record struct {
+	entity string // key group identity: scope and id
+	scope  string
+	keys   []string
+	args   eventArgs
+}
+
+// storedEvent is what the events ZSET keeps of an event: what the camera's
+// state does not already say (site, agent, labels are restored from it on
+// read), so that a camera-day of motion fits the memory budget.
+type storedEvent struct {
+	ID       string          `json:"id"`
+	Kind     event.Kind      `json:"kind"`
+	Time     time.Time       `json:"time"`
+	Seq      uint64          `json:"seq"`
+	Epoch    string          `json:"epoch,omitempty"`
+	Health   *event.Health   `json:"health,omitempty"`
+	Motion   *event.Motion   `json:"motion,omitempty"`
+	Snapshot *event.Snapshot `json:"snapshot,omitempty"`
+}
+
+func (s *Store) record(e *event.Event, data []byte, old bool) (record, error) {
+	oldFlag := ""
+	if old {
+		oldFlag = "1"
 	}
-	return keys, args
+	if !e.Kind.CameraScoped() {
+		if data == nil {
+			var err error
+			if data, err = event.Marshal(e); err != nil {
+				return record{}, fmt.Errorf("encode event %s: %w", e.ID, err)
+			}
+		}
+		return record{
+			entity: "a:" + e.Agent, scope: "a",
+			keys: []string{s.k.agent(e.Agent), s.k.agentGaps(e.Agent)},
+			args: eventArgs{id: e.ID, time: ms(e.Time), seq: e.Seq, json: string(data), kind: string(e.Kind),
+				epoch: e.Epoch, old: oldFlag, fields: []any{"site", e.Site}},
+		}, nil
+	}
+	trans, derive, alt, err := transitions(e)
+	if err != nil {
+		return record{}, err
+	}
+	labels, err := json.Marshal(e.Labels)
+	if err != nil {
+		return record{}, fmt.Errorf("encode labels %s: %w", e.ID, err)
+	}
+	a := eventArgs{id: e.ID, time: ms(e.Time), seq: e.Seq, kind: string(e.Kind), trans: trans, derive: derive, alt: alt,
+		epoch: e.Epoch, old: oldFlag}
+	if e.Kind == event.KindStats && e.Health != nil {
+		a.fps, a.kbps = ftoa(e.Health.FPS), ftoa(e.Health.BitrateKbps)
+	} else {
+		b, err := json.Marshal(storedEvent{ID: e.ID, Kind: e.Kind, Time: e.Time, Seq: e.Seq, Epoch: e.Epoch,
+			Health: e.Health, Motion: e.Motion, Snapshot: e.Snapshot})
+		if err != nil {
+			return record{}, fmt.Errorf("encode event %s: %w", e.ID, err)
+		}
+		a.json = string(b)
+	}
+	f := make([]any, 0, 40)
+	f = append(f, "agent", e.Agent, "site", e.Site, "labels", string(labels), "time", tstr(e.Time))
+	if h := e.Health; h != nil {
+		f = append(f,
+			"status", string(h.Status), "reason", string(h.Reason), "detail", h.Detail,
+			"since", tstr(h.Since), "codec", h.Codec,
+			"width", h.Width, "height", h.Height,
+			"fps", ftoa(h.FPS), "bitrate_kbps", ftoa(h.BitrateKbps),
+			"keyframe_interval_s", ftoa(h.KeyframeIntervalS),
+			"frames", h.Frames, "reconnects", h.Reconnects,
+			"last_frame_age_ms", h.LastFrameAgeMS)
+	}
+	if m := e.Motion; m != nil {
+		if e.Kind == event.KindMotionStart {
+			f = append(f, "motion", "1", "motion_since", tstr(m.Started), "motion_score", ftoa(m.Score))
+		} else {
+			f = append(f, "motion", "0", "motion_since", "", "motion_score", ftoa(m.Score))
+		}
+	}
+	a.fields = f
+	return record{
+		entity: "c:" + e.Camera, scope: "c",
+		keys: []string{s.k.camera(e.Camera), s.k.cameraEvents(e.Camera), s.k.transitions(e.Camera), s.k.rollups(e.Camera)},
+		args: a,
+	}, nil
 }
 
 func ms(t time.Time) int64 { return t.UnixMilli() }
@@ -262,64 +433,6 @@ type transition struct {
 	Since  time.Time    `json:"since"`
 	Time   time.Time    `json:"time"`
 	Seq    uint64       `json:"seq"`
-}
-
-func (s *Store) record(e *event.Event, data []byte, old bool) (record, error) {
-	oldFlag := ""
-	if old {
-		oldFlag = "1"
-	}
-	if data == nil {
-		var err error
-		if data, err = event.Marshal(e); err != nil {
-			return record{}, fmt.Errorf("encode event %s: %w", e.ID, err)
-		}
-	}
-	if !e.Kind.CameraScoped() {
-		return record{
-			entity: "a:" + e.Agent,
-			keys:   []string{s.k.agentIDs(e.Agent), s.k.agent(e.Agent), s.k.agentGaps(e.Agent)},
-			args:   []any{"a", e.ID, ms(e.Time), e.Seq, string(data), e.Agent, string(e.Kind), "", "", "", e.Epoch, oldFlag, 2, "site", e.Site},
-		}, nil
-	}
-	trans, derive, alt, err := transitions(e)
-	if err != nil {
-		return record{}, err
-	}
-	labels, err := json.Marshal(e.Labels)
-	if err != nil {
-		return record{}, fmt.Errorf("encode labels %s: %w", e.ID, err)
-	}
-	args := make([]any, 0, 42)
-	args = append(args, "c", e.ID, ms(e.Time), e.Seq, string(data), e.Camera, string(e.Kind), trans, derive, alt, e.Epoch, oldFlag, 0,
-		"agent", e.Agent, "site", e.Site, "labels", string(labels), "time", tstr(e.Time))
-	if h := e.Health; h != nil {
-		args = append(args,
-			"status", string(h.Status), "reason", string(h.Reason), "detail", h.Detail,
-			"since", tstr(h.Since), "codec", h.Codec,
-			"width", h.Width, "height", h.Height,
-			"fps", ftoa(h.FPS), "bitrate_kbps", ftoa(h.BitrateKbps),
-			"keyframe_interval_s", ftoa(h.KeyframeIntervalS),
-			"frames", h.Frames, "reconnects", h.Reconnects,
-			"last_frame_age_ms", h.LastFrameAgeMS)
-	}
-	if m := e.Motion; m != nil {
-		if e.Kind == event.KindMotionStart {
-			args = append(args, "motion", "1", "motion_since", tstr(m.Started), "motion_score", ftoa(m.Score))
-		} else {
-			args = append(args, "motion", "0", "motion_since", "", "motion_score", ftoa(m.Score))
-		}
-	}
-	args[12] = len(args) - 13 // the number of state field/value items
-	return record{
-		entity: "c:" + e.Camera + "/" + e.Agent,
-		keys: []string{
-			s.k.cameraIDs(e.Camera), s.k.camera(e.Camera),
-			s.k.cameraEvents(e.Camera), s.k.transitions(e.Camera), s.k.agent(e.Agent),
-			s.k.marks(e.Camera),
-		},
-		args: args,
-	}, nil
 }
 
 func unbounded(off bool) string {

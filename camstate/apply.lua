@@ -1,42 +1,48 @@
--- Writes a batch of accepted events, idempotently (see docs/redis.md).
--- One call handles many events, so Redis runs one script (and parses one
--- command) per batch instead of one per event.
--- KEYS[1] cameras SET, KEYS[2] agents HASH, KEYS[3] live STREAM, then one
--- group per camera (ids ZSET, state HASH, events ZSET, transitions ZSET) or
--- agent (ids ZSET, state HASH, gaps ZSET), each named once per batch.
--- ARGV: 1 now ms, 2 ids cutoff ms, 3 events cutoff ms, 4 transitions cutoff
--- ms, 5 live maxlen, 6 trim period ms, 7 agent timeout ms, 8 degraded fps
--- ratio, 9 degraded fps floor, 10 max seq advance, 11 '1' to turn the seq,
--- epoch and history bounds off (only the benchmark's peer does), then
--- per event: key group index (into KEYS), scope ('c' camera, 'a' agent),
--- id, event time ms, seq, event JSON, index member (camera or agent id),
--- kind, transition member or "", derive ("h:<state>" health, "s:<fps>"
--- stats of an online camera, or ""), the online member of a stats event or
--- "", spool epoch or "", old ('1': the event was older than the age bound
--- when the stream stored it, else ''), n, n state field/value items.
--- A camera group's fifth key is its agent's state hash, where heartbeats
--- record the epochs the agent announced; its sixth the marks ZSET (the
--- events ZSET without stats, for timelines).
+-- Writes accepted events of ONE camera or ONE agent, idempotently (see
+-- docs/redis.md). Every key of a call shares one hash tag, so the call
+-- touches one Redis Cluster slot; the global indexes (camera and agent
+-- sets) are added by separate, idempotent commands next to the call.
+-- KEYS, camera: 1 state HASH, 2 events ZSET (every event but stats, as
+-- compact JSON), 3 transitions ZSET, 4 per-minute stats roll-ups HASH.
+-- KEYS, agent: 1 state HASH, 2 gaps ZSET.
+-- ARGV: the call's arguments named in CALL (in that order), then per
+-- event the arguments named in EVENT followed by nfields state
+-- field/value items. camstate's Go builder (args.go) lays them out from
+-- the same two lists, and a test holds both to this file.
 -- Returns one integer per event: 0 duplicate, 1 the state advanced, 2
 -- stored but older than the state (seq not newer), 3 refused: seq advances
 -- by more than the bound, 4 refused: an epoch the agent has not announced,
 -- 5 the state advanced into a new epoch, 6 stored in the timeline but late
 -- and either old or dated before the camera's first event, so it may not
 -- change the camera's status history.
--- A refused event changes nothing (its id is forgotten too).
-local now, period = tonumber(ARGV[1]), tonumber(ARGV[6])
-local eventsCutoff, transCutoff = tonumber(ARGV[3]), tonumber(ARGV[4])
-local timeout = tonumber(ARGV[7])
-local ratio, floor = tonumber(ARGV[8]), tonumber(ARGV[9])
-local maxJump = tonumber(ARGV[10])
-local unbounded = ARGV[11] == '1'
-local lastSeq, lastTime, firstTime, trimmed, indexed = {}, {}, {}, {}, {}
+-- A refused event changes nothing. Duplicates are found by seq: the state
+-- hash's field done keeps, per spool epoch, the ranges of seqs stored.
+local CALL = {'scope', 'now', 'events_cutoff', 'trans_cutoff', 'trim_period', 'agent_timeout', 'ratio', 'floor', 'max_jump', 'unbounded', 'epochs'}
+local EVENT = {'id', 'time', 'seq', 'json', 'kind', 'trans', 'derive', 'alt', 'epoch', 'old', 'fps', 'kbps', 'nfields'}
+
+local C = {}
+for j, name in ipairs(CALL) do
+  C[name] = ARGV[j]
+end
+local camera = C.scope == 'c'
+local now, period = tonumber(C.now), tonumber(C.trim_period)
+local eventsCutoff, transCutoff = tonumber(C.events_cutoff), tonumber(C.trans_cutoff)
+local timeout = tonumber(C.agent_timeout)
+local ratio, floor = tonumber(C.ratio), tonumber(C.floor)
+local maxJump = tonumber(C.max_jump)
+local unbounded = C.unbounded == '1'
+local lastSeq, lastTime, firstTime, trimmed = {}, {}, {}, {}
 local lastEpoch, firstSeq = {}, {}
 
 -- announced reports whether the agent whose state hash is key has
 -- announced epoch in a heartbeat (its field epochs lists the last few).
 local function announced(key, epoch)
-  local list = redis.call('HGET', key, 'epochs')
+  local list
+  if key then
+    list = redis.call('HGET', key, 'epochs')
+  else
+    list = C.epochs
+  end
   if not list then
     return false
   end
@@ -61,9 +67,8 @@ local function announce(key, epoch)
   end
   redis.call('HSET', key, 'epochs', table.concat(kept, ','))
 end
-local live = false
 
--- addGap records an agent loss [from, to) as uptime.GapMember does.
+-- addGap records an agent loss [from, to) as camstate's gapMember does.
 local function addGap(key, from, to)
   if to > from then
     redis.call('ZADD', key, from, string.format('%d-%d', from, to))
@@ -182,8 +187,8 @@ end
 -- is newer than its camera's (or agent's) state, late, or refused, from its
 -- seq and spool epoch; it returns newer (bool), a refusal code or 0, and
 -- whether it starts a new epoch.
-local function judge(i, g, camera, stateKey)
-  local t, seq, epoch = tonumber(ARGV[i + 3]), tonumber(ARGV[i + 4]), ARGV[i + 11]
+local function judge(a, camera, stateKey)
+  local t, seq, epoch = tonumber(a.time), tonumber(a.seq), a.epoch
   local last, prevEpoch = lastSeq[stateKey], lastEpoch[stateKey]
   if last == 0 then
     return true, 0, false
@@ -204,7 +209,7 @@ local function judge(i, g, camera, stateKey)
   -- Another spool epoch: a wiped spool numbers from 1 again, so time
   -- decides, and only for an epoch its agent announced in a heartbeat (a
   -- heartbeat announces its own).
-  if camera and not announced(KEYS[g + 4], epoch) then
+  if camera and not announced(nil, epoch) then
     return false, 4, false
   end
   if t > lastTime[stateKey] then
@@ -213,13 +218,144 @@ local function judge(i, g, camera, stateKey)
   return false, 0, false
 end
 
--- write stores the event whose arguments start at ARGV[i] once its id is
--- new; it returns the outcome.
-local function write(i, g, camera, first, stop)
-  local t, seq, json = ARGV[i + 3], tonumber(ARGV[i + 4]), ARGV[i + 5]
-  local member, kind, trans = ARGV[i + 6], ARGV[i + 7], ARGV[i + 8]
-  local epoch = ARGV[i + 11]
-  local idsKey, stateKey = KEYS[g], KEYS[g + 1]
+-- done: the seqs stored, per epoch, as sorted disjoint ranges {lo, hi}.
+-- Field done is "<epoch>=<lo>-<hi>,<lo>-<hi>;<epoch>=..." ("-" for no
+-- epoch), the current epoch first, at most 4 epochs and 1024 ranges each
+-- (beyond that the two lowest ranges merge: an event later arriving in
+-- the gap between them counts as a duplicate; JetStream still has it).
+local done, doneOrder, doneDirty = nil, {}, false
+local function loadDone(stateKey)
+  done = {}
+  local raw = redis.call('HGET', stateKey, 'done') or ''
+  for ep, list in string.gmatch(raw, '([^=;]+)=([^;]*)') do
+    local rs = {}
+    for lo, hi in string.gmatch(list, '(%d+)-(%d+)') do
+      rs[#rs + 1] = {tonumber(lo), tonumber(hi)}
+    end
+    done[ep] = rs
+    doneOrder[#doneOrder + 1] = ep
+  end
+end
+
+local function isDone(ep, seq)
+  local rs = done[ep]
+  if not rs then
+    return false
+  end
+  for _, r in ipairs(rs) do
+    if seq < r[1] then
+      return false
+    end
+    if seq <= r[2] then
+      return true
+    end
+  end
+  return false
+end
+
+local function markDone(ep, seq)
+  doneDirty = true
+  local rs = done[ep]
+  if not rs then
+    rs = {}
+    done[ep] = rs
+    table.insert(doneOrder, 1, ep)
+  elseif doneOrder[1] ~= ep then
+    for j, e in ipairs(doneOrder) do
+      if e == ep then
+        table.remove(doneOrder, j)
+        break
+      end
+    end
+    table.insert(doneOrder, 1, ep)
+  end
+  local at = #rs + 1
+  for j, r in ipairs(rs) do
+    if seq < r[1] then
+      at = j
+      break
+    end
+  end
+  table.insert(rs, at, {seq, seq})
+  -- merge with the neighbours it touches
+  if at < #rs and rs[at + 1][1] == seq + 1 then
+    rs[at][2] = rs[at + 1][2]
+    table.remove(rs, at + 1)
+  end
+  if at > 1 and rs[at - 1][2] + 1 == rs[at][1] then
+    rs[at - 1][2] = rs[at][2]
+    table.remove(rs, at)
+  end
+  while #rs > 1024 do
+    rs[1][2] = rs[2][2]
+    table.remove(rs, 2)
+  end
+end
+
+local function saveDone(stateKey)
+  if not doneDirty then
+    return
+  end
+  local parts = {}
+  for j, ep in ipairs(doneOrder) do
+    if j > 4 then
+      break
+    end
+    local rs = {}
+    for _, r in ipairs(done[ep]) do
+      rs[#rs + 1] = string.format('%d-%d', r[1], r[2])
+    end
+    parts[#parts + 1] = ep .. '=' .. table.concat(rs, ',')
+  end
+  redis.call('HSET', stateKey, 'done', table.concat(parts, ';'))
+end
+
+-- num formats a roll-up figure compactly.
+local function num(v)
+  local s = string.format('%.10g', v)
+  return s
+end
+
+-- rollup adds a stats sample to its minute's entry in the hour's field
+-- of the roll-ups HASH: "<minute>:<n>,<fps min>,<fps max>,<fps sum>,<kbps
+-- min>,<kbps max>,<kbps sum>,<seq>.<seq>...;" per minute; a seq already in
+-- the entry is not added twice.
+local function rollup(key, t, seq, fps, kbps)
+  local hour = math.floor(t / 3600000)
+  local minute = math.floor((t % 3600000) / 60000)
+  local field = string.format('%d', hour)
+  local raw = redis.call('HGET', key, field) or ''
+  local tag = string.format(';%d:', minute)
+  local s = ';' .. raw
+  local a = string.find(s, tag, 1, true)
+  local sq = string.format('%d', seq)
+  if not a then
+    redis.call('HSET', key, field, raw .. string.format('%d:1,%s,%s,%s,%s,%s,%s,%s;', minute,
+      num(fps), num(fps), num(fps), num(kbps), num(kbps), num(kbps), sq))
+    return
+  end
+  local b = string.find(s, ';', a + 1, true)
+  local entry = string.sub(s, a + #tag, b - 1)
+  local n, f1, f2, fs, b1, b2, bs, seqs = string.match(entry, '^(%d+),([^,]+),([^,]+),([^,]+),([^,]+),([^,]+),([^,]+),(.*)$')
+  if not n then
+    return
+  end
+  for x in string.gmatch(seqs, '%d+') do
+    if x == sq then
+      return
+    end
+  end
+  local e = string.format('%d,%s,%s,%s,%s,%s,%s,%s.%s', tonumber(n) + 1,
+    num(math.min(tonumber(f1), fps)), num(math.max(tonumber(f2), fps)), num(tonumber(fs) + fps),
+    num(math.min(tonumber(b1), kbps)), num(math.max(tonumber(b2), kbps)), num(tonumber(bs) + kbps), seqs, sq)
+  s = string.sub(s, 1, a + #tag - 1) .. e .. string.sub(s, b)
+  redis.call('HSET', key, field, string.sub(s, 2))
+end
+
+-- write stores the event a once its seq is new; it returns the outcome.
+local function write(a, first, stop)
+  local t, seq = a.time, tonumber(a.seq)
+  local stateKey = KEYS[1]
   local last = lastSeq[stateKey]
   if last == nil then
     local h = redis.call('HMGET', stateKey, 'seq', 'trimmed_ms', 'time_ms', 'first_ms', 'epoch', 'first_seq')
@@ -230,11 +366,20 @@ local function write(i, g, camera, first, stop)
     firstTime[stateKey] = tonumber(h[4] or '0') or 0
     lastEpoch[stateKey] = h[5] or ''
     firstSeq[stateKey] = tonumber(h[6] or '0') or 0
+    loadDone(stateKey)
   end
-  local newer, refused, newEpoch = judge(i, g, camera, stateKey)
+  local ep = a.epoch
+  if ep == '' then
+    ep = '-'
+  end
+  if isDone(ep, seq) then
+    return 0
+  end
+  local newer, refused, newEpoch = judge(a, camera, stateKey)
   if refused ~= 0 then
     return refused
   end
+  local epoch = a.epoch
   -- history: may a late event of this camera change its status history?
   -- Not when it is dated before the camera's first event (unless its seq
   -- says it really came first), nor when it was already old when it
@@ -248,53 +393,53 @@ local function write(i, g, camera, first, stop)
     local sameSpool = epoch == '' or lastEpoch[stateKey] == '' or epoch == lastEpoch[stateKey]
     local beforeFirst = firstTime[stateKey] > 0 and tn < firstTime[stateKey] and
       not (sameSpool and seq < firstSeq[stateKey])
-    if beforeFirst or (not newer and ARGV[i + 12] == '1') then
+    if beforeFirst or (not newer and a.old == '1') then
       history = false
     end
   end
   if camera and (last == 0 or (history and tonumber(t) < firstTime[stateKey])) then
     firstTime[stateKey] = tonumber(t)
     firstSeq[stateKey] = seq
-    redis.call('HSET', stateKey, 'first_ms', t, 'first_seq', ARGV[i + 4])
+    redis.call('HSET', stateKey, 'first_ms', t, 'first_seq', a.seq)
   end
   if camera then
     -- An event already past retention would be trimmed at once: skip it.
     if tonumber(t) >= eventsCutoff then
-      redis.call('ZADD', KEYS[g + 2], t, json)
-      if kind ~= 'stats' then
-        redis.call('ZADD', KEYS[g + 5], t, json)
+      if a.kind == 'stats' then
+        rollup(KEYS[4], tonumber(t), seq, tonumber(a.fps) or 0, tonumber(a.kbps) or 0)
+      else
+        redis.call('ZADD', KEYS[2], t, a.json)
       end
     end
-    if trans ~= '' and string.sub(ARGV[i + 9], 1, 2) == 'h:' and tonumber(t) >= transCutoff then
+    if a.trans ~= '' and string.sub(a.derive, 1, 2) == 'h:' and tonumber(t) >= transCutoff then
       if history then
-        redis.call('ZADD', KEYS[g + 3], t, trans)
+        redis.call('ZADD', KEYS[3], t, a.trans)
       else
         kept = true
       end
     end
-    -- A camera with a state hash is in the set already.
-    if last == 0 and not indexed[member] then
-      indexed[member] = true
-      redis.call('SADD', KEYS[1], member)
-    end
   else
-    heartbeat(stateKey, KEYS[g + 2], tonumber(t), newer)
+    heartbeat(stateKey, KEYS[2], tonumber(t), newer)
   end
-  redis.call('XADD', KEYS[3], '*', 'kind', kind, 'event', json)
-  live = true
+  markDone(ep, seq)
   -- Trim by age at most once per period and key: what ages out between
   -- trims is gone within a period.
   if now - trimmed[stateKey] >= period then
     trimmed[stateKey] = now
-    redis.call('ZREMRANGEBYSCORE', idsKey, '-inf', '(' .. ARGV[2])
     if camera then
-      redis.call('ZREMRANGEBYSCORE', KEYS[g + 2], '-inf', '(' .. ARGV[3])
-      redis.call('ZREMRANGEBYSCORE', KEYS[g + 5], '-inf', '(' .. ARGV[3])
-      redis.call('ZREMRANGEBYSCORE', KEYS[g + 3], '-inf', '(' .. ARGV[4])
+      redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', '(' .. C.events_cutoff)
+      redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', '(' .. C.trans_cutoff)
+      local cut = math.floor(eventsCutoff / 3600000)
+      for _, f in ipairs(redis.call('HKEYS', KEYS[4])) do
+        local hh = tonumber(f)
+        if hh == nil or hh < cut then
+          redis.call('HDEL', KEYS[4], f)
+        end
+      end
     else
-      redis.call('ZREMRANGEBYSCORE', KEYS[g + 2], '-inf', '(' .. ARGV[4])
+      redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', '(' .. C.trans_cutoff)
     end
-    redis.call('HSET', stateKey, 'trimmed_ms', ARGV[1])
+    redis.call('HSET', stateKey, 'trimmed_ms', C.now)
   end
   if not newer then
     if kept then
@@ -309,15 +454,15 @@ local function write(i, g, camera, first, stop)
   if not camera and epoch ~= '' and not announced(stateKey, epoch) then
     announce(stateKey, epoch)
   end
-  if camera and ARGV[i + 9] ~= '' then
-    derive(stateKey, KEYS[g + 3], tonumber(t), ARGV[i + 9], trans, ARGV[i + 10], history)
+  if camera and a.derive ~= '' then
+    derive(stateKey, KEYS[3], tonumber(t), a.derive, a.trans, a.alt, history)
   end
-  redis.call('HSET', stateKey, 'seq', ARGV[i + 4], 'time_ms', t, 'kind', kind, 'epoch', epoch, unpack(ARGV, first, stop))
+  redis.call('HSET', stateKey, 'seq', a.seq, 'time_ms', t, 'kind', a.kind, 'epoch', epoch, unpack(ARGV, first, stop))
   if newEpoch then
     redis.call('HSET', stateKey, 'epoch_since_ms', t)
   end
   if not camera then
-    redis.call('HSET', KEYS[2], member, json)
+    redis.call('HSET', stateKey, 'hb', a.json)
   end
   if newEpoch then
     return 5
@@ -329,31 +474,24 @@ local function write(i, g, camera, first, stop)
 end
 
 local out = {}
-local i = 12
+local i = #CALL + 1
 while i <= #ARGV do
-  local g = tonumber(ARGV[i])
-  local camera = ARGV[i + 1] == 'c'
-  local id = ARGV[i + 2]
-  local first = i + 14
-  local next = first + tonumber(ARGV[i + 13])
-  if redis.call('ZADD', KEYS[g], 'NX', ARGV[1], id) == 0 then
-    out[#out + 1] = 0
-  else
-    local ok, res = pcall(write, i, g, camera, first, next - 1)
-    if not ok then
-      -- Redis does not roll a script back: forget the id, so that the
-      -- retry writes the event again instead of calling it a duplicate.
-      redis.call('ZREM', KEYS[g], id)
-      return redis.error_reply(type(res) == 'table' and res.err or tostring(res))
-    end
-    if res == 3 or res == 4 then
-      redis.call('ZREM', KEYS[g], id)
-    end
-    out[#out + 1] = res
+  local a = {}
+  for j, name in ipairs(EVENT) do
+    a[name] = ARGV[i + j - 1]
   end
+  local first = i + #EVENT
+  local next = first + tonumber(a.nfields)
+  local ok, res = pcall(write, a, first, next - 1)
+  if not ok then
+    -- Redis does not roll a script back: keep what the events before
+    -- this one stored (their repeats are harmless), fail the call so that
+    -- the retry writes this one again.
+    saveDone(KEYS[1])
+    return redis.error_reply(type(res) == 'table' and res.err or tostring(res))
+  end
+  out[#out + 1] = res
   i = next
 end
-if live then
-  redis.call('XTRIM', KEYS[3], 'MAXLEN', '~', ARGV[5])
-end
+saveDone(KEYS[1])
 return out

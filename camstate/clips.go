@@ -22,7 +22,7 @@ type ClipRef struct {
 	Site, Camera, Agent string
 	Object, SHA256      string
 	Bytes               int64
-	// Time is the clip event's time (for finding it among the marks).
+	// Time is the clip event's time (for finding it among the events).
 	Time time.Time
 }
 

@@ -12,14 +12,16 @@ import (
 	"github.com/redis/go-redis/v9"
 )
 
-// backends runs a store test against the real Redis and miniredis, since
-// the demo may run on either.
+// backends runs a store test against the real Redis, the shared
+// three-master Redis Cluster (the layout must work unchanged on both) and
+// miniredis, since the demo may run on it.
 var backends = []struct {
 	name string
-	open func(t *testing.T) (*redis.Client, string)
+	open func(t *testing.T) (redis.UniversalClient, string)
 }{
-	{"redis", func(t *testing.T) (*redis.Client, string) { return testenv.Redis(t) }},
-	{"miniredis", func(t *testing.T) (*redis.Client, string) {
+	{"redis", func(t *testing.T) (redis.UniversalClient, string) { return testenv.Redis(t) }},
+	{"cluster", func(t *testing.T) (redis.UniversalClient, string) { return testenv.SharedRedisCluster(t) }},
+	{"miniredis", func(t *testing.T) (redis.UniversalClient, string) {
 		m := miniredis.RunT(t)
 		c := redis.NewClient(&redis.Options{Addr: m.Addr()})
 		t.Cleanup(func() { c.Close() })

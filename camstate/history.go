@@ -266,8 +266,9 @@ func (s *Store) WriteHistory(ctx context.Context, site string, cams []CameraHist
 				if err != nil {
 					return err
 				}
-				p.HSet(ctx, s.k.agents(), a.ID, string(data))
-				p.HSet(ctx, s.k.agent(a.ID), "seq", 1, "time_ms", a.LastHeartbeat.UnixMilli(), "kind", string(event.KindHeartbeat), "site", site)
+				p.SAdd(ctx, s.k.agents(), a.ID)
+				p.HSet(ctx, s.k.agent(a.ID), "seq", 1, "time_ms", a.LastHeartbeat.UnixMilli(), "kind", string(event.KindHeartbeat),
+					"site", site, "hb", string(data), "done", "-=1-1")
 			}
 			if len(a.Losses) > 0 {
 				zs := make([]redis.Z, len(a.Losses))

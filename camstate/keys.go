@@ -1,27 +1,30 @@
 package camstate
 
 // keys builds every Redis key under one prefix, so the layout documented in
-// docs/redis.md lives in one place.
+// docs/redis.md lives in one place. Every key of one camera carries the
+// camera's hash tag, every key of one agent the agent's, so that the apply
+// script of one camera or agent touches one Redis Cluster slot; the two
+// indexes are keys of their own, written by separate commands.
 type keys struct{ p string }
+
+// cameraTag and agentTag are the hash tags; the one place that decides
+// what identifies a camera (today its id; site-scoped identity would
+// put the site in here).
+func cameraTag(id string) string { return "{c:" + id + "}" }
+func agentTag(id string) string  { return "{a:" + id + "}" }
 
 func (k keys) cameras() string               { return k.p + ":cameras" }
 func (k keys) agents() string                { return k.p + ":agents" }
-func (k keys) live() string                  { return k.p + ":live" }
-func (k keys) camera(id string) string       { return k.p + ":cam:" + id }
-func (k keys) cameraIDs(id string) string    { return k.p + ":cam:" + id + ":ids" }
-func (k keys) cameraEvents(id string) string { return k.p + ":cam:" + id + ":events" }
-func (k keys) transitions(id string) string  { return k.p + ":cam:" + id + ":transitions" }
-
-// marks holds a camera's events without its stats (motion, health, clip),
-// so a timeline of many cameras reads tens of events a camera-day, not
-// the thousands of periodic stats.
-func (k keys) marks(id string) string     { return k.p + ":cam:" + id + ":marks" }
-func (k keys) agent(id string) string     { return k.p + ":agent:" + id }
-func (k keys) agentIDs(id string) string  { return k.p + ":agent:" + id + ":ids" }
-func (k keys) agentGaps(id string) string { return k.p + ":agent:" + id + ":gaps" }
+func (k keys) camera(id string) string       { return k.p + ":" + cameraTag(id) }
+func (k keys) cameraEvents(id string) string { return k.p + ":" + cameraTag(id) + ":events" }
+func (k keys) transitions(id string) string  { return k.p + ":" + cameraTag(id) + ":transitions" }
+func (k keys) rollups(id string) string      { return k.p + ":" + cameraTag(id) + ":stats" }
+func (k keys) agent(id string) string        { return k.p + ":" + agentTag(id) }
+func (k keys) agentGaps(id string) string    { return k.p + ":" + agentTag(id) + ":gaps" }
 
 // Snapshot keys carry the site and camera with the event id, so two
-// cameras (or sites) can never share or overwrite a picture.
+// cameras (or sites) can never share or overwrite a picture. Each is
+// written and read alone, so they need no common tag.
 func (k keys) snapshot(site, camera, id string) string {
 	return k.p + ":snap:" + site + ":" + camera + ":" + id
 }
@@ -32,3 +35,8 @@ func (k keys) snapshotRef(id string) string { return k.p + ":snapref:" + id }
 
 // clipRef maps a motion event id to the clip event that names its MP4.
 func (k keys) clipRef(motion string) string { return k.p + ":clipref:" + motion }
+
+// snapshotLatest names a camera's newest stored snapshot: "<id> <unix ms>".
+func (k keys) snapshotLatest(site, camera string) string {
+	return k.p + ":snaplatest:" + site + ":" + camera
+}

@@ -14,7 +14,7 @@ import (
 
 // BenchmarkCameraDayMemory measures the Redis memory of one simulated day
 // of a city (CITY_CAMERAS cameras, default 1000, at the edge's default
-// intervals with motion every few minutes) stored by the round-1 layout,
+// intervals with motion every few minutes) stored by this package's layout,
 // on a private redis-server, as INFO memory's used_memory grown and
 // MEMORY USAGE of one camera's keys (docs/BENCHMARKS.md, "Redis memory"):
 //
@@ -55,7 +55,7 @@ func BenchmarkCameraDayMemory(b *testing.B) {
 	b.ReportMetric(float64(events)/float64(cams), "events/camera-day")
 	b.ReportMetric(float64(events)/b.Elapsed().Seconds(), "events/s")
 	var keys int64
-	for _, k := range []string{s.k.camera("cam-00000"), s.k.cameraIDs("cam-00000"), s.k.cameraEvents("cam-00000"), s.k.transitions("cam-00000")} {
+	for _, k := range []string{s.k.camera("cam-00000"), s.k.cameraEvents("cam-00000"), s.k.transitions("cam-00000"), s.k.rollups("cam-00000")} {
 		n, err := rdb.MemoryUsage(ctx, k, 0).Result()
 		if err != nil && err != redis.Nil {
 			b.Fatal(err)

@@ -3,6 +3,7 @@ package camstate
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -40,6 +41,9 @@ func (s *Store) Cameras(ctx context.Context) ([]Camera, error) {
 		}
 		out = append(out, s.finish(cameraFromHash(id, h), agents))
 	}
+	if err := s.latestSnapshots(ctx, out); err != nil {
+		return nil, err
+	}
 	return out, nil
 }
 
@@ -56,8 +60,11 @@ func (s *Store) Camera(ctx context.Context, id string) (*Camera, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := s.finish(cameraFromHash(id, h), agents)
-	return &c, nil
+	cs := []Camera{s.finish(cameraFromHash(id, h), agents)}
+	if err := s.latestSnapshots(ctx, cs); err != nil {
+		return nil, err
+	}
+	return &cs[0], nil
 }
 
 // finish applies the agent timeout: a camera is only as alive as the agent
@@ -92,12 +99,22 @@ func (s *Store) agentSeen(ctx context.Context) (map[string]time.Time, error) {
 
 // Agents returns every agent's last heartbeat, sorted by id.
 func (s *Store) Agents(ctx context.Context) ([]Agent, error) {
-	h, err := s.rdb.HGetAll(ctx, s.k.agents()).Result()
+	ids, err := s.rdb.SMembers(ctx, s.k.agents()).Result()
 	if err != nil {
 		return nil, fmt.Errorf("redis agents: %w", err)
 	}
-	out := make([]Agent, 0, len(h))
-	for id, raw := range h {
+	hbs := make([]*redis.StringCmd, len(ids))
+	if _, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		for i, id := range ids {
+			hbs[i] = p.HGet(ctx, s.k.agent(id), "hb")
+		}
+		return nil
+	}); err != nil && !errors.Is(err, redis.Nil) {
+		return nil, fmt.Errorf("redis agents: %w", err)
+	}
+	out := make([]Agent, 0, len(ids))
+	for i, id := range ids {
+		raw := hbs[i].Val()
 		var e event.Event
 		if err := json.Unmarshal([]byte(raw), &e); err != nil || e.Heartbeat == nil {
 			continue // written by the script from a validated event; skip damage
@@ -120,10 +137,27 @@ func (s *Store) Agents(ctx context.Context) ([]Agent, error) {
 }
 
 // Events returns the newest limit events of a camera with from <= time <=
-// to, oldest first, keeping only the given kinds (all when none).
+// to, oldest first, keeping only the given kinds (all when none). Stats
+// events are not kept one by one (see Stats for their per-minute
+// roll-ups; every event stays in JetStream): the events ZSET holds every
+// other kind. An event's site, agent and labels are the camera's current
+// ones.
 func (s *Store) Events(ctx context.Context, camera string, from, to time.Time, kinds []event.Kind, limit int) ([]*event.Event, error) {
 	if limit <= 0 {
 		return nil, nil
+	}
+	st, err := s.rdb.HMGet(ctx, s.k.camera(camera), "site", "agent", "labels").Result()
+	if err != nil {
+		return nil, fmt.Errorf("redis camera %s: %w", camera, err)
+	}
+	var site, agent string
+	var labels event.Labels
+	if len(st) == 3 {
+		site, _ = st[0].(string)
+		agent, _ = st[1].(string)
+		if raw, ok := st[2].(string); ok {
+			_ = json.Unmarshal([]byte(raw), &labels)
+		}
 	}
 	want := func(k event.Kind) bool { return len(kinds) == 0 || slices.Contains(kinds, k) }
 	var out []*event.Event
@@ -143,6 +177,10 @@ func (s *Store) Events(ctx context.Context, camera string, from, to time.Time, k
 			var e event.Event
 			if err := json.Unmarshal([]byte(r), &e); err != nil || !want(e.Kind) {
 				continue
+			}
+			e.Schema, e.Camera = event.SchemaVersion, camera
+			if e.Site == "" {
+				e.Site, e.Agent, e.Labels = site, agent, labels
 			}
 			out = append(out, &e)
 			if len(out) == limit {
@@ -195,11 +233,11 @@ func (s *Store) Marks(ctx context.Context, camera string, from, to time.Time, li
 	if limit <= 0 {
 		return nil, false, nil
 	}
-	raw, err := s.rdb.ZRangeByScore(ctx, s.k.marks(camera), &redis.ZRangeBy{
+	raw, err := s.rdb.ZRangeByScore(ctx, s.k.cameraEvents(camera), &redis.ZRangeBy{
 		Min: strconv.FormatInt(ms(from), 10), Max: strconv.FormatInt(ms(to), 10), Count: int64(limit) + 1,
 	}).Result()
 	if err != nil {
-		return nil, false, fmt.Errorf("redis marks %s: %w", camera, err)
+		return nil, false, fmt.Errorf("redis events %s: %w", camera, err)
 	}
 	if len(raw) > limit {
 		raw, truncated = raw[:limit], true

@@ -53,8 +53,6 @@ type Options struct {
 	// history; an older late event is kept in the timeline only. Default
 	// DefaultMaxAge.
 	MaxAge time.Duration
-	// LiveMaxLen caps the live stream (approximately); default 10000.
-	LiveMaxLen int64
 	// WaitReplicas, when above 0, makes every batch wait (Redis WAIT, up
 	// to WaitTimeout, default 1s) until that many replicas have its
 	// writes before its events count as stored, so that a primary lost
@@ -119,9 +117,6 @@ func New(rdb redis.UniversalClient, opts Options) *Store {
 	if opts.MaxAge <= 0 {
 		opts.MaxAge = DefaultMaxAge
 	}
-	if opts.LiveMaxLen <= 0 {
-		opts.LiveMaxLen = 10000
-	}
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
@@ -135,10 +130,6 @@ func (s *Store) Ping(ctx context.Context) error {
 	}
 	return nil
 }
-
-// LiveKey is the Redis Stream that carries every accepted event, for live
-// feeds (XREAD it from "$").
-func (s *Store) LiveKey() string { return s.k.live() }
 
 // MaxSeqAdvance is the seq bound in force (Options.MaxSeqAdvance), for
 // the consumer's dead-letter reasons.

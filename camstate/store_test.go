@@ -3,6 +3,7 @@ package camstate
 import (
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"testing"
 	"time"
 
@@ -29,12 +30,13 @@ func TestStoreApplyStateAndDedupe(t *testing.T) {
 			if err := sameOutcomes(mustApply(t, s, st2, off3, hb), []Outcome{OutcomeDuplicate, OutcomeDuplicate, OutcomeDuplicate}); err != nil {
 				t.Fatal(err)
 			}
-			// An old event arriving late is kept in history but does not
-			// regress the state.
-			late := mk(event.KindStats, "cam-1", 3, t0)
-			late.Seq = 2
-			late.Health.FPS = 99
-			if err := sameOutcomes(mustApply(t, s, late), []Outcome{OutcomeLate}); err != nil {
+			// Another event under a seq already stored is the same event
+			// (seqs count a camera's events without gaps): a duplicate,
+			// whatever its id, and it changes nothing.
+			same := mk(event.KindStats, "cam-1", 3, t0)
+			same.Seq = 2
+			same.Health.FPS = 99
+			if err := sameOutcomes(mustApply(t, s, same), []Outcome{OutcomeDuplicate}); err != nil {
 				t.Fatal(err)
 			}
 
@@ -53,8 +55,12 @@ func TestStoreApplyStateAndDedupe(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if len(evs) != 5 {
-				t.Fatalf("events = %d, want 5 (4 + the late one, no duplicates)", len(evs))
+			if len(evs) != 3 {
+				t.Fatalf("events = %d, want 3 (every kind but stats, no duplicates)", len(evs))
+			}
+			mins, err := s.Stats(ctx, "cam-1", t0, t0.Add(time.Hour))
+			if err != nil || len(mins) != 1 || mins[0].Samples != 1 || mins[0].FPSAvg != 15 || mins[0].Seqs[0] != 2 {
+				t.Errorf("stats roll-ups = %+v, %v; want one minute of seq 2 at 15 fps", mins, err)
 			}
 			for i := 1; i < len(evs); i++ {
 				if evs[i].Time.Before(evs[i-1].Time) {
@@ -67,9 +73,6 @@ func TestStoreApplyStateAndDedupe(t *testing.T) {
 			}
 			if len(tr) != 2 || tr[0].Status != event.StatusOnline || tr[1].Status != event.StatusOffline || tr[1].Reason != event.ReasonStalled {
 				t.Errorf("transitions = %+v", tr)
-			}
-			if n := rdb.XLen(ctx, s.LiveKey()).Val(); n != 6 {
-				t.Errorf("live stream has %d entries, want 6", n)
 			}
 			cams, err := s.Cameras(ctx)
 			if err != nil || len(cams) != 1 || cams[0].ID != "cam-1" {
@@ -90,7 +93,7 @@ func TestStoreEventsQuery(t *testing.T) {
 			s := New(rdb, Options{Prefix: prefix, Now: fixedClock(t0.Add(time.Hour))})
 			var evs []*event.Event
 			for i := uint64(1); i <= 600; i++ {
-				k := event.KindStats
+				k := event.KindHealth
 				if i%100 == 0 {
 					k = event.KindMotionStart
 				}
@@ -240,7 +243,7 @@ func TestStoreApplyWithinOneBatch(t *testing.T) {
 			// More events than one script call takes, over a few cameras.
 			var many []*event.Event
 			for i := uint64(1); i <= 2*applyChunk+10; i++ {
-				many = append(many, mk(event.KindStats, fmt.Sprintf("cam-m%d", i%3), i, t0))
+				many = append(many, mk(event.KindHealth, fmt.Sprintf("cam-m%d", i%3), i, t0))
 			}
 			for i, o := range mustApply(t, s, many...) {
 				if o != OutcomeStored {
@@ -252,10 +255,10 @@ func TestStoreApplyWithinOneBatch(t *testing.T) {
 			}
 
 			// A key of the wrong type fails its own event only.
-			if err := rdb.Set(ctx, prefix+":cam:bad", "x", 0).Err(); err != nil {
+			if err := rdb.Set(ctx, prefix+":{c:bad}", "x", 0).Err(); err != nil {
 				t.Fatal(err)
 			}
-			good1, bad, good2 := mk(event.KindStats, "cam-g", 1, t0), mk(event.KindStats, "bad", 1, t0), mk(event.KindStats, "cam-g", 2, t0)
+			good1, bad, good2 := mk(event.KindHealth, "cam-g", 1, t0), mk(event.KindHealth, "bad", 1, t0), mk(event.KindHealth, "cam-g", 2, t0)
 			res, err := s.Apply(ctx, []*event.Event{good1, bad, good2})
 			if err != nil {
 				t.Fatal(err)
@@ -268,9 +271,9 @@ func TestStoreApplyWithinOneBatch(t *testing.T) {
 			if n := len(mustEvents(t, s, "cam-g")); n != 2 {
 				t.Errorf("cam-g holds %d events, want 2", n)
 			}
-			// The failed event left no id behind: once the key is repaired,
+			// The failed event left no seq behind: once the key is repaired,
 			// its redelivery is stored, not taken for a duplicate.
-			if err := rdb.Del(ctx, prefix+":cam:bad").Err(); err != nil {
+			if err := rdb.Del(ctx, prefix+":{c:bad}").Err(); err != nil {
 				t.Fatal(err)
 			}
 			if err := sameOutcomes(mustApply(t, s, bad), []Outcome{OutcomeStored}); err != nil {
@@ -336,9 +339,7 @@ func TestStoreTrimsByAge(t *testing.T) {
 					if got := len(tr) - len(c.later); got != c.oldEvents {
 						t.Errorf("old transitions kept: %d, want %d", got, c.oldEvents)
 					}
-					if n := rdb.ZCard(ctx, s.k.cameraIDs("cam-t")).Val(); n != c.ids {
-						t.Errorf("ids remembered: %d, want %d", n, c.ids)
-					}
+					_ = rdb // the seqs stored are remembered as ranges, never trimmed
 				})
 			}
 		})
@@ -394,8 +395,64 @@ func TestStoreFollowsAWipedSpool(t *testing.T) {
 			next := epoch(mk(event.KindStats, "cam-1", 2, t0.Add(11*time.Minute)), "spool-b")
 			stale := epoch(mk(event.KindStats, "cam-1", 1, t0.Add(9*time.Minute)), "spool-b")
 			late := epoch(mk(event.KindStats, "cam-1", 6, t0.Add(6*time.Second)), "spool-a")
-			if err := sameOutcomes(mustApply(t, s, next, stale, late), []Outcome{OutcomeStored, OutcomeLate, OutcomeLate}); err != nil {
+			// stale reuses a seq of spool-b already stored: the same event,
+			// a duplicate.
+			if err := sameOutcomes(mustApply(t, s, next, stale, late), []Outcome{OutcomeStored, OutcomeDuplicate, OutcomeLate}); err != nil {
 				t.Fatal(err)
+			}
+		})
+	}
+}
+
+// TestStoreOutOfOrderSeqs: events of one camera stored in a shuffled
+// order, some twice, by several calls (as workers and aggregators do)
+// are each stored once, every stats sample rolled up once, and the seqs
+// remembered shrink back to one range.
+func TestStoreOutOfOrderSeqs(t *testing.T) {
+	for _, b := range backends {
+		t.Run(b.name, func(t *testing.T) {
+			rdb, prefix := b.open(t)
+			ctx := context.Background()
+			s := New(rdb, Options{Prefix: prefix, Now: fixedClock(t0.Add(time.Hour))})
+			const n = 600
+			var evs []*event.Event
+			for i := uint64(1); i <= n; i++ {
+				k := event.KindStats
+				if i%7 == 0 {
+					k = event.KindMotionStart
+				}
+				evs = append(evs, mk(k, "cam-o", i, t0))
+			}
+			order := rand.New(rand.NewPCG(1, 2)).Perm(n)
+			for lo := 0; lo < n; lo += 50 {
+				var batch []*event.Event
+				for _, j := range order[lo:min(lo+50, n)] {
+					batch = append(batch, evs[j])
+					if j%5 == 0 {
+						batch = append(batch, evs[j]) // a redelivery in the same batch
+					}
+				}
+				mustApply(t, s, batch...)
+			}
+			mustApply(t, s, evs[:100]...) // and a late redelivery of many
+			seqs, err := s.CameraSeqs(ctx, "cam-o")
+			if err != nil {
+				t.Fatal(err)
+			}
+			seen := map[uint64]int{}
+			for _, q := range seqs {
+				seen[q]++
+			}
+			for i := uint64(1); i <= n; i++ {
+				if seen[i] != 1 {
+					t.Fatalf("seq %d stored %d times", i, seen[i])
+				}
+			}
+			if len(seqs) != n {
+				t.Fatalf("%d stored, want %d", len(seqs), n)
+			}
+			if done := rdb.HGet(ctx, s.k.camera("cam-o"), "done").Val(); done != "-=1-600" {
+				t.Errorf("seqs remembered as %q, want one range", done)
 			}
 		})
 	}

@@ -27,6 +27,8 @@ type Edge struct {
 	Timing        EdgeTiming `yaml:"timing"`
 	// Clips says where finished event clips wait for upload.
 	Clips EdgeClips `yaml:"clips"`
+	// Snapshots bounds the pictures the agent sends besides events.
+	Snapshots EdgeSnapshots `yaml:"snapshots"`
 	// Defaults apply to every camera that does not set its own.
 	Defaults CameraDefaults `yaml:"defaults"`
 	Cameras  []Camera       `yaml:"cameras"`
@@ -48,6 +50,34 @@ type EdgeTiming struct {
 	// ProbeInterval spaces the OPTIONS probes of an offline camera, which
 	// redial it as soon as it answers again (docs/uptime.md).
 	ProbeInterval time.Duration `yaml:"probe_interval"`
+}
+
+// EdgeSnapshots configures the pictures the console shows: every motion
+// start and picture fault sends one, and between them each camera sends a
+// thumbnail every ThumbnailInterval, all within BudgetKbps on the uplink.
+type EdgeSnapshots struct {
+	// ThumbnailInterval spaces a camera's periodic thumbnails (10s to
+	// 24h, default 5m); any snapshot restarts it.
+	ThumbnailInterval time.Duration `yaml:"thumbnail_interval"`
+	// BudgetKbps bounds the agent's snapshot traffic, averaged (default
+	// 128 kbit/s); thumbnails over it wait, motion snapshots do not.
+	BudgetKbps float64 `yaml:"budget_kbps"`
+}
+
+func (s *EdgeSnapshots) validate() error {
+	if s.ThumbnailInterval == 0 {
+		s.ThumbnailInterval = 5 * time.Minute
+	}
+	if s.ThumbnailInterval < 10*time.Second || s.ThumbnailInterval > 24*time.Hour {
+		return fieldErr("snapshots.thumbnail_interval", "must be 10s to 24h, got %s", s.ThumbnailInterval)
+	}
+	if s.BudgetKbps == 0 {
+		s.BudgetKbps = 128
+	}
+	if s.BudgetKbps < 8 || s.BudgetKbps > 100000 {
+		return fieldErr("snapshots.budget_kbps", "must be 8 to 100000, got %g", s.BudgetKbps)
+	}
+	return nil
 }
 
 // CameraDefaults are per-camera settings shared by all cameras.
@@ -248,6 +278,9 @@ func (c *Edge) Validate() error {
 	}
 	if c.SpoolDir == "" {
 		return fieldErr("spool_dir", "is required")
+	}
+	if err := c.Snapshots.validate(); err != nil {
+		return err
 	}
 	if c.SpoolMaxMB == 0 {
 		c.SpoolMaxMB = 1024

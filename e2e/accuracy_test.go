@@ -207,7 +207,7 @@ rules:
 	// flapping camera is back and reported so (a flap during the restart
 	// would be seen by nobody: no agent is watching for 1-2 s).
 	time.Sleep(time.Until(t0.Add(restartAfter)))
-	testenv.Eventually(t, 15*time.Second, func() error {
+	flapBack := func() error {
 		log, err := s.stateLog("cam-flap")
 		if err != nil {
 			return err
@@ -221,7 +221,19 @@ rules:
 			return fmt.Errorf("cam-flap not reported back yet: %v", err)
 		}
 		return nil
-	})
+	}
+	// Not fatal: an edge that is slow to see cam-flap back (one without
+	// probing, measured for docs/BENCHMARKS.md) fails its checks instead.
+	for wait := time.Now().Add(15 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		err := flapBack()
+		if err == nil {
+			break
+		}
+		if time.Now().After(wait) {
+			t.Errorf("restarting the edge anyway: %v", err)
+			break
+		}
+	}
 	restartAt := time.Now()
 	s.restartEdge(syscall.SIGTERM)
 	t.Logf("edge restarted at +%.1fs", restartAt.Sub(t0).Seconds())

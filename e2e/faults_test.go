@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"fmt"
+	"github.com/camwatch/camwatch/camstate"
 	"net/url"
 	"syscall"
 	"testing"
@@ -48,11 +49,11 @@ func (s *system) storedCount(t *testing.T, camera string) int64 {
 	}
 	rc := redis.NewClient(opt)
 	defer rc.Close()
-	n, err := rc.ZCard(context.Background(), s.prefix+":cam:"+camera+":events").Result()
+	seqs, err := camstate.New(rc, camstate.Options{Prefix: s.prefix}).CameraSeqs(context.Background(), camera)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return n
+	return int64(len(seqs))
 }
 
 // waitMore waits until Redis holds at least n more events of every camera

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/camwatch/camwatch/camstate"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -13,7 +14,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/camwatch/camwatch/event"
 	"github.com/camwatch/camwatch/testenv"
 	"github.com/redis/go-redis/v9"
 )
@@ -70,6 +70,7 @@ func (s *system) proveExactlyOnce(t *testing.T) {
 	rc := redis.NewClient(opt)
 	defer rc.Close()
 	ctx := context.Background()
+	st := camstate.New(rc, camstate.Options{Prefix: s.prefix})
 
 	var report []string
 	testenv.Eventually(t, 30*time.Second, func() error {
@@ -79,17 +80,9 @@ func (s *system) proveExactlyOnce(t *testing.T) {
 			if want == 0 {
 				t.Fatalf("camera %s: the edge accepted no event (spool state %v)", c.id, accepted)
 			}
-			members, err := rc.ZRange(ctx, s.prefix+":cam:"+c.id+":events", 0, -1).Result()
+			seqs, err := st.CameraSeqs(ctx, c.id)
 			if err != nil {
 				return err
-			}
-			seqs := make([]uint64, 0, len(members))
-			for _, m := range members {
-				var e event.Event
-				if err := json.Unmarshal([]byte(m), &e); err != nil {
-					t.Fatalf("camera %s: undecodable event in Redis: %v: %s", c.id, err, m)
-				}
-				seqs = append(seqs, e.Seq)
 			}
 			if final, err := verdict(want, seqs); err != nil {
 				if final {
@@ -104,14 +97,14 @@ func (s *system) proveExactlyOnce(t *testing.T) {
 		if hb == 0 {
 			t.Fatalf("the edge accepted no heartbeat (spool state %v)", accepted)
 		}
-		n, err := rc.ZCard(ctx, s.prefix+":agent:"+agentID+":ids").Result()
+		n, err := st.AgentHeartbeats(ctx, agentID)
 		if err != nil {
 			return err
 		}
 		if uint64(n) > hb {
 			t.Fatalf("%d heartbeats stored, but the edge accepted only %d", n, hb)
 		}
-		last, err := rc.HGet(ctx, s.prefix+":agent:"+agentID, "seq").Uint64()
+		last, err := st.AgentSeq(ctx, agentID)
 		if err != nil {
 			return fmt.Errorf("last heartbeat: %w", err)
 		}

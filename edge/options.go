@@ -49,7 +49,10 @@ type Options struct {
 
 	HeartbeatInterval time.Duration
 	Timing            Timing
-	Cameras           []Camera
+	// Thumbnails spaces the cameras' periodic thumbnails and bounds all
+	// snapshot traffic of the agent.
+	Thumbnails Thumbnails
+	Cameras    []Camera
 
 	Logger     *slog.Logger
 	Registerer prometheus.Registerer
@@ -82,6 +85,7 @@ func OptionsFromConfig(c *configs.Edge, logger *slog.Logger, reg prometheus.Regi
 			Backoff:       c.Timing.Backoff,
 			ProbeInterval: c.Timing.ProbeInterval,
 		},
+		Thumbnails: Thumbnails{Interval: c.Snapshots.ThumbnailInterval, BudgetKbps: c.Snapshots.BudgetKbps},
 		Logger:     logger,
 		Registerer: reg,
 	}

@@ -82,6 +82,8 @@ type pixelTier struct {
 	// what it raised or cleared.
 	tamper   *motion.TamperDetector
 	onTamper func([]motion.TamperChange, *motion.Frame)
+	// onFrame sees every decoded frame (the camera's thumbnails).
+	onFrame func(*motion.Frame, time.Time)
 	// frame is the frame being handled, for snapshots; nil outside decode.
 	frame *motion.Frame
 }
@@ -265,6 +267,9 @@ func (p *pixelTier) decode(au []byte, at time.Time, emit func(motion.Transition,
 	p.m.frames.Inc()
 	p.frame = &f
 	defer func() { p.frame = nil }()
+	if p.onFrame != nil {
+		p.onFrame(&f, at)
+	}
 	if ch := p.tamper.Observe(f); len(ch) > 0 && p.onTamper != nil {
 		p.onTamper(ch, &f)
 	}

@@ -86,10 +86,12 @@ func Run(ctx context.Context, opts Options) error {
 	}
 
 	sups := make([]*Supervisor, 0, len(opts.Cameras))
+	thumbs := opts.Thumbnails.withDefaults()
+	budget := newBudget(thumbs.BudgetKbps, time.Now, metrics.thumbnails)
 	for _, cam := range opts.Cameras {
 		s, err := NewSupervisor(cam, SupervisorOptions{
 			Site: opts.Site, Agent: opts.Agent, Timing: opts.Timing, Sink: sp, Logger: log, Metrics: metrics,
-			Snapshots: snaps, Clips: clips,
+			Snapshots: snaps, Thumbnails: thumbs, budget: budget, Clips: clips,
 		})
 		if err != nil {
 			closeAll()

@@ -50,6 +50,16 @@ func (s *Supervisor) snapshot(ev *event.Event, f *motion.Frame) {
 		s.log.Warn("snapshot not encoded", "err", err, "bytes", len(b))
 		return
 	}
+	s.attach(ev, b)
+	s.thumb.sent(f.Time, len(b), false)
+}
+
+// attach names JPEG b in ev (which gets its id now, shared by the
+// picture) and hands it to the snapshot sink.
+func (s *Supervisor) attach(ev *event.Event, b []byte) {
+	if s.snaps == nil || len(b) > event.MaxSnapshot {
+		return
+	}
 	ev.ID = event.NewID()
 	sum := sha256.Sum256(b)
 	ev.Snapshot = &event.Snapshot{ID: ev.ID, Bytes: len(b), SHA256: hex.EncodeToString(sum[:])}

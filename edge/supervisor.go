@@ -32,6 +32,11 @@ type SupervisorOptions struct {
 	// Clips receives the clips of cameras with Camera.Clips set; nil
 	// records none.
 	Clips *clipSink
+	// Thumbnails spaces the periodic thumbnails sent with stats events.
+	Thumbnails Thumbnails
+	// budget is the agent's snapshot budget, shared by its cameras; nil
+	// gives the camera one of its own.
+	budget *budget
 }
 
 // Supervisor watches one camera for as long as its context lives: it
@@ -44,15 +49,16 @@ type Supervisor struct {
 	out    *emitter
 	// rec records the camera's event clips (nil: clips off); clips is the
 	// agent's clip spool and uploader.
-	rec   *cliprec.Recorder
-	clips *clipSink
-	log   *slog.Logger
-	cm    cameraMetrics
-	red   redactor
-	det   *motion.Detector
-	cx    *complexity // H.264 QP reading for det
-	px    *pixelTier
-	snaps SnapshotSink
+	rec    *cliprec.Recorder
+	clips  *clipSink
+	log    *slog.Logger
+	cm     cameraMetrics
+	red    redactor
+	det    *motion.Detector
+	cx     *complexity // H.264 QP reading for det
+	px     *pixelTier
+	snaps  SnapshotSink
+	thumb  *thumbnailer
 
 	online atomic.Bool
 	bg     sync.WaitGroup // dials and closes still finishing in the background
@@ -125,6 +131,15 @@ func NewSupervisor(cam Camera, o SupervisorOptions) (*Supervisor, error) {
 		}
 		s.px = p
 		p.onTamper = s.onTamper
+		if s.snaps != nil {
+			th := o.Thumbnails.withDefaults()
+			b := o.budget
+			if b == nil {
+				b = newBudget(th.BudgetKbps, time.Now, o.Metrics.thumbnails)
+			}
+			s.thumb = &thumbnailer{interval: th.Interval, budget: b}
+			p.onFrame = s.thumb.offer
+		}
 	}
 	return s, nil
 }
@@ -510,6 +525,13 @@ func (s *Supervisor) emitStats(now time.Time) { s.emitHealth(event.KindStats, no
 func (s *Supervisor) emitHealth(kind event.Kind, now time.Time) {
 	ev := s.out.newEvent(kind, s.cam.ID, s.cam.Labels, now)
 	ev.Health = s.health(now)
+	if kind == event.KindStats && s.status == event.StatusOnline {
+		// The periodic thumbnail travels as the stats event's snapshot.
+		if b := s.thumb.take(); b != nil {
+			s.attach(ev, b)
+			s.thumb.sent(now, len(b), true)
+		}
+	}
 	s.out.emit(ev)
 }
 

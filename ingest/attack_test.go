@@ -43,8 +43,10 @@ func TestForgedEventsRefused(t *testing.T) {
 	ctx := context.Background()
 	now := time.Now().Truncate(time.Second)
 	first := now.Add(-10 * time.Minute)
-	// The honest history: online from first, stats since.
-	honest := []*event.Event{mk(event.KindHealth, "cam-1", 1, first), mk(event.KindStats, "cam-1", 2, first), mk(event.KindStats, "cam-1", 3, first)}
+	// The honest history: online from first, stats since; seqs 2 and 3
+	// never arrived (a spool that dropped them), so the forged events
+	// below can claim them: a seq already stored would be a duplicate.
+	honest := []*event.Event{mk(event.KindHealth, "cam-1", 1, first), mk(event.KindStats, "cam-1", 4, first), mk(event.KindStats, "cam-1", 5, first)}
 	for _, e := range honest {
 		e.Time, e.Health.Since = first.Add(time.Duration(e.Seq)*time.Minute), first
 		send(e)
@@ -62,10 +64,10 @@ func TestForgedEventsRefused(t *testing.T) {
 		reason string // dead-letter reason; "" when kept in the timeline only
 	}{
 		{"an event 1 h in the future", func() *event.Event {
-			return offline(mk(event.KindHealth, "cam-1", 4, now.Add(time.Hour)), event.ReasonRefused)
+			return offline(mk(event.KindHealth, "cam-1", 6, now.Add(time.Hour)), event.ReasonRefused)
 		}, ReasonFuture},
 		{"an event 23 h in the future", func() *event.Event {
-			return offline(mk(event.KindHealth, "cam-1", 4, now.Add(23*time.Hour)), event.ReasonRefused)
+			return offline(mk(event.KindHealth, "cam-1", 7, now.Add(23*time.Hour)), event.ReasonRefused)
 		}, ReasonFuture},
 		{"a seq jump of 2^62", func() *event.Event {
 			e := mk(event.KindStats, "cam-1", 1<<62, now)
@@ -110,8 +112,8 @@ func TestForgedEventsRefused(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if cam.LastSeq != 3 || cam.Status != event.StatusOnline {
-		t.Errorf("camera state after the attack: %s seq %d, want online seq 3", cam.Status, cam.LastSeq)
+	if cam.LastSeq != 5 || cam.Status != event.StatusOnline {
+		t.Errorf("camera state after the attack: %s seq %d, want online seq 5", cam.Status, cam.LastSeq)
 	}
 	tr, err := in.store.Transitions(ctx, "cam-1", first.Add(-24*time.Hour), now.Add(48*time.Hour), 100)
 	if err != nil {

@@ -120,13 +120,14 @@ func (r *rig) publishRaw(subject, msgID string, data []byte) {
 	}
 }
 
-// stored counts the events Redis holds for camera.
+// stored counts the events Redis holds for camera (stored events and
+// rolled-up stats samples, as the sequence audit counts them).
 func (r *rig) stored(store *camstate.Store, camera string) int {
-	evs, err := store.Events(context.Background(), camera, time.Unix(0, 0), time.Now().Add(48*time.Hour), nil, 100000)
+	seqs, err := store.CameraSeqs(context.Background(), camera)
 	if err != nil {
 		return -1
 	}
-	return len(evs)
+	return len(seqs)
 }
 
 // deadLetters reads every message of the dead-letter stream.

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/camwatch/camwatch/camstate"
@@ -140,6 +142,13 @@ func Generate(ctx context.Context, w Writer, o GenerateOptions) (*History, error
 // camera's last event and every agent's last heartbeat at end, so that a
 // Source reading at end sees h again.
 func Write(ctx context.Context, w Writer, site string, end time.Time, h *History) error {
+	cams, as := toStore(end, h)
+	return w.WriteHistory(ctx, site, cams, as)
+}
+
+// toStore converts h into the store's records, every camera's last event
+// and every agent's last heartbeat at end.
+func toStore(end time.Time, h *History) ([]camstate.CameraHistory, []camstate.AgentHistory) {
 	cams := make([]camstate.CameraHistory, len(h.Cameras))
 	agents := map[string]bool{}
 	for i := range h.Cameras {
@@ -163,5 +172,6 @@ func Write(ctx context.Context, w Writer, site string, end time.Time, h *History
 		}
 		as = append(as, ah)
 	}
-	return w.WriteHistory(ctx, site, cams, as)
+	slices.SortFunc(as, func(a, b camstate.AgentHistory) int { return strings.Compare(a.ID, b.ID) })
+	return cams, as
 }

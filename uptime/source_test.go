@@ -10,7 +10,6 @@ import (
 
 	"github.com/camwatch/camwatch/event"
 	"github.com/camwatch/camwatch/testenv"
-	"github.com/redis/go-redis/v9"
 )
 
 // genEnd is the end of every generated history in these tests, in UTC like
@@ -75,7 +74,7 @@ func TestSourceLiveness(t *testing.T) {
 	for _, tc := range []struct {
 		name  string
 		hist  *History
-		setup func(t *testing.T, s *testSetup)
+		setup func(cams []camstate.CameraHistory, agents []camstate.AgentHistory)
 		want  Totals
 		skip  int
 	}{
@@ -88,8 +87,8 @@ func TestSourceLiveness(t *testing.T) {
 		{
 			name: "agent silent since 1h: unknown from last heartbeat + timeout",
 			hist: &History{Cameras: []Camera{cam("c1", "e1", tr(now.Add(-30*h), 1, Online, ""))}},
-			setup: func(t *testing.T, s *testSetup) {
-				s.hset(t, ":agent:e1", "time_ms", now.Add(-time.Hour-30*time.Second).UnixMilli())
+			setup: func(cams []camstate.CameraHistory, agents []camstate.AgentHistory) {
+				agents[0].LastHeartbeat = now.Add(-time.Hour - 30*time.Second)
 			},
 			want: Totals{Monitored: 4 * h, Online: 3 * h, Unknown: h},
 		},
@@ -102,36 +101,32 @@ func TestSourceLiveness(t *testing.T) {
 		{
 			name: "camera silent for 2h while its agent reports: removed at its last event",
 			hist: &History{Cameras: []Camera{cam("c1", "e1", tr(now.Add(-30*h), 1, Online, ""))}},
-			setup: func(t *testing.T, s *testSetup) {
-				s.hset(t, ":cam:c1", "time_ms", now.Add(-2*h).UnixMilli())
+			setup: func(cams []camstate.CameraHistory, agents []camstate.AgentHistory) {
+				cams[0].LastEvent = now.Add(-2 * h)
 			},
 			want: Totals{Monitored: 2 * h, Online: 2 * h},
 		},
 		{
 			name: "camera silent for 5 min while its agent reports: unknown from its last event",
 			hist: &History{Cameras: []Camera{cam("c1", "e1", tr(now.Add(-30*h), 1, Online, ""))}},
-			setup: func(t *testing.T, s *testSetup) {
-				s.hset(t, ":cam:c1", "time_ms", now.Add(-5*time.Minute).UnixMilli())
-				s.hset(t, ":agent:e1", "time_ms", now.UnixMilli())
+			setup: func(cams []camstate.CameraHistory, agents []camstate.AgentHistory) {
+				cams[0].LastEvent = now.Add(-5 * time.Minute)
 			},
 			want: Totals{Monitored: 4 * h, Online: 4*h - 5*time.Minute, Unknown: 5 * time.Minute},
 		},
 		{
 			name: "camera quiet for 1 min (a stats interval or two): its state holds",
 			hist: &History{Cameras: []Camera{cam("c1", "e1", tr(now.Add(-30*h), 1, Online, ""))}},
-			setup: func(t *testing.T, s *testSetup) {
-				s.hset(t, ":cam:c1", "time_ms", now.Add(-time.Minute).UnixMilli())
-				s.hset(t, ":agent:e1", "time_ms", now.UnixMilli())
+			setup: func(cams []camstate.CameraHistory, agents []camstate.AgentHistory) {
+				cams[0].LastEvent = now.Add(-time.Minute)
 			},
 			want: Totals{Monitored: 4 * h, Online: 4 * h},
 		},
 		{
 			name: "damaged transition member is skipped and counted",
 			hist: &History{Cameras: []Camera{cam("c1", "e1", tr(now.Add(-30*h), 1, Online, ""))}},
-			setup: func(t *testing.T, s *testSetup) {
-				if err := s.rdb.ZAdd(ctx, s.prefix+":cam:c1:transitions", redisZ(now.Add(-h), "{not json")).Err(); err != nil {
-					t.Fatal(err)
-				}
+			setup: func(cams []camstate.CameraHistory, agents []camstate.AgentHistory) {
+				cams[0].Changes = append(cams[0].Changes, camstate.StatusChange{Since: now.Add(-h), Seq: 9, Status: "damaged"})
 			},
 			want: Totals{Monitored: 4 * h, Online: 4 * h},
 			skip: 1,
@@ -139,11 +134,12 @@ func TestSourceLiveness(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			rdb, prefix := testenv.Redis(t)
-			if err := Write(ctx, camstate.New(rdb, camstate.Options{Prefix: prefix}), "q1", now, tc.hist); err != nil {
-				t.Fatal(err)
-			}
+			cams, agents := toStore(now, tc.hist)
 			if tc.setup != nil {
-				tc.setup(t, &testSetup{rdb, prefix})
+				tc.setup(cams, agents)
+			}
+			if err := camstate.New(rdb, camstate.Options{Prefix: prefix}).WriteHistory(ctx, "q1", cams, agents); err != nil {
+				t.Fatal(err)
 			}
 			src := NewSource(camstate.New(rdb, camstate.Options{Prefix: prefix}), SourceOptions{Now: func() time.Time { return now }})
 			hist, err := src.History(ctx, w)
@@ -191,19 +187,4 @@ func TestSourceCamera(t *testing.T) {
 	}
 }
 
-type testSetup struct {
-	rdb    *redis.Client
-	prefix string
-}
-
-func (s *testSetup) hset(t *testing.T, key string, vals ...any) {
-	t.Helper()
-	if err := s.rdb.HSet(context.Background(), s.prefix+key, vals...).Err(); err != nil {
-		t.Fatal(err)
-	}
-}
-
-func redisZ(at time.Time, member string) redis.Z {
-	return redis.Z{Score: float64(at.UnixMilli()), Member: member}
-}
 

@@ -1,0 +1,136 @@
+package ingest
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/camwatch/camwatch/camstate"
+	"github.com/camwatch/camwatch/event"
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+// Log pages a camera's events out of the events stream, the durable
+// record: what Redis does not keep one by one (stats events, rolled up
+// per minute there). Only messages whose content matches their subject
+// are returned, as the consumer admits them.
+type Log struct {
+	JS     jetstream.JetStream
+	Stream string
+	// MaxSkew is how far an event's time may be from the time the stream
+	// stored it; the read starts that long before from and stops that
+	// long after to. Default event.DefaultMaxSkew.
+	MaxSkew time.Duration
+}
+
+// logScanCap bounds the messages one read looks at, so a query over a
+// busy camera and a long range cannot run away.
+const logScanCap = 100000
+
+// Events returns the newest limit events of camera of the given kinds
+// (at least one) with from <= time <= to, oldest first.
+func (l *Log) Events(ctx context.Context, camera string, from, to time.Time, kinds []event.Kind, limit int) ([]*event.Event, error) {
+	if limit <= 0 || len(kinds) == 0 {
+		return nil, nil
+	}
+	skew := cmp.Or(l.MaxSkew, event.DefaultMaxSkew)
+	subjects := make([]string, len(kinds))
+	for i, k := range kinds {
+		subjects[i] = event.EventsSubjectRoot + ".*.*." + camera + "." + string(k)
+	}
+	cons, err := l.JS.OrderedConsumer(ctx, l.Stream, jetstream.OrderedConsumerConfig{
+		FilterSubjects: subjects, DeliverPolicy: jetstream.DeliverByStartTimePolicy,
+		OptStartTime: ptr(from.Add(-skew)),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("events log %s: %w", camera, err)
+	}
+	var out []*event.Event
+	for scanned := 0; scanned < logScanCap; {
+		batch, err := cons.Fetch(512, jetstream.FetchMaxWait(300*time.Millisecond))
+		if err != nil {
+			return nil, fmt.Errorf("events log %s: %w", camera, err)
+		}
+		n, done := 0, false
+		for m := range batch.Messages() {
+			n++
+			md, err := m.Metadata()
+			if err != nil {
+				continue
+			}
+			if md.Timestamp.After(to.Add(skew)) {
+				done = true
+				break
+			}
+			e, err := event.Decode(m.Data())
+			if err != nil || event.CheckSubject(e, m.Subject()) != nil || e.Time.Before(from) || e.Time.After(to) {
+				continue
+			}
+			out = append(out, e)
+			if md.NumPending == 0 {
+				done = true
+			}
+		}
+		if err := batch.Error(); err != nil && !errors.Is(err, jetstream.ErrNoHeartbeat) {
+			return nil, fmt.Errorf("events log %s: %w", camera, err)
+		}
+		scanned += n
+		if done || n == 0 {
+			break
+		}
+	}
+	slices.SortStableFunc(out, func(a, b *event.Event) int { return a.Time.Compare(b.Time) })
+	if len(out) > limit {
+		out = out[len(out)-limit:]
+	}
+	return out, nil
+}
+
+func ptr[T any](v T) *T { return &v }
+
+// Timeline is a camera's events as the API lists them: every kind Redis
+// keeps (camstate.Store.Events) and, from the events stream, the stats
+// events Redis keeps only as roll-ups. Its other methods are the store's.
+type Timeline struct {
+	*camstate.Store
+	Log *Log
+}
+
+// Events merges the two sources: the newest limit events with from <=
+// time <= to, oldest first, of the given kinds (all when none).
+func (t Timeline) Events(ctx context.Context, camera string, from, to time.Time, kinds []event.Kind, limit int) ([]*event.Event, error) {
+	wantStats := len(kinds) == 0 || slices.Contains(kinds, event.KindStats)
+	rest := kinds
+	if len(kinds) == 0 {
+		for _, k := range event.Kinds {
+			if k != event.KindStats && k.CameraScoped() {
+				rest = append(rest, k)
+			}
+		}
+	} else {
+		rest = slices.DeleteFunc(slices.Clone(kinds), func(k event.Kind) bool { return k == event.KindStats })
+	}
+	var out []*event.Event
+	if len(rest) > 0 {
+		evs, err := t.Store.Events(ctx, camera, from, to, rest, limit)
+		if err != nil {
+			return nil, err
+		}
+		out = evs
+	}
+	if wantStats && t.Log != nil {
+		stats, err := t.Log.Events(ctx, camera, from, to, []event.Kind{event.KindStats}, limit)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, stats...)
+		slices.SortStableFunc(out, func(a, b *event.Event) int { return a.Time.Compare(b.Time) })
+	}
+	if len(out) > limit {
+		out = out[len(out)-limit:]
+	}
+	return out, nil
+}
