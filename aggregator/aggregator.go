@@ -169,9 +169,9 @@ func Start(ctx context.Context, o Options) (*Aggregator, error) {
 			"nats":  a.natsReady,
 			"redis": a.store.Ping,
 		},
-		Metrics:  metricsHandler,
-		Logger:   o.Logger.With("component", "api"),
-		Programs: programs.FromConfig(&cfg),
+		Metrics:        metricsHandler,
+		Logger:         o.Logger.With("component", "api"),
+		Programs:       programs.FromConfig(&cfg),
 		Investigations: inv,
 	}
 	if a.alerts != nil { // never a typed nil in the interfaces

@@ -49,16 +49,16 @@ type Supervisor struct {
 	out    *emitter
 	// rec records the camera's event clips (nil: clips off); clips is the
 	// agent's clip spool and uploader.
-	rec    *cliprec.Recorder
-	clips  *clipSink
-	log    *slog.Logger
-	cm     cameraMetrics
-	red    redactor
-	det    *motion.Detector
-	cx     *complexity // H.264 QP reading for det
-	px     *pixelTier
-	snaps  SnapshotSink
-	thumb  *thumbnailer
+	rec   *cliprec.Recorder
+	clips *clipSink
+	log   *slog.Logger
+	cm    cameraMetrics
+	red   redactor
+	det   *motion.Detector
+	cx    *complexity // H.264 QP reading for det
+	px    *pixelTier
+	snaps SnapshotSink
+	thumb *thumbnailer
 
 	online atomic.Bool
 	bg     sync.WaitGroup // dials and closes still finishing in the background
