@@ -36,7 +36,7 @@ func (a *Aggregator) startEvidence(ctx, runCtx context.Context, js jetstream.Jet
 	})
 	svc, err := evidence.Open(ctx, evidence.Options{
 		JS: js, Replicas: cfg.Stream.Replicas, Events: a.store, History: src, Audit: a.auditLog,
-		AuditStream: cfg.Audit.Stream, Key: key, ClipsTTL: cfg.Evidence.ClipsTTL, ClipsMaxBytes: cfg.Evidence.ClipsMaxBytes,
+		AuditStream: cfg.Audit.Stream, EventsStream: cfg.Stream.Name, Key: key, ClipsTTL: cfg.Evidence.ClipsTTL, ClipsMaxBytes: cfg.Evidence.ClipsMaxBytes,
 		Location: loc, Version: Version, Logger: a.opts.Logger.With("component", "evidence"),
 	})
 	if err != nil {

@@ -23,7 +23,7 @@ func (w *world) setupEvidence(rdb redis.UniversalClient, prefix string) {
 	ctx := context.Background()
 	key, _ := signing.GenerateKey()
 	var err error
-	if w.ev, err = evidence.Open(ctx, evidence.Options{JS: w.e.js, Events: w.store, History: w.src, Audit: w.log, Key: key, ClipsMaxBytes: 64 << 20}); err != nil {
+	if w.ev, err = evidence.Open(ctx, evidence.Options{JS: w.e.js, Events: w.store, History: w.src, Audit: w.log, Key: key, ClipsMaxBytes: 64 << 20, EventsStream: "EV"}); err != nil {
 		t.Fatal(err)
 	}
 	clips, err := w.e.js.ObjectStore(ctx, evidence.ClipsBucket)
@@ -40,6 +40,7 @@ func (w *world) setupEvidence(rdb redis.UniversalClient, prefix string) {
 		me := &event.Event{Schema: 1, ID: motion, Kind: event.KindMotionStart, Site: "q1", Agent: "edge-1", Camera: cam, Labels: lab,
 			Time: time.Now().Add(-30 * time.Second), Seq: 2, Motion: &event.Motion{Detector: "pixel", Score: 0.3, Started: time.Now().Add(-30 * time.Second)},
 			Snapshot: &event.Snapshot{ID: motion, Bytes: len(pic), SHA256: hex.EncodeToString(psum[:])}}
+		w.publish(me)
 		if res, err := w.store.Apply(ctx, []*event.Event{me}); err != nil || res[0].Err != nil {
 			t.Fatal(err, res)
 		}
@@ -57,6 +58,7 @@ func (w *world) setupEvidence(rdb redis.UniversalClient, prefix string) {
 		}
 		e := &event.Event{Schema: 1, ID: event.NewID(), Kind: event.KindClip, Site: "q1", Agent: "edge-1", Camera: cam, Labels: lab,
 			Time: time.Now().Add(-10 * time.Second), Seq: 3, Clip: &event.Clip{Object: obj, SHA256: hex.EncodeToString(sum[:]), Bytes: int64(len(mp4)), Motion: motion}}
+		w.publish(e)
 		if res, err := w.store.Apply(ctx, []*event.Event{e}); err != nil || res[0].Err != nil {
 			t.Fatal(err, res)
 		}
@@ -89,3 +91,13 @@ func (w *world) openCase(number string, cams ...string) string {
 
 // newCase opens a fresh case of one camera (for the close route).
 func (w *world) newCase(cam string) string { return w.openCase("CLOSE-"+cam, cam) }
+
+// publish puts an event on the events stream as its agent does, so a
+// case holds its bytes.
+func (w *world) publish(e *event.Event) {
+	w.t.Helper()
+	data, _ := event.Marshal(e)
+	if _, err := w.e.js.Publish(context.Background(), event.Subject(e), data); err != nil {
+		w.t.Fatal(err)
+	}
+}

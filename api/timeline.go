@@ -1,6 +1,7 @@
 package api
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -351,9 +352,17 @@ func buildTimeline(ctx context.Context, inv *Investigations, cams []camstate.Cam
 		}
 		return strings.Compare(a.e.Camera, b.e.Camera)
 	})
+	// The store keeps an event without what its camera's state holds;
+	// the answer names site, agent and camera in each, spliced in front
+	// of the stored object (ids are tokens: no escaping needed).
 	body.Events = make([]json.RawMessage, len(marks))
 	for i, m := range marks {
-		body.Events[i] = m.data
+		d := m.data
+		if len(d) > 1 && d[0] == '{' && !bytes.HasPrefix(d, []byte(`{"schema"`)) {
+			e := m.e
+			d = append(fmt.Appendf(nil, `{"site":%q,"agent":%q,"camera":%q,`, e.Site, e.Agent, e.Camera), d[1:]...)
+		}
+		body.Events[i] = d
 	}
 	return body, nil
 }

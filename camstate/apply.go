@@ -346,6 +346,7 @@ type storedEvent struct {
 	Health   *event.Health   `json:"health,omitempty"`
 	Motion   *event.Motion   `json:"motion,omitempty"`
 	Snapshot *event.Snapshot `json:"snapshot,omitempty"`
+	Clip     *event.Clip     `json:"clip,omitempty"`
 }
 
 func (s *Store) record(e *event.Event, data []byte, old bool) (record, error) {
@@ -381,7 +382,7 @@ func (s *Store) record(e *event.Event, data []byte, old bool) (record, error) {
 		a.fps, a.kbps = ftoa(e.Health.FPS), ftoa(e.Health.BitrateKbps)
 	} else {
 		b, err := json.Marshal(storedEvent{ID: e.ID, Kind: e.Kind, Time: e.Time, Seq: e.Seq, Epoch: e.Epoch,
-			Health: e.Health, Motion: e.Motion, Snapshot: e.Snapshot})
+			Health: e.Health, Motion: e.Motion, Snapshot: e.Snapshot, Clip: e.Clip})
 		if err != nil {
 			return record{}, fmt.Errorf("encode event %s: %w", e.ID, err)
 		}

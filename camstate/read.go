@@ -219,26 +219,42 @@ func (s *Store) Transitions(ctx context.Context, camera string, from, to time.Ti
 	return out, nil
 }
 
-// RawEvent is an event as the store holds it: the bytes the agent sent
-// (unchanged, for evidence) and their decoding.
+// RawEvent is an event as the store holds it: Data is the stored member
+// (without site, agent, camera and labels, which the camera's state
+// holds), Event its decoding with those restored.
 type RawEvent struct {
 	Data  []byte
 	Event *event.Event
 }
 
-// Marks returns a camera's events other than stats (motion, health,
-// clip) with from <= time <= to, oldest first, at most limit of them (the
-// oldest; truncated says more matched). Each keeps its stored bytes.
+// Marks returns a camera's events (the events ZSET holds no stats: motion,
+// health, clip) with from <= time <= to, oldest first, at most limit of
+// them (the oldest; truncated says more matched).
 func (s *Store) Marks(ctx context.Context, camera string, from, to time.Time, limit int) (out []RawEvent, truncated bool, err error) {
 	if limit <= 0 {
 		return nil, false, nil
 	}
-	raw, err := s.rdb.ZRangeByScore(ctx, s.k.cameraEvents(camera), &redis.ZRangeBy{
-		Min: strconv.FormatInt(ms(from), 10), Max: strconv.FormatInt(ms(to), 10), Count: int64(limit) + 1,
-	}).Result()
-	if err != nil {
+	var state *redis.SliceCmd
+	var members *redis.StringSliceCmd
+	if _, err = s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		state = p.HMGet(ctx, s.k.camera(camera), "site", "agent", "labels")
+		members = p.ZRangeByScore(ctx, s.k.cameraEvents(camera), &redis.ZRangeBy{
+			Min: strconv.FormatInt(ms(from), 10), Max: strconv.FormatInt(ms(to), 10), Count: int64(limit) + 1,
+		})
+		return nil
+	}); err != nil {
 		return nil, false, fmt.Errorf("redis events %s: %w", camera, err)
 	}
+	var site, agent string
+	var labels event.Labels
+	if st := state.Val(); len(st) == 3 {
+		site, _ = st[0].(string)
+		agent, _ = st[1].(string)
+		if raw, ok := st[2].(string); ok {
+			_ = json.Unmarshal([]byte(raw), &labels)
+		}
+	}
+	raw := members.Val()
 	if len(raw) > limit {
 		raw, truncated = raw[:limit], true
 	}
@@ -248,11 +264,14 @@ func (s *Store) Marks(ctx context.Context, camera string, from, to time.Time, li
 		if err := json.Unmarshal([]byte(r), &e); err != nil {
 			continue // written by the script from a validated event; skip damage
 		}
+		e.Schema, e.Camera = event.SchemaVersion, camera
+		if e.Site == "" {
+			e.Site, e.Agent, e.Labels = site, agent, labels
+		}
 		out = append(out, RawEvent{Data: []byte(r), Event: &e})
 	}
 	return out, truncated, nil
 }
-
 // memberSeq reads the seq of an :events member.
 func memberSeq(raw string) (uint64, bool) {
 	var e struct {

@@ -45,8 +45,11 @@ func BenchmarkExport(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
+	if _, err := js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{Name: "EVBENCH", Subjects: []string{event.AllEventsSubjects}}); err != nil {
+		b.Fatal(err)
+	}
 	key, _ := signing.GenerateKey()
-	svc, err := Open(ctx, Options{JS: js, Events: st, History: uptime.NewSource(st, uptime.SourceOptions{}), Audit: log, Key: key,
+	svc, err := Open(ctx, Options{JS: js, Events: st, EventsStream: "EVBENCH", History: uptime.NewSource(st, uptime.SourceOptions{}), Audit: log, Key: key,
 		ClipsMaxBytes: 256 << 20})
 	if err != nil {
 		b.Fatal(err)
@@ -93,6 +96,13 @@ func BenchmarkExport(b *testing.B) {
 			Time: m.Time.Add(40 * time.Second), Seq: seq, Labels: event.Labels{Program: "bench"},
 			Clip: &event.Clip{Object: obj, SHA256: hex.EncodeToString(s[:]), Bytes: int64(len(mp4)), Motion: m.ID}})
 		clipsN++
+		for _, e := range evs {
+			data, _ := event.Marshal(e)
+			if _, err := js.PublishAsync(event.Subject(e), data); err != nil {
+				b.Fatal(err)
+			}
+		}
+		<-js.PublishAsyncComplete()
 		if res, err := st.Apply(ctx, evs); err != nil || res[0].Err != nil {
 			b.Fatal(err, res[0].Err)
 		}

@@ -55,6 +55,9 @@ type Options struct {
 	Audit    AuditQuerier
 	// AuditStream is the audit stream's name (audit.DefaultStream).
 	AuditStream string
+	// EventsStream is the events stream (stream.name, default
+	// CAMWATCH_EVENTS): held events are its messages' bytes.
+	EventsStream string
 	// Key signs bundles; nil refuses every export.
 	Key *signing.Key
 	// ClipsTTL and ClipsMaxBytes limit the clips bucket (defaults 72 h
@@ -91,6 +94,9 @@ func Open(ctx context.Context, o Options) (*Service, error) {
 	}
 	if o.ClipsMaxBytes <= 0 {
 		o.ClipsMaxBytes = 1 << 30
+	}
+	if o.EventsStream == "" {
+		o.EventsStream = "CAMWATCH_EVENTS"
 	}
 	if o.AuditStream == "" {
 		o.AuditStream = audit.DefaultStream
