@@ -20,6 +20,7 @@ import (
 	"github.com/camwatch/camwatch/natsauth"
 	"github.com/camwatch/camwatch/notify"
 	"github.com/camwatch/camwatch/programs"
+	"github.com/camwatch/camwatch/review"
 	"github.com/camwatch/camwatch/signing"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
@@ -172,6 +173,7 @@ func Start(ctx context.Context, o Options) (*Aggregator, error) {
 		Metrics:        metricsHandler,
 		Logger:         o.Logger.With("component", "api"),
 		Programs:       programs.FromConfig(&cfg),
+		Motion:         &review.StreamMotion{JS: js, Stream: cfg.Stream.Name},
 		Investigations: inv,
 	}
 	if a.alerts != nil { // never a typed nil in the interfaces

@@ -309,6 +309,9 @@ var matrixCases = map[string]matrixCase{
 	"GET /api/v1/uptime.csv": {list: true, absent: "pb", req: func(*world, bool) mreq {
 		return mreq{"GET", "/api/v1/uptime.csv?window=24h&rows=cameras", ""}
 	}},
+	"GET /api/v1/review": {req: func(_ *world, in bool) mreq {
+		return mreq{"GET", "/api/v1/review?period=" + time.Now().Format("2006-01") + "&ward=" + ab(in, "w-pa", "w-pb"), ""}
+	}},
 	"GET /api/v1/uptime/scorecard": {req: func(_ *world, in bool) mreq {
 		return mreq{"GET", "/api/v1/uptime/scorecard?window=24h&program=" + ab(in, "pa", "pb"), ""}
 	}},

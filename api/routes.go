@@ -61,6 +61,9 @@ type Options struct {
 	// Programs names wards, programs and cameras (vi, en); nil knows no
 	// names and the console shows ids.
 	Programs *programs.Directory
+	// Motion gives the program review its motion starts; nil prints the
+	// review without them (and says so).
+	Motion MotionSource
 
 	// Investigations serves the timeline, clips, cases and evidence
 	// bundles; nil answers 404 there.
@@ -153,6 +156,7 @@ func (s *server) routes() []route {
 		{"GET /api/v1/uptime", auth.UptimeRead, s.uptimeJSON},
 		{"GET /api/v1/uptime.csv", auth.UptimeRead, s.uptimeCSV},
 		{"GET /api/v1/uptime/scorecard", auth.UptimeRead, s.scorecard},
+		{"GET /api/v1/review", auth.UptimeRead, s.reviewPage},
 
 		{"GET /{$}", auth.Open, c.Root},
 		{"GET " + console.Prefix + "config.json", auth.Open, c.Config},

@@ -25,7 +25,7 @@ func BenchmarkRecorder(b *testing.B) {
 		b.Run(mode, func(b *testing.B) {
 			dir := b.TempDir()
 			r := NewRecorder(Options{Dir: dir, MaxLength: 10 * time.Minute})
-			r.SetCodec(H264, s.data)
+			r.SetParams(H264, s.params)
 			t0 := time.Now()
 			for i := range 6 * fps { // a full pre-roll first
 				r.Frame(s.frame(i, t0))

@@ -13,6 +13,8 @@ import (
 
 	"github.com/camwatch/camwatch/event"
 	"github.com/deepch/vdk/av"
+	"github.com/deepch/vdk/codec/h264parser"
+	"github.com/deepch/vdk/codec/h265parser"
 	"github.com/deepch/vdk/format/mp4"
 )
 
@@ -101,18 +103,74 @@ func NewRecorder(o Options) *Recorder {
 	return &Recorder{o: o, ring: ring{preRoll: o.PreRoll, maxBytes: o.RingBytes}}
 }
 
-// SetCodec sets the stream's codec and parameter sets (vdk's
-// h264parser/h265parser CodecData). A change finishes the clip in
+// SetParams sets the stream's codec and out-of-band parameter sets
+// (H.264: SPS, PPS; H.265: VPS, SPS, PPS), as the session announced them;
+// none when the camera sends them in band only, where the first keyframe
+// that carries them supplies them. A change finishes the clip in
 // progress (an MP4 has one sample description) and empties the ring.
-func (r *Recorder) SetCodec(c Codec, data av.CodecData) (*Finished, error) {
+func (r *Recorder) SetParams(c Codec, params [][]byte) (*Finished, error) {
 	var fin *Finished
 	var err error
-	if r.data != nil && r.cur != nil {
+	if r.cur != nil {
 		fin, err = r.finish()
 	}
-	r.codec, r.data = c, data
+	r.codec, r.data = c, nil
+	if len(params) > 0 {
+		r.data, _ = codecData(c, params)
+	}
 	r.ring.reset()
 	return fin, err
+}
+
+// codecData builds vdk's codec data from parameter sets; vdk's
+// constructors panic on some malformed sets, which is an error here.
+func codecData(c Codec, params [][]byte) (data av.CodecData, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			data, err = nil, fmt.Errorf("clip: malformed parameter sets: %v", p)
+		}
+	}()
+	var vps, sps, pps []byte
+	for _, p := range params {
+		if len(p) == 0 {
+			continue
+		}
+		if c == H265 {
+			switch (p[0] >> 1) & 0x3f {
+			case 32:
+				vps = p
+			case 33:
+				sps = p
+			case 34:
+				pps = p
+			}
+			continue
+		}
+		switch p[0] & 0x1f {
+		case 7:
+			sps = p
+		case 8:
+			pps = p
+		}
+	}
+	if sps == nil || pps == nil || (c == H265 && vps == nil) {
+		return nil, errors.New("clip: parameter sets incomplete")
+	}
+	if c == H265 {
+		return h265parser.NewCodecDataFromVPSAndSPSAndPPS(vps, sps, pps)
+	}
+	return h264parser.NewCodecDataFromSPSAndPPS(sps, pps)
+}
+
+// inBand returns the parameter sets an Annex-B access unit carries.
+func inBand(au []byte, c Codec) [][]byte {
+	var out [][]byte
+	nalUnits(au, func(nal []byte) {
+		if parameterSet(nal, c) {
+			out = append(out, append([]byte(nil), nal...))
+		}
+	})
+	return out
 }
 
 // RingBytes is the pre-roll's memory in use.
@@ -129,7 +187,7 @@ func (r *Recorder) MotionStart(id string) error {
 		return nil
 	}
 	if r.data == nil {
-		return errors.New("clip: no codec data yet")
+		return errors.New("clip: no parameter sets yet (none announced, none in band)")
 	}
 	if err := os.MkdirAll(r.o.Dir, 0o700); err != nil {
 		return fmt.Errorf("clip: %w", err)
@@ -164,6 +222,9 @@ func (r *Recorder) MotionEnd(at time.Time) {
 // Frame feeds one access unit: into the ring, and into the clip in
 // progress. It returns the clip when this frame finished it.
 func (r *Recorder) Frame(f Frame) (*Finished, error) {
+	if r.data == nil && f.Key {
+		r.data, _ = codecData(r.codec, inBand(f.AU, r.codec))
+	}
 	r.ring.add(f)
 	c := r.cur
 	if c == nil {

@@ -20,8 +20,9 @@ import (
 // stream is a test clip cut into access units at 15 fps, with its codec
 // data from the in-band parameter sets.
 type stream struct {
-	codec Codec
-	data  av.CodecData
+	codec  Codec
+	data   av.CodecData
+	params [][]byte
 	aus   [][]byte
 	keys  []bool
 }
@@ -63,8 +64,10 @@ func loadStream(t testing.TB, file string, c Codec) *stream {
 	}
 	if c == H264 {
 		s.data, err = h264parser.NewCodecDataFromSPSAndPPS(sps, pps)
+		s.params = [][]byte{sps, pps}
 	} else {
 		s.data, err = h265parser.NewCodecDataFromVPSAndSPSAndPPS(vps, sps, pps)
+		s.params = [][]byte{vps, sps, pps}
 	}
 	if err != nil {
 		t.Fatal(err)
@@ -118,7 +121,7 @@ func TestRecorderWritesPlayableMP4(t *testing.T) {
 			s := loadStream(t, c.file, c.codec)
 			dir := t.TempDir()
 			r := NewRecorder(Options{Dir: dir})
-			if _, err := r.SetCodec(s.codec, s.data); err != nil {
+			if _, err := r.SetParams(s.codec, s.params); err != nil {
 				t.Fatal(err)
 			}
 			t0 := time.Date(2026, 12, 1, 22, 0, 0, 0, time.UTC)
@@ -166,12 +169,39 @@ func TestRecorderWritesPlayableMP4(t *testing.T) {
 	}
 }
 
+// TestRecorderInBandParams: a camera that announces no parameter sets
+// (in band only) still gets a clip, from the sets of its first keyframe.
+func TestRecorderInBandParams(t *testing.T) {
+	s := loadStream(t, "static-640x360.h264", H264)
+	r := NewRecorder(Options{Dir: t.TempDir(), PreRoll: time.Second, PostRoll: time.Second})
+	r.SetParams(H264, nil)
+	t0 := time.Now()
+	var fin *Finished
+	for i := 0; i < 10*fps && fin == nil; i++ {
+		if i == 3*fps {
+			if err := r.MotionStart("inband"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if i == 5*fps {
+			r.MotionEnd(s.frame(i, t0).At)
+		}
+		fin, _ = r.Frame(s.frame(i, t0))
+	}
+	if fin == nil {
+		t.Fatal("no clip")
+	}
+	if _, n, codec := probe(t, fin.Path); codec != "h264" || n != fin.Frames {
+		t.Fatalf("ffprobe %s %d frames, clip %+v", codec, n, fin)
+	}
+}
+
 // TestRecorderCapsLength: a motion that never ends gives a clip of
 // MaxLength, marked truncated.
 func TestRecorderCapsLength(t *testing.T) {
 	s := loadStream(t, "static-640x360.h264", H264)
 	r := NewRecorder(Options{Dir: t.TempDir(), MaxLength: 8 * time.Second})
-	r.SetCodec(H264, s.data)
+	r.SetParams(H264, s.params)
 	t0 := time.Now()
 	var fin *Finished
 	for i := 0; i < 40*fps && fin == nil; i++ {
@@ -216,7 +246,7 @@ func TestRingBounded(t *testing.T) {
 func TestRecorderTimestampsBroken(t *testing.T) {
 	s := loadStream(t, "static-640x360.h264", H264)
 	r := NewRecorder(Options{Dir: t.TempDir(), PreRoll: time.Second, PostRoll: time.Second})
-	r.SetCodec(H264, s.data)
+	r.SetParams(H264, s.params)
 	t0 := time.Now()
 	var fin *Finished
 	for i := 0; i < 10*fps && fin == nil; i++ {
@@ -246,7 +276,7 @@ func TestSpoolBudget(t *testing.T) {
 		t.Fatal(err)
 	}
 	r := NewRecorder(Options{Dir: dir, PreRoll: time.Second, PostRoll: time.Second})
-	r.SetCodec(H264, s.data)
+	r.SetParams(H264, s.params)
 	t0 := time.Now()
 	var clips []*Finished
 	for k := range 4 {

@@ -160,6 +160,10 @@ type Motion struct {
 	Zones []Zone `yaml:"zones"`
 	// Masks are polygons where nothing counts (a tree, a road, a clock).
 	Masks []Zone `yaml:"masks"`
+	// SnapshotWidth is the width of the colour JPEGs sent with motion and
+	// picture-fault events: 0 (the default) is the stream's own width, at
+	// most 1920; 64 to 3840 otherwise (never wider than the stream).
+	SnapshotWidth int `yaml:"snapshot_width"`
 }
 
 // Zone is a named polygon in picture coordinates normalised to 0..1
@@ -210,6 +214,9 @@ func (m *Motion) validate(field string) error {
 	}
 	if m.MinArea < 0 || m.MinArea > 100 {
 		return fieldErr(field+".min_area", "must be a percent above 0, got %g", m.MinArea)
+	}
+	if m.SnapshotWidth != 0 && (m.SnapshotWidth < 64 || m.SnapshotWidth > 3840) {
+		return fieldErr(field+".snapshot_width", "must be 0 (the stream's width) or 64 to 3840, got %d", m.SnapshotWidth)
 	}
 	if len(m.Zones) > 32 {
 		return fieldErr(field+".zones", "at most 32 zones, got %d", len(m.Zones))

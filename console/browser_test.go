@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -226,6 +227,10 @@ func TestConsoleInBrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 	if _, err := dir.AddUser(bg, "ward-viewer", auth.Viewer, auth.Scope{All: true}, viewPass, "test"); err != nil {
+		t.Fatal(err)
+	}
+	const techPass = "ward-technician-secret"
+	if _, err := dir.AddUser(bg, "tech-ward", auth.Technician, auth.Scope{All: true}, techPass, "test"); err != nil {
 		t.Fatal(err)
 	}
 
@@ -466,6 +471,87 @@ func TestConsoleInBrowser(t *testing.T) {
 		}
 		waitFor(t, ctx, "signed out", `document.querySelector("#login") && document.querySelector("#logout").hidden`)
 		signIn(t, ctx, base, "ward-viewer", "ward-office-new-secret")
+	})
+
+	t.Run("a viewer does not see the management pages", func(t *testing.T) {
+		waitFor(t, ctx, "no manage link", `document.querySelector("nav a[data-route=manage]").hidden && !document.querySelector("nav a[data-route=review]").hidden`)
+		if err := chromedp.Do(ctx, chromedp.Navigate(base+"/console/#/manage")); err != nil {
+			t.Fatal(err)
+		}
+		waitFor(t, ctx, "the management page is refused", `document.querySelector("#denied") && !document.querySelector("#silences") && !document.querySelector("#arming")`)
+		if code := fetchStatus(t, ctx, "/api/v1/silences", `{method: "POST", headers: {"Content-Type": "application/json"}, body: JSON.stringify({program: "ward-street", end: new Date(Date.now() + 3600e3).toISOString()})}`); code != http.StatusForbidden {
+			t.Errorf("a silence from the viewer's page: %d, want 403", code)
+		}
+	})
+
+	t.Run("the printable review opens from its page, with names", func(t *testing.T) {
+		if err := chromedp.Do(ctx, chromedp.Navigate(base+"/console/#/review")); err != nil {
+			t.Fatal(err)
+		}
+		waitFor(t, ctx, "ward chooser by name", `[...document.querySelectorAll("#rv-ward option")].map((o) => o.textContent).join("|") === "Ben Nghe Ward|Da Kao Ward"`)
+		href, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector("#review-link").getAttribute("href").replace(/period=[^&]*/, "period=" + new Date().toISOString().slice(0, 7))`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := chromedp.Do(ctx, chromedp.Navigate(base+href)); err != nil {
+			t.Fatal(err)
+		}
+		waitFor(t, ctx, "the review of Ben Nghe: one program page, by name, A4 print rules", `document.querySelectorAll("section.program").length === 1
+			&& document.querySelector("section.program h2").textContent === "5+1 group, neighbourhood 7"
+			&& [...document.querySelectorAll("table.cameras td:first-child")].map((td) => td.textContent).sort().join("|") === "Alley 15 end|Alley 15 entrance"
+			&& document.querySelectorAll("svg.motion rect.bar").length === 24`)
+		screenshot(t, ctx, "review-en")
+	})
+
+	t.Run("a silence created from the page silences the next firing alert", func(t *testing.T) {
+		if err := chromedp.Do(ctx, chromedp.Navigate(base+"/console/#/cameras")); err != nil {
+			t.Fatal(err)
+		}
+		if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS("#logout"))); err != nil {
+			t.Fatal(err)
+		}
+		waitFor(t, ctx, "signed out", `document.querySelector("#login")`)
+		signIn(t, ctx, base, "tech-ward", techPass)
+		// cam-c's alert from before ends first.
+		ed.health("cam-c", "ward-street", "da-kao", event.StatusOnline, "")
+		testenv.Eventually(t, 10*time.Second, func() error {
+			var list struct{ Alerts []json.RawMessage }
+			if err := getJSON(base+"/api/v1/alerts?camera=cam-c", &list); err != nil || len(list.Alerts) != 0 {
+				return fmt.Errorf("cam-c still has %d open alerts (%v)", len(list.Alerts), err)
+			}
+			return nil
+		})
+		if err := chromedp.Do(ctx, chromedp.Navigate(base+"/console/#/manage")); err != nil {
+			t.Fatal(err)
+		}
+		waitFor(t, ctx, "the silence form, programs by name", `[...document.querySelectorAll("#sil-program option")].some((o) => o.value === "ward-street" && o.textContent === "Da Kao ward street cameras")`)
+		if err := chromedp.Do(ctx,
+			chromedp.SetValue(chromedp.CSS("#sil-program"), "ward-street"),
+			chromedp.SendKeys(chromedp.CSS("#sil-comment"), "thay dây mạng"),
+			chromedp.Click(chromedp.CSS(`#silence-form button[type="submit"]`))); err != nil {
+			t.Fatal(err)
+		}
+		waitFor(t, ctx, "the silence is listed by name", `document.querySelector("#manage-msg").textContent === "Notifications silenced"
+			&& [...document.querySelectorAll("#silences li.item strong")].some((s) => s.textContent === "Program Da Kao ward street cameras")`)
+		screenshot(t, ctx, "manage-technician-en")
+		ed.health("cam-c", "ward-street", "da-kao", event.StatusOffline, event.ReasonRefused)
+		testenv.Eventually(t, 10*time.Second, func() error {
+			var list struct {
+				Alerts []struct{ State, Suppressed string }
+			}
+			if err := getJSON(base+"/api/v1/alerts?camera=cam-c", &list); err != nil || len(list.Alerts) != 1 {
+				return fmt.Errorf("cam-c alerts %+v %v", list.Alerts, err)
+			}
+			if a := list.Alerts[0]; a.State != "firing" || !strings.HasPrefix(a.Suppressed, "silence:") {
+				return fmt.Errorf("cam-c's alert %+v, want firing and suppressed by the silence", a)
+			}
+			return nil
+		})
+		// Expire it from the page.
+		if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS("#silences li.item button.expire"))); err != nil {
+			t.Fatal(err)
+		}
+		waitFor(t, ctx, "expired", `document.querySelector("#manage-msg").textContent === "Silence expired" && !document.querySelector("#silences li.item")`)
 	})
 }
 

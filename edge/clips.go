@@ -10,7 +10,6 @@ import (
 	cliprec "github.com/camwatch/camwatch/clip"
 	"github.com/camwatch/camwatch/event"
 	"github.com/camwatch/camwatch/lograte"
-	"github.com/deepch/vdk/format/rtspv2"
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/prometheus/client_golang/prometheus"
 )
@@ -178,21 +177,17 @@ func (c *clipSink) labelsOf(camera string, f *cliprec.Finished) event.Labels {
 
 // Supervisor side.
 
-// clipCodec hands the recorder the stream's codec data (at each session
-// and each in-band parameter-set change).
-func (s *Supervisor) clipCodec(c *rtspv2.RTSPClient, idx int8, hevc bool) {
+// clipParams hands the recorder the stream's codec and parameter sets (at
+// each session and each in-band parameter-set change).
+func (s *Supervisor) clipParams(v videoTrack) {
 	if s.rec == nil {
 		return
 	}
-	codecs := c.Codecs()
-	if int(idx) >= len(codecs) || codecs[idx] == nil {
-		return
-	}
 	cc := cliprec.H264
-	if hevc {
+	if v.codec == "h265" {
 		cc = cliprec.H265
 	}
-	fin, err := s.rec.SetCodec(cc, codecs[idx])
+	fin, err := s.rec.SetParams(cc, v.params)
 	s.clipDone(fin, err)
 }
 

@@ -3,6 +3,7 @@ package edge
 import (
 	"fmt"
 
+	"github.com/camwatch/camwatch/detect"
 	"github.com/camwatch/camwatch/event"
 	"github.com/prometheus/client_golang/prometheus"
 )
@@ -139,17 +140,16 @@ func (m *Metrics) camera(id string) cameraMetrics {
 	return cm
 }
 
-func (m *Metrics) pixel(id string) pixelMetrics {
-	return pixelMetrics{
-		in:       m.decoded.WithLabelValues(id),
-		frames:   m.detectFrames.WithLabelValues(id),
-		errors:   m.decodeErrors.WithLabelValues(id),
-		restarts: m.decodeRestart.WithLabelValues(id),
-		invalid:  m.pixelInvalid.WithLabelValues(id),
+// detection is one camera's series of its detection pipeline.
+func (m *Metrics) detection(id string) detect.Metrics {
+	return detect.Metrics{
+		Decoded:        m.decoded.WithLabelValues(id),
+		Frames:         m.detectFrames.WithLabelValues(id),
+		Errors:         m.decodeErrors.WithLabelValues(id),
+		Restarts:       m.decodeRestart.WithLabelValues(id),
+		Invalid:        m.pixelInvalid.WithLabelValues(id),
+		BadHeaders:     m.badHeaders.WithLabelValues(id),
+		Flat:           m.signalFlat.WithLabelValues(id),
+		RateControlled: m.rateControl.WithLabelValues(id),
 	}
-}
-
-func (m *Metrics) complexity(id string) complexityMetrics {
-	return complexityMetrics{flat: m.signalFlat.WithLabelValues(id), badHeaders: m.badHeaders.WithLabelValues(id),
-		rateControlled: m.rateControl.WithLabelValues(id)}
 }

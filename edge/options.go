@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/camwatch/camwatch/configs"
+	"github.com/camwatch/camwatch/detect"
 	"github.com/camwatch/camwatch/event"
 	"github.com/prometheus/client_golang/prometheus"
 )
@@ -98,15 +99,8 @@ func OptionsFromConfig(c *configs.Edge, logger *slog.Logger, reg prometheus.Regi
 		if cam.Motion != nil {
 			m = *cam.Motion
 		}
-		switch m.Detector {
-		case "", "auto", "compressed", "gate":
-			cc := CompressedConfig(m)
-			ec.Motion = &cc
-		}
-		switch m.Detector {
-		case "", "auto", "pixel", "gate":
-			auto := m.Detector == "" || m.Detector == "auto"
-			ec.Pixel = &PixelTier{Detector: PixelConfig(m), FPS: m.DetectFPS, Width: m.DetectWidth, Gate: m.Detector == "gate" || auto, Auto: auto}
+		if d, ok := detect.FromMotion(m); ok {
+			ec.Detect = &d
 		}
 		cl := c.Defaults.Clips
 		if cam.Clips != nil {

@@ -45,7 +45,7 @@ func TestSupervisorTamperFreeze(t *testing.T) {
 		t.Fatal(err)
 	}
 	sink, snaps := newMemSink(), &memSnaps{byID: map[string][]byte{}}
-	sup, err := NewSupervisor(Camera{ID: "frz", URL: sim.URL("frz"), Pixel: pixelTierConfig(false)},
+	sup, err := NewSupervisor(Camera{ID: "frz", URL: sim.URL("frz"), Detect: pixelTierConfig(false)},
 		SupervisorOptions{Site: "s", Agent: "a", Timing: testTiming(), Sink: sink, Metrics: m, Snapshots: snaps})
 	if err != nil {
 		t.Fatal(err)

@@ -4,7 +4,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/camwatch/camwatch/motion"
 	"github.com/prometheus/client_golang/prometheus"
 )
 
@@ -96,9 +95,10 @@ func (t *thumbnailer) due(at time.Time) bool {
 	return t.last.IsZero() || at.Sub(t.last) >= t.interval
 }
 
-// offer considers frame f at time at: when due and within the budget it
-// encodes the thumbnail and keeps it for the next stats event.
-func (t *thumbnailer) offer(f *motion.Frame, at time.Time) {
+// offer considers the frame taken at at, just decoded: when due and
+// within the budget it encodes the thumbnail with encode and keeps it for
+// the next stats event.
+func (t *thumbnailer) offer(at time.Time, encode func() ([]byte, error)) {
 	if !t.due(at) {
 		return
 	}
@@ -110,7 +110,7 @@ func (t *thumbnailer) offer(f *motion.Frame, at time.Time) {
 		t.budget.count.WithLabelValues("budget").Inc()
 		return
 	}
-	b, err := encodeSnapshot(f)
+	b, err := encode()
 	if err != nil {
 		t.budget.count.WithLabelValues("encode").Inc()
 		return

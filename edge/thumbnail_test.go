@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/camwatch/camwatch/event"
-	"github.com/camwatch/camwatch/motion"
 	"github.com/camwatch/camwatch/simcam"
 	"github.com/prometheus/client_golang/prometheus"
 )
@@ -45,27 +44,27 @@ func TestSnapshotBudget(t *testing.T) {
 func TestThumbnailerSpacing(t *testing.T) {
 	count := prometheus.NewCounterVec(prometheus.CounterOpts{Name: "x"}, []string{"result"})
 	th := &thumbnailer{interval: time.Minute, budget: newBudget(1000, time.Now, count)}
-	f := &motion.Frame{Width: 32, Height: 18, Gray: make([]byte, 32*18)}
+	f := func() ([]byte, error) { return make([]byte, 1000), nil }
 	t0 := time.Unix(2_000_000, 0)
-	th.offer(f, t0)
+	th.offer(t0, f)
 	if th.take() == nil {
 		t.Fatal("no first thumbnail")
 	}
-	th.offer(f, t0.Add(30*time.Second))
+	th.offer(t0.Add(30*time.Second), f)
 	if th.take() != nil {
 		t.Error("a thumbnail before the interval")
 	}
 	th.sent(t0.Add(50*time.Second), 1000, false) // a motion snapshot restarts the clock
-	th.offer(f, t0.Add(70*time.Second))
+	th.offer(t0.Add(70*time.Second), f)
 	if th.take() != nil {
 		t.Error("a thumbnail 20 s after a motion snapshot")
 	}
-	th.offer(f, t0.Add(111*time.Second))
+	th.offer(t0.Add(111*time.Second), f)
 	if th.take() == nil {
 		t.Error("no thumbnail an interval after the motion snapshot")
 	}
 	off := &thumbnailer{interval: -1, budget: th.budget}
-	off.offer(f, t0)
+	off.offer(t0, f)
 	if off.take() != nil {
 		t.Error("thumbnails off, still one")
 	}
@@ -85,7 +84,7 @@ func TestSupervisorThumbnails(t *testing.T) {
 	}
 	sink, snaps := newMemSink(), &memSnaps{byID: map[string][]byte{}}
 	const every = 3 * time.Second
-	sup, err := NewSupervisor(Camera{ID: "th", URL: sim.URL("th"), Pixel: pixelTierConfig(true)},
+	sup, err := NewSupervisor(Camera{ID: "th", URL: sim.URL("th"), Detect: pixelTierConfig(true)},
 		SupervisorOptions{Site: "s", Agent: "a", Timing: testTiming(), Sink: sink, Metrics: m, Snapshots: snaps,
 			Thumbnails: Thumbnails{Interval: every}})
 	if err != nil {

@@ -24,6 +24,9 @@
     return s.replace(/\{(\d+)\}/g, (_, i) => String(args[Number(i)] ?? ""));
   }
   function has(key) { return dicts[lang][key] !== undefined; }
+  // canManage: the management page is for roles that change something
+  // there (a viewer may read maintenance windows, but manages nothing).
+  function canManage() { return can("silences.write") || can("maintenance.write") || can("programs.arm"); }
 
   // h builds an element; attrs starting with "on" are listeners.
   function h(tag, attrs, ...kids) {
@@ -62,6 +65,11 @@
   }
 
   function locale() { return lang === "vi" ? "vi-VN" : "en-GB"; }
+  // collate compares names in the page's language; one Intl.Collator per
+  // language (localeCompare with a locale builds one per call: a 1,000
+  // camera sort spent most of its time there).
+  const collators = {};
+  function collate(a, b) { return (collators[lang] || (collators[lang] = new Intl.Collator(locale()))).compare(a, b); }
   function fmtTime(iso) {
     if (!iso) return "";
     const d = new Date(iso);
@@ -128,8 +136,8 @@
     pw.hidden = !me || me.kind !== "user";
     if (me) { who.textContent = t("who", me.name, t("role." + me.role)); who.dataset.role = me.role; }
     for (const a of document.querySelectorAll("nav a")) {
-      const need = { alerts: "alerts.read", uptime: "uptime.read", cameras: "cameras.read", investigate: "timeline.read" }[a.dataset.route];
-      a.hidden = !me || (need && !can(need));
+      const need = { alerts: "alerts.read", uptime: "uptime.read", cameras: "cameras.read", review: "uptime.read", investigate: "timeline.read" }[a.dataset.route];
+      a.hidden = !me || (need && !can(need)) || (a.dataset.route === "manage" && !canManage());
     }
   }
 
@@ -253,7 +261,7 @@
       const body = [h("h1", {}, t("cameras.title"))];
       if (err) body.push(h("p", { class: "error", role: "alert" }, t("common.error", err)));
       if (!cams) { body.push(h("p", {}, t("common.loading"))); view.replaceChildren(...body); return; }
-      const uniq = (f, name) => [...new Set(cams.map(f).filter(Boolean))].map((v) => [v, name(v)]).sort((a, b) => a[1].localeCompare(b[1], locale()));
+      const uniq = (f, name) => [...new Set(cams.map(f).filter(Boolean))].map((v) => [v, name(v)]).sort((a, b) => collate(a[1], b[1]));
       const reasons = uniq((c) => c.reason, reasonText);
       body.push(h("form", { class: "filters", onsubmit: (e) => e.preventDefault() },
         select("program", uniq((c) => c.labels && c.labels.program, progName), t("cameras.filter.program")),
@@ -264,7 +272,8 @@
         (!filters.ward || (c.labels || {}).ward === filters.ward) &&
         (!filters.status || cameraState(c) === filters.status) &&
         (!filters.reason || c.reason === filters.reason));
-      list.sort((a, b) => (stateRank[cameraState(a)] ?? 1) - (stateRank[cameraState(b)] ?? 1) || camName(a.id, a.labels).localeCompare(camName(b.id, b.labels), locale()));
+      const names = new Map(list.map((c) => [c.id, camName(c.id, c.labels)]));
+      list.sort((a, b) => (stateRank[cameraState(a)] ?? 1) - (stateRank[cameraState(b)] ?? 1) || collate(names.get(a.id), names.get(b.id)));
       const problems = list.filter((c) => cameraState(c) !== "online").length;
       body.push(h("p", { class: "meta" }, t("cameras.count", list.length, problems), at ? " · " + t("common.updated", fmtTime(at)) : ""));
       body.push(list.length ? h("ul", { class: "camgrid", id: "cameras" }, list.map(card)) : h("p", {}, t("common.none")));
@@ -609,6 +618,117 @@
     return null;
   }
 
+  // ---- management: silences, arming, maintenance (as the role allows) ----
+  function managePage(view) {
+    let silences = null, maint = null, err = null, msg = "";
+    async function load() {
+      try {
+        const [s, m] = await Promise.all([
+          can("silences.read") ? getJSON("/api/v1/silences") : null,
+          can("maintenance.read") ? getJSON("/api/v1/maintenance") : null]);
+        silences = s ? s.silences || [] : null;
+        maint = m ? m.maintenance || [] : null;
+        err = null;
+      } catch (e) { err = e.message; }
+      render();
+    }
+    async function act(fn, done) {
+      try { await fn(); msg = done; } catch (e) { msg = t("manage.failed", e.message); }
+      await load();
+    }
+    function progOptions(id) {
+      return h("select", { id, required: true }, h("option", { value: "" }, t("manage.choose")),
+        Object.values(dir.programs).map((p) => h("option", { value: p.id }, nm(p.name))));
+    }
+    function target(x) {
+      if (x.camera) return t("manage.target.camera", camName(x.camera));
+      if (x.program) return t("manage.target.program", progName(x.program));
+      if (x.ward) return t("manage.target.ward", wardName(x.ward));
+      return t("manage.target.all");
+    }
+    function silenceSection() {
+      const rows = (silences || []).map((s) => h("li", { class: "item", "data-silence": s.id },
+        h("strong", {}, target(s)), s.rule ? " · " + t("manage.rule", s.rule) : "",
+        h("div", { class: "sub" }, t("manage.until", fmtTime(s.end)), s.by ? " · " + t("manage.by", s.by) : "", s.comment ? " · " + s.comment : ""),
+        can("silences.write") ? h("button", { type: "button", class: "expire", onclick: () => act(() => send("DELETE", "/api/v1/silences/" + encodeURIComponent(s.id)), t("manage.expired")) }, t("manage.expire")) : null));
+      const hours = h("select", { id: "sil-hours" }, [1, 2, 4, 8, 24].map((n) => h("option", { value: n }, t("manage.hours", n))));
+      const form = can("silences.write") ? h("form", { class: "filters", id: "silence-form", onsubmit: (e) => {
+        e.preventDefault();
+        const end = new Date(Date.now() + Number(hours.value) * 3600e3).toISOString();
+        const body = { program: form.querySelector("#sil-program").value, end, comment: form.querySelector("#sil-comment").value.trim() || undefined };
+        act(() => send("POST", "/api/v1/silences", body), t("manage.silenced"));
+      } },
+      h("label", { for: "sil-program" }, t("manage.program"), progOptions("sil-program")),
+      h("label", { for: "sil-hours" }, t("manage.for"), hours),
+      h("label", { for: "sil-comment" }, t("manage.comment"), h("input", { id: "sil-comment", maxlength: 500 })),
+      h("button", { type: "submit", class: "primary" }, t("manage.silence"))) : null;
+      return h("section", { class: "manage", id: "silences" }, h("h2", {}, t("manage.silences")), form,
+        rows.length ? h("ul", { class: "items" }, rows) : h("p", {}, t("manage.noSilences")));
+    }
+    function armSection() {
+      return h("section", { class: "manage", id: "arming" }, h("h2", {}, t("manage.arming")), h("p", { class: "sub" }, t("manage.armingHelp")),
+        h("ul", { class: "items" }, Object.values(dir.programs).map((p) => h("li", { class: "item", "data-program": p.id },
+          h("strong", {}, nm(p.name)), " · ", kindName(p.kind),
+          h("div", { class: "buttons" },
+            h("button", { type: "button", class: "arm", onclick: () => act(() => send("POST", "/api/v1/programs/" + encodeURIComponent(p.id) + "/arm"), t("manage.armed", nm(p.name))) }, t("manage.arm")),
+            h("button", { type: "button", class: "disarm", onclick: () => act(() => send("POST", "/api/v1/programs/" + encodeURIComponent(p.id) + "/disarm"), t("manage.disarmed", nm(p.name))) }, t("manage.disarm")))))));
+    }
+    function maintSection() {
+      const rows = (maint || []).map((m) => h("li", { class: "item", "data-maintenance": m.id },
+        h("strong", {}, target(m)), h("div", { class: "sub" }, fmtTime(m.start), " – ", fmtTime(m.end), m.by ? " · " + t("manage.by", m.by) : "", m.note ? " · " + m.note : ""),
+        can("maintenance.write") ? h("button", { type: "button", class: "end", onclick: () => act(() => send("DELETE", "/api/v1/maintenance/" + encodeURIComponent(m.id)), t("manage.ended")) }, t("manage.end")) : null));
+      const hours = h("select", { id: "mt-hours" }, [1, 2, 4, 8, 24, 72].map((n) => h("option", { value: n }, t("manage.hours", n))));
+      const form = can("maintenance.write") ? h("form", { class: "filters", id: "maintenance-form", onsubmit: (e) => {
+        e.preventDefault();
+        const end = new Date(Date.now() + Number(hours.value) * 3600e3).toISOString();
+        act(() => send("POST", "/api/v1/maintenance", { program: form.querySelector("#mt-program").value, end, note: form.querySelector("#mt-note").value.trim() }), t("manage.planned"));
+      } },
+      h("label", { for: "mt-program" }, t("manage.program"), progOptions("mt-program")),
+      h("label", { for: "mt-hours" }, t("manage.for"), hours),
+      h("label", { for: "mt-note" }, t("manage.note"), h("input", { id: "mt-note", required: true, maxlength: 500 })),
+      h("button", { type: "submit", class: "primary" }, t("manage.plan"))) : null;
+      return h("section", { class: "manage", id: "maintenance" }, h("h2", {}, t("manage.maintenance")), form,
+        rows.length ? h("ul", { class: "items" }, rows) : h("p", {}, t("manage.noMaintenance")));
+    }
+    function render() {
+      view.replaceChildren(h("h1", {}, t("manage.title")),
+        h("p", { role: "status", id: "manage-msg", class: "ok" }, msg),
+        err ? h("p", { class: "error", role: "alert" }, t("common.error", err)) : "",
+        silences !== null ? silenceSection() : null,
+        can("programs.arm") ? armSection() : null,
+        maint !== null ? maintSection() : null,
+        h("p", { class: "sub" }, t("manage.notHere")));
+    }
+    rerender = render;
+    render();
+    load();
+    return null;
+  }
+
+  // ---- program review (printable) ----
+  function reviewPage(view) {
+    const now = new Date();
+    const month = new Date(now.getFullYear(), now.getMonth() - 1, 1);
+    const state = { ward: Object.keys(dir.wards)[0] || "", period: month.getFullYear() + "-" + String(month.getMonth() + 1).padStart(2, "0") };
+    function link() {
+      return "/api/v1/review?" + new URLSearchParams({ ward: state.ward, period: state.period, lang });
+    }
+    function render() {
+      const a = h("a", { id: "review-link", class: "button primary", href: link(), target: "_blank", rel: "noopener" }, t("review.open"));
+      const update = () => { a.href = link(); };
+      view.replaceChildren(h("h1", {}, t("review.title")), h("p", { class: "sub" }, t("review.help")),
+        h("form", { class: "filters", onsubmit: (e) => e.preventDefault() },
+          h("label", { for: "rv-ward" }, t("cameras.filter.ward"), h("select", { id: "rv-ward", onchange: (e) => { state.ward = e.target.value; update(); } },
+            Object.values(dir.wards).map((w) => h("option", { value: w.id, selected: w.id === state.ward }, nm(w.name))))),
+          h("label", { for: "rv-period" }, t("review.period"), h("input", { id: "rv-period", value: state.period, pattern: "\\d{4}-(\\d{2}|Q[1-4])", size: 8,
+            oninput: (e) => { state.period = e.target.value.trim(); update(); } }))),
+        h("p", {}, a));
+    }
+    rerender = render;
+    render();
+    return null;
+  }
+
   // ---- routing ----
   function route() {
     if (stopView) stopView();
@@ -620,13 +740,15 @@
     const view = document.getElementById("view");
     let page = parts[0] || "cameras";
     if (!me) { showLogin(""); return; }
-    const need = { alerts: "alerts.read", uptime: "uptime.read", camera: "events.read", cameras: "cameras.read", investigate: "timeline.read" }[page] || "cameras.read";
+    const need = { alerts: "alerts.read", uptime: "uptime.read", camera: "events.read", cameras: "cameras.read", review: "uptime.read", investigate: "timeline.read", manage: "cameras.read" }[page] || "cameras.read";
     document.body.dataset.page = page;
-    if (!can(need)) {
+    if (!can(need) || (page === "manage" && !canManage())) {
       rerender = () => route();
       view.replaceChildren(h("h1", {}, t("app.title")), h("p", { class: "warn", id: "denied" }, t("denied")));
     } else if (page === "alerts") stopView = alertsPage(view);
     else if (page === "uptime") stopView = uptimePage(view, params);
+    else if (page === "review") stopView = reviewPage(view);
+    else if (page === "manage") stopView = managePage(view);
     else if (page === "camera" && parts[1]) { stopView = timelinePage(view, parts[1], params); page = "cameras"; }
     else if (page === "investigate" && window.CAMWATCH_PAGES && window.CAMWATCH_PAGES.investigate) {
       stopView = window.CAMWATCH_PAGES.investigate(view, params, { h, t, fmtTime, fmtDur, reasonText, getJSON, send, can,
@@ -639,11 +761,11 @@
   }
 
   async function start() {
-    try {
-      const cfg = await getJSON("config.json");
-      if (cfg && cfg.time_zone) timeZone = cfg.time_zone;
-    } catch (_) { /* keep the default zone */ }
-    try { me = await getJSON("/api/v1/session"); } catch (_) { me = null; }
+    // The zone and who is signed in, in parallel: one round trip less
+    // before the first page.
+    const [cfg, who] = await Promise.all([getJSON("config.json").catch(() => null), getJSON("/api/v1/session").catch(() => null)]);
+    if (cfg && cfg.time_zone) timeZone = cfg.time_zone;
+    me = who;
     if (me && can("cameras.read")) await loadNames();
     applyStatic();
     window.addEventListener("hashchange", route);
