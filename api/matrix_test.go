@@ -102,6 +102,7 @@ func newWorld(t testing.TB) *world {
 	if res, err := w.store.Apply(ctx, evs); err != nil || res[0].Err != nil {
 		t.Fatal(err, res)
 	}
+	events := timeline(t, w.store, evs)
 	if err := uptime.Write(ctx, camstate.New(rdb, camstate.Options{Prefix: prefix}), "q1", now, &hist); err != nil {
 		t.Fatal(err)
 	}
@@ -128,7 +129,7 @@ func newWorld(t testing.TB) *world {
 		}
 		w.tokens[r] = tok
 	}
-	w.opts = Options{Store: w.store, Snapshots: w.store, Alerts: e.r, AlertHistory: e.r.Store(),
+	w.opts = Options{Store: events, Snapshots: w.store, Alerts: e.r, AlertHistory: e.r.Store(),
 		MaintenanceAlerts: e.r, Uptime: &Uptime{Source: w.src, Maintenance: w.src}, Auth: w.svc, Audit: w.log,
 		AlertsHeartbeat: 100 * time.Millisecond}
 	w.srv = httptest.NewServer(New(w.opts))
