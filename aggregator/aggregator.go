@@ -16,8 +16,11 @@ import (
 	"github.com/camwatch/camwatch/audit"
 	"github.com/camwatch/camwatch/auth"
 	"github.com/camwatch/camwatch/ingest"
+	"github.com/camwatch/camwatch/mqttbridge"
 	"github.com/camwatch/camwatch/natsauth"
 	"github.com/camwatch/camwatch/notify"
+	"github.com/camwatch/camwatch/programs"
+	"github.com/camwatch/camwatch/review"
 	"github.com/camwatch/camwatch/signing"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
@@ -49,6 +52,7 @@ type Aggregator struct {
 	signer    *signing.Key
 	verifier  *signing.Verifier
 	delivery  *delivery
+	bridge    *mqttbridge.Bridge
 	sampleWG  sync.WaitGroup
 	failed    chan error
 	closeOnce sync.Once
@@ -145,6 +149,10 @@ func Start(ctx context.Context, o Options) (*Aggregator, error) {
 		_ = a.ln.Close()
 		return nil, err
 	}
+	if err := a.startMQTT(); err != nil {
+		_ = a.ln.Close()
+		return nil, err
+	}
 	metricsHandler := promhttp.HandlerFor(o.Gatherer, promhttp.HandlerOpts{})
 	apiOpts := api.Options{
 		Auth:      authSvc,
@@ -156,8 +164,10 @@ func Start(ctx context.Context, o Options) (*Aggregator, error) {
 			"nats":  a.natsReady,
 			"redis": a.store.Ping,
 		},
-		Metrics: metricsHandler,
-		Logger:  o.Logger.With("component", "api"),
+		Metrics:  metricsHandler,
+		Logger:   o.Logger.With("component", "api"),
+		Programs: programs.FromConfig(&cfg),
+		Motion:   &review.StreamMotion{JS: js, Stream: cfg.Stream.Name},
 	}
 	if a.alerts != nil { // never a typed nil in the interfaces
 		apiOpts.Alerts, apiOpts.MaintenanceAlerts, apiOpts.AlertHistory = a.alerts, a.alerts, a.alerts.Store()
@@ -278,6 +288,9 @@ func (a *Aggregator) Close() error {
 		ctx, cancel := context.WithTimeout(context.Background(), a.opts.ShutdownTimeout)
 		defer cancel()
 		var errs []error
+		if a.bridge != nil {
+			a.bridge.Close() // says offline (retained) before anything stops
+		}
 		if a.alerts != nil {
 			a.alerts.Close() // ends SSE feeds, which would hold Shutdown open
 		}

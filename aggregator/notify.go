@@ -2,6 +2,8 @@ package aggregator
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"slices"
@@ -10,7 +12,9 @@ import (
 
 	"github.com/camwatch/camwatch/alerts"
 	"github.com/camwatch/camwatch/configs"
+	"github.com/camwatch/camwatch/mqttbridge"
 	"github.com/camwatch/camwatch/notify"
+	"github.com/camwatch/camwatch/programs"
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/prometheus/client_golang/prometheus"
 )
@@ -87,6 +91,8 @@ func (a *Aggregator) startDelivery(js jetstream.JetStream, f *notify.File) error
 		JS: js, Receivers: f.Receivers, Registerer: a.opts.Registerer,
 		Logger: a.opts.Logger.With("component", "notify"),
 		OnSent: a.onSent, Backoff: a.opts.NotifyBackoff, Verifier: a.verifier,
+		Names: programs.FromConfig(&a.opts.Config), Location: a.zone(), PublicURL: a.opts.Config.HTTP.PublicURL,
+		Snapshots: a.store,
 	})
 	if err != nil {
 		cancel()
@@ -138,4 +144,46 @@ func (d *delivery) stop(ctx context.Context) bool {
 	d.stopSend()
 	d.sends.Wait()
 	return ok
+}
+
+// zone is the site's time zone (validated with the config), for the
+// times people read in notifications.
+func (a *Aggregator) zone() *time.Location {
+	if loc, err := time.LoadLocation(a.opts.Config.TimeZone); err == nil && a.opts.Config.TimeZone != "" {
+		return loc
+	}
+	return nil
+}
+
+// startMQTT runs the MQTT bridge when mqtt.url is set: every replica
+// connects, the evaluating one publishes (retained state is the same from
+// any of them).
+func (a *Aggregator) startMQTT() error {
+	m := a.opts.Config.MQTT
+	if m.URL == "" {
+		return nil
+	}
+	o := mqttbridge.Options{
+		Broker: m.URL, Username: m.Username, Password: m.Password, Prefix: m.Prefix, DiscoveryPrefix: m.DiscoveryPrefix,
+		Interval: m.Interval, Lang: programs.ParseLang(m.Lang), Names: programs.FromConfig(&a.opts.Config),
+		Cameras: a.store, Logger: a.opts.Logger.With("component", "mqtt"), Registry: a.opts.Registerer,
+		ClientID: "camwatch-bridge-" + a.opts.Config.Consumer.Durable + "-" + randomSuffix(),
+	}
+	if a.alerts != nil { // never a typed nil in the interface
+		o.Feed, o.Publishing = a.alerts, a.alerts.Leading
+	}
+	b, err := mqttbridge.Start(context.Background(), o)
+	if err != nil {
+		return fmt.Errorf("mqtt: %w", err)
+	}
+	a.bridge = b
+	return nil
+}
+
+// randomSuffix keeps replicas' MQTT client ids apart (the broker drops
+// the older session of a repeated id).
+func randomSuffix() string {
+	var b [4]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
 }

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/camwatch/camwatch/alerts"
+	"github.com/camwatch/camwatch/detect"
 	"github.com/camwatch/camwatch/edge"
 	"github.com/camwatch/camwatch/event"
 	"github.com/camwatch/camwatch/motion"
@@ -194,7 +195,7 @@ rules:
 	a := startAlerting(t, natsURL, rdb, prefix, path, "")
 	f := watch(t, "http://"+a.Addr())
 	startEdge(t, natsURL, edge.Camera{ID: "cam-walk", URL: sim.URL("cam-walk"), Labels: event.Labels{Program: "proof"},
-		Motion: &motion.Config{Sensitivity: 5, MinDuration: 400 * time.Millisecond, PostRoll: time.Second}})
+		Detect: &detect.Config{Kind: detect.Compressed, Compressed: motion.Config{Sensitivity: 5, MinDuration: 400 * time.Millisecond, PostRoll: time.Second}}})
 
 	want := []string{"motion-armed firing", "motion-armed resolved"}
 	testenv.Eventually(t, 40*time.Second, func() error {

@@ -14,8 +14,9 @@ import (
 
 // gauges are the sampled metrics: what is true now, not what happened.
 type gauges struct {
-	pending prometheus.Gauge
-	cameras *prometheus.GaugeVec
+	pending  prometheus.Gauge
+	cameras  *prometheus.GaugeVec
+	programs *prometheus.GaugeVec
 }
 
 func newGauges(reg prometheus.Registerer) (*gauges, error) {
@@ -28,8 +29,12 @@ func newGauges(reg prometheus.Registerer) (*gauges, error) {
 			Name: "camwatch_cameras",
 			Help: "Cameras by status, unknown when their agent is silent.",
 		}, []string{"status"}),
+		programs: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "camwatch_program_cameras",
+			Help: "Cameras by program label and state (online, degraded: online with a picture or detection problem, offline, unknown).",
+		}, []string{"program", "status"}),
 	}
-	for _, c := range []prometheus.Collector{g.pending, g.cameras} {
+	for _, c := range []prometheus.Collector{g.pending, g.cameras, g.programs} {
 		if err := reg.Register(c); err != nil {
 			return nil, fmt.Errorf("register aggregator metrics: %w", err)
 		}
@@ -72,5 +77,25 @@ func (g *gauges) once(ctx context.Context, cons jetstream.Consumer, store *camst
 	}
 	for s, n := range counts {
 		g.cameras.WithLabelValues(string(s)).Set(float64(n))
+	}
+	// Per program: every state of every program present, so a dashboard's
+	// stacked bars show zeros rather than gaps; programs gone are dropped.
+	per := map[string]map[string]int{}
+	for _, c := range cams {
+		p := c.Labels.Program
+		if per[p] == nil {
+			per[p] = map[string]int{"online": 0, "degraded": 0, "offline": 0, "unknown": 0}
+		}
+		st := string(c.Status)
+		if c.Status == event.StatusOnline && c.Reason != "" {
+			st = "degraded"
+		}
+		per[p][st]++
+	}
+	g.programs.Reset()
+	for p, m := range per {
+		for st, n := range m {
+			g.programs.WithLabelValues(p, st).Set(float64(n))
+		}
 	}
 }

@@ -21,8 +21,13 @@ func cameraObject(c *camstate.Camera) auth.Object {
 
 // redact drops what the actor's role is not shown of a camera.
 func (s *server) redact(r *http.Request, c *camstate.Camera) {
-	if a := ActorFrom(r.Context()); s.o.Access.HideLocations && a != nil && a.Role == auth.Viewer {
+	a := ActorFrom(r.Context())
+	if s.o.Access.HideLocations && a != nil && a.Role == auth.Viewer {
 		c.Labels.Location = ""
+	}
+	// Who may not see snapshots is not told which ones exist either.
+	if a == nil || !a.Role.Has(auth.SnapshotsRead) {
+		c.Snapshot = nil
 	}
 }
 

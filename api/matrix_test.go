@@ -19,7 +19,9 @@ import (
 	"github.com/camwatch/camwatch/alerts"
 	"github.com/camwatch/camwatch/audit"
 	"github.com/camwatch/camwatch/auth"
+	"github.com/camwatch/camwatch/configs"
 	"github.com/camwatch/camwatch/event"
+	"github.com/camwatch/camwatch/programs"
 	"github.com/camwatch/camwatch/testenv"
 	"github.com/camwatch/camwatch/uptime"
 	"github.com/prometheus/client_golang/prometheus"
@@ -49,6 +51,11 @@ type world struct {
 }
 
 var scopeA = auth.Scope{Programs: []string{"pa"}}
+
+// matrixPrograms names both programs; only pa's may be shown below admin.
+var matrixPrograms = programs.New([]configs.Ward{{ID: "w-pa", Name: configs.Names{VI: "Phường A", EN: "Ward A"}}, {ID: "w-pb", Name: configs.Names{VI: "Phường B", EN: "Ward B"}}},
+	[]configs.Program{{ID: "pa", Kind: "other", Ward: "w-pa", Name: configs.Names{VI: "Chương trình A", EN: "Program A"}, Cameras: map[string]configs.Names{"pa-1": {VI: "Cổng A", EN: "Gate A"}}},
+		{ID: "pb", Kind: "other", Ward: "w-pb", Name: configs.Names{VI: "Chương trình B", EN: "Program B"}, Cameras: map[string]configs.Names{"pb-1": {VI: "Cổng B", EN: "Gate B"}}}})
 
 func (e *alertsEnv) healthOf(cam, program string, st event.Status) {
 	e.t.Helper()
@@ -131,7 +138,7 @@ func newWorld(t testing.TB) *world {
 	}
 	w.opts = Options{Store: events, Snapshots: w.store, Alerts: e.r, AlertHistory: e.r.Store(),
 		MaintenanceAlerts: e.r, Uptime: &Uptime{Source: w.src, Maintenance: w.src}, Auth: w.svc, Audit: w.log,
-		AlertsHeartbeat: 100 * time.Millisecond}
+		AlertsHeartbeat: 100 * time.Millisecond, Programs: matrixPrograms}
 	w.srv = httptest.NewServer(New(w.opts))
 	t.Cleanup(w.srv.Close)
 	// Every camera's alert is open before the matrix starts.
@@ -229,6 +236,7 @@ var matrixCases = map[string]matrixCase{
 	"GET /api/v1/audit": {outCode: http.StatusForbidden, req: func(_ *world, in bool) mreq {
 		return mreq{"GET", "/api/v1/audit" + ab(in, "", "?actor=someone-else"), ""}
 	}},
+	"GET /api/v1/programs":     {list: true, absent: `"pb"`, req: func(*world, bool) mreq { return mreq{"GET", "/api/v1/programs", ""} }},
 	"GET /api/v1/cameras":      {list: true, absent: "pb-1", req: func(*world, bool) mreq { return mreq{"GET", "/api/v1/cameras", ""} }},
 	"GET /api/v1/cameras/{id}": {req: func(_ *world, in bool) mreq { return mreq{"GET", "/api/v1/cameras/" + ab(in, "pa-1", "pb-1"), ""} }},
 	"GET /api/v1/cameras/{id}/events": {req: func(_ *world, in bool) mreq {
@@ -272,6 +280,9 @@ var matrixCases = map[string]matrixCase{
 	"GET /api/v1/uptime": {list: true, absent: `"pb"`, req: func(*world, bool) mreq { return mreq{"GET", "/api/v1/uptime?window=24h&rows=cameras", ""} }},
 	"GET /api/v1/uptime.csv": {list: true, absent: "pb", req: func(*world, bool) mreq {
 		return mreq{"GET", "/api/v1/uptime.csv?window=24h&rows=cameras", ""}
+	}},
+	"GET /api/v1/review": {req: func(_ *world, in bool) mreq {
+		return mreq{"GET", "/api/v1/review?period=" + time.Now().Format("2006-01") + "&ward=" + ab(in, "w-pa", "w-pb"), ""}
 	}},
 	"GET /api/v1/uptime/scorecard": {req: func(_ *world, in bool) mreq {
 		return mreq{"GET", "/api/v1/uptime/scorecard?window=24h&program=" + ab(in, "pa", "pb"), ""}

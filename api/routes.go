@@ -12,6 +12,7 @@ import (
 	"github.com/camwatch/camwatch/auth"
 	"github.com/camwatch/camwatch/console"
 	"github.com/camwatch/camwatch/event"
+	"github.com/camwatch/camwatch/programs"
 )
 
 // Store is what the API reads; ingest.Timeline implements it (camera
@@ -58,6 +59,12 @@ type Options struct {
 	Audit Auditor
 	// Access is the HTTP side of the policy (origins, hosts, limits).
 	Access Access
+	// Programs names wards, programs and cameras (vi, en); nil knows no
+	// names and the console shows ids.
+	Programs *programs.Directory
+	// Motion gives the program review its motion starts; nil prints the
+	// review without them (and says so).
+	Motion MotionSource
 
 	// noChecks skips authentication and authorization (every request is
 	// an admin's): only this package's benchmark sets it, to measure what
@@ -109,6 +116,7 @@ func (s *server) routes() []route {
 		{"POST /api/v1/session/password", auth.Signed, s.changePassword},
 		{"GET /api/v1/audit", auth.AuditRead, s.listAudit},
 
+		{"GET /api/v1/programs", auth.CamerasRead, s.listPrograms},
 		{"GET /api/v1/cameras", auth.CamerasRead, s.listCameras},
 		{"GET /api/v1/cameras/{id}", auth.CamerasRead, s.getCamera},
 		{"GET /api/v1/cameras/{id}/events", auth.EventsRead, s.listEvents},
@@ -135,6 +143,7 @@ func (s *server) routes() []route {
 		{"GET /api/v1/uptime", auth.UptimeRead, s.uptimeJSON},
 		{"GET /api/v1/uptime.csv", auth.UptimeRead, s.uptimeCSV},
 		{"GET /api/v1/uptime/scorecard", auth.UptimeRead, s.scorecard},
+		{"GET /api/v1/review", auth.UptimeRead, s.reviewPage},
 
 		{"GET /{$}", auth.Open, c.Root},
 		{"GET " + console.Prefix + "config.json", auth.Open, c.Config},

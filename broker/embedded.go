@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -44,6 +45,9 @@ type Config struct {
 	ClusterName string
 	ClusterPort int
 	Routes      []string
+	// MQTTPort turns on the MQTT listener on Host (-1 picks a free port;
+	// 0 leaves it off); its users come from AuthFile (natsauth MQTT users).
+	MQTTPort int
 }
 
 // Start runs a NATS server with JetStream storing in dir, without
@@ -57,6 +61,16 @@ func Start(dir, host string, port int) (*Embedded, error) {
 func StartConfig(c Config) (*Embedded, error) {
 	if c.Host == "" {
 		c.Host = "127.0.0.1"
+	}
+	if c.MQTTPort < 0 {
+		// nats-server does not tell which port it bound for MQTT: take a
+		// free one first.
+		l, err := net.Listen("tcp", net.JoinHostPort(c.Host, "0"))
+		if err != nil {
+			return nil, fmt.Errorf("mqtt port: %w", err)
+		}
+		c.MQTTPort = l.Addr().(*net.TCPAddr).Port
+		l.Close()
 	}
 	opts, err := c.options()
 	if err != nil {
@@ -92,11 +106,22 @@ func (c Config) options() (*server.Options, error) {
 		opts.Cluster.Host, opts.Cluster.Port = c.Host, c.ClusterPort
 		opts.Routes = server.RoutesFromStr(strings.Join(c.Routes, ","))
 	}
+	if c.MQTTPort != 0 {
+		opts.MQTT.Host, opts.MQTT.Port = c.Host, c.MQTTPort
+	}
 	opts.JetStream, opts.StoreDir = true, c.Dir
 	opts.NoLog, opts.NoSigs = true, true
 	// Keep JetStream modest on a small machine.
 	opts.JetStreamMaxMemory, opts.JetStreamMaxStore = 256<<20, 8<<30
 	return opts, nil
+}
+
+// MQTTAddr is the MQTT listener's host:port, "" when it is off.
+func (e *Embedded) MQTTAddr() string {
+	if e.cfg.MQTTPort <= 0 {
+		return ""
+	}
+	return net.JoinHostPort(e.cfg.Host, strconv.Itoa(e.cfg.MQTTPort))
 }
 
 // URL is the client URL of the server, with Config.URLUser in it if set.

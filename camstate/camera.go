@@ -37,6 +37,9 @@ type Camera struct {
 
 	Motion      bool       `json:"motion"`
 	MotionSince *time.Time `json:"motion_since,omitempty"`
+	// Snapshot is the camera's latest stored picture (motion start,
+	// picture fault or the edge's periodic thumbnail), if any is kept.
+	Snapshot *LatestSnapshot `json:"snapshot,omitempty"`
 
 	LastSeq   uint64     `json:"last_seq"`
 	LastKind  event.Kind `json:"last_kind"`

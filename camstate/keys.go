@@ -31,3 +31,8 @@ func (k keys) snapshotWant(site, camera, id string) string {
 	return k.p + ":snapwant:" + site + ":" + camera + ":" + id
 }
 func (k keys) snapshotRef(id string) string { return k.p + ":snapref:" + id }
+
+// snapshotLatest names a camera's newest stored snapshot: "<id> <unix ms>".
+func (k keys) snapshotLatest(site, camera string) string {
+	return k.p + ":snaplatest:" + site + ":" + camera
+}

@@ -42,6 +42,9 @@ func (s *Store) Cameras(ctx context.Context) ([]Camera, error) {
 		}
 		out = append(out, s.finish(cameraFromHash(id, h), agents))
 	}
+	if err := s.latestSnapshots(ctx, out); err != nil {
+		return nil, err
+	}
 	return out, nil
 }
 
@@ -58,8 +61,11 @@ func (s *Store) Camera(ctx context.Context, id string) (*Camera, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := s.finish(cameraFromHash(id, h), agents)
-	return &c, nil
+	cs := []Camera{s.finish(cameraFromHash(id, h), agents)}
+	if err := s.latestSnapshots(ctx, cs); err != nil {
+		return nil, err
+	}
+	return &cs[0], nil
 }
 
 // finish applies the agent timeout: a camera is only as alive as the agent

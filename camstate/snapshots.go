@@ -6,7 +6,9 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/camwatch/camwatch/event"
 	"github.com/redis/go-redis/v9"
@@ -113,6 +115,64 @@ func (s *Store) PutSnapshot(ctx context.Context, site, agent, camera, id string,
 	}
 	if !ok {
 		return ErrSnapshotExists
+	}
+	// The camera's latest picture, for the console's thumbnails: the one
+	// stored last (a redelivered older one may win for a while; the next
+	// thumbnail or motion start replaces it).
+	latest := id + " " + strconv.FormatInt(s.opts.Now().UnixMilli(), 10)
+	if err := s.rdb.Set(ctx, s.k.snapshotLatest(site, camera), latest, s.opts.EventRetention).Err(); err != nil {
+		return fmt.Errorf("snapshot %s latest: %w", id, err)
+	}
+	return nil
+}
+
+// LatestSnapshot is a camera's newest stored snapshot.
+type LatestSnapshot struct {
+	// ID is the event id the picture is served by
+	// (/api/v1/events/{id}/snapshot).
+	ID string    `json:"id"`
+	At time.Time `json:"at"`
+}
+
+// LatestSnapshotOf returns the JPEG of a camera's newest stored
+// snapshot (chat notifications send it with a firing alert).
+func (s *Store) LatestSnapshotOf(ctx context.Context, site, camera string) ([]byte, error) {
+	v, err := s.rdb.Get(ctx, s.k.snapshotLatest(site, camera)).Result()
+	if errors.Is(err, redis.Nil) {
+		return nil, ErrNoSnapshot
+	}
+	if err != nil {
+		return nil, fmt.Errorf("latest snapshot of %s/%s: %w", site, camera, err)
+	}
+	id, _, _ := strings.Cut(v, " ")
+	b, err := s.rdb.Get(ctx, s.k.snapshot(site, camera, id)).Bytes()
+	if errors.Is(err, redis.Nil) {
+		return nil, ErrNoSnapshot
+	}
+	if err != nil {
+		return nil, fmt.Errorf("latest snapshot of %s/%s: %w", site, camera, err)
+	}
+	return b, nil
+}
+
+// latestSnapshots fills in each camera's newest snapshot, in one round trip.
+func (s *Store) latestSnapshots(ctx context.Context, cams []Camera) error {
+	cmds := make([]*redis.StringCmd, len(cams))
+	if _, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		for i := range cams {
+			cmds[i] = p.Get(ctx, s.k.snapshotLatest(cams[i].Site, cams[i].ID))
+		}
+		return nil
+	}); err != nil && !errors.Is(err, redis.Nil) {
+		return fmt.Errorf("redis latest snapshots: %w", err)
+	}
+	for i, c := range cmds {
+		id, ms, ok := strings.Cut(c.Val(), " ")
+		n, err := strconv.ParseInt(ms, 10, 64)
+		if !ok || err != nil || id == "" {
+			continue
+		}
+		cams[i].Snapshot = &LatestSnapshot{ID: id, At: time.UnixMilli(n).UTC()}
 	}
 	return nil
 }

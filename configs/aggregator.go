@@ -4,7 +4,9 @@ import (
 	"net"
 	"net/netip"
 	"net/url"
+	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Aggregator is the central aggregator's file (see aggregator.yaml).
@@ -41,6 +43,61 @@ type Aggregator struct {
 	HTTP    HTTP   `yaml:"http"`
 	Auth    Auth   `yaml:"auth"`
 	Audit   Audit  `yaml:"audit"`
+	// Wards and Programs give the ids that cameras carry in their labels
+	// display names (vi, en) and a community-model kind; every page,
+	// report and notification shows these names (docs/config.md).
+	Wards    []Ward    `yaml:"wards"`
+	Programs []Program `yaml:"programs"`
+	// MQTT publishes camera state, motion and alerts for Home Assistant
+	// (docs/mqtt.md); off without a url.
+	MQTT MQTT `yaml:"mqtt"`
+}
+
+// MQTT is the aggregator's MQTT bridge: it connects to nats-server's MQTT
+// listener as the bridge user that `camwatch nats creds -mqtt` made.
+type MQTT struct {
+	// URL of the MQTT listener, tcp://host:1883 or ssl://host:8883.
+	URL         string `yaml:"url"`
+	Username    string `yaml:"username"`
+	PasswordEnv string `yaml:"password_env"`
+	Password    Secret `yaml:"-"`
+	// Prefix starts camwatch's topics (default camwatch); DiscoveryPrefix
+	// is Home Assistant's (default homeassistant).
+	Prefix          string `yaml:"prefix"`
+	DiscoveryPrefix string `yaml:"discovery_prefix"`
+	// Lang of the names in discovery payloads: vi (default) or en.
+	Lang string `yaml:"lang"`
+	// Interval between comparisons of camera state (default 2s).
+	Interval time.Duration `yaml:"interval"`
+}
+
+func (m *MQTT) validate() error {
+	if m.URL == "" {
+		return nil
+	}
+	u, err := url.Parse(m.URL)
+	if err != nil || (u.Scheme != "tcp" && u.Scheme != "ssl" && u.Scheme != "mqtt" && u.Scheme != "mqtts") || u.Host == "" || u.User != nil {
+		return fieldErr("mqtt.url", "%q is not a tcp:// or ssl:// URL without credentials", m.URL)
+	}
+	if m.Username == "" || m.PasswordEnv == "" {
+		return fieldErr("mqtt.username", "username and password_env are required (the bridge user of `camwatch nats creds -mqtt`)")
+	}
+	pw, err := secretFrom("mqtt.password", Secret{}, m.PasswordEnv)
+	if err != nil {
+		return err
+	}
+	m.Password = pw
+	for _, p := range []struct{ name, v string }{{"mqtt.prefix", m.Prefix}, {"mqtt.discovery_prefix", m.DiscoveryPrefix}} {
+		if p.v != "" && (strings.ContainsAny(p.v, "+#/ ") || !utf8.ValidString(p.v)) {
+			return fieldErr(p.name, "%q must be one topic level without + # / or spaces", p.v)
+		}
+	}
+	switch m.Lang {
+	case "", "vi", "en":
+	default:
+		return fieldErr("mqtt.lang", "%q is not vi or en", m.Lang)
+	}
+	return positive("mqtt.interval", &m.Interval, 2*time.Second)
 }
 
 // HTTP configures the API's listener and its defences (docs/security.md).
@@ -266,6 +323,12 @@ func (c *Aggregator) Validate() error {
 		return fieldErr("alerts.receivers", "needs alerts.rules: without rules nothing is ever notified")
 	}
 	if err := c.validateAccess(); err != nil {
+		return err
+	}
+	if err := validatePrograms(c.Wards, c.Programs); err != nil {
+		return err
+	}
+	if err := c.MQTT.validate(); err != nil {
 		return err
 	}
 	return c.Uptime.validate()

@@ -33,6 +33,7 @@ type composeFile struct {
 
 func TestComposeAgreesWithConfigs(t *testing.T) {
 	t.Setenv("SIMCAM_PASSWORD", "compose-test")
+	t.Setenv("MQTT_BRIDGE_PASSWORD", "mqtt-test")
 	t.Setenv("REDIS_PASSWORD", "compose-test")
 	data, err := os.ReadFile("../docker-compose.yml")
 	if err != nil {

@@ -8,6 +8,7 @@ import (
 
 func TestExamplesParse(t *testing.T) {
 	t.Setenv("SIMCAM_PASSWORD", "s3cret-example")
+	t.Setenv("MQTT_BRIDGE_PASSWORD", "mqtt-test")
 	t.Setenv("REDIS_PASSWORD", "s3cret-example")
 	for _, tc := range []struct {
 		file string

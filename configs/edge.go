@@ -24,6 +24,8 @@ type Edge struct {
 	// MetricsListen serves /metrics and /healthz when set.
 	MetricsListen string     `yaml:"metrics_listen"`
 	Timing        EdgeTiming `yaml:"timing"`
+	// Snapshots bounds the pictures the agent sends besides events.
+	Snapshots EdgeSnapshots `yaml:"snapshots"`
 	// Defaults apply to every camera that does not set its own.
 	Defaults CameraDefaults `yaml:"defaults"`
 	Cameras  []Camera       `yaml:"cameras"`
@@ -45,6 +47,34 @@ type EdgeTiming struct {
 	// ProbeInterval spaces the OPTIONS probes of an offline camera, which
 	// redial it as soon as it answers again (docs/uptime.md).
 	ProbeInterval time.Duration `yaml:"probe_interval"`
+}
+
+// EdgeSnapshots configures the pictures the console shows: every motion
+// start and picture fault sends one, and between them each camera sends a
+// thumbnail every ThumbnailInterval, all within BudgetKbps on the uplink.
+type EdgeSnapshots struct {
+	// ThumbnailInterval spaces a camera's periodic thumbnails (10s to
+	// 24h, default 5m); any snapshot restarts it.
+	ThumbnailInterval time.Duration `yaml:"thumbnail_interval"`
+	// BudgetKbps bounds the agent's snapshot traffic, averaged (default
+	// 128 kbit/s); thumbnails over it wait, motion snapshots do not.
+	BudgetKbps float64 `yaml:"budget_kbps"`
+}
+
+func (s *EdgeSnapshots) validate() error {
+	if s.ThumbnailInterval == 0 {
+		s.ThumbnailInterval = 5 * time.Minute
+	}
+	if s.ThumbnailInterval < 10*time.Second || s.ThumbnailInterval > 24*time.Hour {
+		return fieldErr("snapshots.thumbnail_interval", "must be 10s to 24h, got %s", s.ThumbnailInterval)
+	}
+	if s.BudgetKbps == 0 {
+		s.BudgetKbps = 128
+	}
+	if s.BudgetKbps < 8 || s.BudgetKbps > 100000 {
+		return fieldErr("snapshots.budget_kbps", "must be 8 to 100000, got %g", s.BudgetKbps)
+	}
+	return nil
 }
 
 // CameraDefaults are per-camera settings shared by all cameras.
@@ -82,6 +112,10 @@ type Motion struct {
 	Zones []Zone `yaml:"zones"`
 	// Masks are polygons where nothing counts (a tree, a road, a clock).
 	Masks []Zone `yaml:"masks"`
+	// SnapshotWidth is the width of the colour JPEGs sent with motion and
+	// picture-fault events: 0 (the default) is the stream's own width, at
+	// most 1920; 64 to 3840 otherwise (never wider than the stream).
+	SnapshotWidth int `yaml:"snapshot_width"`
 }
 
 // Zone is a named polygon in picture coordinates normalised to 0..1
@@ -132,6 +166,9 @@ func (m *Motion) validate(field string) error {
 	}
 	if m.MinArea < 0 || m.MinArea > 100 {
 		return fieldErr(field+".min_area", "must be a percent above 0, got %g", m.MinArea)
+	}
+	if m.SnapshotWidth != 0 && (m.SnapshotWidth < 64 || m.SnapshotWidth > 3840) {
+		return fieldErr(field+".snapshot_width", "must be 0 (the stream's width) or 64 to 3840, got %d", m.SnapshotWidth)
 	}
 	if len(m.Zones) > 32 {
 		return fieldErr(field+".zones", "at most 32 zones, got %d", len(m.Zones))
@@ -198,6 +235,9 @@ func (c *Edge) Validate() error {
 	}
 	if c.SpoolDir == "" {
 		return fieldErr("spool_dir", "is required")
+	}
+	if err := c.Snapshots.validate(); err != nil {
+		return err
 	}
 	if c.SpoolMaxMB == 0 {
 		c.SpoolMaxMB = 1024

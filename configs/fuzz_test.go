@@ -19,6 +19,7 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte("site: q1\nagent: a\nnats: {url: 'nats://u:p@h:1'}\n"))
 	os.Setenv("SIMCAM_PASSWORD", "fuzz") // the examples name them
 	os.Setenv("REDIS_PASSWORD", "fuzz")
+	os.Setenv("MQTT_BRIDGE_PASSWORD", "fuzz")
 	kinds := []func() Validator{
 		func() Validator { return &Edge{} },
 		func() Validator { return &Aggregator{} },

@@ -1,13 +1,19 @@
 package console_test
 
 import (
+	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"image"
+	"image/jpeg"
 	"log/slog"
 	"net/http"
 	"net/url"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -38,6 +44,9 @@ func (e *edge) publish(ev *event.Event) {
 	e.t.Helper()
 	e.seq[ev.Camera+"/"+ev.Agent]++
 	ev.Schema, ev.ID, ev.Site, ev.Agent, ev.Time, ev.Seq = event.SchemaVersion, event.NewID(), "hcm-q1", "edge-1", time.Now(), e.seq[ev.Camera+"/"+ev.Agent]
+	if ev.Snapshot != nil {
+		ev.Snapshot.ID = ev.ID // the picture travels under the event's id
+	}
 	data, err := event.Marshal(ev)
 	if err != nil {
 		e.t.Fatal(err)
@@ -58,6 +67,40 @@ func (e *edge) health(camera, program, ward string, st event.Status, reason even
 	}
 	e.publish(&event.Event{Kind: event.KindHealth, Camera: camera, Health: h,
 		Labels: event.Labels{Program: program, Ward: ward, Location: "Hẻm " + camera}})
+}
+
+// thumbnail publishes a stats event with the camera's periodic thumbnail,
+// as an edge agent does: the event names the picture's digest, the picture
+// travels on the snapshots subject with the event's id.
+func (e *edge) thumbnail(camera, program, ward string) {
+	e.t.Helper()
+	img := image.NewGray(image.Rect(0, 0, 320, 180))
+	for i := range img.Pix {
+		img.Pix[i] = byte(i % 251)
+	}
+	var b bytes.Buffer
+	if err := jpeg.Encode(&b, img, nil); err != nil {
+		e.t.Fatal(err)
+	}
+	sum := sha256.Sum256(b.Bytes())
+	lab := event.Labels{Program: program, Ward: ward, Location: "Hẻm " + camera}
+	ev3 := &event.Event{Kind: event.KindStats, Camera: camera, Labels: lab,
+		Health: &event.Health{Status: event.StatusOnline, Since: time.Now(), Codec: "h264", Width: 640, Height: 360, FPS: 15, Frames: 400, LastFrameAgeMS: 40}}
+	ev3.Snapshot = &event.Snapshot{Bytes: b.Len(), SHA256: hex.EncodeToString(sum[:])}
+	e.publishWithSnapshot(ev3, b.Bytes())
+}
+
+// publishWithSnapshot publishes ev (whose Snapshot names jpeg) and the
+// picture on its snapshot subject.
+func (e *edge) publishWithSnapshot(ev *event.Event, jpeg []byte) {
+	e.t.Helper()
+	e.publish(ev)
+	sm := nats.NewMsg(event.SnapshotSubject(ev))
+	sm.Data = jpeg
+	sm.Header.Set(jetstream.MsgIDHeader, ev.ID)
+	if _, err := e.js.PublishMsg(context.Background(), sm); err != nil {
+		e.t.Fatal(err)
+	}
 }
 
 func (e *edge) heartbeat() {
@@ -186,6 +229,10 @@ func TestConsoleInBrowser(t *testing.T) {
 	if _, err := dir.AddUser(bg, "ward-viewer", auth.Viewer, auth.Scope{All: true}, viewPass, "test"); err != nil {
 		t.Fatal(err)
 	}
+	const techPass = "ward-technician-secret"
+	if _, err := dir.AddUser(bg, "tech-ward", auth.Technician, auth.Scope{All: true}, techPass, "test"); err != nil {
+		t.Fatal(err)
+	}
 
 	nc, err := nats.Connect(natsURL)
 	if err != nil {
@@ -201,10 +248,19 @@ func TestConsoleInBrowser(t *testing.T) {
 	ed.health("cam-a", "5plus1-tdp7", "ben-nghe", event.StatusOnline, "")
 	ed.health("cam-b", "5plus1-tdp7", "ben-nghe", event.StatusOnline, "")
 	ed.health("cam-c", "ward-street", "da-kao", event.StatusOffline, event.ReasonStalled)
+	ed.thumbnail("cam-a", "5plus1-tdp7", "ben-nghe")
 	testenv.Eventually(t, 10*time.Second, func() error {
-		var list struct{ Cameras []json.RawMessage }
+		var list struct {
+			Cameras []struct {
+				ID       string
+				Snapshot *struct{ ID string }
+			}
+		}
 		if err := getJSON(base+"/api/v1/cameras", &list); err != nil || len(list.Cameras) != 3 {
 			return fmt.Errorf("cameras %d %v", len(list.Cameras), err)
+		}
+		if list.Cameras[0].ID != "cam-a" || list.Cameras[0].Snapshot == nil {
+			return fmt.Errorf("cam-a has no latest snapshot yet: %+v", list.Cameras[0])
 		}
 		return nil
 	})
@@ -228,11 +284,18 @@ func TestConsoleInBrowser(t *testing.T) {
 
 	t.Run("an operator sees the cameras of their program only", func(t *testing.T) {
 		signIn(t, ctx, base, "op-lan", opPass)
-		waitFor(t, ctx, "two camera rows", `document.querySelectorAll("#cameras tbody tr").length === 2
-			&& document.querySelector('#cameras tr[data-camera="cam-a"]') && !document.querySelector('#cameras tr[data-camera="cam-c"]')`)
-		waitFor(t, ctx, "cam-a online in Vietnamese", `document.querySelector('#cameras tr[data-camera="cam-a"] .badge').textContent === "Hoạt động"`)
+		waitFor(t, ctx, "two camera cards", `document.querySelectorAll("#cameras li.cam").length === 2
+			&& document.querySelector('#cameras li[data-camera="cam-a"]') && !document.querySelector('#cameras li[data-camera="cam-c"]')`)
+		waitFor(t, ctx, "cam-a online in Vietnamese", `document.querySelector('#cameras li[data-camera="cam-a"] .badge').textContent === "Hoạt động"`)
 		waitFor(t, ctx, "role shown", `document.querySelector("#who").textContent === "op-lan · Trực ban"`)
-		waitFor(t, ctx, "the timeline link is there", `document.querySelector('#cameras tr[data-camera="cam-a"] a[href="#/camera/cam-a"]')`)
+		waitFor(t, ctx, "the timeline link is there", `document.querySelector('#cameras li[data-camera="cam-a"] a[href="#/camera/cam-a"]')`)
+		waitFor(t, ctx, "names, not slugs", `document.querySelector('#cameras li[data-camera="cam-a"] .name').textContent === "Đầu hẻm 15"
+			&& document.querySelector('#cameras li[data-camera="cam-a"] .where').textContent === "Mô hình 5+1 tổ dân phố 7 · Phường Bến Nghé"
+			&& !/5plus1-tdp7|ben-nghe/.test(document.querySelector("#view").innerText)
+			&& [...document.querySelectorAll("#f-program option")].map((o) => o.textContent).includes("Mô hình 5+1 tổ dân phố 7")`)
+		waitFor(t, ctx, "cam-a's thumbnail loaded", `(() => { const img = document.querySelector('#cameras li[data-camera="cam-a"] img.thumb');
+			return img && img.complete && img.naturalWidth === 320 && img.naturalHeight === 180; })()`)
+		waitFor(t, ctx, "cam-b without a picture says so", `document.querySelector('#cameras li[data-camera="cam-b"] .thumb.none').textContent === "Chưa có ảnh"`)
 		screenshot(t, ctx, "cameras-operator-vi")
 	})
 
@@ -240,8 +303,11 @@ func TestConsoleInBrowser(t *testing.T) {
 		if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS("#lang"))); err != nil {
 			t.Fatal(err)
 		}
-		waitFor(t, ctx, "English labels", `document.documentElement.lang === "en" && document.querySelector("#cameras thead th:nth-child(2)").textContent === "Status"
-			&& document.querySelector('#cameras tr[data-camera="cam-a"] .badge').textContent === "Online"`)
+		waitFor(t, ctx, "English labels and names", `document.documentElement.lang === "en" && document.querySelector("label[for=f-status]").textContent.startsWith("Status")
+			&& document.querySelector('#cameras li[data-camera="cam-a"] .badge').textContent === "Online"
+			&& document.querySelector('#cameras li[data-camera="cam-a"] .name').textContent === "Alley 15 entrance"
+			&& document.querySelector('#cameras li[data-camera="cam-a"] .where').textContent === "5+1 group, neighbourhood 7 · Ben Nghe Ward"`)
+		screenshot(t, ctx, "cameras-operator-en")
 		if err := chromedp.Do(ctx, chromedp.Reload()); err != nil {
 			t.Fatal(err)
 		}
@@ -319,24 +385,32 @@ func TestConsoleInBrowser(t *testing.T) {
 			t.Fatal(err)
 		}
 		waitFor(t, ctx, "cam-b's events", `document.querySelectorAll("#timeline tbody tr[data-kind=health]").length === 2`)
+		waitFor(t, ctx, "the status lane: unknown, online, then offline", `[...document.querySelectorAll("#lane rect")].map((r) => r.dataset.status).join(",") === "unknown,online,offline"`)
 		waitFor(t, ctx, "download link", `new URL(document.querySelector("#download").href).pathname === "/api/v1/cameras/cam-b/events"`)
 		if err := chromedp.Do(ctx, chromedp.Navigate(base+"/console/#/uptime")); err != nil {
 			t.Fatal(err)
 		}
-		waitFor(t, ctx, "uptime row of the operator's program only", `document.querySelector('#uptime tr[data-group="5plus1-tdp7"]') && !document.querySelector('#uptime tr[data-group="ward-street"]')`)
-		if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`button[data-window="7d"]`))); err != nil {
+		waitFor(t, ctx, "uptime of the operator's program only, by name", `document.querySelector('#uptime [data-group="5plus1-tdp7"]') && !document.querySelector('#uptime [data-group="ward-street"]')
+			&& document.querySelector('#uptime [data-group="5plus1-tdp7"] h2').textContent === "5+1 group, neighbourhood 7"`)
+		waitFor(t, ctx, "7 days: one uptime bar per day", `document.querySelector('button[data-window="7d"]').getAttribute("aria-pressed") === "true"
+			&& document.querySelectorAll('#uptime [data-group="5plus1-tdp7"] .uptime-chart rect.bar').length === 8`)
+		if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`button[data-window="30d"]`))); err != nil {
 			t.Fatal(err)
 		}
-		waitFor(t, ctx, "7 days pressed", `document.querySelector('button[data-window="7d"]').getAttribute("aria-pressed") === "true" && document.querySelector("#uptime")`)
+		waitFor(t, ctx, "30 days: 31 bars (the window cuts two partial days), alerts per day too", `document.querySelectorAll('#uptime [data-group="5plus1-tdp7"] .uptime-chart rect.bar').length === 31
+			&& document.querySelectorAll('#uptime [data-group="5plus1-tdp7"] .alerts-chart rect.bar').length === 31
+			&& [...document.querySelectorAll('#uptime [data-group="5plus1-tdp7"] .alerts-chart rect.bar')].some((r) => r.querySelector("title").textContent !== "0 alerts")`)
+		screenshot(t, ctx, "uptime-operator-en")
 	})
 
-	t.Run("on a phone the cameras are cards without sideways scrolling", func(t *testing.T) {
-		if err := chromedp.Do(ctx, chromedp.EmulateViewport(390, 844), chromedp.Navigate(base+"/console/#/cameras")); err != nil {
+	t.Run("on a 360 px phone the cameras are one column without sideways scrolling", func(t *testing.T) {
+		if err := chromedp.Do(ctx, chromedp.EmulateViewport(360, 740), chromedp.Navigate(base+"/console/#/cameras")); err != nil {
 			t.Fatal(err)
 		}
-		waitFor(t, ctx, "cards fit the screen", `document.querySelectorAll("#cameras tbody tr").length === 2
-			&& getComputedStyle(document.querySelector("#cameras td")).display === "block"
-			&& document.documentElement.scrollWidth <= 390`)
+		waitFor(t, ctx, "cards fit the screen, one per row, the picture full width", `(() => { const cards = [...document.querySelectorAll("#cameras li.cam")];
+			return cards.length === 2 && cards[0].getBoundingClientRect().left === cards[1].getBoundingClientRect().left
+				&& document.documentElement.scrollWidth <= 360
+				&& document.querySelector('#cameras li[data-camera="cam-a"] img.thumb').getBoundingClientRect().width >= 300; })()`)
 		screenshot(t, ctx, "cameras-phone")
 		if err := chromedp.Do(ctx, chromedp.EmulateViewport(1280, 900)); err != nil {
 			t.Fatal(err)
@@ -355,8 +429,9 @@ func TestConsoleInBrowser(t *testing.T) {
 
 	t.Run("a viewer sees uptime and cameras, and cannot handle alerts", func(t *testing.T) {
 		signIn(t, ctx, base, "ward-viewer", viewPass)
-		waitFor(t, ctx, "three cameras without locations or timeline links", `document.querySelectorAll("#cameras tbody tr").length === 3
-			&& !/Hẻm/.test(document.querySelector("#cameras").innerText) && !document.querySelector('#cameras a[href^="#/camera/"]')`)
+		waitFor(t, ctx, "three cameras without locations, timeline links or pictures", `document.querySelectorAll("#cameras li.cam").length === 3
+			&& !/Hẻm/.test(document.querySelector("#cameras").innerText) && !document.querySelector('#cameras a[href^="#/camera/"]')
+			&& !document.querySelector("#cameras img")`)
 		waitFor(t, ctx, "no live-alerts link", `document.querySelector("nav a[data-route=alerts]").hidden && !document.querySelector("nav a[data-route=uptime]").hidden`)
 		if err := chromedp.Do(ctx, chromedp.Navigate(base+"/console/#/alerts")); err != nil {
 			t.Fatal(err)
@@ -375,7 +450,8 @@ func TestConsoleInBrowser(t *testing.T) {
 		if err := chromedp.Do(ctx, chromedp.Navigate(base+"/console/#/uptime")); err != nil {
 			t.Fatal(err)
 		}
-		waitFor(t, ctx, "uptime of every program", `document.querySelector('#uptime tr[data-group="5plus1-tdp7"]') && document.querySelector('#uptime tr[data-group="ward-street"]')`)
+		waitFor(t, ctx, "uptime of every program, by name", `document.querySelector('#uptime [data-group="5plus1-tdp7"]') && document.querySelector('#uptime [data-group="ward-street"] h2').textContent === "Da Kao ward street cameras"`)
+		screenshot(t, ctx, "uptime-viewer-en")
 	})
 
 	t.Run("a user changes their own password", func(t *testing.T) {
@@ -395,6 +471,87 @@ func TestConsoleInBrowser(t *testing.T) {
 		}
 		waitFor(t, ctx, "signed out", `document.querySelector("#login") && document.querySelector("#logout").hidden`)
 		signIn(t, ctx, base, "ward-viewer", "ward-office-new-secret")
+	})
+
+	t.Run("a viewer does not see the management pages", func(t *testing.T) {
+		waitFor(t, ctx, "no manage link", `document.querySelector("nav a[data-route=manage]").hidden && !document.querySelector("nav a[data-route=review]").hidden`)
+		if err := chromedp.Do(ctx, chromedp.Navigate(base+"/console/#/manage")); err != nil {
+			t.Fatal(err)
+		}
+		waitFor(t, ctx, "the management page is refused", `document.querySelector("#denied") && !document.querySelector("#silences") && !document.querySelector("#arming")`)
+		if code := fetchStatus(t, ctx, "/api/v1/silences", `{method: "POST", headers: {"Content-Type": "application/json"}, body: JSON.stringify({program: "ward-street", end: new Date(Date.now() + 3600e3).toISOString()})}`); code != http.StatusForbidden {
+			t.Errorf("a silence from the viewer's page: %d, want 403", code)
+		}
+	})
+
+	t.Run("the printable review opens from its page, with names", func(t *testing.T) {
+		if err := chromedp.Do(ctx, chromedp.Navigate(base+"/console/#/review")); err != nil {
+			t.Fatal(err)
+		}
+		waitFor(t, ctx, "ward chooser by name", `[...document.querySelectorAll("#rv-ward option")].map((o) => o.textContent).join("|") === "Ben Nghe Ward|Da Kao Ward"`)
+		href, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector("#review-link").getAttribute("href").replace(/period=[^&]*/, "period=" + new Date().toISOString().slice(0, 7))`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := chromedp.Do(ctx, chromedp.Navigate(base+href)); err != nil {
+			t.Fatal(err)
+		}
+		waitFor(t, ctx, "the review of Ben Nghe: one program page, by name, A4 print rules", `document.querySelectorAll("section.program").length === 1
+			&& document.querySelector("section.program h2").textContent === "5+1 group, neighbourhood 7"
+			&& [...document.querySelectorAll("table.cameras td:first-child")].map((td) => td.textContent).sort().join("|") === "Alley 15 end|Alley 15 entrance"
+			&& document.querySelectorAll("svg.motion rect.bar").length === 24`)
+		screenshot(t, ctx, "review-en")
+	})
+
+	t.Run("a silence created from the page silences the next firing alert", func(t *testing.T) {
+		if err := chromedp.Do(ctx, chromedp.Navigate(base+"/console/#/cameras")); err != nil {
+			t.Fatal(err)
+		}
+		if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS("#logout"))); err != nil {
+			t.Fatal(err)
+		}
+		waitFor(t, ctx, "signed out", `document.querySelector("#login")`)
+		signIn(t, ctx, base, "tech-ward", techPass)
+		// cam-c's alert from before ends first.
+		ed.health("cam-c", "ward-street", "da-kao", event.StatusOnline, "")
+		testenv.Eventually(t, 10*time.Second, func() error {
+			var list struct{ Alerts []json.RawMessage }
+			if err := getJSON(base+"/api/v1/alerts?camera=cam-c", &list); err != nil || len(list.Alerts) != 0 {
+				return fmt.Errorf("cam-c still has %d open alerts (%v)", len(list.Alerts), err)
+			}
+			return nil
+		})
+		if err := chromedp.Do(ctx, chromedp.Navigate(base+"/console/#/manage")); err != nil {
+			t.Fatal(err)
+		}
+		waitFor(t, ctx, "the silence form, programs by name", `[...document.querySelectorAll("#sil-program option")].some((o) => o.value === "ward-street" && o.textContent === "Da Kao ward street cameras")`)
+		if err := chromedp.Do(ctx,
+			chromedp.SetValue(chromedp.CSS("#sil-program"), "ward-street"),
+			chromedp.SendKeys(chromedp.CSS("#sil-comment"), "thay dây mạng"),
+			chromedp.Click(chromedp.CSS(`#silence-form button[type="submit"]`))); err != nil {
+			t.Fatal(err)
+		}
+		waitFor(t, ctx, "the silence is listed by name", `document.querySelector("#manage-msg").textContent === "Notifications silenced"
+			&& [...document.querySelectorAll("#silences li.item strong")].some((s) => s.textContent === "Program Da Kao ward street cameras")`)
+		screenshot(t, ctx, "manage-technician-en")
+		ed.health("cam-c", "ward-street", "da-kao", event.StatusOffline, event.ReasonRefused)
+		testenv.Eventually(t, 10*time.Second, func() error {
+			var list struct {
+				Alerts []struct{ State, Suppressed string }
+			}
+			if err := getJSON(base+"/api/v1/alerts?camera=cam-c", &list); err != nil || len(list.Alerts) != 1 {
+				return fmt.Errorf("cam-c alerts %+v %v", list.Alerts, err)
+			}
+			if a := list.Alerts[0]; a.State != "firing" || !strings.HasPrefix(a.Suppressed, "silence:") {
+				return fmt.Errorf("cam-c's alert %+v, want firing and suppressed by the silence", a)
+			}
+			return nil
+		})
+		// Expire it from the page.
+		if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS("#silences li.item button.expire"))); err != nil {
+			t.Fatal(err)
+		}
+		waitFor(t, ctx, "expired", `document.querySelector("#manage-msg").textContent === "Silence expired" && !document.querySelector("#silences li.item")`)
 	})
 }
 

@@ -147,3 +147,9 @@ func firstSlice(nal []byte, c Codec) bool {
 	}
 	return len(nal) > 1 && nal[1]&0x80 != 0
 }
+
+// NALUnits calls fn with each NAL unit of an Annex-B access unit, without
+// its start code, until fn returns false.
+func NALUnits(au []byte, fn func(nal []byte) bool) {
+	nalUnits(au, func(_ int, nal []byte) bool { return fn(nal) })
+}

@@ -15,6 +15,7 @@ typedef struct {
 	AVCodecContext *ctx;
 	AVPacket *pkt;
 	AVFrame *frm;
+	AVFrame *last; // the last picture handed out, for colour snapshots
 	uint8_t *buf;
 	int cap;
 	int *xt;       // source column where each output column starts
@@ -45,7 +46,8 @@ static int cw_open(cw_dec *d, int hevc, int deblock) {
 	if (ret < 0) return ret;
 	d->pkt = av_packet_alloc();
 	d->frm = av_frame_alloc();
-	if (!d->pkt || !d->frm) return AVERROR(ENOMEM);
+	d->last = av_frame_alloc();
+	if (!d->pkt || !d->frm || !d->last) return AVERROR(ENOMEM);
 	return 0;
 }
 
@@ -53,6 +55,7 @@ static void cw_close(cw_dec *d) {
 	if (d->ctx) avcodec_free_context(&d->ctx);
 	if (d->pkt) av_packet_free(&d->pkt);
 	if (d->frm) av_frame_free(&d->frm);
+	if (d->last) av_frame_free(&d->last);
 	free(d->buf);
 	free(d->xt);
 	free(d->acc);
@@ -102,6 +105,74 @@ static int cw_receive(cw_dec *d, int64_t *pts, int *w, int *h) {
 }
 
 static void cw_unref(cw_dec *d) { av_frame_unref(d->frm); }
+
+// cw_keep keeps a reference to the received picture (its buffers are
+// reference-counted: nothing is copied) as the one a snapshot shows.
+static int cw_keep(cw_dec *d) {
+	av_frame_unref(d->last);
+	return av_frame_ref(d->last, d->frm);
+}
+
+// cw_comp box-filters component c (0 luma, 1 and 2 chroma) of the kept
+// picture into an ow x oh 8-bit plane: each output sample is the rounded
+// mean of the source samples it covers, whatever the layout (planar,
+// semi-planar, 9 to 16 bits). It runs once per snapshot, not per frame.
+static void cw_comp(const AVFrame *f, const AVPixFmtDescriptor *desc, int c, uint8_t *out, int ostride, int ow, int oh) {
+	const AVComponentDescriptor *cd = &desc->comp[c];
+	int cw = f->width, ch = f->height;
+	if (c > 0) {
+		cw = AV_CEIL_RSHIFT(f->width, desc->log2_chroma_w);
+		ch = AV_CEIL_RSHIFT(f->height, desc->log2_chroma_h);
+	}
+	const uint8_t *base = f->data[cd->plane] + cd->offset;
+	int ls = f->linesize[cd->plane], step = cd->step;
+	int wide = cd->depth > 8, shift = cd->depth > 8 ? cd->depth - 8 : 0;
+	for (int oy = 0; oy < oh; oy++) {
+		int y0 = (int)((int64_t)oy * ch / oh), y1 = (int)((int64_t)(oy + 1) * ch / oh);
+		if (y1 <= y0) y1 = y0 + 1;
+		if (y1 > ch) { y0 = ch - 1; y1 = ch; }
+		uint8_t *o = out + (ptrdiff_t)oy * ostride;
+		for (int ox = 0; ox < ow; ox++) {
+			int x0 = (int)((int64_t)ox * cw / ow), x1 = (int)((int64_t)(ox + 1) * cw / ow);
+			if (x1 <= x0) x1 = x0 + 1;
+			if (x1 > cw) { x0 = cw - 1; x1 = cw; }
+			uint32_t sum = 0;
+			for (int y = y0; y < y1; y++) {
+				const uint8_t *row = base + (ptrdiff_t)y * ls;
+				for (int x = x0; x < x1; x++) {
+					const uint8_t *p = row + (ptrdiff_t)x * step;
+					sum += wide ? (uint32_t)((p[0] | p[1] << 8) >> shift) : p[0];
+				}
+			}
+			uint32_t n = (uint32_t)((y1 - y0) * (x1 - x0));
+			o[ox] = (uint8_t)((sum + n / 2) / n);
+		}
+	}
+}
+
+// cw_picture writes the kept picture, box-filtered to ow x oh, as 4:2:0
+// planes: luma ow x oh, each chroma (ow+1)/2 x (oh+1)/2. A gray stream
+// gets neutral chroma.
+static int cw_picture(cw_dec *d, uint8_t *y, int ys, uint8_t *cb, uint8_t *cr, int cs, int ow, int oh) {
+	AVFrame *f = d->last;
+	if (!f->data[0] || f->width <= 0 || f->height <= 0) return -1;
+	const AVPixFmtDescriptor *desc = av_pix_fmt_desc_get(f->format);
+	if (!desc || (desc->flags & (AV_PIX_FMT_FLAG_RGB | AV_PIX_FMT_FLAG_PAL | AV_PIX_FMT_FLAG_BITSTREAM | AV_PIX_FMT_FLAG_HWACCEL))) return -1;
+	for (int c = 0; c < desc->nb_components && c < 3; c++)
+		if (desc->comp[c].shift != 0 || desc->comp[c].depth > 16 || (desc->comp[c].depth > 8 && desc->comp[c].step < 2)) return -1;
+	int cw = (ow + 1) / 2, ch = (oh + 1) / 2;
+	cw_comp(f, desc, 0, y, ys, ow, oh);
+	if (desc->nb_components < 3) {
+		for (int r = 0; r < ch; r++) {
+			memset(cb + (ptrdiff_t)r * cs, 128, cw);
+			memset(cr + (ptrdiff_t)r * cs, 128, cw);
+		}
+		return 0;
+	}
+	cw_comp(f, desc, 1, cb, cs, cw, ch);
+	cw_comp(f, desc, 2, cr, cs, cw, ch);
+	return 0;
+}
 
 // cw_gray box-filters the luma plane of the received picture into an
 // ow x oh 8-bit gray image: each output pixel is the rounded mean of the
@@ -195,6 +266,7 @@ import "C"
 
 import (
 	"fmt"
+	"image"
 	"unsafe"
 )
 
@@ -262,6 +334,20 @@ func (a *avDecoder) gray(out []byte, w, h int) {
 }
 
 func (a *avDecoder) unref() { C.cw_unref(&a.d) }
+
+// keep makes the received picture the one picture shows.
+func (a *avDecoder) keep() { C.cw_keep(&a.d) }
+
+// picture writes the kept picture, scaled, into img (4:2:0).
+func (a *avDecoder) picture(img *image.YCbCr) error {
+	w, h := img.Rect.Dx(), img.Rect.Dy()
+	if C.cw_picture(&a.d, (*C.uint8_t)(unsafe.Pointer(&img.Y[0])), C.int(img.YStride),
+		(*C.uint8_t)(unsafe.Pointer(&img.Cb[0])), (*C.uint8_t)(unsafe.Pointer(&img.Cr[0])), C.int(img.CStride),
+		C.int(w), C.int(h)) < 0 {
+		return ErrNoPicture
+	}
+	return nil
+}
 
 func avErr(ret C.int) string {
 	var buf [128]C.char

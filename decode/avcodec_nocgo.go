@@ -2,7 +2,10 @@
 
 package decode
 
-import "fmt"
+import (
+	"fmt"
+	"image"
+)
 
 // avDecoder stands in for the libavcodec binding in builds without cgo
 // (CGO_ENABLED=0, the static Docker image): every New fails with
@@ -20,5 +23,7 @@ func (*avDecoder) send([]byte, int64, bool) error { return ErrUnavailable }
 func (*avDecoder) receive() (int64, int, int, bool, error) {
 	return 0, 0, 0, false, ErrUnavailable
 }
-func (*avDecoder) gray([]byte, int, int) {}
-func (*avDecoder) unref()                {}
+func (*avDecoder) gray([]byte, int, int)      {}
+func (*avDecoder) unref()                     {}
+func (*avDecoder) keep()                      {}
+func (*avDecoder) picture(*image.YCbCr) error { return ErrUnavailable }

@@ -3,6 +3,7 @@ package decode
 import (
 	"errors"
 	"fmt"
+	"image"
 	"time"
 
 	"github.com/camwatch/camwatch/motion"
@@ -33,6 +34,9 @@ var (
 	ErrCorrupt = errors.New("decode: corrupt stream")
 	// ErrClosed is returned by a decoder used after Close.
 	ErrClosed = errors.New("decode: decoder closed")
+	// ErrNoPicture means no picture has been decoded that Picture could
+	// show (or its pixel format has no colour planes we read).
+	ErrNoPicture = errors.New("decode: no picture to show")
 )
 
 // Config says what to decode and what to hand out.
@@ -100,6 +104,10 @@ type Decoder struct {
 	key    bool // a keyframe has been sent since the last reset
 	gray   []byte
 	stats  Stats
+	// srcW, srcH is the coded size of the last received picture; kept
+	// says Picture has one to show.
+	srcW, srcH   int
+	keptW, keptH int // of the picture Picture shows; 0 before the first
 }
 
 // New opens a decoder; Close releases it.
@@ -177,14 +185,46 @@ func (d *Decoder) Decode(au []byte, t time.Time) (motion.Frame, bool, error) {
 		if p >= 0 && p <= pts && pts-p < timeRing {
 			ft = d.times[p%timeRing]
 		}
+		d.srcW, d.srcH = w, h
 		if d.due(ft) {
 			out = d.frame(w, h, ft)
 			got = true
 			d.advance(ft)
+			d.av.keep()
+			d.keptW, d.keptH = w, h
 		}
 		d.av.unref()
 	}
 	return out, got, nil
+}
+
+// Source is the coded size of the last decoded picture (0, 0 before the
+// first).
+func (d *Decoder) Source() (w, h int) { return d.srcW, d.srcH }
+
+// Picture is the picture of the last frame Decode returned, in colour
+// (4:2:0), box-filtered to width pixels wide (0 or more than its own: its
+// own width) with the height keeping the aspect ratio: what a snapshot
+// shows. It stays available across Reset, until the next frame replaces
+// it.
+func (d *Decoder) Picture(width int) (*image.YCbCr, error) {
+	if d.av == nil {
+		return nil, ErrClosed
+	}
+	sw, sh := d.keptW, d.keptH
+	if sw <= 0 || sh <= 0 {
+		return nil, ErrNoPicture
+	}
+	w := width
+	if w <= 0 || w > sw {
+		w = sw
+	}
+	h := max(1, (sh*w+sw/2)/sw)
+	img := image.NewYCbCr(image.Rect(0, 0, w, h), image.YCbCrSubsampleRatio420)
+	if err := d.av.picture(img); err != nil {
+		return nil, err
+	}
+	return img, nil
 }
 
 func (d *Decoder) fail(err error) (motion.Frame, bool, error) {

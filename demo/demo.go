@@ -78,13 +78,17 @@ func Run(ctx context.Context, opts Options) error {
 	if err := parseExample("edge.yaml", &ecfg, password); err != nil {
 		return err
 	}
+	// MQTT (nats-server's own listener) for Home Assistant: the
+	// aggregator's bridge publishes, the homeassistant user reads.
+	mqttBridgePW, mqttHAPW := randomPassword(), randomPassword()
 	auth, err := natsauth.Generate(natsauth.Plan{
 		Dir: filepath.Join(dir, "nats-auth"), Agents: []natsauth.Agent{{Site: ecfg.Site, Agent: ecfg.Agent}},
+		MQTT: []natsauth.MQTTUser{{Name: "camwatch-bridge", Password: mqttBridgePW, Bridge: true}, {Name: "homeassistant", Password: mqttHAPW}},
 	})
 	if err != nil {
 		return err
 	}
-	nsrv, err := broker.StartConfig(broker.Config{Dir: filepath.Join(dir, "nats"), Port: -1, AuthFile: auth.AuthFile})
+	nsrv, err := broker.StartConfig(broker.Config{Dir: filepath.Join(dir, "nats"), Port: -1, MQTTPort: -1, AuthFile: auth.AuthFile})
 	if err != nil {
 		return err
 	}
@@ -102,6 +106,13 @@ func Run(ctx context.Context, opts Options) error {
 	var scfg configs.Simcam
 	if err := parseExample("simcam.yaml", &scfg, password); err != nil {
 		return err
+	}
+	// The flaky camera first drops out after one minute (not three), so
+	// that its alert fires within the demo's first two minutes.
+	for i := range scfg.Cameras {
+		if c := &scfg.Cameras[i]; c.OfflineEvery > 0 {
+			c.OfflineEvery = time.Minute
+		}
 	}
 	sopts := simcam.OptionsFromConfig(&scfg)
 	sopts.Listen, sopts.Control = "127.0.0.1:0", "127.0.0.1:0"
@@ -124,6 +135,7 @@ func Run(ctx context.Context, opts Options) error {
 	acfg.Listen = opts.Listen
 	acfg.MetricsListen = "127.0.0.1:0"
 	acfg.HTTP.PublicURL = "http://" + opts.Listen
+	acfg.MQTT = configs.MQTT{URL: "tcp://" + nsrv.MQTTAddr(), Username: "camwatch-bridge", Password: configs.NewSecret(mqttBridgePW), Interval: 2 * time.Second}
 	// The shipped alert rules, from the embedded example.
 	rules, err := configs.Examples.ReadFile("alerts.yaml")
 	if err != nil {
@@ -139,6 +151,7 @@ func Run(ctx context.Context, opts Options) error {
 		return err
 	}
 	acfg.Alerts.Rules = filepath.Join(dir, "alerts.yaml")
+	rules = append(rules, demoRules...)
 	if err := os.WriteFile(acfg.Alerts.Rules, rules, 0o600); err != nil {
 		return fmt.Errorf("write alert rules: %w", err)
 	}
@@ -162,6 +175,8 @@ func Run(ctx context.Context, opts Options) error {
 	ecfg.SpoolDir = filepath.Join(dir, "spool")
 	ecfg.MetricsListen = ""
 	ecfg.Timing.StatsInterval = 10 * time.Second
+	// Thumbnails every minute, so the camera list's pictures visibly move.
+	ecfg.Snapshots.ThumbnailInterval = time.Minute
 	for i := range ecfg.Cameras {
 		c := &ecfg.Cameras[i]
 		u, err := url.Parse(cams.URL(c.ID))
@@ -186,6 +201,9 @@ func Run(ctx context.Context, opts Options) error {
 	defer func() { stopEdge(); wg.Wait() }()
 
 	printWelcome(opts.Out, base, "http://"+agg.MetricsAddr(), cams, &ecfg, users)
+	fmt.Fprintf(opts.Out, "MQTT for Home Assistant    mqtt://%s  user homeassistant, password %s\n"+
+		"  (cameras appear by discovery under homeassistant/; state on camwatch/cameras/<id>/{state,online,motion,alert}; docs/mqtt.md)\n\n",
+		nsrv.MQTTAddr(), mqttHAPW)
 	if opts.Ready != nil {
 		opts.Ready(base)
 	}
@@ -217,6 +235,10 @@ func parseExample(name string, v configs.Validator, password string) error {
 	}
 	// The example aggregator reads Redis's password (compose sets one);
 	// the demo's Redis is local, so the demo drops it again.
+	if _, set := os.LookupEnv("MQTT_BRIDGE_PASSWORD"); !set {
+		os.Setenv("MQTT_BRIDGE_PASSWORD", "replaced-by-the-demo")
+		defer os.Unsetenv("MQTT_BRIDGE_PASSWORD")
+	}
 	if _, set := os.LookupEnv("REDIS_PASSWORD"); !set {
 		os.Setenv("REDIS_PASSWORD", "unused-by-the-demo")
 		defer os.Unsetenv("REDIS_PASSWORD")
@@ -240,3 +262,19 @@ func siteZone(name string) *time.Location {
 	}
 	return time.FixedZone("ICT", 7*3600)
 }
+
+// demoRules are added to the shipped rules so that the live alert feed
+// shows something in the demo's first two minutes: the shipped ones wait
+// minutes (or for the evening) before they fire.
+var demoRules = []byte(`
+  # Added by the demo (not in configs/alerts.yaml).
+  - id: demo-offline
+    description: "Demo: a camera offline for 20 s (tdp7-alley-02 drops out 40 s every minute)"
+    trigger: {type: offline, for: 20s}
+    severity: warning
+  - id: demo-motion
+    description: "Demo: motion on the Ben Nghe street cameras (armed: programs are armed unless disarmed)"
+    trigger: {type: motion, min_duration: 1s, group: 1m}
+    match: {programs: [ben-nghe-street-cameras]}
+    severity: info
+`)

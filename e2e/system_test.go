@@ -182,6 +182,8 @@ type setup struct {
 	camExtra map[string]camExtra
 	// aggExtra is appended to the aggregator's config.
 	aggExtra string
+	// env is added to every process's environment.
+	env []string
 }
 
 // camExtra is YAML added to one camera: sim inside its simcam flow
@@ -223,7 +225,7 @@ func startSystemWith(t *testing.T, o setup) *system {
 	if aggRedis == "" {
 		aggRedis = s.redisURL
 	}
-	s.env = []string{"CAM_PASSWORD=" + plantedPassword}
+	s.env = append([]string{"CAM_PASSWORD=" + plantedPassword}, o.env...)
 	// Registered first, so it runs after the processes have stopped and
 	// their last words are in the buffers.
 	t.Cleanup(func() {

@@ -6,8 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/camwatch/camwatch/detect"
 	"github.com/camwatch/camwatch/event"
-	"github.com/camwatch/camwatch/motion"
 	"github.com/camwatch/camwatch/simcam"
 	"github.com/camwatch/camwatch/testenv"
 )
@@ -21,10 +21,9 @@ func TestDetectorAutoOnCBR(t *testing.T) {
 	// streams), and the timing tests beside it would pay for it.
 	sim := startSim(t, simcam.Options{Cameras: []simcam.Camera{{ID: "cbr", Clip: "../decode/testdata/cbr-walk-320x240.h264"}}})
 	var logs logBuffer
-	px := pixelTierConfig(true)
-	px.Auto = true
-	compressed := &motion.Config{Sensitivity: 5, MinDuration: 400 * time.Millisecond, PostRoll: 2 * time.Second}
-	r := startSupervisor(t, Camera{ID: "cbr", URL: sim.URL("cbr"), Motion: compressed, Pixel: px}, testTiming(), logs.logger())
+	cfg := pixelTierConfig(true)
+	cfg.Kind = detect.Auto
+	r := startSupervisor(t, Camera{ID: "cbr", URL: sim.URL("cbr"), Detect: cfg}, testTiming(), logs.logger())
 	defer r.stop()
 	testenv.Eventually(t, 20*time.Second, func() error {
 		if !strings.Contains(logs.String(), "detector auto: compressed signal unusable") {

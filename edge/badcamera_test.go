@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/camwatch/camwatch/decode"
+	"github.com/camwatch/camwatch/detect"
 	"github.com/camwatch/camwatch/event"
 	"github.com/camwatch/camwatch/simcam"
 	"github.com/camwatch/camwatch/testenv"
@@ -221,7 +222,7 @@ func TestBadCameras(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			cam := startFakeCamera(t, normalAnswers(tc.sdp), tc.cs.streamer(t))
-			r := startSupervisor(t, Camera{ID: "bad", URL: cam.url(), Pixel: pixelTierConfig(false)}, testTiming(), nil)
+			r := startSupervisor(t, Camera{ID: "bad", URL: cam.url(), Detect: pixelTierConfig(false)}, testTiming(), nil)
 			defer r.stop()
 			r.sink.await(t, 20*time.Second, tc.want, func(ev *event.Event) bool {
 				return ev.Health != nil && ev.Kind == event.KindStats && tc.check(ev.Health)
@@ -230,7 +231,7 @@ func TestBadCameras(t *testing.T) {
 				return
 			}
 			testenv.Eventually(t, 10*time.Second, func() error {
-				if counterValue(t, r.sup.px.m.frames) == 0 {
+				if counterValue(t, r.det().Frames) == 0 {
 					return errors.New("no frame decoded")
 				}
 				return nil
@@ -288,10 +289,10 @@ func TestNotWatched(t *testing.T) {
 	}{
 		{"packets but no frames", audOnly, func(u string) Camera { return Camera{ID: "nf", URL: u} }, event.ReasonNoFrames},
 		{"decoder refuses everything", walk.streamer(t), func(u string) Camera {
-			return Camera{ID: "ud", URL: u, Pixel: pixelTierConfig(false), openDecoder: func(decode.Config) (frameDecoder, error) { return refusingDecoder{closed: new(int)}, nil }}
+			return Camera{ID: "ud", URL: u, Detect: pixelTierConfig(false), openDecoder: func(decode.Config) (detect.Decoder, error) { return refusingDecoder{closed: new(int)}, nil }}
 		}, event.ReasonUndecodable},
 		{"no decoder", walk.streamer(t), func(u string) Camera {
-			return Camera{ID: "na", URL: u, Pixel: pixelTierConfig(false), openDecoder: func(decode.Config) (frameDecoder, error) {
+			return Camera{ID: "na", URL: u, Detect: pixelTierConfig(false), openDecoder: func(decode.Config) (detect.Decoder, error) {
 				return nil, decode.ErrUnavailable
 			}}
 		}, event.ReasonDetectionUnavailable},

@@ -6,8 +6,8 @@ import (
 
 	"github.com/camwatch/camwatch/configs"
 	"github.com/camwatch/camwatch/decode"
+	"github.com/camwatch/camwatch/detect"
 	"github.com/camwatch/camwatch/event"
-	"github.com/camwatch/camwatch/motion"
 )
 
 // Camera is what a supervisor needs to know about one camera.
@@ -19,14 +19,12 @@ type Camera struct {
 	Username string
 	Password configs.Secret
 	Labels   event.Labels
-	// Motion configures the compressed-domain detector; nil turns it off.
-	Motion *motion.Config
-	// Pixel turns on the decoded-picture tier; with Pixel.Gate, Motion is
-	// its gate and reports no intervals of its own.
-	Pixel *PixelTier
+	// Detect is the camera's motion and picture-fault detection; nil
+	// turns it off.
+	Detect *detect.Config
 
 	// openDecoder replaces the decoder in tests.
-	openDecoder func(decode.Config) (frameDecoder, error)
+	openDecoder func(decode.Config) (detect.Decoder, error)
 }
 
 // credentialsFromURL moves a user name and password written into the URL

@@ -10,14 +10,14 @@ import (
 // frame is one video frame (access unit) assembled from the RTSP client's
 // packets.
 type frame struct {
-	ts       time.Duration // stream time of its packets
-	arrived  time.Time     // arrival of its first packet
+	ts      time.Duration // stream time of its packets
+	arrived time.Time     // arrival of its first packet
+	// taken is when the camera took it, as far as the stream's timestamps
+	// tell (streamClock): what the detectors are fed, so a backlog in the
+	// agent does not squeeze or stretch what they see.
+	taken    time.Time
 	size     int
 	keyframe bool
-	// qpBytes and qpSum are the bytes of the slices whose QP was read and
-	// their sum of bytes x QP (H.264 only; see complexity).
-	qpBytes int
-	qpSum   float64
 	// slices counts its coded slices; a unit without one is no frame.
 	slices int
 	// au is the access unit in Annex-B (without the out-of-band parameter
@@ -35,11 +35,9 @@ type frame struct {
 // or one that never sets the marker, still yields frames; timestamps that
 // fail to increase are counted, and tsBroken reports them.
 type assembler struct {
-	cur  frame
-	open bool
-	// slices, when set, reads an H.264 packet's slice headers into the
-	// frame being assembled.
-	slices func(f *frame, data []byte)
+	cur   frame
+	open  bool
+	clock streamClock
 
 	bufs [2][]byte // Annex-B of the unit being built and of the last one
 	nbuf int
@@ -76,9 +74,6 @@ func (a *assembler) add(ts time.Duration, at time.Time, data []byte, flagged, ma
 	}
 	a.cur.au = decode.AppendAnnexB(a.cur.au, data)
 	a.bufs[a.nbuf] = a.cur.au
-	if a.slices != nil && !hevc {
-		a.slices(&a.cur, data)
-	}
 	if marker && a.cur.slices > 0 {
 		a.finish()
 	}
@@ -99,6 +94,7 @@ func (a *assembler) finish() {
 		a.tsBroken = a.tsBad*3 >= a.tsFrames
 		a.tsFrames, a.tsBad = 0, 0
 	}
+	a.cur.taken = a.clock.at(a.cur.ts, a.cur.arrived)
 	a.out = append(a.out, a.cur)
 }
 
@@ -107,6 +103,96 @@ func (a *assembler) finish() {
 func (a *assembler) reset() {
 	a.open = false
 	a.haveTS, a.tsFrames, a.tsBad, a.tsBroken = false, 0, 0, false
+	a.clock = streamClock{}
+}
+
+// Stream clock. A frame's arrival is when the supervisor took its first
+// packet from the RTSP client, which is late by whatever the agent was
+// busy with (a decode, a stop-the-world, a loaded machine): a backlog
+// delivers a second of frames in a burst, and a detector fed arrival
+// times would see them squeezed together, then a gap (a quiet picture
+// "frozen" for the length of the gap, a walker crossing in no time). The
+// RTP timestamp says when the camera took the frame; streamClock maps it
+// onto the agent's clock through the least delay seen over the last
+// clockWindow (a sliding minimum), so the times keep the camera's
+// spacing and lie as close to the arrivals as the fastest frames allow,
+// and a camera clock running slow or fast is followed within a window.
+// Timestamps that stand still, run backwards or jump fall back to the
+// arrival (and the assembler reports them broken).
+type streamClock struct {
+	have   bool
+	lastTS time.Duration // the last frame's timestamp, as the client gave it
+	stream time.Duration // unwrapped stream time of the last frame
+	// mins holds, oldest first, the frames of the last clockWindow whose
+	// offset (arrival minus stream time) no later frame undercuts: the
+	// first is the window's least offset.
+	mins []clockSample
+	head int       // mins[head:] is in use
+	last time.Time // the last estimate: estimates never go back
+}
+
+type clockSample struct {
+	arrived time.Time
+	offset  time.Time // arrived - stream: the wall time of stream time 0
+}
+
+const (
+	// clockWindow is how long the least delay is remembered: a backlog
+	// shorter than this does not move the clock.
+	clockWindow = 30 * time.Second
+	// clockSamples bounds mins (a camera whose clock runs slow keeps
+	// every frame of the window there).
+	clockSamples = 512
+	// maxTSStep is the largest timestamp step taken as the stream's own
+	// (a camera pausing); a larger one re-anchors on the arrival.
+	maxTSStep = 5 * time.Second
+)
+
+// at is when the frame with timestamp ts, which arrived at arrived, was
+// taken.
+func (c *streamClock) at(ts time.Duration, arrived time.Time) time.Time {
+	if c.have {
+		d := ts - c.lastTS
+		if d < -tsWrap/2 {
+			d += tsWrap
+		} else if d > tsWrap/2 {
+			d -= tsWrap
+		}
+		c.lastTS = ts
+		if d > 0 && d <= maxTSStep {
+			c.stream += d
+		} else {
+			// Unusable: this frame's time is its arrival, and the
+			// stream starts over from it.
+			c.stream, c.mins, c.head = 0, c.mins[:0], 0
+		}
+	} else {
+		c.have, c.lastTS, c.stream, c.last = true, ts, 0, arrived
+	}
+	off := arrived.Add(-c.stream)
+	for len(c.mins) > c.head && !c.mins[len(c.mins)-1].offset.Before(off) {
+		c.mins = c.mins[:len(c.mins)-1]
+	}
+	if len(c.mins)-c.head == clockSamples {
+		c.head++
+	}
+	if c.head > 0 && len(c.mins) == cap(c.mins) {
+		c.mins = append(c.mins[:0], c.mins[c.head:]...)
+		c.head = 0
+	}
+	c.mins = append(c.mins, clockSample{arrived: arrived, offset: off})
+	for c.head < len(c.mins)-1 && arrived.Sub(c.mins[c.head].arrived) > clockWindow {
+		c.head++
+	}
+	c.last = later(c.last, c.mins[c.head].offset.Add(c.stream))
+	return c.last
+}
+
+func later(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
 }
 
 // nalInfo reads the first NAL unit of an AVCC payload: whether it is an

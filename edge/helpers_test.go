@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/camwatch/camwatch/detect"
 	"github.com/camwatch/camwatch/event"
 	"github.com/camwatch/camwatch/simcam"
 	"github.com/camwatch/camwatch/testenv"
@@ -149,8 +150,12 @@ type running struct {
 	sup  *Supervisor
 	sink *memSink
 	reg  *prometheus.Registry
+	m    *Metrics
 	stop func()
 }
+
+// det is the camera's detection series.
+func (r *running) det() detect.Metrics { return r.m.detection(r.sup.cam.ID) }
 
 // startSupervisor runs a supervisor for cam until the test ends (or stop).
 func startSupervisor(t *testing.T, cam Camera, timing Timing, logger *slog.Logger) *running {
@@ -186,7 +191,7 @@ func startSupervisor(t *testing.T, cam Camera, timing Timing, logger *slog.Logge
 		})
 	}
 	t.Cleanup(stop)
-	return &running{sup: sup, sink: sink, reg: reg, stop: stop}
+	return &running{sup: sup, sink: sink, reg: reg, m: m, stop: stop}
 }
 
 // startSim starts simulated cameras until the test ends.
@@ -271,7 +276,7 @@ func leftovers() error {
 	buf = buf[:runtime.Stack(buf, true)]
 	var bad []string
 	for _, g := range strings.Split(string(buf), "\n\n") {
-		if strings.Contains(g, "deepch/vdk") || strings.Contains(g, "camwatch/edge.(*Supervisor)") {
+		if strings.Contains(g, "deepch/vdk") || strings.Contains(g, "camwatch/edge.(*Supervisor)") || strings.Contains(g, "camwatch/edge.(*vdkSession)") {
 			bad = append(bad, strings.SplitN(g, "\n", 3)[0]+" "+strings.SplitN(g, "\n", 3)[1])
 		}
 	}

@@ -27,8 +27,15 @@ type meter struct {
 	keyInt  time.Duration
 }
 
+// add counts a frame at the time it was taken (the stream clock: a burst
+// of frames the agent was late to read still counts at the camera's
+// rate; with broken timestamps that is the arrival).
 func (m *meter) add(f frame) {
-	m.ring[m.next] = sample{at: f.arrived.UnixNano(), size: int32(min(f.size, 1<<31-1))}
+	at := f.taken
+	if at.IsZero() {
+		at = f.arrived
+	}
+	m.ring[m.next] = sample{at: at.UnixNano(), size: int32(min(f.size, 1<<31-1))}
 	m.next = (m.next + 1) % meterRing
 	if m.n < meterRing {
 		m.n++
@@ -38,9 +45,9 @@ func (m *meter) add(f frame) {
 	m.last = f.arrived
 	if f.keyframe {
 		if !m.lastKey.IsZero() {
-			m.keyInt = f.arrived.Sub(m.lastKey)
+			m.keyInt = at.Sub(m.lastKey)
 		}
-		m.lastKey = f.arrived
+		m.lastKey = at
 	}
 }
 

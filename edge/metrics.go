@@ -3,6 +3,7 @@ package edge
 import (
 	"fmt"
 
+	"github.com/camwatch/camwatch/detect"
 	"github.com/camwatch/camwatch/event"
 	"github.com/prometheus/client_golang/prometheus"
 )
@@ -30,6 +31,9 @@ type Metrics struct {
 	// PermissionDenied counts messages NATS refused for this agent's
 	// credentials (a subject of another site or agent).
 	PermissionDenied prometheus.Counter
+	// thumbnails counts periodic thumbnails by result: sent, budget
+	// (skipped: over the agent's snapshot budget), encode.
+	thumbnails *prometheus.CounterVec
 }
 
 // NewMetrics creates the series and registers them with reg.
@@ -74,6 +78,9 @@ func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
 		signalFlat: prometheus.NewGaugeVec(prometheus.GaugeOpts{
 			Name: "camwatch_edge_compressed_signal_flat", Help: "1 while a camera's frame sizes and slice QP have not moved for minutes: the compressed tier cannot see motion there.",
 		}, []string{"camera"}),
+		thumbnails: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "camwatch_edge_thumbnails_total", Help: "Periodic camera thumbnails, by result: sent, budget (skipped, over snapshots' bandwidth budget), encode.",
+		}, []string{"result"}),
 		PermissionDenied: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "camwatch_edge_nats_permission_denied_total",
 			Help: "Messages the NATS server refused because this agent's credentials do not allow their subject.",
@@ -91,7 +98,7 @@ func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
 			Name: "camwatch_edge_slice_headers_invalid_total", Help: "H.264 slice or parameter-set headers the compressed tier could not read, per camera.",
 		}, []string{"camera"}),
 	}
-	for _, c := range []prometheus.Collector{m.PermissionDenied, m.signalFlat, m.badHeaders, m.rateControl, m.frames, m.bytes, m.reconnects, m.online, m.skipped, m.events, m.eventsDropped,
+	for _, c := range []prometheus.Collector{m.PermissionDenied, m.thumbnails, m.signalFlat, m.badHeaders, m.rateControl, m.frames, m.bytes, m.reconnects, m.online, m.skipped, m.events, m.eventsDropped,
 		m.decoded, m.detectFrames, m.decodeErrors, m.decodeRestart, m.pixelInvalid, m.probes, m.degraded} {
 		if err := reg.Register(c); err != nil {
 			return nil, fmt.Errorf("register edge metrics: %w", err)
@@ -133,17 +140,16 @@ func (m *Metrics) camera(id string) cameraMetrics {
 	return cm
 }
 
-func (m *Metrics) pixel(id string) pixelMetrics {
-	return pixelMetrics{
-		in:       m.decoded.WithLabelValues(id),
-		frames:   m.detectFrames.WithLabelValues(id),
-		errors:   m.decodeErrors.WithLabelValues(id),
-		restarts: m.decodeRestart.WithLabelValues(id),
-		invalid:  m.pixelInvalid.WithLabelValues(id),
+// detection is one camera's series of its detection pipeline.
+func (m *Metrics) detection(id string) detect.Metrics {
+	return detect.Metrics{
+		Decoded:        m.decoded.WithLabelValues(id),
+		Frames:         m.detectFrames.WithLabelValues(id),
+		Errors:         m.decodeErrors.WithLabelValues(id),
+		Restarts:       m.decodeRestart.WithLabelValues(id),
+		Invalid:        m.pixelInvalid.WithLabelValues(id),
+		BadHeaders:     m.badHeaders.WithLabelValues(id),
+		Flat:           m.signalFlat.WithLabelValues(id),
+		RateControlled: m.rateControl.WithLabelValues(id),
 	}
-}
-
-func (m *Metrics) complexity(id string) complexityMetrics {
-	return complexityMetrics{flat: m.signalFlat.WithLabelValues(id), badHeaders: m.badHeaders.WithLabelValues(id),
-		rateControlled: m.rateControl.WithLabelValues(id)}
 }

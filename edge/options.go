@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/camwatch/camwatch/configs"
+	"github.com/camwatch/camwatch/detect"
 	"github.com/camwatch/camwatch/event"
 	"github.com/prometheus/client_golang/prometheus"
 )
@@ -43,7 +44,10 @@ type Options struct {
 
 	HeartbeatInterval time.Duration
 	Timing            Timing
-	Cameras           []Camera
+	// Thumbnails spaces the cameras' periodic thumbnails and bounds all
+	// snapshot traffic of the agent.
+	Thumbnails Thumbnails
+	Cameras    []Camera
 
 	Logger     *slog.Logger
 	Registerer prometheus.Registerer
@@ -74,6 +78,7 @@ func OptionsFromConfig(c *configs.Edge, logger *slog.Logger, reg prometheus.Regi
 			Backoff:       c.Timing.Backoff,
 			ProbeInterval: c.Timing.ProbeInterval,
 		},
+		Thumbnails: Thumbnails{Interval: c.Snapshots.ThumbnailInterval, BudgetKbps: c.Snapshots.BudgetKbps},
 		Logger:     logger,
 		Registerer: reg,
 	}
@@ -86,15 +91,8 @@ func OptionsFromConfig(c *configs.Edge, logger *slog.Logger, reg prometheus.Regi
 		if cam.Motion != nil {
 			m = *cam.Motion
 		}
-		switch m.Detector {
-		case "", "auto", "compressed", "gate":
-			cc := CompressedConfig(m)
-			ec.Motion = &cc
-		}
-		switch m.Detector {
-		case "", "auto", "pixel", "gate":
-			auto := m.Detector == "" || m.Detector == "auto"
-			ec.Pixel = &PixelTier{Detector: PixelConfig(m), FPS: m.DetectFPS, Width: m.DetectWidth, Gate: m.Detector == "gate" || auto, Auto: auto}
+		if d, ok := detect.FromMotion(m); ok {
+			ec.Detect = &d
 		}
 		o.Cameras = append(o.Cameras, ec)
 	}

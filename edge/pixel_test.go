@@ -2,7 +2,7 @@ package edge
 
 import (
 	"errors"
-	"log/slog"
+	"image"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -10,6 +10,7 @@ import (
 
 	"github.com/camwatch/camwatch/configs"
 	"github.com/camwatch/camwatch/decode"
+	"github.com/camwatch/camwatch/detect"
 	"github.com/camwatch/camwatch/event"
 	"github.com/camwatch/camwatch/motion"
 	"github.com/camwatch/camwatch/simcam"
@@ -24,17 +25,24 @@ var testZones = []motion.Polygon{
 	{Name: "sky", Points: []motion.Point{{X: 0, Y: 0}, {X: 1, Y: 0}, {X: 1, Y: 0.2}, {X: 0, Y: 0.2}}},
 }
 
-func pixelTierConfig(gate bool) *PixelTier {
-	return &PixelTier{
-		Detector: motion.PixelConfig{MinDuration: 400 * time.Millisecond, PostRoll: 2 * time.Second, Zones: testZones},
-		FPS:      5, Width: 320, Gate: gate,
+// pixelTierConfig is a pixel camera, or a gated one, with a short post-roll.
+func pixelTierConfig(gate bool) *detect.Config {
+	kind := detect.Pixel
+	if gate {
+		kind = detect.Gate
+	}
+	return &detect.Config{
+		Kind:       kind,
+		Compressed: motion.Config{Sensitivity: 5, MinDuration: 400 * time.Millisecond, PostRoll: 2 * time.Second},
+		Pixel:      motion.PixelConfig{MinDuration: 400 * time.Millisecond, PostRoll: 2 * time.Second, Zones: testZones},
+		FPS:        5, Width: 320,
 	}
 }
 
 // dyingDecoder is a real decoder that dies once, after some access units,
 // as a crashed or wedged decoder would.
 type dyingDecoder struct {
-	frameDecoder
+	detect.Decoder
 	calls *atomic.Int64
 	after int64
 }
@@ -45,7 +53,7 @@ func (d dyingDecoder) Decode(au []byte, t time.Time) (motion.Frame, bool, error)
 	if d.calls.Add(1) == d.after {
 		return motion.Frame{}, false, errDied
 	}
-	return d.frameDecoder.Decode(au, t)
+	return d.Decoder.Decode(au, t)
 }
 
 // TestSupervisorPixel plays the walk and static clips to pixel cameras:
@@ -64,20 +72,19 @@ func TestSupervisorPixel(t *testing.T) {
 		{ID: "dies", Clip: "walk-320x240"},
 	}})
 	truth, _ := simcam.LookupClip("walk-320x240")
-	compressed := &motion.Config{Sensitivity: 5, MinDuration: 400 * time.Millisecond, PostRoll: 2 * time.Second}
 	var calls atomic.Int64
-	dying := func(cfg decode.Config) (frameDecoder, error) {
-		d, err := openDecoder(cfg)
+	dying := func(cfg decode.Config) (detect.Decoder, error) {
+		d, err := decode.New(cfg)
 		if err != nil {
 			return nil, err
 		}
-		return dyingDecoder{frameDecoder: d, calls: &calls, after: 10}, nil
+		return dyingDecoder{Decoder: d, calls: &calls, after: 10}, nil
 	}
-	walk := startSupervisor(t, Camera{ID: "walk", URL: sim.URL("walk"), Pixel: pixelTierConfig(false)}, testTiming(), nil)
-	still := startSupervisor(t, Camera{ID: "still", URL: sim.URL("still"), Pixel: pixelTierConfig(false)}, testTiming(), nil)
-	gwalk := startSupervisor(t, Camera{ID: "gwalk", URL: sim.URL("gwalk"), Motion: compressed, Pixel: pixelTierConfig(true)}, testTiming(), nil)
-	gstill := startSupervisor(t, Camera{ID: "gstill", URL: sim.URL("gstill"), Motion: compressed, Pixel: pixelTierConfig(true)}, testTiming(), nil)
-	dies := startSupervisor(t, Camera{ID: "dies", URL: sim.URL("dies"), Pixel: pixelTierConfig(false), openDecoder: dying}, testTiming(), nil)
+	walk := startSupervisor(t, Camera{ID: "walk", URL: sim.URL("walk"), Detect: pixelTierConfig(false)}, testTiming(), nil)
+	still := startSupervisor(t, Camera{ID: "still", URL: sim.URL("still"), Detect: pixelTierConfig(false)}, testTiming(), nil)
+	gwalk := startSupervisor(t, Camera{ID: "gwalk", URL: sim.URL("gwalk"), Detect: pixelTierConfig(true)}, testTiming(), nil)
+	gstill := startSupervisor(t, Camera{ID: "gstill", URL: sim.URL("gstill"), Detect: pixelTierConfig(true)}, testTiming(), nil)
+	dies := startSupervisor(t, Camera{ID: "dies", URL: sim.URL("dies"), Detect: pixelTierConfig(false), openDecoder: dying}, testTiming(), nil)
 	for _, r := range []*running{walk, gwalk, dies} {
 		end := r.sink.await(t, 25*time.Second, "motion.end", func(ev *event.Event) bool { return ev.Kind == event.KindMotionEnd })
 		start, err := r.sink.find("motion.start", func(ev *event.Event) bool { return ev.Kind == event.KindMotionStart })
@@ -108,7 +115,7 @@ func TestSupervisorPixel(t *testing.T) {
 	} else if restarted.Health.Status != event.StatusOnline {
 		t.Errorf("decoder restart reported with status %s", restarted.Health.Status)
 	}
-	if n := counterValue(t, dies.sup.px.m.restarts); n != 1 {
+	if n := counterValue(t, dies.det().Restarts); n != 1 {
 		t.Errorf("restarts metric %v, want 1", n)
 	}
 	for _, r := range []*running{walk, still, gwalk, gstill, dies} {
@@ -121,13 +128,13 @@ func TestSupervisorPixel(t *testing.T) {
 			}
 		}
 	}
-	full := counterValue(t, still.sup.px.m.in)
-	gated := counterValue(t, gstill.sup.px.m.in)
+	full := counterValue(t, still.det().Decoded)
+	gated := counterValue(t, gstill.det().Decoded)
 	t.Logf("static clip: %v access units decoded ungated, %v gated", full, gated)
 	if full < 100 || gated > full/4 {
 		t.Errorf("gated static camera decoded %v access units, ungated %v: want under a quarter", gated, full)
 	}
-	if n := counterValue(t, gstill.sup.px.m.frames); n == 0 {
+	if n := counterValue(t, gstill.det().Frames); n == 0 {
 		t.Error("gated static camera scored no frame (keyframes keep its background)")
 	}
 }
@@ -145,9 +152,8 @@ func TestSupervisorPixelH265(t *testing.T) {
 		{ID: "walk265", Clip: "walk-640x360-h265"}, {ID: "gwalk265", Clip: "walk-640x360-h265"},
 	}})
 	truth, _ := simcam.LookupClip("walk-640x360-h265")
-	compressed := &motion.Config{Sensitivity: 5, MinDuration: 400 * time.Millisecond, PostRoll: 2 * time.Second}
-	walk := startSupervisor(t, Camera{ID: "walk265", URL: sim.URL("walk265"), Pixel: pixelTierConfig(false)}, testTiming(), nil)
-	gwalk := startSupervisor(t, Camera{ID: "gwalk265", URL: sim.URL("gwalk265"), Motion: compressed, Pixel: pixelTierConfig(true)}, testTiming(), nil)
+	walk := startSupervisor(t, Camera{ID: "walk265", URL: sim.URL("walk265"), Detect: pixelTierConfig(false)}, testTiming(), nil)
+	gwalk := startSupervisor(t, Camera{ID: "gwalk265", URL: sim.URL("gwalk265"), Detect: pixelTierConfig(true)}, testTiming(), nil)
 	for _, r := range []*running{walk, gwalk} {
 		end := r.sink.await(t, 30*time.Second, "motion.end", func(ev *event.Event) bool { return ev.Kind == event.KindMotionEnd })
 		from := end.Motion.Started.Sub(begin).Seconds()
@@ -161,10 +167,10 @@ func TestSupervisorPixelH265(t *testing.T) {
 	walk.stop()
 	gwalk.stop()
 	for _, r := range []*running{walk, gwalk} {
-		if n := counterValue(t, r.sup.px.m.errors); n != 0 {
+		if n := counterValue(t, r.det().Errors); n != 0 {
 			t.Errorf("%s: the decoder refused %v H.265 access units", r.sup.cam.ID, n)
 		}
-		if n := counterValue(t, r.sup.px.m.frames); n == 0 {
+		if n := counterValue(t, r.det().Frames); n == 0 {
 			t.Errorf("%s: no frame decoded", r.sup.cam.ID)
 		}
 		if r.sup.codec != "h265" || r.sup.width != 640 {
@@ -182,40 +188,39 @@ func counterValue(t *testing.T, c prometheus.Counter) float64 {
 	return m.GetCounter().GetValue()
 }
 
-// TestOptionsMotionTiers maps each configured detector to the tiers a
-// supervisor runs.
+// TestOptionsMotionTiers maps each configured detector to the detection
+// a supervisor runs.
 func TestOptionsMotionTiers(t *testing.T) {
 	for _, tc := range []struct {
-		detector          string
-		compressed, pixel bool
-		gate              bool
+		detector string
+		kind     detect.Kind // "" for none
 	}{
-		{"compressed", true, false, false},
-		{"pixel", false, true, false},
-		{"gate", true, true, true},
-		{"auto", true, true, true},
-		{"''" + "", true, true, true}, // the default is auto
-		{"off", false, false, false},
+		{"compressed", detect.Compressed},
+		{"pixel", detect.Pixel},
+		{"gate", detect.Gate},
+		{"auto", detect.Auto},
+		{"''", detect.Auto}, // the default is auto
+		{"off", ""},
 	} {
 		t.Run(tc.detector, func(t *testing.T) {
 			yaml := "site: s1\nagent: a1\nnats: {url: 'nats://127.0.0.1:4222'}\nspool_dir: /tmp/x\n" +
 				"cameras:\n  - id: c1\n    url: rtsp://h/x\n    motion: {detector: " + tc.detector +
-				", detect_fps: 2, zones: [{name: door, points: [[0,0],[1,0],[1,1]]}]}\n"
+				", detect_fps: 2, snapshot_width: 800, zones: [{name: door, points: [[0,0],[1,0],[1,1]]}]}\n"
 			var c configs.Edge
 			if err := configs.Parse([]byte(yaml), &c); err != nil {
 				t.Fatal(err)
 			}
 			o := OptionsFromConfig(&c, nil, prometheus.NewRegistry())
-			cam := o.Cameras[0]
-			if (cam.Motion != nil) != tc.compressed || (cam.Pixel != nil) != tc.pixel {
-				t.Fatalf("compressed %v pixel %v", cam.Motion, cam.Pixel)
+			d := o.Cameras[0].Detect
+			if tc.kind == "" {
+				if d != nil {
+					t.Fatalf("detector off, got %+v", d)
+				}
+				return
 			}
-			if cam.Pixel != nil && (cam.Pixel.Gate != tc.gate || cam.Pixel.FPS != 2 || cam.Pixel.Width != 320 ||
-				len(cam.Pixel.Detector.Zones) != 1 || cam.Pixel.Detector.Zones[0].Name != "door") {
-				t.Errorf("pixel tier %+v", cam.Pixel)
-			}
-			if auto := tc.detector == "auto" || tc.detector == "''"; cam.Pixel != nil && cam.Pixel.Auto != auto {
-				t.Errorf("auto %v, want %v", cam.Pixel.Auto, auto)
+			if d == nil || d.Kind != tc.kind || d.FPS != 2 || d.Width != 320 || d.SnapshotWidth != 800 ||
+				len(d.Pixel.Zones) != 1 || d.Pixel.Zones[0].Name != "door" || d.Compressed.Sensitivity != 5 {
+				t.Errorf("detection %+v", d)
 			}
 		})
 	}
@@ -230,34 +235,7 @@ func (refusingDecoder) Decode([]byte, time.Time) (motion.Frame, bool, error) {
 }
 func (refusingDecoder) Reset()   {}
 func (d refusingDecoder) Close() { *d.closed++ }
-
-// TestPixelTierRestart: refused access units are counted; five in a row
-// restart the decoder (closed, reopened, reported once per restart).
-func TestPixelTierRestart(t *testing.T) {
-	m, err := NewMetrics(prometheus.NewRegistry())
-	if err != nil {
-		t.Fatal(err)
-	}
-	opened, closed := 0, 0
-	open := func(decode.Config) (frameDecoder, error) { opened++; return refusingDecoder{&closed}, nil }
-	p, err := newPixelTier(*pixelTierConfig(false), open, slog.New(slog.DiscardHandler), m.pixel("c1"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	emit := func(motion.Transition, []string) { t.Error("a refusing decoder produced motion") }
-	for i := range 12 {
-		p.decode([]byte{0, 0, 0, 1, 0x65}, time.Unix(int64(i), 0), emit)
-	}
-	if opened != 3 || closed != 2 {
-		t.Errorf("opened %d, closed %d: want 3 and 2 (restarted after 5 and 10 refusals)", opened, closed)
-	}
-	if n := counterValue(t, p.m.errors); n != 12 {
-		t.Errorf("errors metric %v, want 12", n)
-	}
-	if n := counterValue(t, p.m.restarts); n != 2 {
-		t.Errorf("restarts metric %v, want 2", n)
-	}
-	if !strings.Contains(p.restarted, "pixel decoder restarted") {
-		t.Errorf("restart not reported: %q", p.restarted)
-	}
+func (refusingDecoder) Picture(int) (*image.YCbCr, error) {
+	return nil, decode.ErrNoPicture
 }
+func (refusingDecoder) Source() (int, int) { return 0, 0 }

@@ -225,7 +225,7 @@ func (s *Supervisor) waitRetry(ctx context.Context, wait time.Duration, unreacha
 			s.bg.Add(1)
 			go func() {
 				defer s.bg.Done()
-				_, err := probeOptions(pctx, s.cam.streamURL(), s.probeConnectTimeout(), s.timing.ReadTimeout)
+				_, err := s.probe(pctx, s.cam.streamURL(), s.probeConnectTimeout(), s.timing.ReadTimeout)
 				results <- result{err, time.Now()}
 			}()
 		case r := <-results:

@@ -66,10 +66,12 @@ func Run(ctx context.Context, opts Options) error {
 	go snaps.Run(snapCtx)
 
 	sups := make([]*Supervisor, 0, len(opts.Cameras))
+	thumbs := opts.Thumbnails.withDefaults()
+	budget := newBudget(thumbs.BudgetKbps, time.Now, metrics.thumbnails)
 	for _, cam := range opts.Cameras {
 		s, err := NewSupervisor(cam, SupervisorOptions{
 			Site: opts.Site, Agent: opts.Agent, Timing: opts.Timing, Sink: sp, Logger: log, Metrics: metrics,
-			Snapshots: snaps,
+			Snapshots: snaps, Thumbnails: thumbs, budget: budget,
 		})
 		if err != nil {
 			closeAll()

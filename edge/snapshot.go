@@ -1,18 +1,14 @@
 package edge
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"image"
-	"image/jpeg"
 	"log/slog"
 	"sync"
 	"time"
 
 	"github.com/camwatch/camwatch/event"
-	"github.com/camwatch/camwatch/motion"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/prometheus/client_golang/prometheus"
@@ -26,28 +22,29 @@ type SnapshotSink interface {
 	Publish(ev *event.Event, jpeg []byte)
 }
 
-// snapshotQuality keeps a 320 px gray frame around 10 to 20 KiB.
-const snapshotQuality = 70
-
-// encodeSnapshot turns a decoded gray frame into a JPEG.
-func encodeSnapshot(f *motion.Frame) ([]byte, error) {
-	img := &image.Gray{Pix: f.Gray[:f.Width*f.Height], Stride: f.Width, Rect: image.Rect(0, 0, f.Width, f.Height)}
-	var b bytes.Buffer
-	if err := jpeg.Encode(&b, img, &jpeg.Options{Quality: snapshotQuality}); err != nil {
-		return nil, err
-	}
-	return b.Bytes(), nil
-}
-
-// snapshot attaches a JPEG of f to ev and hands it to the snapshot sink.
-// The event gets its id now, so the picture and the event share it.
-func (s *Supervisor) snapshot(ev *event.Event, f *motion.Frame) {
-	if s.snaps == nil {
+// snapshot attaches a colour JPEG of the camera's latest decoded picture
+// (detect.Pipeline.Snapshot: the stream's resolution or the camera's
+// snapshot_width) to ev and hands it to the snapshot sink. The event gets
+// its id now, so the picture and the event share it; its digest is in
+// the event, which the spool delivers exactly once, so the picture can be
+// checked against it wherever it ends up.
+func (s *Supervisor) snapshot(ev *event.Event) {
+	if s.snaps == nil || s.pipe == nil || !s.pipe.Decodes() {
 		return
 	}
-	b, err := encodeSnapshot(f)
-	if err != nil || len(b) > event.MaxSnapshot {
-		s.log.Warn("snapshot not encoded", "err", err, "bytes", len(b))
+	b, err := s.pipe.Snapshot(event.MaxSnapshot)
+	if err != nil {
+		s.log.Warn("snapshot not encoded", "err", err)
+		return
+	}
+	s.attach(ev, b)
+	s.thumb.sent(ev.Time, len(b), false)
+}
+
+// attach names JPEG b in ev (which gets its id now, shared by the
+// picture) and hands it to the snapshot sink.
+func (s *Supervisor) attach(ev *event.Event, b []byte) {
+	if s.snaps == nil || len(b) > event.MaxSnapshot {
 		return
 	}
 	ev.ID = event.NewID()

@@ -11,10 +11,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/camwatch/camwatch/detect"
 	"github.com/camwatch/camwatch/event"
-	"github.com/camwatch/camwatch/motion"
-	"github.com/deepch/vdk/av"
-	"github.com/deepch/vdk/format/rtspv2"
 )
 
 // SupervisorOptions are what a supervisor shares with the rest of the
@@ -28,6 +26,17 @@ type SupervisorOptions struct {
 	// Snapshots receives a JPEG at each motion start and raised picture
 	// fault of a camera with decoded frames; nil sends none.
 	Snapshots SnapshotSink
+	// Thumbnails spaces the periodic thumbnails sent with stats events.
+	Thumbnails Thumbnails
+	// budget is the agent's snapshot budget, shared by its cameras; nil
+	// gives the camera one of its own.
+	budget *budget
+
+	// dial opens RTSP sessions; nil is vdk (rtspvdk.go). Tests script
+	// sessions here to drive a supervisor without a server, and answer
+	// its reachability probes with probe (nil: probeOptions).
+	dial  dialer
+	probe func(ctx context.Context, url string, connect, answer time.Duration) (int, error)
 }
 
 // Supervisor watches one camera for as long as its context lives: it
@@ -41,10 +50,12 @@ type Supervisor struct {
 	log    *slog.Logger
 	cm     cameraMetrics
 	red    redactor
-	det    *motion.Detector
-	cx     *complexity // H.264 QP reading for det
-	px     *pixelTier
-	snaps  SnapshotSink
+	// pipe is the camera's detection (nil: detector off).
+	pipe  *detect.Pipeline
+	snaps SnapshotSink
+	thumb *thumbnailer
+	dial  dialer
+	probe func(ctx context.Context, url string, connect, answer time.Duration) (int, error)
 
 	online atomic.Bool
 	bg     sync.WaitGroup // dials and closes still finishing in the background
@@ -62,13 +73,11 @@ type Supervisor struct {
 	// detection reason in force (see watchedReason).
 	lastFrame   time.Time
 	watchReason event.Reason
-	// autoWeak: detector auto judged the compressed signal unusable.
-	autoWeak   bool
-	reconnects uint64
-	codec      string
-	width      int
-	height     int
-	stats      <-chan time.Time
+	reconnects  uint64
+	codec       string
+	width       int
+	height      int
+	stats       <-chan time.Time
 }
 
 // NewSupervisor prepares a supervisor for cam; Run starts it.
@@ -96,22 +105,29 @@ func NewSupervisor(cam Camera, o SupervisorOptions) (*Supervisor, error) {
 		reason: event.ReasonStarting,
 		since:  time.Now(),
 		snaps:  o.Snapshots,
+		dial:   o.dial,
+		probe:  o.probe,
 	}
-	if cam.Motion != nil {
-		d, err := motion.New(*cam.Motion)
+	if s.dial == nil {
+		s.dial = dialVDK
+	}
+	if s.probe == nil {
+		s.probe = probeOptions
+	}
+	if cam.Detect != nil {
+		p, err := detect.New(*cam.Detect, detect.Options{Logger: logger, Metrics: o.Metrics.detection(cam.ID), Open: cam.openDecoder})
 		if err != nil {
 			return nil, fmt.Errorf("edge: camera %s: %w", cam.ID, err)
 		}
-		s.det = d
-		s.cx = newComplexity(logger, o.Metrics.complexity(cam.ID))
-	}
-	if cam.Pixel != nil {
-		p, err := newPixelTier(*cam.Pixel, cam.openDecoder, logger, o.Metrics.pixel(cam.ID))
-		if err != nil {
-			return nil, fmt.Errorf("edge: camera %s: %w", cam.ID, err)
+		s.pipe = p
+		if s.snaps != nil && p.Decodes() {
+			th := o.Thumbnails.withDefaults()
+			b := o.budget
+			if b == nil {
+				b = newBudget(th.BudgetKbps, time.Now, o.Metrics.thumbnails)
+			}
+			s.thumb = &thumbnailer{interval: th.Interval, budget: b}
 		}
-		s.px = p
-		p.onTamper = s.onTamper
 	}
 	return s, nil
 }
@@ -158,9 +174,9 @@ func (s *Supervisor) Run(ctx context.Context) {
 			break
 		}
 	}
-	s.endMotion()
-	if s.px != nil {
-		s.px.close()
+	s.stopDetection(time.Now())
+	if s.pipe != nil {
+		s.pipe.Close()
 	}
 	s.online.Store(false)
 	s.cm.online.Set(0)
@@ -173,25 +189,20 @@ func jitter(d time.Duration) time.Duration {
 }
 
 type dialed struct {
-	c   *rtspv2.RTSPClient
+	c   rtspSession
 	err error
 }
 
-// dial runs vdk's blocking, uncancellable Dial in a goroutine so that ctx
-// and an overall handshake deadline still apply; a client that arrives
-// after we gave up is closed in the background.
-func (s *Supervisor) dial(ctx context.Context) (*rtspv2.RTSPClient, error) {
+// dial runs the client's blocking, uncancellable Dial in a goroutine so
+// that ctx and an overall handshake deadline still apply; a session that
+// arrives after we gave up is closed in the background.
+func (s *Supervisor) open(ctx context.Context) (rtspSession, error) {
 	ch := make(chan dialed, 1)
-	opts := rtspv2.RTSPClientOptions{
-		URL:              s.cam.streamURL(),
-		DialTimeout:      s.timing.DialTimeout,
-		ReadWriteTimeout: s.timing.ReadTimeout,
-		DisableAudio:     true,
-	}
+	opts := dialOptions{URL: s.cam.streamURL(), DialTimeout: s.timing.DialTimeout, ReadTimeout: s.timing.ReadTimeout}
 	s.bg.Add(1)
 	go func() {
 		defer s.bg.Done()
-		c, err := rtspv2.Dial(opts)
+		c, err := s.dial(opts)
 		ch <- dialed{c, err}
 	}()
 	deadline := time.NewTimer(s.timing.DialTimeout + 2*s.timing.ReadTimeout + time.Second)
@@ -238,7 +249,7 @@ func (s *Supervisor) explain(ctx context.Context, err error) error {
 	return err
 }
 
-func (s *Supervisor) close(c *rtspv2.RTSPClient) {
+func (s *Supervisor) close(c rtspSession) {
 	s.bg.Add(1)
 	go func() {
 		defer s.bg.Done()
@@ -246,27 +257,18 @@ func (s *Supervisor) close(c *rtspv2.RTSPClient) {
 	}()
 }
 
-// readCodec records the video codec and resolution from the client's
-// codec data and returns the video track's packet index.
-func (s *Supervisor) readCodec(c *rtspv2.RTSPClient) (idx int8, hevc bool, err error) {
-	for i, cd := range c.Codecs() {
-		if cd == nil || !cd.Type().IsVideo() {
-			continue
-		}
-		switch cd.Type() {
-		case av.H264:
-			s.codec = "h264"
-		case av.H265:
-			s.codec, hevc = "h265", true
-		default:
-			continue
-		}
-		if v, ok := cd.(av.VideoCodecData); ok {
-			s.width, s.height = v.Width(), v.Height()
-		}
-		return int8(i), hevc, nil
+// readCodec records the video codec and resolution of the session's
+// codec data and hands them to the detection.
+func (s *Supervisor) readCodec(c rtspSession) (hevc bool, err error) {
+	v, err := c.Video()
+	if err != nil {
+		return false, err
 	}
-	return 0, false, ErrNoVideo
+	s.codec, s.width, s.height = string(v.codec), v.width, v.height
+	if s.pipe != nil {
+		s.pipe.Start(v.codec, v.params)
+	}
+	return v.codec == "h265", nil
 }
 
 func (s *Supervisor) watchdogTick() time.Duration {
@@ -278,19 +280,17 @@ func (s *Supervisor) watchdogTick() time.Duration {
 func (s *Supervisor) session(ctx context.Context) (healthy bool, err error) {
 	s.silent = false
 	s.log.Debug("dialling", "url", s.cam.publicURL())
-	c, err := s.dial(ctx)
+	c, err := s.open(ctx)
 	if err != nil {
 		return false, s.explain(ctx, err)
 	}
 	defer s.close(c)
-	videoIdx, hevc, err := s.readCodec(c)
+	hevc, err := s.readCodec(c)
 	if err != nil {
 		return false, err
 	}
-	s.startPixel(c, videoIdx)
 	s.meter.newSession()
 	s.asm.reset()
-	s.startComplexity(c, videoIdx, hevc)
 	start := time.Now()
 	var onlineAt, firstPacket time.Time
 	// A session that played but got no packet is as silent as a stalled
@@ -309,34 +309,30 @@ func (s *Supervisor) session(ctx context.Context) (healthy bool, err error) {
 		select {
 		case <-ctx.Done():
 			return false, ctx.Err()
-		case sig := <-c.Signals:
-			switch sig {
-			case rtspv2.SignalStreamRTPStop:
-				// vdk gives up on its own read deadline; when that came
-				// after the stall timeout without a packet, the camera
+		case ev := <-c.Events():
+			switch ev.kind {
+			case evEnd:
+				// The client gives up on its own read deadline; when that
+				// came after the stall timeout without a packet, the camera
 				// stalled, whichever timer fired first.
 				if now := time.Now(); !waitingKey && now.Sub(s.lastPacket) >= s.timing.StallTimeout {
 					return isHealthy(), fmt.Errorf("%w: last frame %s ago", ErrStalled, now.Sub(s.lastPacket).Round(time.Millisecond))
 				}
 				return isHealthy(), ErrStreamStopped
-			case rtspv2.SignalCodecUpdate:
-				if _, _, err := s.readCodec(c); err != nil {
+			case evCodec:
+				if hevc, err = s.readCodec(c); err != nil {
 					return isHealthy(), err
 				}
-				s.startPixel(c, videoIdx)
-				s.startComplexity(c, videoIdx, hevc)
-			}
-		case pkt := <-c.OutgoingPacketQueue:
-			if pkt == nil || pkt.Idx != videoIdx {
 				continue
 			}
+			pkt := ev.pkt
 			now := time.Now()
 			if firstPacket.IsZero() {
 				firstPacket = now
 			}
 			// The one place where complete access units with their
 			// timestamps flow: the detectors, and a clip recorder, tap here.
-			frames := s.asm.add(pkt.Time, now, pkt.Data, pkt.IsKeyFrame, pkt.Marker, hevc)
+			frames := s.asm.add(pkt.ts, now, pkt.data, pkt.key, pkt.marker, hevc)
 			if waitingKey && len(frames) == 0 {
 				s.cm.skipped.Inc()
 				skipped++
@@ -355,8 +351,7 @@ func (s *Supervisor) session(ctx context.Context) (healthy bool, err error) {
 					onlineAt = now
 					s.goOnline(now, firstPacket)
 				}
-				s.onFrame(f)
-				s.pixelFrame(f, now)
+				s.onFrame(f, now)
 			}
 			if !waitingKey {
 				s.lastPacket = now
@@ -375,69 +370,6 @@ func (s *Supervisor) session(ctx context.Context) (healthy bool, err error) {
 			s.emitStats(now)
 		}
 	}
-}
-
-func (s *Supervisor) onFrame(f frame) {
-	s.lastFrame = f.arrived
-	s.meter.add(f)
-	s.cm.frames.Inc()
-	s.cm.bytes.Add(float64(f.size))
-	if s.det == nil {
-		return
-	}
-	// Raw size on quality-controlled cameras, QP-normalised on rate-
-	// controlled ones (docs/motion.md, "The compressed tier under CBR");
-	// a change of figure changes its scale, so the baseline is relearnt.
-	fig, switched := s.cx.figure(f)
-	if switched {
-		if tr, ok := s.det.Stop(); ok && s.px == nil {
-			s.emitMotion(tr)
-		}
-		s.det.Reset()
-	}
-	tr, ok := s.det.Observe(f.arrived, fig, f.keyframe)
-	if s.px != nil {
-		s.px.gate(f.arrived, s.det.Active() || s.det.Score() >= gateFraction*s.det.Threshold() || s.autoOpen())
-		return // the compressed tier only gates the pixel tier
-	}
-	if ok {
-		s.emitMotion(tr)
-	}
-}
-
-func (s *Supervisor) endMotion() {
-	if s.px != nil {
-		if tr, ok := s.px.stop(); ok {
-			s.emitPixelMotion(tr, s.px.zones)
-		}
-	}
-	if s.det == nil {
-		return
-	}
-	if tr, ok := s.det.Stop(); ok && s.px == nil {
-		s.emitMotion(tr)
-	}
-}
-
-func (s *Supervisor) emitMotion(tr motion.Transition) { s.emitMotionFrom("compressed", tr, nil) }
-
-func (s *Supervisor) emitMotionFrom(detector string, tr motion.Transition, zones []string) {
-	kind := event.KindMotionStart
-	m := &event.Motion{Detector: detector, Score: round2(tr.Score), Started: tr.Started.UTC().Round(0)}
-	if len(zones) > 0 {
-		m.Zones = append([]string(nil), zones...)
-	}
-	if tr.Kind == motion.End {
-		kind = event.KindMotionEnd
-		m.DurationS = round2(tr.Duration().Seconds())
-	}
-	ev := s.out.newEvent(kind, s.cam.ID, s.cam.Labels, tr.At)
-	ev.Motion = m
-	if kind == event.KindMotionStart && s.px != nil && s.px.frame != nil {
-		s.snapshot(ev, s.px.frame)
-	}
-	s.out.emit(ev)
-	s.log.Info("motion", "kind", tr.Kind, "detector", detector, "score", m.Score, "zones", m.Zones)
 }
 
 // goOnline reports the camera online at now, the first keyframe of the
@@ -473,8 +405,7 @@ func (s *Supervisor) goOffline(now time.Time, reason event.Reason, err error) {
 	if s.status == event.StatusOnline && reason == event.ReasonStalled && !s.lastPacket.IsZero() && s.lastPacket.Before(now) {
 		since = s.lastPacket
 	}
-	s.endMotion()
-	s.stopTamper(now)
+	s.stopDetection(now)
 	s.clearWatched()
 	s.status, s.reason, s.detail, s.since = event.StatusOffline, reason, detail, since
 	s.online.Store(false)
@@ -488,6 +419,13 @@ func (s *Supervisor) emitStats(now time.Time) { s.emitHealth(event.KindStats, no
 func (s *Supervisor) emitHealth(kind event.Kind, now time.Time) {
 	ev := s.out.newEvent(kind, s.cam.ID, s.cam.Labels, now)
 	ev.Health = s.health(now)
+	if kind == event.KindStats && s.status == event.StatusOnline {
+		// The periodic thumbnail travels as the stats event's snapshot.
+		if b := s.thumb.take(); b != nil {
+			s.attach(ev, b)
+			s.thumb.sent(now, len(b), true)
+		}
+	}
 	s.out.emit(ev)
 }
 

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/camwatch/camwatch/configs"
+	"github.com/camwatch/camwatch/detect"
 	"github.com/camwatch/camwatch/event"
 	"github.com/camwatch/camwatch/motion"
 	"github.com/camwatch/camwatch/simcam"
@@ -177,9 +178,9 @@ func TestSupervisorMotion(t *testing.T) {
 	if len(truth.Motion) != 1 {
 		t.Fatalf("walk clip ground truth %v", truth.Motion)
 	}
-	cfg := &motion.Config{Sensitivity: 5, MinDuration: 400 * time.Millisecond, PostRoll: 2 * time.Second}
-	walk := startSupervisor(t, Camera{ID: "walk", URL: sim.URL("walk"), Motion: cfg}, testTiming(), nil)
-	still := startSupervisor(t, Camera{ID: "still", URL: sim.URL("still"), Motion: cfg}, testTiming(), nil)
+	cfg := &detect.Config{Kind: detect.Compressed, Compressed: motion.Config{Sensitivity: 5, MinDuration: 400 * time.Millisecond, PostRoll: 2 * time.Second}}
+	walk := startSupervisor(t, Camera{ID: "walk", URL: sim.URL("walk"), Detect: cfg}, testTiming(), nil)
+	still := startSupervisor(t, Camera{ID: "still", URL: sim.URL("still"), Detect: cfg}, testTiming(), nil)
 
 	end := walk.sink.await(t, 25*time.Second, "motion.end", func(ev *event.Event) bool { return ev.Kind == event.KindMotionEnd })
 	start, err := walk.sink.find("motion.start", func(ev *event.Event) bool { return ev.Kind == event.KindMotionStart })

@@ -1,8 +1,6 @@
 package edge
 
 import (
-	"time"
-
 	"github.com/camwatch/camwatch/event"
 	"github.com/camwatch/camwatch/motion"
 )
@@ -12,7 +10,7 @@ import (
 // fault in force (the alert triggers black, frozen, scene_change and
 // blurred match on it) and a health event carries the full list, with a
 // snapshot when a fault was raised.
-func (s *Supervisor) onTamper(changes []motion.TamperChange, f *motion.Frame) {
+func (s *Supervisor) onTamper(changes []motion.TamperChange) {
 	if len(changes) == 0 || s.status != event.StatusOnline {
 		return
 	}
@@ -24,7 +22,7 @@ func (s *Supervisor) onTamper(changes []motion.TamperChange, f *motion.Frame) {
 	now := changes[len(changes)-1].At
 	prev, prevDetail := s.reason, s.detail
 	s.reason, s.detail = "", ""
-	active := s.px.tamper.Active()
+	active := s.pipe.Faults()
 	if len(active) > 0 {
 		s.reason = event.Reason(active[0].Kind)
 		s.detail = "picture " + string(active[0].Kind)
@@ -53,28 +51,20 @@ func (s *Supervisor) onTamper(changes []motion.TamperChange, f *motion.Frame) {
 	}
 	ev := s.out.newEvent(event.KindHealth, s.cam.ID, s.cam.Labels, now)
 	ev.Health = s.health(now)
-	if raised && f != nil {
-		s.snapshot(ev, f)
+	if raised {
+		s.snapshot(ev)
 	}
 	s.out.emit(ev)
 }
 
 // tamperList is the faults in force, for health payloads.
 func (s *Supervisor) tamperList() []event.Tamper {
-	if s.px == nil || s.px.tamper == nil || s.status != event.StatusOnline {
+	if s.pipe == nil || s.status != event.StatusOnline {
 		return nil
 	}
 	var out []event.Tamper
-	for _, a := range s.px.tamper.Active() {
+	for _, a := range s.pipe.Faults() {
 		out = append(out, event.Tamper{Kind: event.Reason(a.Kind), Since: a.Since.UTC().Round(0)})
 	}
 	return out
-}
-
-// stopTamper forgets the faults when the session ends: an offline camera
-// has no picture to judge, and its offline reason replaces them.
-func (s *Supervisor) stopTamper(now time.Time) {
-	if s.px != nil && s.px.tamper != nil {
-		s.px.tamper.Stop(now)
-	}
 }

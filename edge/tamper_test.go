@@ -45,7 +45,7 @@ func TestSupervisorTamperFreeze(t *testing.T) {
 		t.Fatal(err)
 	}
 	sink, snaps := newMemSink(), &memSnaps{byID: map[string][]byte{}}
-	sup, err := NewSupervisor(Camera{ID: "frz", URL: sim.URL("frz"), Pixel: pixelTierConfig(false)},
+	sup, err := NewSupervisor(Camera{ID: "frz", URL: sim.URL("frz"), Detect: pixelTierConfig(false)},
 		SupervisorOptions{Site: "s", Agent: "a", Timing: testTiming(), Sink: sink, Metrics: m, Snapshots: snaps})
 	if err != nil {
 		t.Fatal(err)
@@ -90,9 +90,12 @@ func TestSupervisorTamperFreeze(t *testing.T) {
 	if lat := time.Since(frozenAt.Add(freeze)); lat > 10*time.Second {
 		t.Errorf("frozen cleared %s after the freeze ended, want within 10 s", lat)
 	}
-	// Degraded time is the freeze's, within a second at each end (simcam's
-	// log says when it froze and resumed), though the detector takes
-	// seconds to raise and to clear.
+	// Degraded time is the freeze's, within 2 s at each end (simcam's log
+	// says when it froze and resumed), though the detector takes seconds to
+	// raise and to clear: within 0.2 s on a quiet machine, but under -race
+	// on two busy cores the pixel tier skips frames and the first still one
+	// it sees can come a second late. (Round 1 dated it at the session's
+	// start, tens of seconds off.)
 	log, err := sim.StateLog("frz")
 	if err != nil || len(log) < 3 || log[1].State != simcam.StateFrozen {
 		t.Fatalf("state log %+v, %v", log, err)
@@ -100,8 +103,8 @@ func TestSupervisorTamperFreeze(t *testing.T) {
 	startErr, endErr := h.Since.Sub(log[1].At), cleared.Health.Since.Sub(log[2].At)
 	t.Logf("frozen since %+.3fs (raised %+.3fs), cleared since %+.3fs (event %+.3fs) from simcam's freeze",
 		startErr.Seconds(), raised.Time.Sub(log[1].At).Seconds(), endErr.Seconds(), cleared.Time.Sub(log[2].At).Seconds())
-	if startErr.Abs() > time.Second || endErr.Abs() > time.Second {
-		t.Errorf("degraded from %+.3fs to %+.3fs of the freeze's ends, want within 1 s", startErr.Seconds(), endErr.Seconds())
+	if startErr.Abs() > 2*time.Second || endErr.Abs() > 2*time.Second {
+		t.Errorf("degraded from %+.3fs to %+.3fs of the freeze's ends, want within 2 s", startErr.Seconds(), endErr.Seconds())
 	}
 	if !cleared.Health.Since.After(h.Since) || cleared.Health.Since.After(cleared.Time) {
 		t.Errorf("cleared health since %s, want between the fault's since %s and its time %s", cleared.Health.Since, h.Since, cleared.Time)

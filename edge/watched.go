@@ -23,16 +23,20 @@ func (s *Supervisor) watchedReason(now time.Time) (event.Reason, string) {
 	if now.Sub(s.lastFrame) > noFramesAfter {
 		return event.ReasonNoFrames, "packets arrive but no complete frame for " + now.Sub(s.lastFrame).Round(time.Second).String()
 	}
-	if p := s.px; p != nil {
-		if p.unavailable != "" {
-			return event.ReasonDetectionUnavailable, p.unavailable
+	if s.pipe == nil {
+		return "", ""
+	}
+	st := s.pipe.Status()
+	if s.pipe.Decodes() {
+		if st.Unavailable != "" {
+			return event.ReasonDetectionUnavailable, st.Unavailable
 		}
-		if !p.refusedSince.IsZero() && now.Sub(p.refusedSince) > undecodableAfter {
-			return event.ReasonUndecodable, "the decoder refused every access unit for " + now.Sub(p.refusedSince).Round(time.Second).String() + ": " + p.refusedErr
+		if !st.RefusedSince.IsZero() && now.Sub(st.RefusedSince) > undecodableAfter {
+			return event.ReasonUndecodable, "the decoder refused every access unit for " + now.Sub(st.RefusedSince).Round(time.Second).String() + ": " + st.RefusedErr
 		}
 		return "", ""
 	}
-	if s.cx != nil && s.cx.flat.isFlat {
+	if st.Flat {
 		return event.ReasonDetectionUnavailable, "compressed signal flat (frame sizes and QP do not move): the compressed detector cannot see motion; use detector auto, gate or pixel"
 	}
 	return "", ""
@@ -60,8 +64,8 @@ func (s *Supervisor) checkWatched(now time.Time) {
 		s.log.Warn("camera online but not watched", "reason", r, "detail", s.detail)
 	} else {
 		s.reason, s.detail = "", ""
-		if s.px != nil && s.px.tamper != nil {
-			if active := s.px.tamper.Active(); len(active) > 0 {
+		if s.pipe != nil {
+			if active := s.pipe.Faults(); len(active) > 0 {
 				s.reason, s.detail = event.Reason(active[0].Kind), "picture "+string(active[0].Kind)
 			}
 		}
@@ -73,8 +77,8 @@ func (s *Supervisor) checkWatched(now time.Time) {
 	switch {
 	case r == event.ReasonNoFrames && s.lastFrame.Before(now):
 		s.since = s.lastFrame
-	case r == event.ReasonUndecodable && s.px.refusedSince.Before(now):
-		s.since = s.px.refusedSince
+	case r == event.ReasonUndecodable && s.pipe.Status().RefusedSince.Before(now):
+		s.since = s.pipe.Status().RefusedSince
 	}
 	s.emitHealth(event.KindHealth, now)
 }

@@ -76,6 +76,22 @@ type PasswordUser struct {
 	Password string
 }
 
+// MQTTUser is a user of nats-server's MQTT listener (Home Assistant, a
+// dashboard) and nothing else: allowed_connection_types MQTT, in an
+// account of its own (MQTTAccount), name and password like PasswordUser.
+// Readers may only subscribe; the Bridge user (the aggregator's MQTT
+// bridge) also publishes camwatch's topics. Neither sees events, alerts
+// or camwatch's JetStream.
+type MQTTUser struct {
+	Name, PasswordEnv, Password string
+	Bridge                      bool
+}
+
+// MQTTAccount holds the MQTT users, apart from camwatch's events,
+// alerts and JetStream: an MQTT client there sees only what the bridge
+// publishes, whatever topic filter it subscribes with.
+const MQTTAccount = "CAMWATCH_MQTT"
+
 // Plan is what Generate writes.
 type Plan struct {
 	// Dir receives the files; existing credentials in it are kept, so
@@ -88,6 +104,10 @@ type Plan struct {
 	// Passwords adds users with the aggregator's rights (e.g. a compose
 	// deployment whose password comes from the environment).
 	Passwords []PasswordUser
+	// MQTT adds users of the MQTT listener; MQTTListen, when set, turns
+	// the listener on in the standalone server config.
+	MQTT       []MQTTUser
+	MQTTListen string
 	// Listen and StoreDir go into the standalone server config; defaults
 	// 0.0.0.0:4222 and ./jetstream.
 	Listen   string
@@ -182,9 +202,36 @@ func Generate(p Plan) (*Result, error) {
 	var auth bytes.Buffer
 	auth.WriteString("# camwatch NATS authorization, made by `camwatch nats creds`; regenerate rather than edit.\n")
 	auth.WriteString("# Edge agents may publish only their own subjects and read only their own publish acks.\n")
-	fmt.Fprintf(&auth, "accounts {\n  %s {\n    jetstream: enabled\n    users: [\n%s\n    ]\n  }\n}\n", Account, strings.Join(users, "\n"))
+	var mqttUsers []string
+	for _, u := range p.MQTT {
+		if !event.ValidToken(u.Name) || !envName(u.PasswordEnv) && (u.PasswordEnv != "" || u.Password == "") {
+			return nil, fmt.Errorf("%w: mqtt user %q with variable %q", ErrPlan, u.Name, u.PasswordEnv)
+		}
+		pw, from := "$"+u.PasswordEnv, "password from $"+u.PasswordEnv
+		if u.PasswordEnv == "" {
+			pw, from = strconv.Quote(u.Password), "literal password"
+		}
+		// Readers publish nothing of their own; the bridge publishes the
+		// topics. Subscriptions stay inside this account.
+		perms, role := `{publish: {deny: [">"]}, subscribe: {allow: [">"]}}`, "reads camwatch's MQTT topics"
+		if u.Bridge {
+			perms, role = `{publish: {allow: ["camwatch.>", "homeassistant.>"]}, subscribe: {allow: [">"]}}`, "the MQTT bridge: publishes camwatch's topics"
+		}
+		mqttUsers = append(mqttUsers, "      # "+u.Name+": "+role+", "+from+"\n"+
+			"      {user: "+strconv.Quote(u.Name)+", password: "+pw+", allowed_connection_types: [\"MQTT\"], permissions: "+perms+"}")
+	}
+	fmt.Fprintf(&auth, "accounts {\n  %s {\n    jetstream: enabled\n    users: [\n%s\n    ]\n  }\n", Account, strings.Join(users, "\n"))
+	if len(mqttUsers) > 0 {
+		auth.WriteString("  # MQTT clients (Home Assistant, Frigate) only, apart from everything above (docs/mqtt.md).\n")
+		fmt.Fprintf(&auth, "  %s {\n    jetstream: enabled\n    users: [\n%s\n    ]\n  }\n", MQTTAccount, strings.Join(mqttUsers, "\n"))
+	}
+	auth.WriteString("}\n")
 	if err := writeFile(res.AuthFile, auth.Bytes(), 0o600); err != nil {
 		return nil, err
+	}
+	mqttBlock := ""
+	if p.MQTTListen != "" {
+		mqttBlock = "# MQTT for Home Assistant and Frigate users (docs/mqtt.md).\nmqtt {\n  listen: " + strconv.Quote(p.MQTTListen) + "\n}\n"
 	}
 	server := fmt.Sprintf(`# A standalone nats-server for camwatch (nats-server -c %s).
 # Add tls { cert_file, key_file, ca_file } to require TLS; see docs/operations.md.
@@ -193,8 +240,8 @@ server_name: camwatch
 jetstream {
   store_dir: %s
 }
-include %s
-`, ServerFile, strconv.Quote(p.Listen), strconv.Quote(p.StoreDir), AuthFile)
+%sinclude %s
+`, ServerFile, strconv.Quote(p.Listen), strconv.Quote(p.StoreDir), mqttBlock, AuthFile)
 	if err := writeFile(res.ServerFile, []byte(server), 0o644); err != nil {
 		return nil, err
 	}

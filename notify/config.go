@@ -2,16 +2,19 @@ package notify
 
 import (
 	"fmt"
+	"net"
 	"net/http"
 	"net/url"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/camwatch/camwatch/alerts"
 	"github.com/camwatch/camwatch/configs"
 	"github.com/camwatch/camwatch/event"
+	"github.com/camwatch/camwatch/programs"
 )
 
 // Defaults for a receiver that leaves a field out.
@@ -44,6 +47,16 @@ type Receiver struct {
 	// Name is what rules use; it is also a subject token and part of the
 	// durable consumer name, so it must stay stable.
 	Name string `yaml:"name"`
+	// Type is webhook (the default: a signed JSON POST), email (SMTP with
+	// STARTTLS) or telegram (a bot's sendMessage / sendPhoto).
+	Type string `yaml:"type"`
+	// Lang is the language of email and chat messages: vi (default) or en.
+	Lang programs.Lang `yaml:"lang"`
+	// Template replaces the built-in subject and text of the receiver's
+	// language (text/template over MessageData).
+	Template *Template `yaml:"template"`
+	Email    *Email    `yaml:"email"`
+	Telegram *Telegram `yaml:"telegram"`
 	// URL is the webhook; URLEnv names an environment variable holding it
 	// instead, for services whose URL is itself the credential.
 	URL    string `yaml:"url"`
@@ -68,7 +81,15 @@ type Receiver struct {
 	// urlFromEnv marks URL as read from URLEnv, so that validating again
 	// (Start validates what configs.Load already did) is not "both set".
 	urlFromEnv bool
+	tpl        *templates
 }
+
+// Receiver types.
+const (
+	TypeWebhook  = "webhook"
+	TypeEmail    = "email"
+	TypeTelegram = "telegram"
+)
 
 // reserved headers are set by the notifier and cannot be overridden.
 var reserved = []string{"Content-Type", HeaderIdempotencyKey, HeaderSignature, HeaderTimestamp, "Content-Length", "Host"}
@@ -95,6 +116,89 @@ func (f *File) Validate() error {
 func (r *Receiver) validate(field string) error {
 	if !event.ValidToken(r.Name) {
 		return fieldErr(field+".name", "%q must be 1 to 64 letters, digits, '-' or '_'", r.Name)
+	}
+	if r.Type == "" {
+		r.Type = TypeWebhook
+	}
+	switch r.Lang {
+	case "":
+		r.Lang = programs.VI
+	case programs.VI, programs.EN:
+	default:
+		return fieldErr(field+".lang", "%q is not vi or en", r.Lang)
+	}
+	if err := r.validateCommon(field); err != nil {
+		return err
+	}
+	switch r.Type {
+	case TypeWebhook:
+		if r.Email != nil || r.Telegram != nil {
+			return fieldErr(field+".type", "is webhook: email and telegram sections belong to those types")
+		}
+		return r.validateWebhook(field)
+	case TypeEmail, TypeTelegram:
+		if r.URL != "" || r.URLEnv != "" || r.SecretEnv != "" || len(r.Headers) > 0 || len(r.HeadersEnv) > 0 {
+			return fieldErr(field+".type", "is %s: url, url_env, secret_env and headers are for webhooks", r.Type)
+		}
+		tpl, err := parseTemplates(field, r.Lang, r.Template)
+		if err != nil {
+			return err
+		}
+		r.tpl = tpl
+		if r.Type == TypeEmail {
+			if r.Telegram != nil {
+				return fieldErr(field+".telegram", "is for type telegram")
+			}
+			if r.Email == nil {
+				return fieldErr(field+".email", "is required for type email")
+			}
+			return r.Email.validate(field + ".email")
+		}
+		if r.Email != nil {
+			return fieldErr(field+".email", "is for type email")
+		}
+		if r.Telegram == nil {
+			return fieldErr(field+".telegram", "is required for type telegram")
+		}
+		return r.Telegram.validate(field + ".telegram")
+	default:
+		return fieldErr(field+".type", "%q is not one of webhook, email, telegram", r.Type)
+	}
+}
+
+// validateCommon checks what every type has: timeout, max_age, kinds.
+func (r *Receiver) validateCommon(field string) error {
+	if r.Timeout == 0 {
+		r.Timeout = DefaultTimeout
+	}
+	if r.Timeout < 0 {
+		return fieldErr(field+".timeout", "must be positive, got %s", r.Timeout)
+	}
+	if r.MaxAge == 0 {
+		r.MaxAge = DefaultMaxAge
+	}
+	if r.MaxAge < 0 {
+		return fieldErr(field+".max_age", "must be positive, got %s", r.MaxAge)
+	}
+	if len(r.Kinds) == 0 {
+		r.Kinds = slices.Clone(AllKinds)
+	}
+	for i, k := range r.Kinds {
+		f := fmt.Sprintf("%s.kinds[%d]", field, i)
+		if !slices.Contains(AllKinds, k) {
+			return fieldErr(f, "%q is not one of firing, acknowledged, escalated, resolved", k)
+		}
+		if slices.Contains(r.Kinds[:i], k) {
+			return fieldErr(f, "%q is listed twice", k)
+		}
+	}
+	return nil
+}
+
+// validateWebhook checks a webhook's URL, secret and headers.
+func (r *Receiver) validateWebhook(field string) error {
+	if r.Template != nil {
+		return fieldErr(field+".template", "is for email and telegram receivers (a webhook gets the transition as JSON)")
 	}
 	switch {
 	case r.URL != "" && r.URLEnv != "" && !r.urlFromEnv:
@@ -125,34 +229,7 @@ func (r *Receiver) validate(field string) error {
 	if r.Secret.Empty() {
 		return fieldErr(field+".secret_env", "is required: receivers verify the HMAC signature")
 	}
-	if r.Timeout == 0 {
-		r.Timeout = DefaultTimeout
-	}
-	if r.Timeout < 0 {
-		return fieldErr(field+".timeout", "must be positive, got %s", r.Timeout)
-	}
-	if r.MaxAge == 0 {
-		r.MaxAge = DefaultMaxAge
-	}
-	if r.MaxAge < 0 {
-		return fieldErr(field+".max_age", "must be positive, got %s", r.MaxAge)
-	}
-	if err := r.validateHeaders(field); err != nil {
-		return err
-	}
-	if len(r.Kinds) == 0 {
-		r.Kinds = slices.Clone(AllKinds)
-	}
-	for i, k := range r.Kinds {
-		f := fmt.Sprintf("%s.kinds[%d]", field, i)
-		if !slices.Contains(AllKinds, k) {
-			return fieldErr(f, "%q is not one of firing, acknowledged, escalated, resolved", k)
-		}
-		if slices.Contains(r.Kinds[:i], k) {
-			return fieldErr(f, "%q is listed twice", k)
-		}
-	}
-	return nil
+	return r.validateHeaders(field)
 }
 
 func (r *Receiver) validateHeaders(field string) error {
@@ -232,8 +309,14 @@ func (r *Receiver) wants(t *alerts.Transition) bool {
 }
 
 // host is the part of the URL that is safe to log: webhook paths and
-// queries often carry tokens.
+// queries often carry tokens (and a Telegram URL always does).
 func (r *Receiver) host() string {
+	switch r.Type {
+	case TypeEmail:
+		return "smtp://" + net.JoinHostPort(r.Email.Host, strconv.Itoa(r.Email.Port))
+	case TypeTelegram:
+		return r.Telegram.APIURL
+	}
 	u, err := url.Parse(r.URL)
 	if err != nil {
 		return ""

@@ -74,6 +74,11 @@ func TestReceiverErrorsNameTheField(t *testing.T) {
 	t.Setenv("S", "secret")
 	t.Setenv("TOK", "Bearer x")
 	ok := "  - {name: a, url: 'https://h/x', secret_env: S"
+	t.Setenv("PW", "smtp-pw")
+	t.Setenv("BOT", "123456789:AAHk-test_token_for_camwatch_0123456")
+	t.Setenv("NOTBOT", "not-a-token")
+	mail := "  - {name: m, type: email, email: {host: smtp.h, from: 'a@h', to: ['b@h']"
+	tg := "  - {name: g, type: telegram, telegram: {token_env: BOT, chat_id: '-100123'"
 	for _, tc := range []struct {
 		name, yaml, want string
 	}{
@@ -95,6 +100,27 @@ func TestReceiverErrorsNameTheField(t *testing.T) {
 		{"bad header name", "receivers:\n" + ok + ", headers: {'a b': x}}\n", "receivers[0].headers.a b: \"a b\" is not a valid header name"},
 		{"header line break", "receivers:\n" + ok + ", headers: {X-A: \"x\\r\\nEvil: 1\"}}\n", "receivers[0].headers.X-A: must not contain a line break"},
 		{"header env unset", "receivers:\n" + ok + ", headers_env: {Authorization: NOPE_UNSET}}\n", "receivers[0].headers_env.Authorization: environment variable NOPE_UNSET"},
+		{"unknown type", "receivers:\n  - {name: a, type: sms}\n", `receivers[0].type: "sms" is not one of webhook, email, telegram`},
+		{"bad lang", "receivers:\n" + mail + "}, lang: fr}\n", `receivers[0].lang: "fr" is not vi or en`},
+		{"email without section", "receivers:\n  - {name: m, type: email}\n", "receivers[0].email: is required for type email"},
+		{"email with a url", "receivers:\n" + mail + "}, url: 'https://h/x'}\n", "receivers[0].type: is email: url, url_env, secret_env and headers are for webhooks"},
+		{"email without host", "receivers:\n  - {name: m, type: email, email: {from: 'a@h', to: ['b@h']}}\n", `receivers[0].email.host: "" is not a host`},
+		{"email bad port", "receivers:\n" + mail + ", port: 70000}}\n", "receivers[0].email.port: must be 1 to 65535"},
+		{"email bad from", "receivers:\n  - {name: m, type: email, email: {host: h, from: 'nobody', to: ['b@h']}}\n", `receivers[0].email.from: "nobody" is not an email address`},
+		{"email no to", "receivers:\n  - {name: m, type: email, email: {host: h, from: 'a@h'}}\n", "receivers[0].email.to: at least one recipient"},
+		{"email bad to", "receivers:\n  - {name: m, type: email, email: {host: h, from: 'a@h', to: ['b@h', 'x']}}\n", `receivers[0].email.to[1]: "x" is not an email address`},
+		{"email user without password", "receivers:\n" + mail + ", username: u}}\n", "receivers[0].email.username: username and password_env go together"},
+		{"email password unset", "receivers:\n" + mail + ", username: u, password_env: NOPE_UNSET}}\n", "receivers[0].email.password_env: environment variable NOPE_UNSET is not set"},
+		{"email with telegram", "receivers:\n" + mail + "}, telegram: {chat_id: '1'}}\n", "receivers[0].telegram: is for type telegram"},
+		{"bad template", "receivers:\n" + mail + "}, template: {subject: '{{.Nope'}}\n", "receivers[0].template.subject:"},
+		{"template field unknown", "receivers:\n" + mail + "}, template: {text: '{{.Nope}}'}}\n", "receivers[0].template: "},
+		{"template on a webhook", "receivers:\n" + ok + ", template: {text: x}}\n", "receivers[0].template: is for email and telegram"},
+		{"telegram without token", "receivers:\n  - {name: g, type: telegram, telegram: {chat_id: '1'}}\n", "receivers[0].telegram.token_env: is required"},
+		{"telegram token unset", "receivers:\n  - {name: g, type: telegram, telegram: {token_env: NOPE_UNSET, chat_id: '1'}}\n", "receivers[0].telegram.token_env: environment variable NOPE_UNSET"},
+		{"telegram not a token", "receivers:\n  - {name: g, type: telegram, telegram: {token_env: NOTBOT, chat_id: '1'}}\n", "receivers[0].telegram.token_env: environment variable NOTBOT does not hold a bot token"},
+		{"telegram bad chat", "receivers:\n  - {name: g, type: telegram, telegram: {token_env: BOT, chat_id: 'my group'}}\n", `receivers[0].telegram.chat_id: "my group" is not a chat id`},
+		{"telegram api with credentials", "receivers:\n" + tg + ", api_url: 'https://u:p@h'}}\n", "receivers[0].telegram.api_url: must be an http(s) URL without credentials"},
+		{"telegram with email", "receivers:\n" + tg + "}, email: {host: h}}\n", "receivers[0].email: is for type email"},
 		{"header in both", "receivers:\n" + ok + ", headers: {Authorization: x}, headers_env: {Authorization: TOK}}\n", "receivers[0].headers_env.Authorization: is also in headers"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

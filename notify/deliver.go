@@ -49,6 +49,21 @@ type worker struct {
 	recent  map[string]bool
 	order   []string
 	failing bool
+	sender  sender
+}
+
+// sender delivers one transition (body is its JSON) to a receiver and
+// says what to do next: delivered, retry (after at least the duration)
+// or rejected (dead letter). Its errors never carry a URL or credential.
+type sender interface {
+	send(ctx context.Context, t *alerts.Transition, body []byte) (outcome, string, time.Duration, error)
+}
+
+// webhookSender POSTs the signed JSON.
+type webhookSender struct{ w *worker }
+
+func (s webhookSender) send(ctx context.Context, t *alerts.Transition, body []byte) (outcome, string, time.Duration, error) {
+	return s.w.post(ctx, body, t.ID)
 }
 
 func newWorker(r *Receiver, c jetstream.Consumer, o *Options, m *metrics) *worker {
@@ -56,7 +71,7 @@ func newWorker(r *Receiver, c jetstream.Consumer, o *Options, m *metrics) *worke
 	if tr == nil {
 		tr = http.DefaultTransport
 	}
-	return &worker{
+	w := &worker{
 		r: r, cons: c, o: o, m: m,
 		log:  o.Logger.With("receiver", r.Name),
 		once: lograte.New(time.Minute),
@@ -69,6 +84,16 @@ func newWorker(r *Receiver, c jetstream.Consumer, o *Options, m *metrics) *worke
 		},
 		recent: map[string]bool{},
 	}
+	render := &Renderer{Names: o.Names, Location: o.Location, PublicURL: o.PublicURL}
+	switch r.Type {
+	case TypeEmail:
+		w.sender = &emailSender{r: r, render: render, tlsConfig: o.SMTPTLS}
+	case TypeTelegram:
+		w.sender = &telegramSender{r: r, render: render, snaps: o.Snapshots, client: w.client}
+	default:
+		w.sender = webhookSender{w}
+	}
+	return w
 }
 
 func (w *worker) run(ctx context.Context) {
@@ -149,7 +174,7 @@ func (w *worker) handle(ctx context.Context, msg jetstream.Msg) {
 	}
 	// The POST runs to its answer even when the notifier stops, so that
 	// what the receiver accepted is also acked.
-	out, status, retryAfter, err := w.post(context.WithoutCancel(ctx), body, t.ID)
+	out, status, retryAfter, err := w.sender.send(context.WithoutCancel(ctx), &t, body)
 	switch out {
 	case delivered:
 		now := time.Now()

@@ -85,3 +85,14 @@ func register[C prometheus.Collector](reg prometheus.Registerer, c C, errp *erro
 	}
 	return c
 }
+
+// zero makes every series of a receiver exist from the start (at 0), so
+// dashboards and alerts on rates see a receiver before its first failure.
+func (m *metrics) zero(receiver string) {
+	m.sent.WithLabelValues(receiver)
+	m.retries.WithLabelValues(receiver)
+	m.duplicates.WithLabelValues(receiver)
+	for _, r := range []string{ReasonRejected, ReasonExpired, ReasonDecode, ReasonSignature, ReasonSubject} {
+		m.failed.WithLabelValues(receiver, r)
+	}
+}

@@ -2,6 +2,7 @@ package notify
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -10,6 +11,7 @@ import (
 	"time"
 
 	"github.com/camwatch/camwatch/alerts"
+	"github.com/camwatch/camwatch/programs"
 	"github.com/camwatch/camwatch/signing"
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/prometheus/client_golang/prometheus"
@@ -45,6 +47,17 @@ type Options struct {
 	OnSent func(t alerts.Transition, receiver string, at time.Time)
 	// Transport replaces http.DefaultTransport (tests, proxies).
 	Transport http.RoundTripper
+	// Names, Location and PublicURL make email and chat messages read as
+	// people speak: display names, the site's time, a link to the console.
+	Names     *programs.Directory
+	Location  *time.Location
+	PublicURL string
+	// Snapshots gives chat messages of firing alerts the camera's latest
+	// picture; nil sends text only.
+	Snapshots SnapshotSource
+	// SMTPTLS replaces the TLS configuration of every email receiver
+	// (tests with a private CA).
+	SMTPTLS *tls.Config
 }
 
 // Notifier delivers transitions to every receiver, each from its own
@@ -91,6 +104,7 @@ func Start(ctx context.Context, o Options) (*Notifier, error) {
 			return nil, fmt.Errorf("notify: %w", err)
 		}
 		ws = append(ws, newWorker(r, c, &o, m))
+		m.zero(r.Name)
 	}
 	rctx, cancel := context.WithCancel(ctx)
 	n := &Notifier{cancel: cancel}

@@ -30,6 +30,7 @@ func TestClipSet(t *testing.T) {
 		{tier: Compressed, minF1: 0.92, minRecall: 1, maxClutter: 1, maxOnset: 3},
 		{tier: Pixel, minF1: 1, minRecall: 1, maxClutter: 0, maxOnset: 2},
 		{tier: Gate, minF1: 1, minRecall: 1, maxClutter: 0, maxOnset: 2},
+		{tier: Auto, minF1: 1, minRecall: 1, maxClutter: 0, maxOnset: 2},
 	}
 	for _, tc := range cases {
 		t.Run(string(tc.tier), func(t *testing.T) {

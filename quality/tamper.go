@@ -3,13 +3,10 @@ package quality
 import (
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"text/tabwriter"
-	"time"
 
 	"github.com/camwatch/camwatch/configs"
-	"github.com/camwatch/camwatch/decode"
 	"github.com/camwatch/camwatch/motion"
 )
 
@@ -34,51 +31,17 @@ type Finding struct {
 	Since, At float64
 }
 
-// RunTamper plays a raw H.264 clip loops times at fps through the decoder
-// at m's detect rate and width (configs.Motion defaults when zero) into a
-// tamper detector with its default settings, as the edge agent runs it for
-// pixel cameras, and returns every fault it raised.
+// RunTamper plays a raw clip loops times at fps through the edge agent's
+// detection pipeline with the camera settings m (configs.Motion defaults,
+// so detector auto, when zero) and returns every picture fault it raised.
 func RunTamper(path string, fps float64, loops int, m configs.Motion) ([]Finding, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrClip, err)
-	}
-	aus := decode.SplitAccessUnits(data, decode.H264)
-	if len(aus) == 0 || fps <= 0 || loops < 1 {
-		return nil, fmt.Errorf("%w: %s: no access units", ErrClip, path)
-	}
 	if m.Detector == "" {
 		if err := m.Validate(); err != nil {
 			return nil, err
 		}
 	}
-	td, err := motion.NewTamper(motion.TamperConfig{})
-	if err != nil {
-		return nil, err
-	}
-	dec, err := decode.New(decode.Config{Codec: decode.H264, FPS: m.DetectFPS, Width: m.DetectWidth})
-	if err != nil {
-		return nil, err
-	}
-	defer dec.Close()
-	var out []Finding
-	n := 0
-	for range loops {
-		for _, au := range aus {
-			at := origin.Add(time.Duration(float64(n) / fps * float64(time.Second)))
-			n++
-			f, ok, err := dec.Decode(au, at)
-			if err != nil || !ok {
-				continue // a refused unit: the decoder resumes at the next keyframe
-			}
-			for _, c := range td.Observe(f) {
-				if c.Active {
-					out = append(out, Finding{Kind: c.Kind, Since: seconds(c.Since), At: seconds(c.At)})
-				}
-			}
-		}
-	}
-	return out, nil
+	run, err := RunClip(path, fps, loops, Tier(m.Detector), m)
+	return run.Findings, err
 }
 
 // TamperResult is the tamper detector's verdict on one clip's scored

@@ -1,25 +1,22 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
 
 	"github.com/camwatch/camwatch/configs"
 	"github.com/camwatch/camwatch/decode"
-	"github.com/camwatch/camwatch/edge"
+	"github.com/camwatch/camwatch/detect"
 	"github.com/camwatch/camwatch/motion"
 )
 
@@ -51,13 +48,14 @@ type detectInterval struct {
 	Zones     []string `json:"zones"`
 }
 
-// runDetect runs a camera's motion detector on a recorded clip, so a
-// technician can tune settings on footage before deploying them.
+// runDetect runs a camera's motion detection on a recorded clip, so a
+// technician can tune settings on footage before deploying them: the
+// clip goes through the same pipeline as the camera's live stream.
 func runDetect(args []string, out io.Writer) error {
 	fs := flag.NewFlagSet("detect", flag.ContinueOnError)
 	cfgPath := fs.String("config", "", "a camera's motion settings (the keys of a motion: section); defaults without it")
 	asJSON := fs.Bool("json", false, "print one JSON document instead of a table")
-	rate := fs.Float64("clip-fps", 0, "frame rate of a raw .h264/.h265 clip (default 15)")
+	rate := fs.Float64("clip-fps", 0, "frame rate of the clip (default: the container's; 15 for a raw .h264/.h265 clip)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -113,48 +111,9 @@ func runDetect(args []string, out io.Writer) error {
 // clipStart is the clip's time origin; any fixed instant works.
 var clipStart = time.Unix(0, 0).UTC()
 
-// intervals collects transitions into intervals relative to the clip.
-type intervals struct {
-	list  []detectInterval
-	zones []zoneHit
-}
-
-type zoneHit struct {
-	t     time.Time
-	zones []string
-}
-
-func (iv *intervals) moving(t time.Time, zones []string) {
-	if len(zones) > 0 {
-		iv.zones = append(iv.zones, zoneHit{t, slices.Clone(zones)})
-	}
-}
-
-func (iv *intervals) add(tr motion.Transition) {
-	if tr.Kind != motion.End {
-		return
-	}
-	var zones []string
-	for _, h := range iv.zones {
-		if h.t.Before(tr.Started) || h.t.After(tr.At) {
-			continue
-		}
-		for _, z := range h.zones {
-			if !slices.Contains(zones, z) {
-				zones = append(zones, z)
-			}
-		}
-	}
-	iv.zones = iv.zones[:0]
-	iv.list = append(iv.list, detectInterval{
-		StartS:    round3(tr.Started.Sub(clipStart).Seconds()),
-		EndS:      round3(tr.At.Sub(clipStart).Seconds()),
-		PeakScore: round3(tr.Score),
-		Zones:     zones,
-	})
-}
-
 func round3(v float64) float64 { return float64(int64(v*1000+0.5)) / 1000 }
+
+func clipSeconds(t time.Time) float64 { return round3(t.Sub(clipStart).Seconds()) }
 
 // rawCodec tells a raw Annex-B clip by its extension.
 func rawCodec(path string) (decode.Codec, bool) {
@@ -167,68 +126,68 @@ func rawCodec(path string) (decode.Codec, bool) {
 	return "", false
 }
 
+// detectClip runs the clip through the detection pipeline the edge agent
+// runs for a camera with the motion settings m (package detect: the same
+// gate, auto judgement, decoder and detectors), as a camera sending it at
+// its frame rate.
 func detectClip(path string, m configs.Motion, rate float64) (detectReport, error) {
 	rep := detectReport{Clip: filepath.Base(path), Detector: m.Detector, Intervals: []detectInterval{}, Tamper: []tamperFinding{}}
 	if _, err := os.Stat(path); err != nil {
 		return rep, fmt.Errorf("detect: %w", err)
 	}
-	codec, raw := rawCodec(path)
-	if m.Detector == "compressed" {
-		if !raw {
-			return rep, fmt.Errorf("%w: the compressed detector needs a raw .h264 or .h265 clip", errUsage)
-		}
-		return detectCompressed(path, codec, m, rate, rep)
-	}
-	px, err := motion.NewPixel(edge.PixelConfig(m))
+	clip, err := loadClip(path, rate)
 	if err != nil {
 		return rep, err
 	}
-	tamper, err := motion.NewTamper(motion.TamperConfig{})
+	cfg, ok := detect.FromMotion(m)
+	if !ok {
+		return rep, fmt.Errorf("%w: motion.detector is off", errUsage)
+	}
+	p, err := detect.New(cfg, detect.Options{})
 	if err != nil {
 		return rep, err
 	}
+	defer p.Close()
+	p.Start(clip.Codec, nil)
 	open := map[motion.TamperKind]int{} // kind -> index in rep.Tamper
-	noteTamper := func(changes []motion.TamperChange) {
-		for _, c := range changes {
+	decoded := 0
+	handle := func(r *detect.Result, tamper bool) {
+		decoded += r.Frames
+		for _, tr := range r.Motion {
+			if tr.Kind != motion.End {
+				continue
+			}
+			rep.Intervals = append(rep.Intervals, detectInterval{
+				StartS: clipSeconds(tr.Started), EndS: clipSeconds(tr.At), PeakScore: round3(tr.Score), Zones: tr.Zones,
+			})
+		}
+		if !tamper {
+			return
+		}
+		for _, c := range r.Tamper {
 			if c.Active {
 				open[c.Kind] = len(rep.Tamper)
-				rep.Tamper = append(rep.Tamper, tamperFinding{Kind: c.Kind, StartS: round3(c.Since.Sub(clipStart).Seconds())})
+				rep.Tamper = append(rep.Tamper, tamperFinding{Kind: c.Kind, StartS: clipSeconds(c.Since)})
 				continue
 			}
 			if i, ok := open[c.Kind]; ok {
-				end := round3(c.At.Sub(clipStart).Seconds())
+				end := clipSeconds(c.At)
 				rep.Tamper[i].EndS = &end
 				delete(open, c.Kind)
 			}
 		}
 	}
-	var iv intervals
-	var last time.Time
-	observe := func(f motion.Frame) {
-		rep.Frames++
-		last = f.Time
-		noteTamper(tamper.Observe(f))
-		res, tr, ok := px.Observe(f)
-		if res.Moving {
-			iv.moving(f.Time, res.Zones)
-		}
-		if ok {
-			iv.add(tr)
-		}
+	end := clip.Play(p, clipStart, 1, func(_ time.Time, r *detect.Result) { handle(r, true) })
+	// A fault still raised at the end lasted to the end: its clearing by
+	// Stop is not reported.
+	handle(p.Stop(end), false)
+	rep.Frames = decoded
+	if !p.Decodes() {
+		rep.Frames = len(clip.Units)
+	} else if decoded == 0 {
+		return rep, fmt.Errorf("%w: %s: no picture decoded (%d access units)", errUsage, path, len(clip.Units))
 	}
-	if raw {
-		err = decodeRaw(path, codec, m, rate, observe)
-	} else {
-		err = decodeFFmpeg(path, m, observe)
-	}
-	if err != nil {
-		return rep, err
-	}
-	if tr, ok := px.Stop(); ok {
-		iv.add(tr)
-	}
-	rep.Intervals = append(rep.Intervals, iv.list...)
-	rep.DurationS = round3(last.Sub(clipStart).Seconds())
+	rep.DurationS = round3((clip.Duration() - time.Duration(float64(time.Second)/clip.FPS)).Seconds())
 	return rep, nil
 }
 
@@ -241,109 +200,82 @@ func clipRate(rate float64) float64 {
 	return 15
 }
 
-func frameTime(i int, rate float64) time.Time {
-	return clipStart.Add(time.Duration(float64(i) / rate * float64(time.Second)))
-}
-
-func decodeRaw(path string, codec decode.Codec, m configs.Motion, rate float64, fn func(motion.Frame)) error {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return fmt.Errorf("detect: %w", err)
-	}
-	aus := decode.SplitAccessUnits(data, codec)
-	if len(aus) == 0 {
-		return fmt.Errorf("%w: %s holds no %s access units", errUsage, path, codec)
-	}
-	d, err := decode.New(decode.Config{Codec: codec, FPS: m.DetectFPS, Width: m.DetectWidth})
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	r := clipRate(rate)
-	for i, au := range aus {
-		f, ok, err := d.Decode(au, frameTime(i, r))
+// loadClip reads a raw Annex-B clip, or demuxes any container ffmpeg
+// reads (MP4, MKV, a camera's export) to one without re-encoding: the
+// pipeline sees the camera's own access units either way.
+func loadClip(path string, rate float64) (detect.Clip, error) {
+	if codec, raw := rawCodec(path); raw {
+		data, err := os.ReadFile(path)
 		if err != nil {
-			continue // counted in Stats; the decoder resumes at the next keyframe
+			return detect.Clip{}, fmt.Errorf("detect: %w", err)
 		}
-		if ok {
-			fn(f)
+		c, err := detect.NewClip(data, codec, clipRate(rate), path)
+		if err != nil {
+			return c, fmt.Errorf("%w: %w", errUsage, err)
 		}
+		return c, nil
 	}
-	if s := d.Stats(); s.Out == 0 {
-		return fmt.Errorf("%w: %s: no picture decoded (%d access units, %d errors)", errUsage, path, s.In, s.Errors)
-	}
-	return nil
+	return demux(path, rate)
 }
 
-// decodeFFmpeg reads any other container through an ffmpeg subprocess
-// that already scales and resamples to the detect rate and width.
-func decodeFFmpeg(path string, m configs.Motion, fn func(motion.Frame)) error {
+// demux copies a container's first video stream out as Annex-B with
+// ffmpeg; its frame rate is the container's unless -clip-fps says
+// otherwise.
+func demux(path string, rate float64) (detect.Clip, error) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	probe, err := exec.CommandContext(ctx, "ffprobe", "-v", "error", "-select_streams", "v:0",
-		"-show_entries", "stream=width,height", "-of", "csv=p=0", path).Output()
+		"-show_entries", "stream=codec_name,avg_frame_rate,r_frame_rate", "-of", "json", path).Output()
 	if err != nil {
-		return fmt.Errorf("%w: ffprobe %s: %v", errUsage, path, err)
+		return detect.Clip{}, fmt.Errorf("%w: ffprobe %s: %v", errUsage, path, err)
 	}
-	var sw, sh int
-	if _, err := fmt.Sscanf(strings.TrimSpace(string(probe)), "%d,%d", &sw, &sh); err != nil || sw <= 0 || sh <= 0 {
-		return fmt.Errorf("%w: %s has no video stream", errUsage, path)
+	var info struct {
+		Streams []struct {
+			Codec string `json:"codec_name"`
+			Avg   string `json:"avg_frame_rate"`
+			R     string `json:"r_frame_rate"`
+		} `json:"streams"`
 	}
-	w := min(m.DetectWidth, sw)
-	h := max(1, (sh*w+sw/2)/sw)
-	cmd := exec.CommandContext(ctx, "ffmpeg", "-nostdin", "-v", "error", "-i", path, "-an",
-		"-vf", fmt.Sprintf("fps=%g,scale=%d:%d", m.DetectFPS, w, h),
-		"-f", "rawvideo", "-pix_fmt", "gray", "pipe:1")
+	if err := json.Unmarshal(probe, &info); err != nil || len(info.Streams) == 0 {
+		return detect.Clip{}, fmt.Errorf("%w: %s has no video stream", errUsage, path)
+	}
+	st := info.Streams[0]
+	var codec decode.Codec
+	var bsf, format string
+	switch st.Codec {
+	case "h264":
+		codec, bsf, format = decode.H264, "h264_mp4toannexb", "h264"
+	case "hevc":
+		codec, bsf, format = decode.H265, "hevc_mp4toannexb", "hevc"
+	default:
+		return detect.Clip{}, fmt.Errorf("%w: %s is %s video; camwatch reads H.264 and H.265", errUsage, path, st.Codec)
+	}
+	if rate <= 0 {
+		rate = ratio(st.Avg)
+		if rate <= 0 {
+			rate = ratio(st.R)
+		}
+	}
+	cmd := exec.CommandContext(ctx, "ffmpeg", "-nostdin", "-v", "error", "-i", path, "-map", "0:v:0",
+		"-c:v", "copy", "-bsf:v", bsf, "-f", format, "pipe:1")
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
-	stdout, err := cmd.StdoutPipe()
+	data, err := cmd.Output()
 	if err != nil {
-		return err
+		return detect.Clip{}, fmt.Errorf("detect: ffmpeg: %v: %s", err, strings.TrimSpace(stderr.String()))
 	}
-	if err := cmd.Start(); err != nil {
-		return fmt.Errorf("detect: start ffmpeg: %w", err)
+	c, err := detect.NewClip(data, codec, clipRate(rate), path)
+	if err != nil {
+		return c, fmt.Errorf("%w: %w", errUsage, err)
 	}
-	r := bufio.NewReaderSize(stdout, w*h)
-	buf := make([]byte, w*h)
-	for i := 0; ; i++ {
-		if _, err := io.ReadFull(r, buf); err != nil {
-			if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
-				break
-			}
-			return fmt.Errorf("detect: read ffmpeg: %w", err)
-		}
-		fn(motion.Frame{Width: w, Height: h, Gray: buf, Time: frameTime(i, m.DetectFPS)})
-	}
-	if err := cmd.Wait(); err != nil {
-		return fmt.Errorf("detect: ffmpeg: %v: %s", err, strings.TrimSpace(stderr.String()))
-	}
-	return nil
+	return c, nil
 }
 
-func detectCompressed(path string, codec decode.Codec, m configs.Motion, rate float64, rep detectReport) (detectReport, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return rep, fmt.Errorf("detect: %w", err)
+// ratio reads ffprobe's "num/den" frame rates; 0 when unknown.
+func ratio(s string) float64 {
+	var n, d float64
+	if _, err := fmt.Sscanf(s, "%g/%g", &n, &d); err != nil || d <= 0 {
+		return 0
 	}
-	det, err := motion.New(edge.CompressedConfig(m))
-	if err != nil {
-		return rep, err
-	}
-	var iv intervals
-	r := clipRate(rate)
-	aus := decode.SplitAccessUnits(data, codec)
-	for i, au := range aus {
-		if tr, ok := det.Observe(frameTime(i, r), len(au), decode.Keyframe(au, codec)); ok {
-			iv.add(tr)
-		}
-	}
-	if tr, ok := det.Stop(); ok {
-		iv.add(tr)
-	}
-	rep.Frames = len(aus)
-	rep.Intervals = append(rep.Intervals, iv.list...)
-	if len(aus) > 0 {
-		rep.DurationS = round3(frameTime(len(aus)-1, r).Sub(clipStart).Seconds())
-	}
-	return rep, nil
+	return n / d
 }

@@ -7,7 +7,7 @@ import (
 )
 
 func TestConfigCheck(t *testing.T) {
-	for _, env := range []string{"SIMCAM_PASSWORD", "REDIS_PASSWORD", "NOTIFY_BEN_NGHE_SECRET", "NOTIFY_HEM42_SECRET", "NOTIFY_TDP7_SECRET", "NOTIFY_OPS_SECRET", "NOTIFY_OPS_AUTHORIZATION"} {
+	for _, env := range []string{"SIMCAM_PASSWORD", "REDIS_PASSWORD", "MQTT_BRIDGE_PASSWORD", "NOTIFY_BEN_NGHE_SECRET", "NOTIFY_HEM42_SECRET", "NOTIFY_TDP7_SECRET", "NOTIFY_OPS_SECRET", "NOTIFY_OPS_AUTHORIZATION"} {
 		t.Setenv(env, "x")
 	}
 	t.Setenv("NOTIFY_HEM42_URL", "https://hooks.example.net/hem42")

@@ -26,11 +26,14 @@ func runNATS(args []string, out io.Writer) error {
 	}
 	fs := flag.NewFlagSet("nats creds", flag.ContinueOnError)
 	var plan natsauth.Plan
-	var agents, rotate, passwords stringList
+	var agents, rotate, passwords, mqttUsers, mqttBridges stringList
 	fs.StringVar(&plan.Dir, "out", "", "output `dir`: auth.conf, nats-server.conf, aggregator.creds, agents/SITE.AGENT.creds (required)")
 	fs.Var(&agents, "agent", "an agent as `site/agent` or site/agent:cam-1,cam-2 to pin its cameras (repeatable)")
 	fs.Var(&rotate, "rotate", "replace the key of `site/agent` or \"aggregator\" (repeatable)")
 	fs.Var(&passwords, "password-user", "add `name=ENV`: a user with the aggregator's rights whose password the server reads from $ENV (repeatable)")
+	fs.Var(&mqttBridges, "mqtt-bridge", "add `name=ENV`: the MQTT bridge user (the aggregator's mqtt.username), password from $ENV (repeatable)")
+	fs.Var(&mqttUsers, "mqtt-user", "add `name=ENV`: an MQTT reader (Home Assistant), password from $ENV (repeatable)")
+	fs.StringVar(&plan.MQTTListen, "mqtt-listen", "", "turn on the MQTT listener in nats-server.conf on `host:port` (e.g. 0.0.0.0:1883)")
 	fs.StringVar(&plan.Listen, "listen", "", "listen address in nats-server.conf (default 0.0.0.0:4222)")
 	fs.StringVar(&plan.StoreDir, "store-dir", "", "JetStream store_dir in nats-server.conf (default ./jetstream)")
 	pinCameras := fs.Bool("pin-cameras", false, "with edge config files: allow each agent only the cameras its file lists")
@@ -66,6 +69,19 @@ func runNATS(args []string, out io.Writer) error {
 			return fmt.Errorf("%w: -password-user %q: want name=ENV", errUsage, p)
 		}
 		plan.Passwords = append(plan.Passwords, natsauth.PasswordUser{Name: name, PasswordEnv: env})
+	}
+	for _, list := range []struct {
+		flag   string
+		v      stringList
+		bridge bool
+	}{{"-mqtt-bridge", mqttBridges, true}, {"-mqtt-user", mqttUsers, false}} {
+		for _, p := range list.v {
+			name, env, ok := strings.Cut(p, "=")
+			if !ok {
+				return fmt.Errorf("%w: %s %q: want name=ENV", errUsage, list.flag, p)
+			}
+			plan.MQTT = append(plan.MQTT, natsauth.MQTTUser{Name: name, PasswordEnv: env, Bridge: list.bridge})
+		}
 	}
 	plan.Rotate = rotate
 	res, err := natsauth.Generate(plan)

@@ -27,7 +27,7 @@ import (
 // demo and the benchmark).
 func runReport(args []string, out io.Writer) error {
 	if len(args) == 0 {
-		return fmt.Errorf("%w: report uptime|scorecard|generate [flags]", errUsage)
+		return fmt.Errorf("%w: report uptime|scorecard|review|generate [flags]", errUsage)
 	}
 	switch args[0] {
 	case "uptime":
@@ -36,8 +36,10 @@ func runReport(args []string, out io.Writer) error {
 		return reportScorecard(args[1:], out)
 	case "generate":
 		return reportGenerate(args[1:], out)
+	case "review":
+		return reportReview(args[1:], out)
 	}
-	return fmt.Errorf("%w: unknown report %q (want uptime, scorecard or generate)", errUsage, args[0])
+	return fmt.Errorf("%w: unknown report %q (want uptime, scorecard, review or generate)", errUsage, args[0])
 }
 
 func reportUptime(args []string, out io.Writer) error {
@@ -337,4 +339,49 @@ func askAggregator(server, path string, timeout time.Duration) ([]byte, error) {
 		return nil, fmt.Errorf("aggregator answered %s", resp.Status)
 	}
 	return body, nil
+}
+
+// reportReview is `camwatch report review -ward X -month 2026-11 -o
+// review.html`: the printable program review, from the aggregator.
+func reportReview(args []string, out io.Writer) error {
+	fs := flag.NewFlagSet("report review", flag.ContinueOnError)
+	server := fs.String("server", "http://127.0.0.1:8080", "aggregator base `URL`")
+	ward := fs.String("ward", "", "ward id (required)")
+	month := fs.String("month", "", "a month, YYYY-MM")
+	quarter := fs.String("quarter", "", "a quarter, YYYY-Qn (instead of -month)")
+	lang := fs.String("lang", "vi", "vi or en")
+	output := fs.String("o", "", "write the HTML to `file` (default standard output)")
+	timeout := fs.Duration("timeout", 2*time.Minute, "request timeout")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("%w: unexpected argument %q", errUsage, fs.Arg(0))
+	}
+	period := *month
+	switch {
+	case *ward == "":
+		return fmt.Errorf("%w: -ward is required", errUsage)
+	case (*month == "") == (*quarter == ""):
+		return fmt.Errorf("%w: give -month YYYY-MM or -quarter YYYY-Qn", errUsage)
+	case *quarter != "":
+		period = *quarter
+	}
+	if *lang != "vi" && *lang != "en" {
+		return fmt.Errorf("%w: -lang %q: want vi or en", errUsage, *lang)
+	}
+	q := url.Values{"ward": {*ward}, "period": {period}, "lang": {*lang}}
+	body, err := askAggregator(*server, "/api/v1/review?"+q.Encode(), *timeout)
+	if err != nil {
+		return err
+	}
+	if *output == "" {
+		_, err := out.Write(body)
+		return err
+	}
+	if err := os.WriteFile(*output, body, 0o644); err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "wrote %s (%d bytes): open it in a browser; Print → A4 → Save as PDF for a PDF\n", *output, len(body))
+	return nil
 }

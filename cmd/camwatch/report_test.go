@@ -8,7 +8,10 @@ import (
 	"fmt"
 	"github.com/camwatch/camwatch/auth"
 	"github.com/camwatch/camwatch/camstate"
+	"io"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -95,7 +98,7 @@ func TestReportErrors(t *testing.T) {
 		usage bool
 		msg   string
 	}{
-		{"no report", nil, true, "report uptime|scorecard|generate"},
+		{"no report", nil, true, "report uptime|scorecard|review|generate"},
 		{"unknown report", []string{"sla"}, true, "unknown report"},
 		{"bad group", []string{"uptime", "-group", "city"}, true, "-group"},
 		{"bad format", []string{"uptime", "-format", "xml"}, true, "-format"},
@@ -196,7 +199,7 @@ func TestReportScorecard(t *testing.T) {
 // CAMWATCH_TOKEN to it for the test, as an operator of the report would.
 type stubAuth struct{ token string }
 
-func viewerAuth(t *testing.T) stubAuth {
+func viewerAuth(t testing.TB) stubAuth {
 	t.Setenv(TokenEnv, "report-test-token")
 	return stubAuth{token: "report-test-token"}
 }
@@ -221,3 +224,104 @@ func (stubAuth) ChangePassword(context.Context, *auth.Actor, string, string, str
 	return "", nil, auth.ErrUnavailable
 }
 func (stubAuth) Refused(string) {}
+
+// TestReportReview writes the printable program review of a generated
+// city's ward from the real API: one page per program of the ward, in
+// the language asked; usage errors name what is missing.
+func TestReportReview(t *testing.T) {
+	rdb, prefix := testenv.Redis(t)
+	var out bytes.Buffer
+	if err := runReport([]string{"generate", "-redis", testenv.RedisURL(), "-prefix", prefix, "-cameras", "48", "-programs", "2", "-days", "3"}, &out); err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(api.New(api.Options{Auth: viewerAuth(t), Uptime: &api.Uptime{
+		Source: uptime.NewSource(camstate.New(rdb, camstate.Options{Prefix: prefix}), uptime.SourceOptions{}), DefaultTarget: 99}}))
+	defer srv.Close()
+	file := filepath.Join(t.TempDir(), "review.html")
+	out.Reset()
+	if err := runReport([]string{"review", "-server", srv.URL, "-ward", "ward-01", "-month", time.Now().Format("2006-01"), "-lang", "en", "-o", file}, &out); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	html := string(b)
+	if !strings.HasPrefix(html, "<!doctype html>") || !strings.Contains(html, `<html lang="en">`) || strings.Count(html, `<section class="program"`) != 1 ||
+		!strings.Contains(html, `data-program="program-00"`) || !strings.Contains(html, "Motion activity by hour of day") || !strings.Contains(html, "@page { size: A4") {
+		t.Errorf("review.html:\n%.2000s", html)
+	}
+	if !strings.Contains(out.String(), "wrote "+file) {
+		t.Errorf("output %q", out.String())
+	}
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"-month", "2026-11"}, "-ward is required"},
+		{[]string{"-ward", "w"}, "give -month YYYY-MM or -quarter YYYY-Qn"},
+		{[]string{"-ward", "w", "-month", "2026-11", "-quarter", "2026-Q4"}, "give -month YYYY-MM or -quarter YYYY-Qn"},
+		{[]string{"-ward", "w", "-month", "2026-11", "-lang", "fr"}, "-lang \"fr\""},
+		{[]string{"-server", srv.URL, "-ward", "w", "-month", "2026-13"}, "period: 2026-13 is not YYYY-MM or YYYY-Qn"},
+		{[]string{"-server", srv.URL, "-ward", "nobody", "-quarter", "2026-Q4"}, ""},
+	} {
+		err := runReport(append([]string{"review"}, tc.args...), io.Discard)
+		if tc.want == "" {
+			if err != nil {
+				t.Errorf("%v: %v, want a review (of no cameras)", tc.args, err)
+			}
+			continue
+		}
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%v: %v, want %q", tc.args, err, tc.want)
+		}
+	}
+}
+
+// BenchmarkReviewThroughAPI500: GET /api/v1/review for a ward of 500
+// generated cameras over the last full quarter (and the one before, for
+// the trend), read from real Redis: what `camwatch report review` waits
+// for. The history is generated once (about half a minute).
+//
+//	go test ./cmd/camwatch -run '^$' -bench ReviewThroughAPI500 -benchtime 5x
+func BenchmarkReviewThroughAPI500(b *testing.B) {
+	rdb, prefix := testenv.Redis(b)
+	var out bytes.Buffer
+	if err := runReport([]string{"generate", "-redis", testenv.RedisURL(), "-prefix", prefix, "-cameras", "500", "-programs", "1", "-days", "190"}, &out); err != nil {
+		b.Fatal(err)
+	}
+	srv := httptest.NewServer(api.New(api.Options{Auth: viewerAuth(b), Uptime: &api.Uptime{
+		Source: uptime.NewSource(camstate.New(rdb, camstate.Options{Prefix: prefix}), uptime.SourceOptions{}), DefaultTarget: 99}}))
+	defer srv.Close()
+	now := time.Now()
+	q := (int(now.Month())-1)/3 + 1 - 1
+	y := now.Year()
+	if q == 0 {
+		q, y = 4, y-1
+	}
+	period := fmt.Sprintf("%d-Q%d", y, q)
+	args := []string{"review", "-server", srv.URL, "-ward", "ward-01", "-quarter", period}
+	loc, _ := time.LoadLocation("Asia/Ho_Chi_Minh")
+	from := time.Date(y, time.Month(3*q-2), 1, 0, 0, 0, 0, loc)
+	// The peer: the plain uptime report of the same quarter, as JSON with
+	// camera rows (one window where the review reads two).
+	peer := []string{"uptime", "-server", srv.URL, "-from", from.Format(time.RFC3339), "-to", from.AddDate(0, 3, 0).Format(time.RFC3339), "-rows", "cameras", "-format", "json"}
+	b.Run("review", func(b *testing.B) {
+		for b.Loop() {
+			var page bytes.Buffer
+			if err := runReport(args, &page); err != nil {
+				b.Fatal(err)
+			}
+			if !strings.Contains(page.String(), `<section class="program"`) {
+				b.Fatal("no program page")
+			}
+		}
+	})
+	b.Run("uptime-report-peer", func(b *testing.B) {
+		for b.Loop() {
+			if err := runReport(peer, io.Discard); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}

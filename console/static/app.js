@@ -10,6 +10,9 @@
   let stopView = null; // cleanup of the current page (timers, feeds)
   let rerender = null; // re-renders the current page after a language switch
   let me = null; // the signed-in actor (GET /api/v1/session): what to show
+  // dir holds the display names (GET /api/v1/programs): pages show these,
+  // never the ids the cameras carry in their labels.
+  let dir = { programs: {}, wards: {}, cameras: {}, kinds: {} };
   // can says whether the signed-in role holds permission p; the server
   // checks every request anyway, this only hides what would be refused.
   function can(p) { return !!(me && me.permissions && me.permissions.includes(p)); }
@@ -21,6 +24,9 @@
     return s.replace(/\{(\d+)\}/g, (_, i) => String(args[Number(i)] ?? ""));
   }
   function has(key) { return dicts[lang][key] !== undefined; }
+  // canManage: the management page is for roles that change something
+  // there (a viewer may read maintenance windows, but manages nothing).
+  function canManage() { return can("silences.write") || can("maintenance.write") || can("programs.arm"); }
 
   // h builds an element; attrs starting with "on" are listeners.
   function h(tag, attrs, ...kids) {
@@ -38,7 +44,32 @@
     return el;
   }
 
+  // nm picks the current language of a {vi, en} name.
+  function nm(n) { return n ? (n[lang] || n.vi || n.en || "") : ""; }
+  function progName(id) { return id ? (dir.programs[id] ? nm(dir.programs[id].name) : id) : ""; }
+  function wardName(id) { return id ? (dir.wards[id] ? nm(dir.wards[id].name) : id) : ""; }
+  function kindName(k) { return dir.kinds[k] ? nm(dir.kinds[k]) : k || ""; }
+  // camName is a camera's configured name, else its location, else its id.
+  function camName(id, labels) {
+    if (dir.cameras[id]) return nm(dir.cameras[id]);
+    return (labels && labels.location) || id || "";
+  }
+  async function loadNames() {
+    try {
+      const d = await getJSON("/api/v1/programs");
+      const next = { programs: {}, wards: {}, cameras: d.cameras || {}, kinds: d.kinds || {} };
+      for (const p of d.programs || []) next.programs[p.id] = p;
+      for (const w of d.wards || []) next.wards[w.id] = w;
+      dir = next;
+    } catch (_) { /* ids are shown until names load */ }
+  }
+
   function locale() { return lang === "vi" ? "vi-VN" : "en-GB"; }
+  // collate compares names in the page's language; one Intl.Collator per
+  // language (localeCompare with a locale builds one per call: a 1,000
+  // camera sort spent most of its time there).
+  const collators = {};
+  function collate(a, b) { return (collators[lang] || (collators[lang] = new Intl.Collator(locale()))).compare(a, b); }
   function fmtTime(iso) {
     if (!iso) return "";
     const d = new Date(iso);
@@ -105,8 +136,8 @@
     pw.hidden = !me || me.kind !== "user";
     if (me) { who.textContent = t("who", me.name, t("role." + me.role)); who.dataset.role = me.role; }
     for (const a of document.querySelectorAll("nav a")) {
-      const need = { alerts: "alerts.read", uptime: "uptime.read", cameras: "cameras.read" }[a.dataset.route];
-      a.hidden = !me || (need && !can(need));
+      const need = { alerts: "alerts.read", uptime: "uptime.read", cameras: "cameras.read", review: "uptime.read" }[a.dataset.route];
+      a.hidden = !me || (need && !can(need)) || (a.dataset.route === "manage" && !canManage());
     }
   }
 
@@ -123,6 +154,7 @@
       try {
         me = await send("POST", "/api/v1/session", { user, password });
         form.querySelector("#login-password").value = "";
+        if (can("cameras.read")) await loadNames();
         applyStatic();
         route();
       } catch (x) {
@@ -183,7 +215,7 @@
 
   function camerasPage(view, params) {
     let cams = null, err = null, at = null;
-    const filters = { program: params.get("program") || "", ward: params.get("ward") || "", status: params.get("status") || "" };
+    const filters = { program: params.get("program") || "", ward: params.get("ward") || "", status: params.get("status") || "", reason: params.get("reason") || "" };
     async function load() {
       try { cams = (await getJSON("/api/v1/cameras")).cameras; err = null; at = new Date(); }
       catch (e) { err = e.message; }
@@ -196,44 +228,55 @@
           h("option", { value: "" }, t("common.all")),
           values.map(([v, text]) => h("option", { value: v, selected: filters[name] === v }, text))));
     }
+    // thumb is the camera's latest picture (a motion start, a picture
+    // fault or the edge's periodic thumbnail), for those who may see it.
+    function thumb(c) {
+      const alt = t("cameras.thumbAlt", camName(c.id, c.labels));
+      if (c.snapshot && can("snapshots.read")) {
+        return h("img", { class: "thumb", src: "/api/v1/events/" + encodeURIComponent(c.snapshot.id) + "/snapshot", alt,
+          width: 320, height: 180, loading: "lazy", decoding: "async", title: c.snapshot.at ? t("cameras.thumbAt", fmtTime(c.snapshot.at)) : null });
+      }
+      return h("div", { class: "thumb none", role: "img", "aria-label": alt }, can("snapshots.read") ? t("cameras.noThumb") : "");
+    }
+    function card(c) {
+      const st = cameraState(c);
+      const lab = c.labels || {};
+      const name = camName(c.id, lab);
+      const title = can("events.read") ? h("a", { href: "#/camera/" + encodeURIComponent(c.id), title: t("cameras.timeline"), class: "name" }, name) : h("span", { class: "name" }, name);
+      const figures = st === "online" || st === "degraded"
+        ? [fmtNum(c.fps, 1) + " " + t("cameras.fpsUnit"), fmtNum(c.bitrate_kbps, 0) + " kb/s", c.width ? c.width + "×" + c.height + (c.codec ? " " + c.codec : "") : ""].filter(Boolean).join(" · ")
+        : (c.last_frame_age_ms >= 0 && c.frames > 0 ? t("cameras.lastFrame", fmtDur(c.last_frame_age_ms / 1000)) : t("cameras.noFrame"));
+      return h("li", { class: "cam row-" + st, "data-camera": c.id, "data-status": st },
+        thumb(c),
+        h("div", { class: "body" },
+          h("div", { class: "head" }, title, statusBadge(st)),
+          c.reason ? h("div", { class: "reason" }, reasonText(c.reason)) : null,
+          c.since && st !== "online" ? h("div", { class: "sub" }, t("cameras.since", fmtTime(c.since))) : null,
+          h("div", { class: "sub where" }, [progName(lab.program), wardName(lab.ward)].filter(Boolean).join(" · ")),
+          lab.location && lab.location !== name ? h("div", { class: "sub" }, lab.location) : null,
+          h("div", { class: "sub figures" }, figures),
+          c.motion ? h("div", { class: "motion" }, t("cameras.motion.now")) : null));
+    }
     function render() {
       const body = [h("h1", {}, t("cameras.title"))];
       if (err) body.push(h("p", { class: "error", role: "alert" }, t("common.error", err)));
       if (!cams) { body.push(h("p", {}, t("common.loading"))); view.replaceChildren(...body); return; }
-      const uniq = (f) => [...new Set(cams.map(f).filter(Boolean))].sort().map((v) => [v, v]);
+      const uniq = (f, name) => [...new Set(cams.map(f).filter(Boolean))].map((v) => [v, name(v)]).sort((a, b) => collate(a[1], b[1]));
+      const reasons = uniq((c) => c.reason, reasonText);
       body.push(h("form", { class: "filters", onsubmit: (e) => e.preventDefault() },
-        select("program", uniq((c) => c.labels && c.labels.program), t("cameras.filter.program")),
-        select("ward", uniq((c) => c.labels && c.labels.ward), t("cameras.filter.ward")),
-        select("status", ["offline", "unknown", "degraded", "online"].map((s) => [s, t("status." + s)]), t("cameras.filter.status"))));
+        select("program", uniq((c) => c.labels && c.labels.program, progName), t("cameras.filter.program")),
+        select("ward", uniq((c) => c.labels && c.labels.ward, wardName), t("cameras.filter.ward")),
+        select("status", ["offline", "unknown", "degraded", "online"].map((s) => [s, t("status." + s)]), t("cameras.filter.status")),
+        reasons.length ? select("reason", reasons, t("cameras.filter.reason")) : null));
       const list = cams.filter((c) => (!filters.program || (c.labels || {}).program === filters.program) &&
         (!filters.ward || (c.labels || {}).ward === filters.ward) &&
-        (!filters.status || cameraState(c) === filters.status));
-      list.sort((a, b) => (stateRank[cameraState(a)] ?? 1) - (stateRank[cameraState(b)] ?? 1) || a.id.localeCompare(b.id));
+        (!filters.status || cameraState(c) === filters.status) &&
+        (!filters.reason || c.reason === filters.reason));
+      const names = new Map(list.map((c) => [c.id, camName(c.id, c.labels)]));
+      list.sort((a, b) => (stateRank[cameraState(a)] ?? 1) - (stateRank[cameraState(b)] ?? 1) || collate(names.get(a.id), names.get(b.id)));
       const problems = list.filter((c) => cameraState(c) !== "online").length;
       body.push(h("p", { class: "meta" }, t("cameras.count", list.length, problems), at ? " · " + t("common.updated", fmtTime(at)) : ""));
-      const cols = ["camera", "status", "fps", "bitrate", "resolution", "lastFrame", "motion"];
-      const table = h("table", { class: "cards", id: "cameras" },
-        h("thead", {}, h("tr", {}, cols.map((c) => h("th", { scope: "col" }, t("cameras.col." + c))))),
-        h("tbody", {}, list.map((c) => {
-          const st = cameraState(c);
-          const lab = c.labels || {};
-          const cells = {
-            camera: [can("events.read") ? h("a", { href: "#/camera/" + encodeURIComponent(c.id), title: t("cameras.timeline") }, c.id) : h("span", { class: "id" }, c.id),
-              lab.location ? h("div", { class: "sub" }, lab.location) : null,
-              h("div", { class: "sub" }, [lab.program, lab.ward].filter(Boolean).join(" · "))],
-            status: [statusBadge(st),
-              c.reason ? h("div", { class: "reason" }, reasonText(c.reason)) : null,
-              c.since ? h("div", { class: "sub" }, t("cameras.since", fmtTime(c.since))) : null],
-            fps: fmtNum(c.fps, 1),
-            bitrate: fmtNum(c.bitrate_kbps, 0) + " kb/s",
-            resolution: c.width ? c.width + "×" + c.height + (c.codec ? " " + c.codec : "") : "—",
-            lastFrame: c.last_frame_age_ms >= 0 && c.frames > 0 ? t("cameras.ago", fmtDur(c.last_frame_age_ms / 1000)) : t("cameras.noFrame"),
-            motion: c.motion ? h("span", { class: "motion" }, t("cameras.motion.now")) : t("cameras.motion.none"),
-          };
-          return h("tr", { class: "row-" + st, "data-camera": c.id },
-            cols.map((k) => h("td", { "data-label": t("cameras.col." + k), class: "c-" + k }, cells[k])));
-        })));
-      body.push(list.length ? table : h("p", {}, t("common.none")));
+      body.push(list.length ? h("ul", { class: "camgrid", id: "cameras" }, list.map(card)) : h("p", {}, t("common.none")));
       view.replaceChildren(...body);
     }
     rerender = render;
@@ -269,7 +312,7 @@
           let tr;
           try { tr = JSON.parse(ev.data); } catch (_) { return; }
           upsert(tr.alert, tr.at);
-          if (kind === "firing") live.textContent = t("trigger." + tr.alert.trigger) + " — " + (tr.alert.camera || tr.alert.agent || "");
+          if (kind === "firing") live.textContent = t("trigger." + tr.alert.trigger) + " — " + (tr.alert.camera ? camName(tr.alert.camera, tr.alert.labels) : tr.alert.agent || "");
           render();
         });
       }
@@ -324,14 +367,14 @@
         if (a.state === "firing" || a.state === "escalated") actions.append(h("button", { type: "button", class: "ack primary", onclick: show("ack") }, t("alerts.ack")));
         actions.append(h("button", { type: "button", class: "resolve", onclick: show("resolve") }, t("alerts.resolve")));
       }
-      const where = a.camera ? [t("alerts.camera"), " ", h("a", { href: "#/camera/" + encodeURIComponent(a.camera) }, a.camera)] : [t("alerts.agent"), " ", a.agent || ""];
       const lab = a.labels || {};
+      const where = a.camera ? [t("alerts.camera"), " ", can("events.read") ? h("a", { href: "#/camera/" + encodeURIComponent(a.camera) }, camName(a.camera, lab)) : camName(a.camera, lab)] : [t("alerts.agent"), " ", a.agent || ""];
       wrap.append(...[
         h("div", { class: "head" },
           h("span", { class: "badge state st-" + a.state }, t("state." + a.state)),
           h("span", { class: "badge sev" }, has("severity." + a.severity) ? t("severity." + a.severity) : a.severity),
           h("strong", {}, has("trigger." + a.trigger) ? t("trigger." + a.trigger) : a.trigger)),
-        h("div", {}, where, lab.location ? " · " + lab.location : "", lab.program ? " · " + lab.program : ""),
+        h("div", {}, where, lab.location && lab.location !== camName(a.camera, lab) ? " · " + lab.location : "", lab.program ? " · " + progName(lab.program) : ""),
         h("div", { class: "sub" }, t("alerts.rule"), ": ", a.rule, " · ", t("alerts.fired", fmtTime(a.fired_at))),
         a.ack ? h("div", { class: "ackinfo" }, t("alerts.ackBy", a.ack.by, fmtTime(a.ack.at)), a.ack.note ? " — " + t("alerts.note", a.ack.note) : "") : null,
         a.state === "resolved" ? h("div", { class: "ackinfo" }, a.resolved_by === "condition" || a.resolved_by === "rule" || !a.resolved_by
@@ -393,6 +436,27 @@
       if (e.kind === "motion.end" && m) return t("detail.motionEnd", fmtDur(m.duration_s));
       return "";
     }
+    // lane draws the camera's status over the range from its health
+    // events: a coloured segment per state (unknown before the first).
+    function lane(evs) {
+      const f = state.from.getTime(), to = Math.min(state.to.getTime(), Date.now()), W = 1000;
+      if (!(to > f)) return null;
+      const hs = evs.filter((e) => e.kind === "health" && e.health).sort((a, b) => new Date(a.time) - new Date(b.time));
+      const segs = [];
+      let at = f, st = "unknown";
+      for (const e of hs) {
+        const x = Math.max(f, Math.min(to, new Date(e.health.since || e.time).getTime()));
+        if (x > at) segs.push([at, x, st]);
+        at = Math.max(at, x);
+        st = e.health.status === "online" && e.health.reason ? "degraded" : e.health.status;
+      }
+      if (to > at) segs.push([at, to, st]);
+      const x = (ms) => ((ms - f) / (to - f) * W).toFixed(1);
+      return h("figure", { class: "lane-chart" }, h("figcaption", {}, t("chart.lane")),
+        s("svg", { viewBox: "0 0 " + W + " 28", preserveAspectRatio: "none", class: "lane", id: "lane", role: "img", "aria-label": t("chart.laneLabel", fmtTime(state.from), fmtTime(new Date(to))) },
+          segs.map(([a, b, stt]) => s("rect", { x: x(a), y: 0, width: Math.max(0.5, x(b) - x(a)), height: 28, class: stt, "data-status": stt },
+            s("title", {}, t("status." + stt) + ": " + fmtTime(new Date(a)) + " – " + fmtTime(new Date(b)))))));
+    }
     function render() {
       const fromId = "tl-from", toId = "tl-to", kindId = "tl-kind";
       const form = h("form", { class: "filters", onsubmit: (ev) => {
@@ -409,12 +473,13 @@
         h("option", { value: "" }, t("common.all")),
         ["health", "stats", "motion.start", "motion.end"].map((k) => h("option", { value: k, selected: state.kind === k }, t("kind." + k))))),
       h("button", { type: "submit", class: "primary" }, t("timeline.show")));
-      const body = [h("p", {}, h("a", { href: "#/cameras" }, t("timeline.back"))), h("h1", {}, t("timeline.title", id)), form,
+      const body = [h("p", {}, h("a", { href: "#/cameras" }, t("timeline.back"))), h("h1", {}, t("timeline.title", camName(id))), form,
         h("p", {}, h("a", { href: query(10000), download: "camwatch-" + id + "-" + state.from.toISOString().replace(/[:.]/g, "") + ".json", id: "download" }, t("timeline.download")))];
       if (err) body.push(h("p", { class: "error", role: "alert" }, t("common.error", err)));
       if (!data) body.push(h("p", {}, t("common.loading")));
       else {
         body.push(h("p", { class: "meta" }, t("timeline.count", data.events.length)));
+        if (!state.kind || state.kind === "health") body.push(lane(data.events));
         if (data.truncated) body.push(h("p", { class: "warn" }, t("timeline.truncated", data.limit)));
         const evs = data.events.slice().reverse();
         body.push(evs.length ? h("table", { class: "cards", id: "timeline" },
@@ -433,43 +498,234 @@
     return null;
   }
 
+  // ---- charts: inline SVG drawn here (no library; docs/console.md) ----
+  const SVGNS = "http://www.w3.org/2000/svg";
+  function s(tag, attrs, ...kids) {
+    const el = document.createElementNS(SVGNS, tag);
+    for (const [k, v] of Object.entries(attrs || {})) if (v !== undefined && v !== null) el.setAttribute(k, v);
+    for (const c of kids.flat()) if (c) el.append(c instanceof Node ? c : document.createTextNode(String(c)));
+    return el;
+  }
+  function fmtDay(date) {
+    const [y, m, d] = date.split("-").map(Number);
+    return new Intl.DateTimeFormat(locale(), { timeZone: "UTC", day: "numeric", month: "numeric" }).format(new Date(Date.UTC(y, m - 1, d)));
+  }
+  // dayBars draws one bar per day (height = value 0..max); each bar has a
+  // <title> for hover and a class for its colour, the chart a text
+  // summary for screen readers.
+  function dayBars(days, opts) {
+    const W = 600, H = 120, pad = 22, n = Math.max(days.length, 1), bw = (W - pad) / n;
+    const bars = days.map((d, i) => {
+      const v = d.value;
+      const hgt = v == null ? H - pad : Math.max(1, (H - pad) * Math.min(v, opts.max) / opts.max);
+      return s("rect", { x: (pad + i * bw + bw * 0.12).toFixed(1), y: (H - pad - hgt).toFixed(1), width: Math.max(1, bw * 0.76).toFixed(1), height: hgt.toFixed(1),
+        class: "bar " + (d.cls || ""), "data-date": d.date }, s("title", {}, fmtDay(d.date) + ": " + (v == null ? t("chart.noData") : opts.fmt(v))));
+    });
+    const lines = (opts.ticks || []).map((tk) => {
+      const y = (H - pad - (H - pad) * tk / opts.max).toFixed(1);
+      return [s("line", { x1: pad, x2: W, y1: y, y2: y, class: tk === opts.target ? "target" : "grid" }), s("text", { x: 0, y: Number(y) + 4, class: "tick" }, opts.tickFmt ? opts.tickFmt(tk) : tk)];
+    });
+    const every = Math.ceil(n / 8);
+    const labels = days.map((d, i) => (i % every === 0 ? s("text", { x: (pad + i * bw + bw / 2).toFixed(1), y: H - 6, class: "day", "text-anchor": "middle" }, fmtDay(d.date)) : null));
+    return s("svg", { viewBox: "0 0 " + W + " " + H, class: "chart", role: "img", "aria-label": opts.label, preserveAspectRatio: "none" },
+      s("title", {}, opts.label), lines, bars, labels);
+  }
+
   // ---- uptime ----
   function uptimePage(view, params) {
-    let win = ["24h", "7d", "30d"].includes(params.get("window")) ? params.get("window") : "24h";
-    let data = null, err = null;
+    const wins = ["24h", "7d", "30d", "90d"];
+    let win = wins.includes(params.get("window")) ? params.get("window") : "7d";
+    let data = null, err = null, handled = null;
     async function load() {
-      data = null; render();
+      data = null; handled = null; render();
       try { data = await getJSON("/api/v1/uptime?group=program&window=" + win); err = null; } catch (e) { err = e.message; }
       render();
+      if (data && can("alerts.read")) {
+        try { handled = alertsByProgram(data.from, data.measured_to || data.to); } catch (_) { handled = null; }
+        handled = await handled;
+        render();
+      }
+    }
+    // alertsByProgram counts the alerts fired per local day and program in
+    // the window, and the median time to acknowledge, from the alerts API.
+    async function alertsByProgram(from, to) {
+      const q = "&from=" + encodeURIComponent(from) + "&to=" + encodeURIComponent(to);
+      const [open, done] = await Promise.all([getJSON("/api/v1/alerts"), getJSON("/api/v1/alerts?state=resolved" + q)]);
+      const out = {};
+      const f = new Date(from), e = new Date(to);
+      const day = (iso) => new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" }).format(new Date(iso));
+      const seen = new Set();
+      for (const a of [...(open.alerts || []), ...(done.alerts || [])]) {
+        if (seen.has(a.id)) continue;
+        seen.add(a.id);
+        const at = new Date(a.fired_at);
+        if (at < f || at > e) continue;
+        const p = (a.labels || {}).program || "";
+        const o = out[p] || (out[p] = { perDay: {}, acks: [] });
+        o.perDay[day(a.fired_at)] = (o.perDay[day(a.fired_at)] || 0) + 1;
+        if (a.ack) o.acks.push((new Date(a.ack.at) - at) / 1000);
+      }
+      for (const o of Object.values(out)) {
+        o.acks.sort((x, y) => x - y);
+        const n = o.acks.length;
+        o.medianAck = n ? (n % 2 ? o.acks[(n - 1) / 2] : (o.acks[n / 2 - 1] + o.acks[n / 2]) / 2) : null;
+      }
+      return out;
     }
     function pct(g) { return g.rated ? fmtNum(g.uptime_percent, 2) + " %" : t("uptime.unrated"); }
-    function row(g, name) {
-      return h("tr", { class: g.missed ? "missed" : "", "data-group": g.key },
-        h("th", { scope: "row", "data-label": t("uptime.col.program") }, name),
-        h("td", { "data-label": t("uptime.col.cameras") }, g.cameras),
-        h("td", { "data-label": t("uptime.col.uptime") }, pct(g)),
-        h("td", { "data-label": t("uptime.col.target") }, g.target ? fmtNum(g.target, 2) + " %" : "—"),
-        h("td", { "data-label": t("uptime.col.missed") }, g.missed ? h("span", { class: "badge st-offline" }, t("uptime.missed")) : t("uptime.met")),
-        h("td", { "data-label": t("uptime.col.outages") }, g.outages),
-        h("td", { "data-label": t("uptime.col.mttr") }, g.resolved ? fmtDur(g.mttr_s) : "—"));
+    function uptimeChart(g) {
+      const days = (g.daily || []).map((d) => ({ date: d.date, value: d.rated ? d.uptime_percent : null,
+        cls: !d.rated ? "none" : g.target && d.uptime_percent < g.target ? "bad" : "ok" }));
+      return dayBars(days, { max: 100, target: g.target || null, ticks: [0, 50, g.target || 100].filter((v, i, a) => a.indexOf(v) === i), tickFmt: (v) => v + "%",
+        fmt: (v) => fmtNum(v, 2) + " %", label: t("chart.uptimeLabel", progName(g.key), days.length) });
+    }
+    function alertsChart(g, a) {
+      const days = (g.daily || []).map((d) => ({ date: d.date, value: (a && a.perDay[d.date]) || 0, cls: "alerts" }));
+      const max = Math.max(1, ...days.map((d) => d.value));
+      return dayBars(days, { max, ticks: [0, max], fmt: (v) => t("chart.alertsN", v), label: t("chart.alertsLabel", progName(g.key), days.length) });
+    }
+    function card(g, name) {
+      const a = handled ? handled[g.key] : null;
+      return h("section", { class: "prog" + (g.missed ? " missed" : ""), "data-group": g.key },
+        h("h2", {}, name),
+        g.key && dir.programs[g.key] ? h("p", { class: "sub" }, kindName(dir.programs[g.key].kind), " · ", wardName(dir.programs[g.key].ward)) : null,
+        h("dl", { class: "figures" },
+          h("div", {}, h("dt", {}, t("uptime.col.uptime")), h("dd", { class: "big" }, pct(g))),
+          h("div", {}, h("dt", {}, t("uptime.col.target")), h("dd", {}, g.target ? fmtNum(g.target, 2) + " %" : "—",
+            g.missed ? [" ", h("span", { class: "badge st-offline" }, t("uptime.missed"))] : g.target ? [" ", h("span", { class: "badge st-online" }, t("uptime.met"))] : null)),
+          h("div", {}, h("dt", {}, t("uptime.col.cameras")), h("dd", {}, g.cameras)),
+          h("div", {}, h("dt", {}, t("uptime.col.outages")), h("dd", {}, g.outages)),
+          h("div", {}, h("dt", {}, t("uptime.col.mttr")), h("dd", {}, g.resolved ? fmtDur(g.mttr_s) : "—")),
+          handled ? h("div", {}, h("dt", {}, t("uptime.tta")), h("dd", { class: "tta" }, a && a.medianAck != null ? fmtDur(a.medianAck) : "—")) : null),
+        win !== "24h" ? h("figure", { class: "uptime-chart" }, h("figcaption", {}, t("chart.uptimePerDay")), uptimeChart(g)) : null,
+        win !== "24h" && handled ? h("figure", { class: "alerts-chart" }, h("figcaption", {}, t("chart.alertsPerDay")), alertsChart(g, a)) : null);
     }
     function render() {
       const body = [h("h1", {}, t("uptime.title")),
-        h("div", { class: "switch", role: "group", "aria-label": t("uptime.window") }, ["24h", "7d", "30d"].map((w) =>
+        h("div", { class: "switch", role: "group", "aria-label": t("uptime.window") }, wins.map((w) =>
           h("button", { type: "button", "aria-pressed": String(w === win), "data-window": w, onclick: () => { win = w; load(); } }, t("uptime.window." + w))))];
       if (err) body.push(h("p", { class: "error", role: "alert" }, t("common.error", err)));
       if (!data && !err) body.push(h("p", {}, t("common.loading")));
       if (data) {
-        body.push(h("p", { class: "meta" }, t("uptime.period", fmtTime(data.from), fmtTime(data.to), data.time_zone)));
-        const cols = ["program", "cameras", "uptime", "target", "missed", "outages", "mttr"];
-        body.push(h("table", { class: "cards", id: "uptime" },
-          h("thead", {}, h("tr", {}, cols.map((c) => h("th", { scope: "col" }, t("uptime.col." + c))))),
-          h("tbody", {}, (data.groups || []).map((g) => row(g, g.key)), data.all ? row(data.all, t("uptime.all")) : null)));
+        body.push(h("p", { class: "meta" }, t("uptime.period", fmtTime(data.from), fmtTime(data.measured_to || data.to), data.time_zone)));
+        if (data.generated) body.push(h("p", { class: "warn", id: "generated" }, t("uptime.generated")));
+        body.push(h("div", { class: "progs", id: "uptime" }, (data.groups || []).map((g) => card(g, progName(g.key))), data.all && (data.groups || []).length > 1 ? card(data.all, t("uptime.all")) : null));
       }
       view.replaceChildren(...body);
     }
     rerender = render;
     load();
+    return null;
+  }
+
+  // ---- management: silences, arming, maintenance (as the role allows) ----
+  function managePage(view) {
+    let silences = null, maint = null, err = null, msg = "";
+    async function load() {
+      try {
+        const [s, m] = await Promise.all([
+          can("silences.read") ? getJSON("/api/v1/silences") : null,
+          can("maintenance.read") ? getJSON("/api/v1/maintenance") : null]);
+        silences = s ? s.silences || [] : null;
+        maint = m ? m.maintenance || [] : null;
+        err = null;
+      } catch (e) { err = e.message; }
+      render();
+    }
+    async function act(fn, done) {
+      try { await fn(); msg = done; } catch (e) { msg = t("manage.failed", e.message); }
+      await load();
+    }
+    function progOptions(id) {
+      return h("select", { id, required: true }, h("option", { value: "" }, t("manage.choose")),
+        Object.values(dir.programs).map((p) => h("option", { value: p.id }, nm(p.name))));
+    }
+    function target(x) {
+      if (x.camera) return t("manage.target.camera", camName(x.camera));
+      if (x.program) return t("manage.target.program", progName(x.program));
+      if (x.ward) return t("manage.target.ward", wardName(x.ward));
+      return t("manage.target.all");
+    }
+    function silenceSection() {
+      const rows = (silences || []).map((s) => h("li", { class: "item", "data-silence": s.id },
+        h("strong", {}, target(s)), s.rule ? " · " + t("manage.rule", s.rule) : "",
+        h("div", { class: "sub" }, t("manage.until", fmtTime(s.end)), s.by ? " · " + t("manage.by", s.by) : "", s.comment ? " · " + s.comment : ""),
+        can("silences.write") ? h("button", { type: "button", class: "expire", onclick: () => act(() => send("DELETE", "/api/v1/silences/" + encodeURIComponent(s.id)), t("manage.expired")) }, t("manage.expire")) : null));
+      const hours = h("select", { id: "sil-hours" }, [1, 2, 4, 8, 24].map((n) => h("option", { value: n }, t("manage.hours", n))));
+      const form = can("silences.write") ? h("form", { class: "filters", id: "silence-form", onsubmit: (e) => {
+        e.preventDefault();
+        const end = new Date(Date.now() + Number(hours.value) * 3600e3).toISOString();
+        const body = { program: form.querySelector("#sil-program").value, end, comment: form.querySelector("#sil-comment").value.trim() || undefined };
+        act(() => send("POST", "/api/v1/silences", body), t("manage.silenced"));
+      } },
+      h("label", { for: "sil-program" }, t("manage.program"), progOptions("sil-program")),
+      h("label", { for: "sil-hours" }, t("manage.for"), hours),
+      h("label", { for: "sil-comment" }, t("manage.comment"), h("input", { id: "sil-comment", maxlength: 500 })),
+      h("button", { type: "submit", class: "primary" }, t("manage.silence"))) : null;
+      return h("section", { class: "manage", id: "silences" }, h("h2", {}, t("manage.silences")), form,
+        rows.length ? h("ul", { class: "items" }, rows) : h("p", {}, t("manage.noSilences")));
+    }
+    function armSection() {
+      return h("section", { class: "manage", id: "arming" }, h("h2", {}, t("manage.arming")), h("p", { class: "sub" }, t("manage.armingHelp")),
+        h("ul", { class: "items" }, Object.values(dir.programs).map((p) => h("li", { class: "item", "data-program": p.id },
+          h("strong", {}, nm(p.name)), " · ", kindName(p.kind),
+          h("div", { class: "buttons" },
+            h("button", { type: "button", class: "arm", onclick: () => act(() => send("POST", "/api/v1/programs/" + encodeURIComponent(p.id) + "/arm"), t("manage.armed", nm(p.name))) }, t("manage.arm")),
+            h("button", { type: "button", class: "disarm", onclick: () => act(() => send("POST", "/api/v1/programs/" + encodeURIComponent(p.id) + "/disarm"), t("manage.disarmed", nm(p.name))) }, t("manage.disarm")))))));
+    }
+    function maintSection() {
+      const rows = (maint || []).map((m) => h("li", { class: "item", "data-maintenance": m.id },
+        h("strong", {}, target(m)), h("div", { class: "sub" }, fmtTime(m.start), " – ", fmtTime(m.end), m.by ? " · " + t("manage.by", m.by) : "", m.note ? " · " + m.note : ""),
+        can("maintenance.write") ? h("button", { type: "button", class: "end", onclick: () => act(() => send("DELETE", "/api/v1/maintenance/" + encodeURIComponent(m.id)), t("manage.ended")) }, t("manage.end")) : null));
+      const hours = h("select", { id: "mt-hours" }, [1, 2, 4, 8, 24, 72].map((n) => h("option", { value: n }, t("manage.hours", n))));
+      const form = can("maintenance.write") ? h("form", { class: "filters", id: "maintenance-form", onsubmit: (e) => {
+        e.preventDefault();
+        const end = new Date(Date.now() + Number(hours.value) * 3600e3).toISOString();
+        act(() => send("POST", "/api/v1/maintenance", { program: form.querySelector("#mt-program").value, end, note: form.querySelector("#mt-note").value.trim() }), t("manage.planned"));
+      } },
+      h("label", { for: "mt-program" }, t("manage.program"), progOptions("mt-program")),
+      h("label", { for: "mt-hours" }, t("manage.for"), hours),
+      h("label", { for: "mt-note" }, t("manage.note"), h("input", { id: "mt-note", required: true, maxlength: 500 })),
+      h("button", { type: "submit", class: "primary" }, t("manage.plan"))) : null;
+      return h("section", { class: "manage", id: "maintenance" }, h("h2", {}, t("manage.maintenance")), form,
+        rows.length ? h("ul", { class: "items" }, rows) : h("p", {}, t("manage.noMaintenance")));
+    }
+    function render() {
+      view.replaceChildren(h("h1", {}, t("manage.title")),
+        h("p", { role: "status", id: "manage-msg", class: "ok" }, msg),
+        err ? h("p", { class: "error", role: "alert" }, t("common.error", err)) : "",
+        silences !== null ? silenceSection() : null,
+        can("programs.arm") ? armSection() : null,
+        maint !== null ? maintSection() : null,
+        h("p", { class: "sub" }, t("manage.notHere")));
+    }
+    rerender = render;
+    render();
+    load();
+    return null;
+  }
+
+  // ---- program review (printable) ----
+  function reviewPage(view) {
+    const now = new Date();
+    const month = new Date(now.getFullYear(), now.getMonth() - 1, 1);
+    const state = { ward: Object.keys(dir.wards)[0] || "", period: month.getFullYear() + "-" + String(month.getMonth() + 1).padStart(2, "0") };
+    function link() {
+      return "/api/v1/review?" + new URLSearchParams({ ward: state.ward, period: state.period, lang });
+    }
+    function render() {
+      const a = h("a", { id: "review-link", class: "button primary", href: link(), target: "_blank", rel: "noopener" }, t("review.open"));
+      const update = () => { a.href = link(); };
+      view.replaceChildren(h("h1", {}, t("review.title")), h("p", { class: "sub" }, t("review.help")),
+        h("form", { class: "filters", onsubmit: (e) => e.preventDefault() },
+          h("label", { for: "rv-ward" }, t("cameras.filter.ward"), h("select", { id: "rv-ward", onchange: (e) => { state.ward = e.target.value; update(); } },
+            Object.values(dir.wards).map((w) => h("option", { value: w.id, selected: w.id === state.ward }, nm(w.name))))),
+          h("label", { for: "rv-period" }, t("review.period"), h("input", { id: "rv-period", value: state.period, pattern: "\\d{4}-(\\d{2}|Q[1-4])", size: 8,
+            oninput: (e) => { state.period = e.target.value.trim(); update(); } }))),
+        h("p", {}, a));
+    }
+    rerender = render;
+    render();
     return null;
   }
 
@@ -484,13 +740,15 @@
     const view = document.getElementById("view");
     let page = parts[0] || "cameras";
     if (!me) { showLogin(""); return; }
-    const need = { alerts: "alerts.read", uptime: "uptime.read", camera: "events.read", cameras: "cameras.read" }[page] || "cameras.read";
+    const need = { alerts: "alerts.read", uptime: "uptime.read", camera: "events.read", cameras: "cameras.read", review: "uptime.read", manage: "cameras.read" }[page] || "cameras.read";
     document.body.dataset.page = page;
-    if (!can(need)) {
+    if (!can(need) || (page === "manage" && !canManage())) {
       rerender = () => route();
       view.replaceChildren(h("h1", {}, t("app.title")), h("p", { class: "warn", id: "denied" }, t("denied")));
     } else if (page === "alerts") stopView = alertsPage(view);
     else if (page === "uptime") stopView = uptimePage(view, params);
+    else if (page === "review") stopView = reviewPage(view);
+    else if (page === "manage") stopView = managePage(view);
     else if (page === "camera" && parts[1]) { stopView = timelinePage(view, parts[1], params); page = "cameras"; }
     else { page = "cameras"; stopView = camerasPage(view, params); }
     for (const a of document.querySelectorAll("nav a")) {
@@ -499,11 +757,12 @@
   }
 
   async function start() {
-    try {
-      const cfg = await getJSON("config.json");
-      if (cfg && cfg.time_zone) timeZone = cfg.time_zone;
-    } catch (_) { /* keep the default zone */ }
-    try { me = await getJSON("/api/v1/session"); } catch (_) { me = null; }
+    // The zone and who is signed in, in parallel: one round trip less
+    // before the first page.
+    const [cfg, who] = await Promise.all([getJSON("config.json").catch(() => null), getJSON("/api/v1/session").catch(() => null)]);
+    if (cfg && cfg.time_zone) timeZone = cfg.time_zone;
+    me = who;
+    if (me && can("cameras.read")) await loadNames();
     applyStatic();
     window.addEventListener("hashchange", route);
     route();

@@ -1,7 +1,6 @@
-package edge
+package detect
 
 import (
-	"encoding/binary"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -12,14 +11,24 @@ import (
 	"github.com/camwatch/camwatch/decode"
 	"github.com/camwatch/camwatch/motion"
 	"github.com/prometheus/client_golang/prometheus"
+	dto "github.com/prometheus/client_model/go"
 )
 
 const cbrFPS = 15
 
-// cbrFrames plays an Annex-B H.264 clip as vdk delivers it (one AVCC
-// packet per slice NAL, parameter sets out of band from the SDP) through
-// the assembler and the complexity reader, and returns its frames.
-func cbrFrames(t testing.TB, clip string, cx *complexity) []frame {
+// cframe is what the compressed tier reads of one access unit.
+type cframe struct {
+	size  int
+	key   bool
+	qp    float64
+	known bool
+}
+
+// cbrFrames reads an Annex-B H.264 clip as the edge delivers it (the
+// parameter sets out of band, as from the SDP, the access units without
+// them; their slices only) through the complexity reader and returns its
+// frames.
+func cbrFrames(t testing.TB, clip string, cx *complexity) []cframe {
 	t.Helper()
 	data, err := os.ReadFile(filepath.Join("..", "decode", "testdata", clip))
 	if err != nil {
@@ -27,10 +36,10 @@ func cbrFrames(t testing.TB, clip string, cx *complexity) []frame {
 	}
 	aus := decode.SplitAccessUnits(data, decode.H264)
 	var sps, pps []byte
-	var packets [][][]byte // per access unit, its slices as AVCC packets
+	var units [][]byte
 	for _, au := range aus {
-		var pkts [][]byte
-		for _, nal := range annexBNALs(au) {
+		var unit []byte
+		decode.NALUnits(au, func(nal []byte) bool {
 			switch nal[0] & 0x1f {
 			case 7:
 				if sps == nil {
@@ -40,70 +49,47 @@ func cbrFrames(t testing.TB, clip string, cx *complexity) []frame {
 				if pps == nil {
 					pps = nal
 				}
-			case 1, 5:
-				p := binary.BigEndian.AppendUint32(nil, uint32(len(nal)))
-				pkts = append(pkts, append(p, nal...))
+			case 1, 5: // the slices alone, as the compressed tier was tuned
+				unit = decode.AppendNAL(unit, nal)
 			}
-		}
-		packets = append(packets, pkts)
+			return true
+		})
+		units = append(units, unit)
 	}
-	cx.session(sps, pps)
-	asm := assembler{slices: cx.packet}
-	t0 := time.Unix(1_700_000_000, 0)
-	var frames []frame
-	for i, pkts := range packets {
-		ts := time.Duration(i) * time.Second / cbrFPS
-		for _, p := range pkts {
-			for _, f := range asm.add(ts, t0.Add(ts), p, false, false, false) {
-				f.au = nil
-				frames = append(frames, f)
-			}
-		}
+	cx.start(decode.H264, [][]byte{sps, pps})
+	var frames []cframe
+	for _, u := range units {
+		qp, known := cx.frameQP(u)
+		frames = append(frames, cframe{size: len(u), key: decode.Keyframe(u, decode.H264), qp: qp, known: known})
 	}
-	frames = append(frames, asm.cur)
 	return frames
 }
 
-// annexBNALs splits an access unit into its NAL units.
-func annexBNALs(au []byte) [][]byte {
-	var out [][]byte
-	start := -1
-	for i := 0; i+2 < len(au); i++ {
-		if au[i] == 0 && au[i+1] == 0 && au[i+2] == 1 {
-			if start >= 0 {
-				end := i
-				for end > start && au[end-1] == 0 {
-					end--
-				}
-				out = append(out, au[start:end])
-			}
-			start = i + 3
-			i += 2
-		}
-	}
-	if start >= 0 && start < len(au) {
-		out = append(out, au[start:])
-	}
-	return out
+func testComplexity() (*complexity, *Metrics) {
+	m := &Metrics{}
+	m.fill()
+	return &complexity{log: slog.New(slog.DiscardHandler), m: m}, m
 }
 
-func testComplexity() (*complexity, *prometheus.Registry, complexityMetrics) {
-	reg := prometheus.NewRegistry()
-	m := complexityMetrics{
-		flat:           prometheus.NewGauge(prometheus.GaugeOpts{Name: "flat"}),
-		badHeaders:     prometheus.NewCounter(prometheus.CounterOpts{Name: "bad"}),
-		rateControlled: prometheus.NewGauge(prometheus.GaugeOpts{Name: "rate"}),
+// metricValue reads a counter or gauge.
+func metricValue(t *testing.T, m prometheus.Metric) float64 {
+	t.Helper()
+	var d dto.Metric
+	if err := m.Write(&d); err != nil {
+		t.Fatal(err)
 	}
-	reg.MustRegister(m.flat, m.badHeaders, m.rateControlled)
-	return newComplexity(slog.New(slog.DiscardHandler), m), reg, m
+	if d.Counter != nil {
+		return d.Counter.GetValue()
+	}
+	return d.Gauge.GetValue()
 }
 
 // pMedian is the median over the P-frames between from and to seconds.
-func pMedian(frames []frame, from, to float64, fig func(frame) float64) float64 {
+func pMedian(frames []cframe, from, to float64, fig func(cframe) float64) float64 {
 	var v []float64
 	for i, f := range frames {
 		s := float64(i) / cbrFPS
-		if !f.keyframe && s >= from && s < to {
+		if !f.key && s >= from && s < to {
 			v = append(v, fig(f))
 		}
 	}
@@ -125,27 +111,27 @@ func TestCBRSeparation(t *testing.T) {
 }
 
 func cbrSeparation(t *testing.T, clip string, minNorm float64) {
-	cx, _, m := testComplexity()
+	cx, m := testComplexity()
 	frames := cbrFrames(t, clip, cx)
 	if len(frames) != 300 {
 		t.Fatalf("%d frames, want 300", len(frames))
 	}
 	for i, f := range frames {
-		if _, ok := f.qp(); !ok {
+		if !f.known {
 			t.Fatalf("frame %d: QP not read", i)
 		}
 	}
-	if n := metricValue(t, m.badHeaders); n != 0 {
+	if n := metricValue(t, m.BadHeaders); n != 0 {
 		t.Errorf("%v bad headers on a clean clip", n)
 	}
 	cases := []struct {
 		name     string
-		fig      func(frame) float64
+		fig      func(cframe) float64
 		minRatio float64 // walking over quiet, at least
 		maxRatio float64 // and at most
 	}{
-		{"raw size", func(f frame) float64 { return float64(f.size) }, 0, 1.10},
-		{"normalised complexity", func(f frame) float64 { qp, _ := f.qp(); return float64(normalise(f.size, qp)) }, minNorm, 100},
+		{"raw size", func(f cframe) float64 { return float64(f.size) }, 0, 1.10},
+		{"normalised complexity", func(f cframe) float64 { return float64(normalise(f.size, f.qp)) }, minNorm, 100},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -186,10 +172,12 @@ func TestCompressedDetectorClips(t *testing.T) {
 	const loops = 3
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			cx, _, m := testComplexity()
+			cx, m := testComplexity()
 			frames := cbrFrames(t, tc.clip, cx)
-			got, switches := detectIntervals(t, frames, loops, cx.figure)
-			if v := metricValue(t, m.rateControlled); v != b2f(tc.rateCtl) {
+			got, switches := detectIntervals(t, frames, loops, func(at time.Time, f cframe) (int, bool) {
+				return cx.figure(at, f.size, f.key, f.qp, f.known)
+			})
+			if v := metricValue(t, m.RateControlled); v != b2f(tc.rateCtl) {
 				t.Errorf("rate-controlled gauge %v, want %v", v, b2f(tc.rateCtl))
 			}
 			if want := int(b2f(tc.rateCtl)); switches != want {
@@ -218,7 +206,7 @@ func TestCompressedDetectorClips(t *testing.T) {
 					}
 				}
 			}
-			raw, _ := detectIntervals(t, frames, loops, func(f frame) (int, bool) { return f.size, false })
+			raw, _ := detectIntervals(t, frames, loops, func(_ time.Time, f cframe) (int, bool) { return f.size, false })
 			t.Logf("fed figure: %v; raw sizes alone: %v", got, raw)
 		})
 	}
@@ -235,7 +223,7 @@ func b2f(b bool) float64 {
 // times, each fed as fig says and the detector reset whenever fig reports
 // a switch, as the supervisor does; it returns the intervals in seconds
 // and the number of switches.
-func detectIntervals(t *testing.T, frames []frame, loops int, fig func(frame) (int, bool)) ([][2]float64, int) {
+func detectIntervals(t *testing.T, frames []cframe, loops int, fig func(time.Time, cframe) (int, bool)) ([][2]float64, int) {
 	t.Helper()
 	d, err := motion.New(motion.Config{})
 	if err != nil {
@@ -248,8 +236,7 @@ func detectIntervals(t *testing.T, frames []frame, loops int, fig func(frame) (i
 	for i := range loops * len(frames) {
 		f := frames[i%len(frames)]
 		at := t0.Add(time.Duration(i) * time.Second / cbrFPS)
-		f.arrived = at
-		v, switched := fig(f)
+		v, switched := fig(at, f)
 		if switched {
 			switches++
 			if tr, ok := d.Stop(); ok {
@@ -257,7 +244,7 @@ func detectIntervals(t *testing.T, frames []frame, loops int, fig func(frame) (i
 			}
 			d.Reset()
 		}
-		tr, ok := d.Observe(at, v, f.keyframe)
+		tr, ok := d.Observe(at, v, f.key)
 		if ok && tr.Kind == motion.End {
 			got = append(got, [2]float64{sec(tr.Started), sec(tr.At)})
 		}
@@ -300,7 +287,7 @@ func TestRateWatch(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			cx, _, m := testComplexity()
+			cx, m := testComplexity()
 			switches := 0
 			for i := range 10 * rateWindow {
 				if cx.observeRate(tc.qp(i)) {
@@ -310,7 +297,7 @@ func TestRateWatch(t *testing.T) {
 			if switches != tc.switches || cx.rate.controlled != tc.ctl {
 				t.Errorf("%d switches, controlled %v; want %d, %v", switches, cx.rate.controlled, tc.switches, tc.ctl)
 			}
-			if v := metricValue(t, m.rateControlled); v != b2f(tc.ctl) {
+			if v := metricValue(t, m.RateControlled); v != b2f(tc.ctl) {
 				t.Errorf("gauge %v, want %v", v, b2f(tc.ctl))
 			}
 		})
@@ -340,7 +327,7 @@ func TestFlatSignal(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			cx, _, m := testComplexity()
+			cx, m := testComplexity()
 			var w flatWatch
 			var got []flatChange
 			t0 := time.Unix(1_700_000_000, 0)
@@ -355,7 +342,7 @@ func TestFlatSignal(t *testing.T) {
 			if !slices.Equal(got, tc.want) {
 				t.Errorf("changes %v, want %v", got, tc.want)
 			}
-			if v := metricValue(t, m.flat); v != tc.flat {
+			if v := metricValue(t, m.Flat); v != tc.flat {
 				t.Errorf("flat gauge %v, want %v", v, tc.flat)
 			}
 		})

@@ -1,28 +1,32 @@
-package edge
+package detect
 
 import (
 	"errors"
 	"fmt"
+	"image"
 	"log/slog"
 	"time"
 
 	"github.com/camwatch/camwatch/decode"
 	"github.com/camwatch/camwatch/motion"
-	"github.com/deepch/vdk/av"
-	"github.com/deepch/vdk/codec/h264parser"
-	"github.com/deepch/vdk/codec/h265parser"
-	"github.com/prometheus/client_golang/prometheus"
 )
 
-// frameDecoder is what the pixel tier needs from a decoder; tests put a
-// failing one in its place.
-type frameDecoder interface {
+// Decoder is what the pixel tier needs from a decoder (decode.Decoder);
+// tests put failing ones in its place.
+type Decoder interface {
+	// Decode feeds one Annex-B access unit and returns a gray frame when
+	// one is due at the detect rate.
 	Decode(au []byte, t time.Time) (motion.Frame, bool, error)
+	// Picture is the last frame Decode returned, in colour, width pixels
+	// wide (0: its own width).
+	Picture(width int) (*image.YCbCr, error)
+	// Source is the coded size of the last decoded picture.
+	Source() (w, h int)
 	Reset()
 	Close()
 }
 
-func openDecoder(cfg decode.Config) (frameDecoder, error) { return decode.New(cfg) }
+func openDecoder(cfg decode.Config) (Decoder, error) { return decode.New(cfg) }
 
 // Gate timing: how long the pixel tier keeps decoding after the
 // compressed tier last looked active, and how close to its threshold the
@@ -38,14 +42,14 @@ const (
 )
 
 // pixelTier decodes one camera's video at the detect rate and runs the
-// pixel detector on it. It belongs to the supervisor's goroutine.
+// pixel and tamper detectors on it.
 type pixelTier struct {
-	cfg  PixelTier
+	cfg  Config
 	log  *slog.Logger
-	m    pixelMetrics
+	m    *Metrics
 	det  *motion.PixelDetector
-	open func(decode.Config) (frameDecoder, error)
-	dec  frameDecoder
+	open func(decode.Config) (Decoder, error)
+	dec  Decoder
 
 	codec  decode.Codec
 	params []byte // parameter sets in Annex-B, put before each keyframe
@@ -55,9 +59,17 @@ type pixelTier struct {
 
 	gateOpen  bool
 	gateUntil time.Time
-	gop       [][]byte // since the last keyframe, while the gate is shut
-	gopAt     []time.Time
-	gopBytes  int
+	// gop holds the units since the last one decoded, while the gate is
+	// shut (the pre-roll); gopLost: it overflowed maxGOP.
+	gop      [][]byte
+	gopAt    []time.Time
+	gopBytes int
+	gopLost  bool
+
+	// keyOnly: the stream is larger than cfg.MaxDecodePixels and only its
+	// keyframes are decoded; keyOnlyWhy says so for the camera's health.
+	keyOnly    bool
+	keyOnlyWhy string
 
 	// unavailable says why no decoder could be opened ("" once one is);
 	// refusedSince is the first refused access unit since the last one the
@@ -65,10 +77,7 @@ type pixelTier struct {
 	unavailable  string
 	refusedSince time.Time
 	refusedErr   string
-	// restarted is set when the decoder was restarted; the supervisor
-	// reports it as a health event and clears it.
-	restarted string
-	// loggedErr makes a refused access unit logged once per session.
+	// loggedErr makes a refused access unit logged once per stream.
 	loggedErr bool
 	// loggedInvalid makes an unusable decoded frame logged once.
 	loggedInvalid bool
@@ -78,36 +87,34 @@ type pixelTier struct {
 	// zones hit since the current interval's first moving frame.
 	zones []string
 
-	// tamper judges the same frames for picture faults; onTamper gets
-	// what it raised or cleared.
-	tamper   *motion.TamperDetector
-	onTamper func([]motion.TamperChange, *motion.Frame)
-	// frame is the frame being handled, for snapshots; nil outside decode.
-	frame *motion.Frame
+	tamper *motion.TamperDetector
+	// picture: a frame was decoded since the last snapshot's source was
+	// taken, so Picture has something to show.
+	picture bool
 }
 
-func newPixelTier(cfg PixelTier, open func(decode.Config) (frameDecoder, error), log *slog.Logger, m pixelMetrics) (*pixelTier, error) {
-	det, err := motion.NewPixel(cfg.Detector)
+func newPixelTier(cfg Config, open func(decode.Config) (Decoder, error), log *slog.Logger, m *Metrics) (*pixelTier, error) {
+	det, err := motion.NewPixel(cfg.Pixel)
 	if err != nil {
 		return nil, err
 	}
 	if open == nil {
 		open = openDecoder
 	}
-	tamper, err := motion.NewTamper(motion.TamperConfig{})
+	tamper, err := motion.NewTamper(cfg.Tamper)
 	if err != nil {
 		return nil, err
 	}
 	return &pixelTier{cfg: cfg, log: log, m: m, det: det, open: open, tamper: tamper}, nil
 }
 
-// start prepares for a session's stream: the codec and parameter sets
-// from the RTSP client's codec data.
-func (p *pixelTier) start(cd av.CodecData) {
-	codec, sets := codecParams(cd)
+// start prepares for a stream: its codec and out-of-band parameter sets.
+func (p *pixelTier) start(codec decode.Codec, sets [][]byte) {
 	var params []byte
 	for _, nal := range sets {
-		params = decode.AppendNAL(params, nal)
+		if len(nal) > 0 {
+			params = decode.AppendNAL(params, nal)
+		}
 	}
 	if codec != p.codec && p.dec != nil {
 		p.dec.Close()
@@ -116,40 +123,15 @@ func (p *pixelTier) start(cd av.CodecData) {
 	p.codec, p.params = codec, params
 	p.corrupt = 0
 	p.loggedErr = false
+	p.keyOnly, p.keyOnlyWhy = false, ""
+	p.picture = false
 	p.dropGOP()
 	if p.dec != nil {
 		p.dec.Reset()
 	}
 }
 
-// codecParams is the codec and parameter sets (VPS, SPS, PPS) of the RTSP
-// client's codec data; a camera whose SDP carried none has empty codec
-// data (upstream vdk's accessors would panic on it), and the sets are then
-// expected in band.
-func codecParams(cd av.CodecData) (decode.Codec, [][]byte) {
-	switch c := cd.(type) {
-	case h264parser.CodecData:
-		r := c.RecordInfo
-		if len(r.SPS) == 0 || len(r.PPS) == 0 {
-			return decode.H264, nil
-		}
-		return decode.H264, [][]byte{r.SPS[0], r.PPS[0]}
-	case h265parser.CodecData:
-		r := c.RecordInfo
-		if len(r.VPS) == 0 || len(r.SPS) == 0 || len(r.PPS) == 0 {
-			return decode.H265, nil
-		}
-		return decode.H265, [][]byte{r.VPS[0], r.SPS[0], r.PPS[0]}
-	}
-	return decode.H264, nil
-}
-
-// stop closes an open interval at the end of a session.
-func (p *pixelTier) stop() (motion.Transition, bool) {
-	return p.det.Stop()
-}
-
-// close releases the decoder when the supervisor ends.
+// close releases the decoder.
 func (p *pixelTier) close() {
 	if p.dec != nil {
 		p.dec.Close()
@@ -159,19 +141,16 @@ func (p *pixelTier) close() {
 
 // gate tells a gated tier whether the compressed tier sees activity.
 func (p *pixelTier) gate(now time.Time, active bool) {
-	if !p.cfg.Gate {
-		return
-	}
-	if active {
+	if p.cfg.gated() && active {
 		p.gateUntil = now.Add(gateHold)
 	}
 }
 
-// access handles one complete access unit (Annex-B, from the supervisor's
-// assembler; emit gets each transition of the pixel detector): decoded now, buffered for the
-// gate's pre-roll, or (gate shut) decoded only if it is a keyframe, which
-// keeps the background current at a fraction of the cost.
-func (p *pixelTier) access(au []byte, at time.Time, key bool, emit func(motion.Transition, []string)) {
+// access handles one complete access unit: decoded now, buffered for the
+// gate's pre-roll, or (gate shut, or a stream too large to decode whole)
+// decoded only if it is a keyframe, which keeps the background current
+// at a fraction of the cost.
+func (p *pixelTier) access(au []byte, at time.Time, key bool, r *Result) {
 	if key && len(p.params) > 0 && !decode.Keyframe(au, p.codec) {
 		key = false
 	}
@@ -182,56 +161,71 @@ func (p *pixelTier) access(au []byte, at time.Time, key bool, emit func(motion.T
 		p.withParams = append(append(p.withParams[:0], p.params...), au...)
 		au = p.withParams
 	}
-	if !p.cfg.Gate {
-		p.decode(au, at, emit)
+	if p.keyOnly {
+		if key {
+			if p.dec != nil {
+				p.dec.Reset()
+			}
+			p.decode(au, at, r)
+		}
+		return
+	}
+	if !p.cfg.gated() {
+		p.decode(au, at, r)
 		return
 	}
 	open := !p.warmed || p.det.Active() || at.Before(p.gateUntil)
 	switch {
 	case open && !p.gateOpen:
-		// Catch up from the last keyframe: the pre-roll. The decoder has
-		// seen that keyframe already; H.265 refuses a picture order count
-		// twice in a sequence, so it starts over.
-		if len(p.gop) > 0 && p.dec != nil {
-			p.dec.Reset()
-		}
-		for i, b := range p.gop {
-			p.decode(b, p.gopAt[i], emit)
-		}
-		p.dropGOP()
-		p.decode(au, at, emit)
-	case open:
-		p.decode(au, at, emit)
-	default:
-		if key {
-			p.dropGOP()
+		// Catch up: the pre-roll. The decoder is in step with the stream
+		// up to the unit before the buffer's first (the keyframe that
+		// started it, or the last unit decoded before the gate shut), so
+		// the buffer follows on without a restart and the keyframe is not
+		// decoded twice (H.265 refuses a picture order count twice in a
+		// sequence). A buffer that overflowed has a hole: the decoder
+		// starts over at the next keyframe instead.
+		if p.gopLost {
 			if p.dec != nil {
 				p.dec.Reset()
 			}
-			p.decode(au, at, emit)
+		} else {
+			for i, b := range p.gop {
+				p.decode(b, p.gopAt[i], r)
+			}
 		}
-		if p.gopBytes+len(au) <= maxGOP {
-			p.gop = append(p.gop, append([]byte(nil), au...))
-			p.gopAt = append(p.gopAt, at)
-			p.gopBytes += len(au)
+		p.dropGOP()
+		p.decode(au, at, r)
+	case open:
+		p.decode(au, at, r)
+	case key:
+		p.dropGOP()
+		if p.dec != nil {
+			p.dec.Reset()
 		}
+		p.decode(au, at, r)
+	case !p.gopLost && p.gopBytes+len(au) <= maxGOP:
+		p.gop = append(p.gop, append([]byte(nil), au...))
+		p.gopAt = append(p.gopAt, at)
+		p.gopBytes += len(au)
+	default:
+		p.gopLost = true
 	}
 	p.gateOpen = open
 }
 
 func (p *pixelTier) dropGOP() {
-	p.gop, p.gopAt, p.gopBytes = p.gop[:0], p.gopAt[:0], 0
+	p.gop, p.gopAt, p.gopBytes, p.gopLost = p.gop[:0], p.gopAt[:0], 0, false
 }
 
-func (p *pixelTier) decode(au []byte, at time.Time, emit func(motion.Transition, []string)) {
+func (p *pixelTier) decode(au []byte, at time.Time, r *Result) {
 	if p.dec == nil {
 		d, err := p.open(decode.Config{Codec: p.codec, FPS: p.cfg.FPS, Width: p.cfg.Width})
 		if err != nil {
-			p.m.errors.Inc()
+			p.m.Errors.Inc()
 			p.unavailable = fmt.Sprintf("pixel decoder unavailable: %v", err)
-			if p.restarted == "" && !p.loggedErr {
+			if !p.loggedErr {
 				p.log.Error("pixel decoder unavailable", "err", err)
-				p.restarted = fmt.Sprintf("pixel decoder unavailable: %v", err)
+				r.Decoder = p.unavailable
 				p.loggedErr = true
 			}
 			return
@@ -239,10 +233,11 @@ func (p *pixelTier) decode(au []byte, at time.Time, emit func(motion.Transition,
 		p.dec = d
 		p.unavailable = ""
 	}
-	p.m.in.Inc()
+	p.m.Decoded.Inc()
+	r.Decoded++
 	f, ok, err := p.dec.Decode(au, at)
 	if err != nil {
-		p.m.errors.Inc()
+		p.m.Errors.Inc()
 		p.corrupt++
 		if p.refusedSince.IsZero() {
 			p.refusedSince = at
@@ -253,7 +248,7 @@ func (p *pixelTier) decode(au []byte, at time.Time, emit func(motion.Transition,
 			p.loggedErr = true
 		}
 		if !errors.Is(err, decode.ErrCorrupt) || p.corrupt >= maxCorrupt {
-			p.restart(err)
+			p.restart(err, r)
 		}
 		return
 	}
@@ -262,16 +257,17 @@ func (p *pixelTier) decode(au []byte, at time.Time, emit func(motion.Transition,
 	if !ok {
 		return
 	}
-	p.m.frames.Inc()
-	p.frame = &f
-	defer func() { p.frame = nil }()
-	if ch := p.tamper.Observe(f); len(ch) > 0 && p.onTamper != nil {
-		p.onTamper(ch, &f)
+	p.m.Frames.Inc()
+	r.Frames++
+	p.picture = true
+	p.bound()
+	for _, c := range p.tamper.Observe(f) {
+		r.Tamper = append(r.Tamper, c)
 	}
 	res, tr, moved := p.det.Observe(f)
 	switch res.Status {
 	case motion.Invalid:
-		p.m.invalid.Inc()
+		p.m.Invalid.Inc()
 		if !p.loggedInvalid {
 			p.log.Warn("decoded frame unusable for detection", "width", f.Width, "height", f.Height)
 			p.loggedInvalid = true
@@ -282,7 +278,7 @@ func (p *pixelTier) decode(au []byte, at time.Time, emit func(motion.Transition,
 		p.warmed = true
 	}
 	if tr.Kind == motion.End && moved {
-		emit(tr, p.zones)
+		r.Motion = append(r.Motion, Transition{Transition: tr, Detector: "pixel", Zones: append([]string(nil), p.zones...)})
 		p.zones = p.zones[:0]
 	}
 	if res.Moving {
@@ -295,20 +291,36 @@ func (p *pixelTier) decode(au []byte, at time.Time, emit func(motion.Transition,
 		p.zones = p.zones[:0]
 	}
 	if tr.Kind == motion.Start && moved {
-		emit(tr, p.zones)
+		r.Motion = append(r.Motion, Transition{Transition: tr, Detector: "pixel", Zones: append([]string(nil), p.zones...)})
 	}
 }
 
+// bound switches a stream larger than MaxDecodePixels to its keyframes
+// the first time such a picture is decoded.
+func (p *pixelTier) bound() {
+	if p.keyOnly {
+		return
+	}
+	w, h := p.dec.Source()
+	if w*h <= p.cfg.MaxDecodePixels {
+		return
+	}
+	p.keyOnly = true
+	p.keyOnlyWhy = fmt.Sprintf("%dx%d stream: detecting on keyframes only (larger than %.1f megapixels); use the camera's sub-stream", w, h, float64(p.cfg.MaxDecodePixels)/1e6)
+	p.dropGOP()
+	p.log.Warn("stream too large to decode at the detect rate; decoding keyframes only", "width", w, "height", h, "max_pixels", p.cfg.MaxDecodePixels)
+}
+
 // restart replaces a decoder that died or keeps refusing the stream.
-func (p *pixelTier) restart(cause error) {
+func (p *pixelTier) restart(cause error, r *Result) {
 	if p.dec != nil {
 		p.dec.Close()
 		p.dec = nil
 	}
 	p.corrupt = 0
-	p.m.restarts.Inc()
+	p.m.Restarts.Inc()
 	p.log.Warn("pixel decoder restarted", "err", cause)
-	p.restarted = fmt.Sprintf("pixel decoder restarted: %v", cause)
+	r.Decoder = fmt.Sprintf("pixel decoder restarted: %v", cause)
 }
 
 func containsString(list []string, s string) bool {
@@ -318,9 +330,4 @@ func containsString(list []string, s string) bool {
 		}
 	}
 	return false
-}
-
-// pixelMetrics are one camera's decoder series.
-type pixelMetrics struct {
-	in, frames, errors, restarts, invalid prometheus.Counter
 }

@@ -1,15 +1,12 @@
-package edge
+package detect
 
 import (
-	"encoding/binary"
 	"errors"
 	"log/slog"
 	"math"
 	"time"
 
 	"github.com/camwatch/camwatch/decode"
-	"github.com/deepch/vdk/format/rtspv2"
-	"github.com/prometheus/client_golang/prometheus"
 )
 
 // refQP is the quantiser complexity is normalised to: H.264's midpoint,
@@ -34,17 +31,16 @@ const (
 	flatSpread = 0.02
 )
 
-// complexity turns an H.264 camera's frames into a rate-control-
-// independent figure for the compressed motion tier, reading each slice's
-// QP from its header, and watches for a signal too flat to detect with.
-// It belongs to the supervisor goroutine.
+// complexity turns a camera's access units into a rate-control-
+// independent figure for the compressed motion tier, reading each H.264
+// slice's QP from its header, and watches for a signal too flat to detect
+// with.
 type complexity struct {
 	qp     decode.SliceQP
+	h264   bool
 	log    *slog.Logger
-	flatM  prometheus.Gauge
-	badM   prometheus.Counter
-	rateM  prometheus.Gauge
-	warned bool // a header error was logged this session
+	m      *Metrics
+	warned bool // a header error was logged this stream
 	flat   flatWatch
 	rate   rateWatch
 	// rateLogged: the rate-control judgement was logged once; later only
@@ -52,88 +48,82 @@ type complexity struct {
 	rateLogged bool
 }
 
-func newComplexity(log *slog.Logger, m complexityMetrics) *complexity {
-	return &complexity{log: log, flatM: m.flat, badM: m.badHeaders, rateM: m.rateControlled}
-}
-
-// complexityMetrics are one camera's series of the compressed signal.
-type complexityMetrics struct {
-	flat           prometheus.Gauge   // 1 while the signal is flat
-	badHeaders     prometheus.Counter // slice or parameter-set headers not readable
-	rateControlled prometheus.Gauge   // 1 while the detector is fed the QP-normalised figure
-}
-
-// session starts a new RTSP session: parameter sets are forgotten and
-// those of the session's codec data learnt.
-func (c *complexity) session(sps, pps []byte) {
+// start begins a stream: parameter sets are forgotten and the out-of-band
+// ones (from the SDP) learnt. Only H.264 slices are read; H.265 keeps raw
+// sizes.
+func (c *complexity) start(codec decode.Codec, params [][]byte) {
 	c.qp.Reset()
+	c.h264 = codec == decode.H264
 	c.warned = false
 	c.flat.reset()
 	c.rate.reset()
-	c.paramSet(sps)
-	c.paramSet(pps)
-}
-
-// paramSet learns an out-of-band parameter set (from the SDP).
-func (c *complexity) paramSet(nal []byte) {
-	if len(nal) == 0 {
+	if !c.h264 {
 		return
 	}
-	if _, _, err := c.qp.NAL(nal); err != nil {
-		c.bad(err)
+	for _, nal := range params {
+		if len(nal) == 0 {
+			continue
+		}
+		if _, _, err := c.qp.NAL(nal); err != nil {
+			c.bad(err)
+		}
 	}
 }
 
 func (c *complexity) bad(err error) {
-	c.badM.Inc()
+	c.m.BadHeaders.Inc()
 	if !c.warned {
 		c.warned = true
 		c.log.Warn("H.264 header not readable: compressed tier falls back to frame sizes", "err", err)
 	}
 }
 
-// packet reads the slices of an AVCC payload (4-byte lengths) and adds
-// their bytes and bytes x QP to the frame; slices whose QP cannot be read
-// add nothing, so such a frame falls back to its raw size.
-func (c *complexity) packet(f *frame, data []byte) {
-	for len(data) >= 4 {
-		n := uint64(binary.BigEndian.Uint32(data))
-		data = data[4:]
-		n = min(n, uint64(len(data)))
-		nal := data[:n]
-		data = data[n:]
+// frameQP reads the slices of an Annex-B access unit and returns their
+// byte-weighted mean QP; known is false when none could be read (H.265,
+// damaged headers), and the frame then counts by its raw size.
+func (c *complexity) frameQP(au []byte) (qp float64, known bool) {
+	if !c.h264 {
+		return 0, false
+	}
+	var bytes int
+	var sum float64
+	decode.NALUnits(au, func(nal []byte) bool {
 		s, ok, err := c.qp.NAL(nal)
 		if err != nil {
 			if !errors.Is(err, decode.ErrNoParams) || !c.warned {
 				c.bad(err)
 			}
-			continue
+			return true
 		}
 		if ok {
-			f.qpBytes += len(nal)
-			f.qpSum += float64(len(nal)) * float64(s.QP)
+			bytes += len(nal)
+			sum += float64(len(nal)) * float64(s.QP)
 		}
+		return true
+	})
+	if bytes == 0 {
+		return 0, false
 	}
+	return sum / float64(bytes), true
 }
 
-// figure is what the compressed detector is fed for f: on a camera judged
-// rate-controlled (see rateWatch) its QP-normalised complexity, otherwise
-// (and whenever the QP could not be read) its raw size. switched reports
-// that this frame changed the judgement, so the figure's scale changed and
-// the detector must relearn its baseline. It also feeds the flatness
-// watch (P-frames only).
-func (c *complexity) figure(f frame) (fig int, switched bool) {
-	qp, known := f.qp()
-	if !f.keyframe {
-		c.observeFlat(f.arrived, f.size, qp, known)
+// figure is what the compressed detector is fed for a frame of size bytes:
+// on a camera judged rate-controlled (see rateWatch) its QP-normalised
+// complexity, otherwise (and whenever the QP could not be read) its raw
+// size. switched reports that this frame changed the judgement, so the
+// figure's scale changed and the detector must relearn its baseline. It
+// also feeds the flatness watch (P-frames only).
+func (c *complexity) figure(at time.Time, size int, key bool, qp float64, known bool) (fig int, switched bool) {
+	if !key {
+		c.observeFlat(at, size, qp, known)
 		if known {
 			switched = c.observeRate(qp)
 		}
 	}
 	if !known || !c.rate.controlled {
-		return f.size, switched
+		return size, switched
 	}
-	return normalise(f.size, qp), switched
+	return normalise(size, qp), switched
 }
 
 func (c *complexity) observeRate(qp float64) bool {
@@ -143,11 +133,11 @@ func (c *complexity) observeRate(qp float64) bool {
 	}
 	c.rateLogged = true // the first judgement is logged even when it keeps the start
 	if c.rate.controlled {
-		c.rateM.Set(1)
+		c.m.RateControlled.Set(1)
 		c.log.Info("compressed tier: stream is rate-controlled (slice QP moves frame to frame), feeding the detector QP-normalised frame sizes",
 			"qp_sd", math.Round(sd*100)/100)
 	} else {
-		c.rateM.Set(0)
+		c.m.RateControlled.Set(0)
 		c.log.Info("compressed tier: stream is quality-controlled (slice QP steady), feeding the detector raw frame sizes",
 			"qp_sd", math.Round(sd*100)/100)
 	}
@@ -157,21 +147,13 @@ func (c *complexity) observeRate(qp float64) bool {
 func (c *complexity) observeFlat(at time.Time, size int, qp float64, known bool) {
 	switch c.flat.add(at, size, qp, known) {
 	case flatBecame:
-		c.flatM.Set(1)
+		c.m.Flat.Set(1)
 		c.log.Warn("compressed signal flat: frame sizes and QP have not moved; the compressed tier cannot see motion on this camera, use pixel or gate",
 			"window", flatWindow, "size", size, "qp_known", known)
 	case flatEnded:
-		c.flatM.Set(0)
+		c.m.Flat.Set(0)
 		c.log.Info("compressed signal varies again")
 	}
-}
-
-// qp is the frame's quantiser: the byte-weighted mean of its slices' QPs.
-func (f frame) qp() (float64, bool) {
-	if f.qpBytes == 0 {
-		return 0, false
-	}
-	return f.qpSum / float64(f.qpBytes), true
 }
 
 // rateWindow is how many P-frames the rate-control judgement looks at
@@ -275,21 +257,4 @@ func (w *flatWatch) add(at time.Time, size int, qp float64, known bool) flatChan
 		return flatEnded
 	}
 	return flatSame
-}
-
-// startComplexity points the assembler's slice reading at the session's
-// H.264 parameter sets; H.265 and cameras without a compressed tier keep
-// raw sizes.
-func (s *Supervisor) startComplexity(c *rtspv2.RTSPClient, idx int8, hevc bool) {
-	s.asm.slices = nil
-	codecs := c.Codecs()
-	if s.cx == nil || hevc || int(idx) >= len(codecs) {
-		return
-	}
-	var sps, pps []byte
-	if codec, sets := codecParams(codecs[idx]); codec == decode.H264 && len(sets) == 2 {
-		sps, pps = sets[0], sets[1]
-	}
-	s.cx.session(sps, pps)
-	s.asm.slices = s.cx.packet
 }
