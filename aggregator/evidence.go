@@ -47,5 +47,6 @@ func (a *Aggregator) startEvidence(ctx, runCtx context.Context, js jetstream.Jet
 		defer a.evidenceWG.Done()
 		svc.RunHolds(runCtx, cfg.Evidence.HoldSync)
 	}()
-	return &api.Investigations{Marks: a.store, History: src, Clips: a.store, Evidence: svc, Location: loc}, nil
+	return &api.Investigations{Events: &evidence.Reader{JS: js, Stream: cfg.Stream.Name, Stored: a.store}, History: src,
+		Clips: a.store, Evidence: svc, Location: loc}, nil
 }

@@ -165,7 +165,7 @@ func TestExportRefusedWhenStoresDown(t *testing.T) {
 	}{{"redis down", redisDown}, {"object store down", natsDown}} {
 		t.Run(c.name, func(t *testing.T) {
 			o := w.opts
-			o.Investigations = &Investigations{Marks: w.store, History: w.src, Clips: w.store, Evidence: c.svc}
+			o.Investigations = &Investigations{Events: &evidence.Reader{JS: w.e.js, Stream: "EV", Stored: w.store}, History: w.src, Clips: w.store, Evidence: c.svc}
 			srv := httptest.NewServer(New(o))
 			defer srv.Close()
 			before := len(bundles(t))

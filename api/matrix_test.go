@@ -117,6 +117,7 @@ func newWorld(t testing.TB) *world {
 	if res, err := w.store.Apply(ctx, evs); err != nil || res[0].Err != nil {
 		t.Fatal(err, res)
 	}
+	events := timeline(t, w.store, evs)
 	if err := uptime.Write(ctx, camstate.New(rdb, camstate.Options{Prefix: prefix}), "q1", now, &hist); err != nil {
 		t.Fatal(err)
 	}
@@ -145,10 +146,10 @@ func newWorld(t testing.TB) *world {
 	}
 	w.rdb, w.prefix = rdb, prefix
 	w.setupEvidence(rdb, prefix)
-	w.opts = Options{Store: w.store, Snapshots: w.store, Alerts: e.r, AlertHistory: e.r.Store(),
+	w.opts = Options{Store: events, Snapshots: w.store, Alerts: e.r, AlertHistory: e.r.Store(),
 		MaintenanceAlerts: e.r, Uptime: &Uptime{Source: w.src, Maintenance: w.src}, Auth: w.svc, Audit: w.log,
 		AlertsHeartbeat: 100 * time.Millisecond, Programs: matrixPrograms,
-		Investigations: &Investigations{Marks: w.store, History: w.src, Clips: w.store, Evidence: w.ev}}
+		Investigations: &Investigations{Events: &evidence.Reader{JS: w.e.js, Stream: "EV", Stored: w.store}, History: w.src, Clips: w.store, Evidence: w.ev}}
 	w.srv = httptest.NewServer(New(w.opts))
 	t.Cleanup(w.srv.Close)
 	// Every camera's alert is open before the matrix starts.

@@ -15,7 +15,8 @@ import (
 	"github.com/camwatch/camwatch/programs"
 )
 
-// Store is what the API reads; *camstate.Store implements it.
+// Store is what the API reads; ingest.Timeline implements it (camera
+// state from camstate, the events from the events stream).
 type Store interface {
 	Cameras(ctx context.Context) ([]camstate.Camera, error)
 	Camera(ctx context.Context, id string) (*camstate.Camera, error)

@@ -10,7 +10,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/camwatch/camwatch/camstate"
@@ -23,8 +22,8 @@ import (
 // timeline, clips, cases and evidence bundles. Options.Investigations nil
 // answers 404 on all of them.
 type Investigations struct {
-	// Marks reads cameras' events without stats (*camstate.Store).
-	Marks MarkSource
+	// Events reads cameras' accepted events from the events stream.
+	Events *evidence.Reader
 	// History is the status history coverage is computed from
 	// (*uptime.Source), the same the uptime reports read.
 	History evidence.HistorySource
@@ -35,11 +34,6 @@ type Investigations struct {
 	Evidence *evidence.Service
 	// Location is the site's zone the console shows times in.
 	Location *time.Location
-}
-
-// MarkSource reads events other than stats.
-type MarkSource interface {
-	Marks(ctx context.Context, camera string, from, to time.Time, limit int) ([]camstate.RawEvent, bool, error)
 }
 
 // ClipRefs maps a motion event to its clip.
@@ -226,7 +220,7 @@ func areaObjects(programs, wards, cameras []string) []string {
 // time order, and each camera's coverage over the window.
 func (s *server) timeline(w http.ResponseWriter, r *http.Request) {
 	inv := s.o.Investigations
-	if inv == nil || inv.Marks == nil || inv.History == nil {
+	if inv == nil || inv.Events == nil || inv.History == nil {
 		writeError(w, http.StatusNotFound, "the timeline is not enabled on this aggregator")
 		return
 	}
@@ -283,27 +277,15 @@ func writeTimeline(w http.ResponseWriter, body *timelineBody) {
 	_, _ = w.Write(out)
 }
 
-// buildTimeline reads every camera's marks (a few at a time) and the
-// coverage, and merges the events in time order.
+// buildTimeline reads the cameras' events in one pass over the events
+// stream (accepted ones, as the agents sent them) while the coverage is
+// computed, and merges them in time order.
 func buildTimeline(ctx context.Context, inv *Investigations, cams []camstate.Camera, q timelineQuery, now time.Time) (*timelineBody, error) {
 	loc := inv.Location
 	if loc == nil {
 		loc = time.UTC
 	}
 	body := &timelineBody{From: q.from, To: q.to, TimeZone: loc.String(), Cameras: make([]timelineCamera, len(cams)), Events: []json.RawMessage{}}
-	per := make([][]camstate.RawEvent, len(cams))
-	errs := make([]error, len(cams))
-	var wg sync.WaitGroup
-	sem := make(chan struct{}, 8)
-	for i := range cams {
-		wg.Go(func() {
-			sem <- struct{}{}
-			defer func() { <-sem }()
-			evs, trunc, err := inv.Marks.Marks(ctx, cams[i].ID, q.from, q.to, q.limit)
-			per[i], errs[i] = evs, err
-			body.Cameras[i].Truncated = trunc
-		})
-	}
 	ids := make([]string, len(cams))
 	ecams := make([]evidence.Camera, len(cams))
 	for i, c := range cams {
@@ -316,53 +298,49 @@ func buildTimeline(ctx context.Context, inv *Investigations, cams []camstate.Cam
 	}
 	var cov []evidence.CameraCoverage
 	var herr error
-	if span.Empty() {
-		cov = evidence.Coverage(nil, ecams, span)
-	} else {
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if span.Empty() {
+			cov = evidence.Coverage(nil, ecams, span)
+			return
+		}
 		h, err := inv.History.Cameras(ctx, ids, span)
 		cov, herr = evidence.Coverage(h, ecams, span), err
-	}
-	wg.Wait()
-	if herr != nil {
-		return nil, fmt.Errorf("timeline coverage: %w", herr)
-	}
+	}()
 	type mark struct {
-		e    *event.Event
+		t    time.Time
+		cam  string
 		data []byte
 	}
 	var marks []mark
+	perCam := map[string]int{}
+	full, err := inv.Events.Read(ctx, ecams, q.from, q.to, q.kinds, q.limit, func(data []byte, e *event.Event) {
+		marks = append(marks, mark{e.Time, e.Camera, bytes.Clone(data)})
+		perCam[e.Camera]++
+	})
+	<-done
+	if err != nil {
+		return nil, fmt.Errorf("timeline events: %w", err)
+	}
+	if herr != nil {
+		return nil, fmt.Errorf("timeline coverage: %w", herr)
+	}
 	for i, c := range cams {
-		if errs[i] != nil {
-			return nil, fmt.Errorf("timeline %s: %w", c.ID, errs[i])
-		}
 		tc := &body.Cameras[i]
 		tc.ID, tc.Site, tc.Program, tc.Ward, tc.Location, tc.Status = c.ID, c.Site, c.Labels.Program, c.Labels.Ward, c.Labels.Location, c.Status
 		tc.Coverage, tc.Seconds = cov[i].Intervals, cov[i].Seconds
-		for _, r := range per[i] {
-			if r.Event.Site != c.Site || len(q.kinds) > 0 && !slices.Contains(q.kinds, r.Event.Kind) {
-				continue
-			}
-			tc.Events++
-			marks = append(marks, mark{r.Event, r.Data})
-		}
+		tc.Events, tc.Truncated = perCam[c.ID], full[c.ID]
 	}
 	slices.SortStableFunc(marks, func(a, b mark) int {
-		if c := a.e.Time.Compare(b.e.Time); c != 0 {
+		if c := a.t.Compare(b.t); c != 0 {
 			return c
 		}
-		return strings.Compare(a.e.Camera, b.e.Camera)
+		return strings.Compare(a.cam, b.cam)
 	})
-	// The store keeps an event without what its camera's state holds;
-	// the answer names site, agent and camera in each, spliced in front
-	// of the stored object (ids are tokens: no escaping needed).
 	body.Events = make([]json.RawMessage, len(marks))
 	for i, m := range marks {
-		d := m.data
-		if len(d) > 1 && d[0] == '{' && !bytes.HasPrefix(d, []byte(`{"schema"`)) {
-			e := m.e
-			d = append(fmt.Appendf(nil, `{"site":%q,"agent":%q,"camera":%q,`, e.Site, e.Agent, e.Camera), d[1:]...)
-		}
-		body.Events[i] = d
+		body.Events[i] = m.data
 	}
 	return body, nil
 }

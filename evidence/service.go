@@ -28,10 +28,11 @@ const (
 	HoldsBucket = "CAMWATCH_HOLDS"
 )
 
-// EventSource is where a case's events and snapshots are read while they
-// are hot; *ingest.Store implements it.
+// EventSource says which events the aggregator accepted (their bytes
+// come from the events stream) and serves snapshots; *camstate.Store
+// implements it.
 type EventSource interface {
-	Marks(ctx context.Context, camera string, from, to time.Time, limit int) ([]camstate.RawEvent, bool, error)
+	StoredSource
 	Snapshot(ctx context.Context, id string) ([]byte, error)
 }
 

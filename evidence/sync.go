@@ -9,13 +9,10 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/camwatch/camwatch/camstate"
 	"github.com/camwatch/camwatch/event"
 	"github.com/camwatch/camwatch/uptime"
-	"github.com/nats-io/nats.go"
-	"github.com/nats-io/nats.go/jetstream"
 )
 
 // Names of a case's held objects.
@@ -109,10 +106,10 @@ func (s *Service) Sync(ctx context.Context, id string) (*Case, error) {
 
 // syncEvents merges the held events.jsonl with the case's events found
 // now: their bytes exactly as the agents sent them, from the JetStream
-// events stream (every camera's subject, any agent), for every event the
-// aggregator accepted (it is in the hot store; a message the ingester
-// refused, say a forged one, is never held). What the hot store has
-// trimmed stays held from earlier syncs. The union is written back,
+// events stream, for every event the aggregator accepted (its seq is
+// stored in Redis; a message the ingester refused, say a forged one, is
+// never held). What the stream has aged out stays held from earlier
+// syncs. The union is written back,
 // ordered by time, camera and sequence.
 func (s *Service) syncEvents(ctx context.Context, c *Case) ([]heldEvent, error) {
 	byID := map[string]heldEvent{}
@@ -129,27 +126,13 @@ func (s *Service) syncEvents(ctx context.Context, c *Case) ([]heldEvent, error) 
 			byID[e.ID] = heldEvent{line, &e}
 		}
 	}
-	accepted := map[string]bool{}
-	for _, cam := range c.Cameras {
-		raws, _, err := s.o.Events.Marks(ctx, cam.ID, c.Query.From, c.Query.To, s.o.MaxEventsPerCamera)
-		if err != nil {
-			return nil, fmt.Errorf("%w: events of %s: %v", ErrUnavailable, cam.ID, err)
+	r := Reader{JS: s.o.JS, Stream: s.o.EventsStream, Stored: s.o.Events}
+	if _, err := r.Read(ctx, c.Cameras, c.Query.From, c.Query.To, nil, s.o.MaxEventsPerCamera, func(data []byte, e *event.Event) {
+		if _, held := byID[e.ID]; !held {
+			byID[e.ID] = heldEvent{bytes.Clone(data), e}
 		}
-		for _, r := range raws {
-			if _, held := byID[r.Event.ID]; !held {
-				accepted[r.Event.ID] = true
-			}
-		}
-	}
-	if len(accepted) > 0 {
-		if err := s.readStream(ctx, c, func(data []byte, e *event.Event) {
-			if accepted[e.ID] {
-				byID[e.ID] = heldEvent{bytes.Clone(data), e}
-				delete(accepted, e.ID)
-			}
-		}); err != nil {
-			return nil, err
-		}
+	}); err != nil {
+		return nil, err
 	}
 	out := make([]heldEvent, 0, len(byID))
 	for _, he := range byID {
@@ -175,76 +158,6 @@ func (s *Service) syncEvents(ctx context.Context, c *Case) ([]heldEvent, error) 
 		}
 	}
 	return out, nil
-}
-
-// readStream calls fn with each non-stats event of the case's cameras in
-// the events stream, from a little before the case's window to the
-// stream's end, with the message's bytes.
-func (s *Service) readStream(ctx context.Context, c *Case, fn func([]byte, *event.Event)) error {
-	st, err := s.o.JS.Stream(ctx, s.o.EventsStream)
-	if err != nil {
-		return fmt.Errorf("%w: events stream %s: %v", ErrUnavailable, s.o.EventsStream, err)
-	}
-	var filters []string
-	cams := map[string]bool{}
-	for _, cam := range c.Cameras {
-		filters = append(filters, event.EventsSubjectRoot+"."+cam.Site+".*."+cam.ID+".>")
-		cams[cam.Site+"/"+cam.ID] = true
-	}
-	// A message is stored after its event happened (a spool drains late),
-	// never more than the admitted skew before it.
-	start := c.Query.From.Add(-5 * time.Minute)
-	cons, err := st.OrderedConsumer(ctx, jetstream.OrderedConsumerConfig{FilterSubjects: filters,
-		DeliverPolicy: jetstream.DeliverByStartTimePolicy, OptStartTime: &start})
-	if err != nil {
-		return fmt.Errorf("%w: events stream: %v", ErrUnavailable, err)
-	}
-	info, err := cons.Info(ctx)
-	if err != nil {
-		return fmt.Errorf("%w: events stream: %v", ErrUnavailable, err)
-	}
-	if info.NumPending == 0 {
-		return nil
-	}
-	idle := 0
-	pending := info.NumPending
-	for {
-		// No wait: a pull that asks for more than is there would be
-		// held until it expires.
-		batch, err := cons.FetchNoWait(1000)
-		if err != nil {
-			return fmt.Errorf("%w: events stream: %v", ErrUnavailable, err)
-		}
-		n := 0
-		for msg := range batch.Messages() {
-			n++
-			if md, err := msg.Metadata(); err == nil {
-				pending = md.NumPending
-			}
-			if strings.HasSuffix(msg.Subject(), "."+string(event.KindStats)) {
-				continue
-			}
-			var e event.Event
-			if json.Unmarshal(msg.Data(), &e) != nil || !cams[e.Site+"/"+e.Camera] || e.Time.Before(c.Query.From) || e.Time.After(c.Query.To) {
-				continue
-			}
-			fn(msg.Data(), &e)
-		}
-		if err := batch.Error(); err != nil && !errors.Is(err, nats.ErrTimeout) {
-			return fmt.Errorf("%w: events stream: %v", ErrUnavailable, err)
-		}
-		if pending == 0 && n > 0 {
-			return nil
-		}
-		if n == 0 {
-			if idle++; idle > 50 {
-				return fmt.Errorf("%w: events stream: no messages for 5 s with %d pending", ErrUnavailable, pending)
-			}
-			time.Sleep(100 * time.Millisecond)
-			continue
-		}
-		idle = 0
-	}
 }
 
 // Reasons a referenced file is not held.
