@@ -223,6 +223,9 @@ func TestEvidence(t *testing.T) {
 	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`button[data-zoom="1"]`))); err != nil {
 		t.Fatal(err)
 	}
-	until(t, ctx, "zoomed to a minute", `document.querySelector("#visible").textContent !== `+strconv.Quote(before)+` && document.querySelectorAll("#lanes .lane[data-camera]").length === 2`)
+	until(t, ctx, "zoomed to a minute", `document.querySelector('button[data-zoom="1"]').getAttribute("aria-pressed") === "true" && document.querySelectorAll("#lanes .lane[data-camera]").length === 2`)
+	if after := evaluate[string](t, ctx, `document.querySelector("#visible").textContent`); after == before {
+		t.Fatalf("the visible window did not change: %s", after)
+	}
 	until(t, ctx, "the case in the list", `document.querySelector('#cases li[data-case="`+opened.ID+`"]')`)
 }
