@@ -43,6 +43,8 @@ type Aggregator struct {
 	dir      *auth.Directory
 	auditLog *audit.Log
 	auditWG  sync.WaitGroup
+	// evidenceWG is the case holds' sync loop.
+	evidenceWG sync.WaitGroup
 
 	cancel    context.CancelFunc
 	ingestWG  sync.WaitGroup
@@ -130,6 +132,10 @@ func Start(ctx context.Context, o Options) (*Aggregator, error) {
 	if err != nil {
 		return nil, err
 	}
+	inv, err := a.startEvidence(ctx, runCtx, js)
+	if err != nil {
+		return nil, err
+	}
 	access, err := accessOptions(&cfg)
 	if err != nil {
 		return nil, err
@@ -164,10 +170,11 @@ func Start(ctx context.Context, o Options) (*Aggregator, error) {
 			"nats":  a.natsReady,
 			"redis": a.store.Ping,
 		},
-		Metrics:  metricsHandler,
-		Logger:   o.Logger.With("component", "api"),
-		Programs: programs.FromConfig(&cfg),
-		Motion:   &review.StreamMotion{JS: js, Stream: cfg.Stream.Name},
+		Metrics:        metricsHandler,
+		Logger:         o.Logger.With("component", "api"),
+		Programs:       programs.FromConfig(&cfg),
+		Motion:         &review.StreamMotion{JS: js, Stream: cfg.Stream.Name},
+		Investigations: inv,
 	}
 	if a.alerts != nil { // never a typed nil in the interfaces
 		apiOpts.Alerts, apiOpts.MaintenanceAlerts, apiOpts.AlertHistory = a.alerts, a.alerts, a.alerts.Store()
@@ -312,6 +319,7 @@ func (a *Aggregator) Close() error {
 		}
 		waitCtx(ctx, &a.sampleWG)
 		waitCtx(ctx, &a.auditWG)
+		waitCtx(ctx, &a.evidenceWG)
 		a.closeClients()
 		a.closeErr = errors.Join(errs...)
 		a.log.Info("aggregator stopped")

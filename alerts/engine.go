@@ -149,6 +149,8 @@ func (e *Engine) Observe(ev *event.Event) ([]Transition, error) {
 			return nil, fmt.Errorf("%w: %s event without motion payload", ErrEvent, ev.Kind)
 		}
 		c.observeMotion(ev.Kind, ev.Motion, now)
+	case event.KindClip:
+		// A finished clip changes no condition; its seq was taken above.
 	default:
 		return nil, fmt.Errorf("%w: kind %q", ErrEvent, ev.Kind)
 	}

@@ -19,9 +19,11 @@ type Lease struct {
 	ttl   time.Duration
 }
 
-// NewLease returns a lease on P:alerts:lease for this holder (token).
+// NewLease returns a lease on P:{alerts}:lease for this holder (token);
+// every alerts key shares the {alerts} hash tag, so the fenced write
+// script (store.go) touches one Redis Cluster slot.
 func NewLease(rdb redis.UniversalClient, prefix, token string, ttl time.Duration) *Lease {
-	return &Lease{rdb: rdb, key: prefix + ":alerts:lease", token: token, ttl: ttl}
+	return &Lease{rdb: rdb, key: prefix + ":{alerts}:lease", token: token, ttl: ttl}
 }
 
 // Token identifies the holder.

@@ -256,7 +256,7 @@ func TestStaleLeaderCannotWrite(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			c.rdb.Del(ctx, c.prefix+":alerts:lease")
+			c.rdb.Del(ctx, c.prefix+":{alerts}:lease")
 			if tc.holder != "" {
 				if ok, err := NewLease(c.rdb, c.prefix, tc.holder, time.Minute).Hold(ctx); !ok || err != nil {
 					t.Fatalf("hold: %v %v", ok, err)

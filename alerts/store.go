@@ -16,7 +16,7 @@ import (
 // no longer has: another replica leads now and this one must stop.
 var ErrLeaseLost = errors.New("alerts lease lost")
 
-// Stored is what the evaluator keeps in Redis under P:alerts:state: the
+// Stored is what the evaluator keeps in Redis under P:{alerts}:state: the
 // engine's state and the events-stream sequence it has applied up to. They
 // are written together, so the position can never disagree with the state.
 type Stored struct {
@@ -47,7 +47,7 @@ func NewStore(rdb redis.UniversalClient, prefix string, keep time.Duration) *Sto
 	return &Store{rdb: rdb, prefix: prefix, keep: keep}
 }
 
-func (s *Store) key(name string) string { return s.prefix + ":alerts:" + name }
+func (s *Store) key(name string) string { return s.prefix + ":{alerts}:" + name }
 
 // writeScript stores state, open index, history and outbox atomically, if
 // KEYS[1] (the lease) still holds ARGV[1]. ARGV: token, state JSON, history

@@ -59,7 +59,7 @@ func newServer(t *testing.T, checks map[string]Check) *httptest.Server {
 			t.Fatal(r.Err)
 		}
 	}
-	srv := httptest.NewServer(newAPI(Options{Store: store, Checks: checks, Now: func() time.Time { return now },
+	srv := httptest.NewServer(newAPI(Options{Store: timeline(t, store, evs), Checks: checks, Now: func() time.Time { return now },
 		Metrics: http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { io.WriteString(w, "camwatch_up 1\n") })}))
 	t.Cleanup(srv.Close)
 	return srv

@@ -43,19 +43,8 @@ func (e *paramError) Error() string { return e.param + ": " + e.msg }
 
 func parseEventQuery(q url.Values, now time.Time) (eventQuery, error) {
 	out := eventQuery{to: now, limit: DefaultLimit}
-	for _, p := range []struct {
-		name string
-		dst  *time.Time
-	}{{"to", &out.to}, {"from", &out.from}} {
-		v := q.Get(p.name)
-		if v == "" {
-			continue
-		}
-		t, err := time.Parse(time.RFC3339Nano, v)
-		if err != nil {
-			return out, &paramError{p.name, fmt.Sprintf("%q is not an RFC3339 time", v)}
-		}
-		*p.dst = t
+	if err := parseTimes(q, &out.from, &out.to); err != nil {
+		return out, err
 	}
 	if q.Get("from") == "" {
 		out.from = out.to.Add(-DefaultRange)
@@ -108,4 +97,24 @@ func (s *server) listEvents(w http.ResponseWriter, r *http.Request) {
 		body.Events = []*event.Event{}
 	}
 	writeJSON(w, http.StatusOK, body)
+}
+
+// parseTimes reads the from and to parameters (RFC 3339) that are given
+// into from and to.
+func parseTimes(q url.Values, from, to *time.Time) error {
+	for _, p := range []struct {
+		name string
+		dst  *time.Time
+	}{{"to", to}, {"from", from}} {
+		v := q.Get(p.name)
+		if v == "" {
+			continue
+		}
+		t, err := time.Parse(time.RFC3339Nano, v)
+		if err != nil {
+			return &paramError{p.name, fmt.Sprintf("%q is not an RFC3339 time", v)}
+		}
+		*p.dst = t
+	}
+	return nil
 }

@@ -5,6 +5,9 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/camwatch/camwatch/evidence"
 )
 
 // FuzzLoginBody: the login body decoder takes exactly one object of the
@@ -53,6 +56,45 @@ func FuzzAuditQuery(f *testing.F) {
 		q, err := parseAuditQuery(v.Get)
 		if err == nil && (q.Limit < 1 || q.Limit > 1000 || len(q.Actor) > 200) {
 			t.Fatalf("%q parsed to %+v", raw, q)
+		}
+	})
+}
+
+// FuzzTimelineQuery: the timeline's query parsing never panics, and a
+// parsed query is within its bounds.
+func FuzzTimelineQuery(f *testing.F) {
+	f.Add("program=pa,pb&ward=w1&camera=c-1&from=2026-12-01T00:00:00Z&to=2026-12-01T12:00:00Z&kind=motion.start,clip&limit=10")
+	f.Add("camera=a%20b&from=x&kind=stats&limit=-1")
+	now := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
+	f.Fuzz(func(t *testing.T, raw string) {
+		v, err := url.ParseQuery(raw)
+		if err != nil {
+			return
+		}
+		q, err := parseTimelineQuery(v, now)
+		if err != nil {
+			return
+		}
+		if !q.from.Before(q.to) || q.to.Sub(q.from) > TimelineMaxWindow || q.limit < 1 || q.limit > TimelineMaxLimit ||
+			len(q.cameras) > TimelineMaxCameras {
+			t.Fatalf("%q parsed to %+v", raw, q)
+		}
+	})
+}
+
+// FuzzCaseBody: the case body decoder and checks never panic.
+func FuzzCaseBody(f *testing.F) {
+	f.Add(`{"number":"1","title":"t","reason":"r","cameras":["c"],"from":"2026-12-01T00:00:00Z","to":"2026-12-01T01:00:00Z"}`)
+	f.Add(`{"number":"","programs":["../x"]}`)
+	f.Fuzz(func(t *testing.T, raw string) {
+		var b caseBody
+		if decodeJSON(strings.NewReader(raw), &b) != nil {
+			return
+		}
+		c := evidence.Case{Number: b.Number, Title: b.Title, Reason: b.Reason,
+			Query: evidence.Query{Programs: b.Programs, Wards: b.Wards, Cameras: b.Cameras, From: b.From, To: b.To}}
+		if c.CheckNew() == nil && (!c.Query.From.Before(c.Query.To) || c.Number == "") {
+			t.Fatalf("%q accepted", raw)
 		}
 	})
 }

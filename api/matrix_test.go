@@ -21,10 +21,12 @@ import (
 	"github.com/camwatch/camwatch/auth"
 	"github.com/camwatch/camwatch/configs"
 	"github.com/camwatch/camwatch/event"
+	"github.com/camwatch/camwatch/evidence"
 	"github.com/camwatch/camwatch/programs"
 	"github.com/camwatch/camwatch/testenv"
 	"github.com/camwatch/camwatch/uptime"
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/redis/go-redis/v9"
 )
 
 // world is a whole aggregator API on real parts (embedded NATS with the
@@ -48,6 +50,12 @@ type world struct {
 	keys   map[string][]string // program → open alert keys not used up yet
 	alertA string
 	alertB string
+	ev     *evidence.Service
+	caseA  string            // a case of pa-1 and pa-2
+	caseB  string            // a case of pb-1, number "CASE-PB"
+	clip   map[string]string // camera → motion id with a clip
+	rdb    redis.UniversalClient
+	prefix string
 }
 
 var scopeA = auth.Scope{Programs: []string{"pa"}}
@@ -109,6 +117,7 @@ func newWorld(t testing.TB) *world {
 	if res, err := w.store.Apply(ctx, evs); err != nil || res[0].Err != nil {
 		t.Fatal(err, res)
 	}
+	events := timeline(t, w.store, evs)
 	if err := uptime.Write(ctx, camstate.New(rdb, camstate.Options{Prefix: prefix}), "q1", now, &hist); err != nil {
 		t.Fatal(err)
 	}
@@ -135,9 +144,12 @@ func newWorld(t testing.TB) *world {
 		}
 		w.tokens[r] = tok
 	}
-	w.opts = Options{Store: w.store, Snapshots: w.store, Alerts: e.r, AlertHistory: e.r.Store(),
+	w.rdb, w.prefix = rdb, prefix
+	w.setupEvidence(rdb, prefix)
+	w.opts = Options{Store: events, Snapshots: w.store, Alerts: e.r, AlertHistory: e.r.Store(),
 		MaintenanceAlerts: e.r, Uptime: &Uptime{Source: w.src, Maintenance: w.src}, Auth: w.svc, Audit: w.log,
-		AlertsHeartbeat: 100 * time.Millisecond, Programs: matrixPrograms}
+		AlertsHeartbeat: 100 * time.Millisecond, Programs: matrixPrograms,
+		Investigations: &Investigations{Events: &evidence.Reader{JS: w.e.js, Stream: "EV", Stored: w.store}, History: w.src, Clips: w.store, Evidence: w.ev}}
 	w.srv = httptest.NewServer(New(w.opts))
 	t.Cleanup(w.srv.Close)
 	// Every camera's alert is open before the matrix starts.
@@ -225,6 +237,24 @@ func future() string { return time.Now().Add(time.Hour).UTC().Format(time.RFC333
 
 // matrixCases is every non-open route of the table.
 var matrixCases = map[string]matrixCase{
+	"GET /api/v1/timeline": {req: func(_ *world, in bool) mreq {
+		return mreq{"GET", "/api/v1/timeline?camera=" + ab(in, "pa-1", "pb-1"), ""}
+	}},
+	"GET /api/v1/events/{id}/clip": {req: func(w *world, in bool) mreq {
+		return mreq{"GET", "/api/v1/events/" + w.clip[ab(in, "pa-1", "pb-1")] + "/clip", ""}
+	}},
+	"GET /api/v1/cases": {list: true, absent: "CASE-PB", req: func(*world, bool) mreq { return mreq{"GET", "/api/v1/cases", ""} }},
+	"POST /api/v1/cases": {req: func(_ *world, in bool) mreq {
+		return mreq{"POST", "/api/v1/cases", `{"number":"M-1","title":"matrix","reason":"matrix","cameras":["` + ab(in, "pa-1", "pb-1") +
+			`"],"from":"` + time.Now().Add(-time.Hour).UTC().Format(time.RFC3339) + `","to":"` + time.Now().UTC().Format(time.RFC3339) + `"}`}
+	}},
+	"GET /api/v1/cases/{id}": {req: func(w *world, in bool) mreq { return mreq{"GET", "/api/v1/cases/" + ab(in, w.caseA, w.caseB), ""} }},
+	"POST /api/v1/cases/{id}/close": {req: func(w *world, in bool) mreq {
+		return mreq{"POST", "/api/v1/cases/" + w.newCase(ab(in, "pa-3", "pb-1")) + "/close", `{"note":"matrix"}`}
+	}},
+	"POST /api/v1/cases/{id}/export": {req: func(w *world, in bool) mreq {
+		return mreq{"POST", "/api/v1/cases/" + ab(in, w.caseA, w.caseB) + "/export", `{"reason":"matrix"}`}
+	}},
 	"GET /metrics":           {noObject: true, req: func(*world, bool) mreq { return mreq{"GET", "/metrics", ""} }},
 	"GET /api/v1/session":    {noObject: true, req: func(*world, bool) mreq { return mreq{"GET", "/api/v1/session", ""} }},
 	"DELETE /api/v1/session": {noObject: true, req: func(*world, bool) mreq { return mreq{"DELETE", "/api/v1/session", ""} }},
@@ -290,7 +320,7 @@ var matrixCases = map[string]matrixCase{
 
 // openRoutes are the routes that need no credentials; adding one is a
 // decision this list records.
-var openRoutes = []string{"GET /healthz", "GET /readyz", "POST /api/v1/session", "GET /{$}", "GET /console/config.json", "GET /console/", "/"}
+var openRoutes = []string{"GET /healthz", "GET /readyz", "POST /api/v1/session", "GET /api/v1/evidence/key", "GET /{$}", "GET /console/config.json", "GET /console/", "/"}
 
 // matrixProblems is what makes a route table fail the matrix before any
 // request: a route without a declared permission, an open route nobody

@@ -15,7 +15,8 @@ import (
 	"github.com/camwatch/camwatch/programs"
 )
 
-// Store is what the API reads; *camstate.Store implements it.
+// Store is what the API reads; ingest.Timeline implements it (camera
+// state from camstate, the events from the events stream).
 type Store interface {
 	Cameras(ctx context.Context) ([]camstate.Camera, error)
 	Camera(ctx context.Context, id string) (*camstate.Camera, error)
@@ -64,6 +65,10 @@ type Options struct {
 	// Motion gives the program review its motion starts; nil prints the
 	// review without them (and says so).
 	Motion MotionSource
+
+	// Investigations serves the timeline, clips, cases and evidence
+	// bundles; nil answers 404 there.
+	Investigations *Investigations
 
 	// noChecks skips authentication and authorization (every request is
 	// an admin's): only this package's benchmark sets it, to measure what
@@ -138,6 +143,16 @@ func (s *server) routes() []route {
 		{"GET /api/v1/maintenance", auth.MaintenanceRead, s.maintenanceOr(s.listMaintenance)},
 		{"POST /api/v1/maintenance", auth.MaintenanceWrite, s.maintenanceOr(s.addMaintenance)},
 		{"DELETE /api/v1/maintenance/{id}", auth.MaintenanceWrite, s.maintenanceOr(s.deleteMaintenance)},
+
+		{"GET /api/v1/timeline", auth.TimelineRead, s.timeline},
+		{"GET /api/v1/events/{id}/clip", auth.ClipsRead, s.evidenceOr(s.getClip)},
+		{"GET /api/v1/cases", auth.CasesRead, s.evidenceOr(s.listCases)},
+		{"POST /api/v1/cases", auth.CasesWrite, s.evidenceOr(s.openCase)},
+		{"GET /api/v1/cases/{id}", auth.CasesRead, s.evidenceOr(s.getCase)},
+		{"POST /api/v1/cases/{id}/close", auth.CasesClose, s.evidenceOr(s.closeCase)},
+		{"POST /api/v1/cases/{id}/export", auth.EvidenceExport, s.evidenceOr(s.exportCase)},
+		// The public key is public: a court verifies without an account.
+		{"GET /api/v1/evidence/key", auth.Open, s.evidenceOr(s.evidenceKey)},
 
 		{"GET /api/v1/uptime", auth.UptimeRead, s.uptimeJSON},
 		{"GET /api/v1/uptime.csv", auth.UptimeRead, s.uptimeCSV},

@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"github.com/camwatch/camwatch/camstate"
+	"github.com/camwatch/camwatch/ingest"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -32,7 +33,7 @@ func TestSnapshotRoute(t *testing.T) {
 	if err := store.PutSnapshot(context.Background(), "q1", "edge-1", "cam-1", id, jpegData); err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(newAPI(Options{Store: store, Snapshots: store}))
+	srv := httptest.NewServer(newAPI(Options{Store: ingest.Timeline{Store: store}, Snapshots: store}))
 	defer srv.Close()
 	cases := []struct {
 		name, id string

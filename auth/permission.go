@@ -32,6 +32,17 @@ const (
 	AuditRead        Permission = "audit.read"
 	UsersManage      Permission = "users.manage"
 	TokensManage     Permission = "tokens.manage"
+	// TimelineRead is the cross-camera timeline with coverage.
+	TimelineRead Permission = "timeline.read"
+	// ClipsRead plays event clips (like snapshots, judged by camera).
+	ClipsRead Permission = "clips.read"
+	// CasesRead lists and shows cases; CasesWrite opens them and syncs
+	// their holds; CasesClose ends a case's hold (admins only).
+	CasesRead  Permission = "cases.read"
+	CasesWrite Permission = "cases.write"
+	CasesClose Permission = "cases.close"
+	// EvidenceExport writes a case's signed evidence bundle.
+	EvidenceExport Permission = "evidence.export"
 	// MetricsRead is /metrics on the API listener, which only the metrics
 	// bearer token (not a user) opens.
 	MetricsRead Permission = "metrics.read"
@@ -41,7 +52,8 @@ const (
 // roles table in docs/security.md.
 var Permissions = []Permission{CamerasRead, EventsRead, SnapshotsRead, AlertsRead, AlertsHandle,
 	SilencesRead, SilencesWrite, MaintenanceRead, MaintenanceWrite, UptimeRead, ProgramsArm,
-	RulesReload, AuditRead, UsersManage, TokensManage}
+	RulesReload, AuditRead, UsersManage, TokensManage, TimelineRead, ClipsRead, CasesRead, CasesWrite,
+	CasesClose, EvidenceExport}
 
 // Role is a named set of permissions.
 type Role string
@@ -62,11 +74,12 @@ var RoleNames = []Role{Viewer, Operator, Technician, Investigator, Admin}
 // docs/security.md prints this table; TestRolesTableInDocs keeps them
 // equal. AuditRead below admin means one's own records only.
 var Roles = map[Role][]Permission{
-	Viewer:       {CamerasRead, MaintenanceRead, UptimeRead, AuditRead},
-	Operator:     {CamerasRead, EventsRead, SnapshotsRead, AlertsRead, AlertsHandle, SilencesRead, UptimeRead, AuditRead},
-	Technician:   {CamerasRead, EventsRead, AlertsRead, SilencesRead, SilencesWrite, MaintenanceRead, MaintenanceWrite, UptimeRead, AuditRead},
-	Investigator: {CamerasRead, EventsRead, SnapshotsRead, AlertsRead, UptimeRead, AuditRead},
-	Admin:        Permissions,
+	Viewer:     {CamerasRead, MaintenanceRead, UptimeRead, AuditRead},
+	Operator:   {CamerasRead, EventsRead, SnapshotsRead, AlertsRead, AlertsHandle, SilencesRead, UptimeRead, AuditRead, ClipsRead},
+	Technician: {CamerasRead, EventsRead, AlertsRead, SilencesRead, SilencesWrite, MaintenanceRead, MaintenanceWrite, UptimeRead, AuditRead},
+	Investigator: {CamerasRead, EventsRead, SnapshotsRead, AlertsRead, UptimeRead, AuditRead, TimelineRead, ClipsRead,
+		CasesRead, CasesWrite, EvidenceExport},
+	Admin: Permissions,
 }
 
 // Valid reports whether r is a known role.

@@ -334,20 +334,6 @@ type record struct {
 	args   eventArgs
 }
 
-// storedEvent is what the events ZSET keeps of an event: what the camera's
-// state does not already say (site, agent, labels are restored from it on
-// read), so that a camera-day of motion fits the memory budget.
-type storedEvent struct {
-	ID       string          `json:"id"`
-	Kind     event.Kind      `json:"kind"`
-	Time     time.Time       `json:"time"`
-	Seq      uint64          `json:"seq"`
-	Epoch    string          `json:"epoch,omitempty"`
-	Health   *event.Health   `json:"health,omitempty"`
-	Motion   *event.Motion   `json:"motion,omitempty"`
-	Snapshot *event.Snapshot `json:"snapshot,omitempty"`
-}
-
 func (s *Store) record(e *event.Event, data []byte, old bool) (record, error) {
 	oldFlag := ""
 	if old {
@@ -379,13 +365,6 @@ func (s *Store) record(e *event.Event, data []byte, old bool) (record, error) {
 		epoch: e.Epoch, old: oldFlag}
 	if e.Kind == event.KindStats && e.Health != nil {
 		a.fps, a.kbps = ftoa(e.Health.FPS), ftoa(e.Health.BitrateKbps)
-	} else {
-		b, err := json.Marshal(storedEvent{ID: e.ID, Kind: e.Kind, Time: e.Time, Seq: e.Seq, Epoch: e.Epoch,
-			Health: e.Health, Motion: e.Motion, Snapshot: e.Snapshot})
-		if err != nil {
-			return record{}, fmt.Errorf("encode event %s: %w", e.ID, err)
-		}
-		a.json = string(b)
 	}
 	f := make([]any, 0, 40)
 	f = append(f, "agent", e.Agent, "site", e.Site, "labels", string(labels), "time", tstr(e.Time))
@@ -409,7 +388,7 @@ func (s *Store) record(e *event.Event, data []byte, old bool) (record, error) {
 	a.fields = f
 	return record{
 		entity: "c:" + e.Camera, scope: "c",
-		keys: []string{s.k.camera(e.Camera), s.k.cameraEvents(e.Camera), s.k.transitions(e.Camera), s.k.rollups(e.Camera)},
+		keys: []string{s.k.camera(e.Camera), s.k.transitions(e.Camera), s.k.rollups(e.Camera)},
 		args: a,
 	}, nil
 }

@@ -2,8 +2,9 @@
 -- docs/redis.md). Every key of a call shares one hash tag, so the call
 -- touches one Redis Cluster slot; the global indexes (camera and agent
 -- sets) are added by separate, idempotent commands next to the call.
--- KEYS, camera: 1 state HASH, 2 events ZSET (every event but stats, as
--- compact JSON), 3 transitions ZSET, 4 per-minute stats roll-ups HASH.
+-- KEYS, camera: 1 state HASH, 2 transitions ZSET, 3 per-minute roll-ups
+-- HASH (stats samples and the seqs of every event stored; the events
+-- themselves stay in JetStream).
 -- KEYS, agent: 1 state HASH, 2 gaps ZSET.
 -- ARGV: the call's arguments named in CALL (in that order), then per
 -- event the arguments named in EVENT followed by nfields state
@@ -316,11 +317,13 @@ local function num(v)
   return s
 end
 
--- rollup adds a stats sample to its minute's entry in the hour's field
--- of the roll-ups HASH: "<minute>:<n>,<fps min>,<fps max>,<fps sum>,<kbps
--- min>,<kbps max>,<kbps sum>,<seq>.<seq>...;" per minute; a seq already in
--- the entry is not added twice.
-local function rollup(key, t, seq, fps, kbps)
+-- rollup records an event in its minute's entry in the hour's field of
+-- the roll-ups HASH: "<minute>:<n>,<fps min>,<fps max>,<fps sum>,<kbps
+-- min>,<kbps max>,<kbps sum>,<stats seqs>,<other seqs>;" per minute, seqs
+-- '.'-separated. A stats event adds its sample; any other event only its
+-- seq (the event itself stays in JetStream). A seq already in the entry
+-- is not added twice.
+local function rollup(key, t, seq, stats, fps, kbps)
   local hour = math.floor(t / 3600000)
   local minute = math.floor((t % 3600000) / 60000)
   local field = string.format('%d', hour)
@@ -329,27 +332,52 @@ local function rollup(key, t, seq, fps, kbps)
   local s = ';' .. raw
   local a = string.find(s, tag, 1, true)
   local sq = string.format('%d', seq)
-  if not a then
-    redis.call('HSET', key, field, raw .. string.format('%d:1,%s,%s,%s,%s,%s,%s,%s;', minute,
-      num(fps), num(fps), num(fps), num(kbps), num(kbps), num(kbps), sq))
-    return
-  end
-  local b = string.find(s, ';', a + 1, true)
-  local entry = string.sub(s, a + #tag, b - 1)
-  local n, f1, f2, fs, b1, b2, bs, seqs = string.match(entry, '^(%d+),([^,]+),([^,]+),([^,]+),([^,]+),([^,]+),([^,]+),(.*)$')
-  if not n then
-    return
-  end
-  for x in string.gmatch(seqs, '%d+') do
-    if x == sq then
+  local n, f1, f2, fs, b1, b2, bs, ss, os = 0, fps, fps, 0, kbps, kbps, 0, '', ''
+  local b
+  if a then
+    b = string.find(s, ';', a + 1, true)
+    local entry = string.sub(s, a + #tag, b - 1)
+    local xn, x1, x2, xs, y1, y2, ys, xss, xos = string.match(entry, '^(%d+),([^,]*),([^,]*),([^,]*),([^,]*),([^,]*),([^,]*),([%d.]*),([%d.]*)$')
+    if not xn then
       return
     end
+    for x in string.gmatch(xss .. '.' .. xos, '%d+') do
+      if x == sq then
+        return
+      end
+    end
+    n, ss, os = tonumber(xn), xss, xos
+    if n > 0 then
+      f1, f2, fs, b1, b2, bs = tonumber(x1), tonumber(x2), tonumber(xs), tonumber(y1), tonumber(y2), tonumber(ys)
+    end
   end
-  local e = string.format('%d,%s,%s,%s,%s,%s,%s,%s.%s', tonumber(n) + 1,
-    num(math.min(tonumber(f1), fps)), num(math.max(tonumber(f2), fps)), num(tonumber(fs) + fps),
-    num(math.min(tonumber(b1), kbps)), num(math.max(tonumber(b2), kbps)), num(tonumber(bs) + kbps), seqs, sq)
-  s = string.sub(s, 1, a + #tag - 1) .. e .. string.sub(s, b)
-  redis.call('HSET', key, field, string.sub(s, 2))
+  local function add(list)
+    if list == '' then
+      return sq
+    end
+    return list .. '.' .. sq
+  end
+  if stats then
+    n = n + 1
+    f1, f2, fs = math.min(f1, fps), math.max(f2, fps), fs + fps
+    b1, b2, bs = math.min(b1, kbps), math.max(b2, kbps), bs + kbps
+    ss = add(ss)
+  else
+    os = add(os)
+  end
+  local e
+  if n > 0 then
+    e = string.format('%d,%s,%s,%s,%s,%s,%s,%s,%s', n, num(f1), num(f2), num(fs), num(b1), num(b2), num(bs), ss, os)
+  else
+    e = ',,,,,,' .. ',,' .. os
+    e = '0' .. e
+  end
+  if a then
+    s = string.sub(s, 1, a + #tag - 1) .. e .. string.sub(s, b)
+    redis.call('HSET', key, field, string.sub(s, 2))
+  else
+    redis.call('HSET', key, field, raw .. string.format('%d:', minute) .. e .. ';')
+  end
 end
 
 -- write stores the event a once its seq is new; it returns the outcome.
@@ -405,15 +433,11 @@ local function write(a, first, stop)
   if camera then
     -- An event already past retention would be trimmed at once: skip it.
     if tonumber(t) >= eventsCutoff then
-      if a.kind == 'stats' then
-        rollup(KEYS[4], tonumber(t), seq, tonumber(a.fps) or 0, tonumber(a.kbps) or 0)
-      else
-        redis.call('ZADD', KEYS[2], t, a.json)
-      end
+      rollup(KEYS[3], tonumber(t), seq, a.kind == 'stats', tonumber(a.fps) or 0, tonumber(a.kbps) or 0)
     end
     if a.trans ~= '' and string.sub(a.derive, 1, 2) == 'h:' and tonumber(t) >= transCutoff then
       if history then
-        redis.call('ZADD', KEYS[3], t, a.trans)
+        redis.call('ZADD', KEYS[2], t, a.trans)
       else
         kept = true
       end
@@ -427,13 +451,12 @@ local function write(a, first, stop)
   if now - trimmed[stateKey] >= period then
     trimmed[stateKey] = now
     if camera then
-      redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', '(' .. C.events_cutoff)
-      redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', '(' .. C.trans_cutoff)
+      redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', '(' .. C.trans_cutoff)
       local cut = math.floor(eventsCutoff / 3600000)
-      for _, f in ipairs(redis.call('HKEYS', KEYS[4])) do
+      for _, f in ipairs(redis.call('HKEYS', KEYS[3])) do
         local hh = tonumber(f)
         if hh == nil or hh < cut then
-          redis.call('HDEL', KEYS[4], f)
+          redis.call('HDEL', KEYS[3], f)
         end
       end
     else
@@ -455,7 +478,7 @@ local function write(a, first, stop)
     announce(stateKey, epoch)
   end
   if camera and a.derive ~= '' then
-    derive(stateKey, KEYS[3], tonumber(t), a.derive, a.trans, a.alt, history)
+    derive(stateKey, KEYS[2], tonumber(t), a.derive, a.trans, a.alt, history)
   end
   redis.call('HSET', stateKey, 'seq', a.seq, 'time_ms', t, 'kind', a.kind, 'epoch', epoch, unpack(ARGV, first, stop))
   if newEpoch then

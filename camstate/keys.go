@@ -13,14 +13,13 @@ type keys struct{ p string }
 func cameraTag(id string) string { return "{c:" + id + "}" }
 func agentTag(id string) string  { return "{a:" + id + "}" }
 
-func (k keys) cameras() string               { return k.p + ":cameras" }
-func (k keys) agents() string                { return k.p + ":agents" }
-func (k keys) camera(id string) string       { return k.p + ":" + cameraTag(id) }
-func (k keys) cameraEvents(id string) string { return k.p + ":" + cameraTag(id) + ":events" }
-func (k keys) transitions(id string) string  { return k.p + ":" + cameraTag(id) + ":transitions" }
-func (k keys) rollups(id string) string      { return k.p + ":" + cameraTag(id) + ":stats" }
-func (k keys) agent(id string) string        { return k.p + ":" + agentTag(id) }
-func (k keys) agentGaps(id string) string    { return k.p + ":" + agentTag(id) + ":gaps" }
+func (k keys) cameras() string              { return k.p + ":cameras" }
+func (k keys) agents() string               { return k.p + ":agents" }
+func (k keys) camera(id string) string      { return k.p + ":" + cameraTag(id) }
+func (k keys) transitions(id string) string { return k.p + ":" + cameraTag(id) + ":transitions" }
+func (k keys) rollups(id string) string     { return k.p + ":" + cameraTag(id) + ":stats" }
+func (k keys) agent(id string) string       { return k.p + ":" + agentTag(id) }
+func (k keys) agentGaps(id string) string   { return k.p + ":" + agentTag(id) + ":gaps" }
 
 // Snapshot keys carry the site and camera with the event id, so two
 // cameras (or sites) can never share or overwrite a picture. Each is
@@ -32,6 +31,9 @@ func (k keys) snapshotWant(site, camera, id string) string {
 	return k.p + ":snapwant:" + site + ":" + camera + ":" + id
 }
 func (k keys) snapshotRef(id string) string { return k.p + ":snapref:" + id }
+
+// clipRef maps a motion event id to the clip event that names its MP4.
+func (k keys) clipRef(motion string) string { return k.p + ":clipref:" + motion }
 
 // snapshotLatest names a camera's newest stored snapshot: "<id> <unix ms>".
 func (k keys) snapshotLatest(site, camera string) string {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/camwatch/camwatch/event"
@@ -136,63 +137,63 @@ func (s *Store) Agents(ctx context.Context) ([]Agent, error) {
 	return out, nil
 }
 
-// Events returns the newest limit events of a camera with from <= time <=
-// to, oldest first, keeping only the given kinds (all when none). Stats
-// events are not kept one by one (see Stats for their per-minute
-// roll-ups; every event stays in JetStream): the events ZSET holds every
-// other kind. An event's site, agent and labels are the camera's current
-// ones.
-func (s *Store) Events(ctx context.Context, camera string, from, to time.Time, kinds []event.Kind, limit int) ([]*event.Event, error) {
-	if limit <= 0 {
-		return nil, nil
-	}
-	st, err := s.rdb.HMGet(ctx, s.k.camera(camera), "site", "agent", "labels").Result()
-	if err != nil {
+// Stored tells which events of a camera Redis stored: the seqs per
+// spool epoch that its state remembers (field done). Events themselves
+// stay in JetStream (ingest.Timeline reads them there and keeps those
+// Stored admits, so a message the consumer refused is never listed).
+func (s *Store) Stored(ctx context.Context, camera string) (*SeqSet, error) {
+	raw, err := s.rdb.HGet(ctx, s.k.camera(camera), "done").Result()
+	if err != nil && !errors.Is(err, redis.Nil) {
 		return nil, fmt.Errorf("redis camera %s: %w", camera, err)
 	}
-	var site, agent string
-	var labels event.Labels
-	if len(st) == 3 {
-		site, _ = st[0].(string)
-		agent, _ = st[1].(string)
-		if raw, ok := st[2].(string); ok {
-			_ = json.Unmarshal([]byte(raw), &labels)
+	return parseDone(raw), nil
+}
+
+// SeqSet is the seqs stored, as ranges per spool epoch.
+type SeqSet struct{ epochs map[string][][2]uint64 }
+
+// Has reports whether seq of epoch ("" for none) is stored.
+func (q *SeqSet) Has(epoch string, seq uint64) bool {
+	if epoch == "" {
+		epoch = "-"
+	}
+	for _, r := range q.epochs[epoch] {
+		if seq >= r[0] && seq <= r[1] {
+			return true
 		}
 	}
-	want := func(k event.Kind) bool { return len(kinds) == 0 || slices.Contains(kinds, k) }
-	var out []*event.Event
-	page := int64(limit)
-	if len(kinds) > 0 && page < 256 {
-		page = 256
-	}
-	for offset := int64(0); len(out) < limit; offset += page {
-		raw, err := s.rdb.ZRevRangeByScore(ctx, s.k.cameraEvents(camera), &redis.ZRangeBy{
-			Min: strconv.FormatInt(ms(from), 10), Max: strconv.FormatInt(ms(to), 10),
-			Offset: offset, Count: page,
-		}).Result()
-		if err != nil {
-			return nil, fmt.Errorf("redis events %s: %w", camera, err)
-		}
-		for _, r := range raw {
-			var e event.Event
-			if err := json.Unmarshal([]byte(r), &e); err != nil || !want(e.Kind) {
-				continue
-			}
-			e.Schema, e.Camera = event.SchemaVersion, camera
-			if e.Site == "" {
-				e.Site, e.Agent, e.Labels = site, agent, labels
-			}
-			out = append(out, &e)
-			if len(out) == limit {
-				break
-			}
-		}
-		if int64(len(raw)) < page {
-			break
+	return false
+}
+
+// Count is how many seqs are stored over every epoch.
+func (q *SeqSet) Count() uint64 {
+	var n uint64
+	for _, rs := range q.epochs {
+		for _, r := range rs {
+			n += r[1] - r[0] + 1
 		}
 	}
-	slices.Reverse(out)
-	return out, nil
+	return n
+}
+
+// parseDone reads apply.lua's done field: "<epoch>=<lo>-<hi>,...;...".
+func parseDone(raw string) *SeqSet {
+	q := &SeqSet{epochs: map[string][][2]uint64{}}
+	for ep := range strings.SplitSeq(raw, ";") {
+		name, ranges, ok := strings.Cut(ep, "=")
+		if !ok {
+			continue
+		}
+		for r := range strings.SplitSeq(ranges, ",") {
+			a, b, ok := strings.Cut(r, "-")
+			lo, err1 := strconv.ParseUint(a, 10, 64)
+			hi, err2 := strconv.ParseUint(b, 10, 64)
+			if ok && err1 == nil && err2 == nil && hi >= lo {
+				q.epochs[name] = append(q.epochs[name], [2]uint64{lo, hi})
+			}
+		}
+	}
+	return q
 }
 
 // Transitions returns a camera's status changes with from <= time <= to,
@@ -217,15 +218,4 @@ func (s *Store) Transitions(ctx context.Context, camera string, from, to time.Ti
 	}
 	slices.Reverse(out)
 	return out, nil
-}
-
-// memberSeq reads the seq of an :events member.
-func memberSeq(raw string) (uint64, bool) {
-	var e struct {
-		Seq *uint64 `json:"seq"`
-	}
-	if err := json.Unmarshal([]byte(raw), &e); err != nil || e.Seq == nil {
-		return 0, false
-	}
-	return *e.Seq, true
 }

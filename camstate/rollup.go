@@ -21,12 +21,15 @@ type Minute struct {
 	KbpsMin float64   `json:"bitrate_kbps_min"`
 	KbpsMax float64   `json:"bitrate_kbps_max"`
 	KbpsAvg float64   `json:"bitrate_kbps_avg"`
-	// Seqs are the stats events rolled up, for the sequence audit.
-	Seqs []uint64 `json:"-"`
+	// Seqs are the stats events rolled up and Others the seqs of the
+	// minute's other events (which stay in JetStream), for the sequence
+	// audit and for telling the events stored from those refused.
+	Seqs   []uint64 `json:"-"`
+	Others []uint64 `json:"-"`
 }
 
-// Stats returns a camera's per-minute stats roll-ups that start in
-// [from, to], oldest first.
+// Stats returns a camera's per-minute roll-ups that start in [from, to],
+// oldest first (a minute without stats has Samples 0).
 func (s *Store) Stats(ctx context.Context, camera string, from, to time.Time) ([]Minute, error) {
 	h, err := s.rdb.HGetAll(ctx, s.k.rollups(camera)).Result()
 	if err != nil {
@@ -54,7 +57,8 @@ func (s *Store) Stats(ctx context.Context, camera string, from, to time.Time) ([
 }
 
 // parseMinute reads "<minute>:<n>,<fps min>,<fps max>,<fps sum>,<kbps
-// min>,<kbps max>,<kbps sum>,<seq>.<seq>..." (apply.lua's rollup).
+// min>,<kbps max>,<kbps sum>,<stats seqs>,<other seqs>" (apply.lua's
+// rollup; n 0 and empty figures for a minute without stats).
 func parseMinute(hour time.Time, entry string) (Minute, bool) {
 	mm, rest, ok := strings.Cut(entry, ":")
 	if !ok {
@@ -62,27 +66,42 @@ func parseMinute(hour time.Time, entry string) (Minute, bool) {
 	}
 	minute, err := strconv.Atoi(mm)
 	f := strings.Split(rest, ",")
-	if err != nil || len(f) != 8 || minute < 0 || minute > 59 {
+	if err != nil || len(f) != 9 || minute < 0 || minute > 59 {
 		return Minute{}, false
 	}
-	var v [7]float64
-	for i := range 7 {
-		if v[i], err = strconv.ParseFloat(f[i], 64); err != nil {
-			return Minute{}, false
+	n, err := strconv.Atoi(f[0])
+	if err != nil || n < 0 {
+		return Minute{}, false
+	}
+	m := Minute{Start: hour.Add(time.Duration(minute) * time.Minute), Samples: n}
+	if n > 0 {
+		var v [6]float64
+		for i := range 6 {
+			if v[i], err = strconv.ParseFloat(f[i+1], 64); err != nil {
+				return Minute{}, false
+			}
 		}
+		m.FPSMin, m.FPSMax, m.FPSAvg = v[0], v[1], v[2]/float64(n)
+		m.KbpsMin, m.KbpsMax, m.KbpsAvg = v[3], v[4], v[5]/float64(n)
 	}
-	m := Minute{Start: hour.Add(time.Duration(minute) * time.Minute), Samples: int(v[0]),
-		FPSMin: v[1], FPSMax: v[2], KbpsMin: v[4], KbpsMax: v[5]}
-	if m.Samples <= 0 {
-		return Minute{}, false
+	var ok1, ok2 bool
+	m.Seqs, ok1 = parseSeqs(f[7])
+	m.Others, ok2 = parseSeqs(f[8])
+	return m, ok1 && ok2 && len(m.Seqs) == n
+
+}
+
+func parseSeqs(list string) ([]uint64, bool) {
+	if list == "" {
+		return nil, true
 	}
-	m.FPSAvg, m.KbpsAvg = v[3]/v[0], v[6]/v[0]
-	for q := range strings.SplitSeq(f[7], ".") {
+	var out []uint64
+	for q := range strings.SplitSeq(list, ".") {
 		n, err := strconv.ParseUint(q, 10, 64)
 		if err != nil {
-			return Minute{}, false
+			return nil, false
 		}
-		m.Seqs = append(m.Seqs, n)
+		out = append(out, n)
 	}
-	return m, true
+	return out, true
 }

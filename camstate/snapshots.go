@@ -74,6 +74,10 @@ func (s *Store) ExpectSnapshots(ctx context.Context, evs []*event.Event) error {
 	n := 0
 	_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
 		for _, e := range evs {
+			if c := e.Clip; c != nil {
+				n++
+				p.SetNX(ctx, s.k.clipRef(c.Motion), clipRefValue(e), s.opts.EventRetention)
+			}
 			sn := e.Snapshot
 			if sn == nil || sn.SHA256 == "" {
 				continue

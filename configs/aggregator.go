@@ -43,6 +43,9 @@ type Aggregator struct {
 	HTTP    HTTP   `yaml:"http"`
 	Auth    Auth   `yaml:"auth"`
 	Audit   Audit  `yaml:"audit"`
+	// Evidence configures cases, clips and evidence bundles
+	// (docs/evidence.md).
+	Evidence Evidence `yaml:"evidence"`
 	// Wards and Programs give the ids that cameras carry in their labels
 	// display names (vi, en) and a community-model kind; every page,
 	// report and notification shows these names (docs/config.md).
@@ -51,6 +54,22 @@ type Aggregator struct {
 	// MQTT publishes camera state, motion and alerts for Home Assistant
 	// (docs/mqtt.md); off without a url.
 	MQTT MQTT `yaml:"mqtt"`
+}
+
+// Evidence configures the investigators' side.
+type Evidence struct {
+	// Key is the deployment's Ed25519 evidence key (PEM PKCS #8,
+	// `camwatch keygen`) that signs bundles; every replica needs the same
+	// file. Without it no bundle is exported.
+	Key string `yaml:"key"`
+	// ClipsTTL keeps clips in the clips bucket this long (default 72h);
+	// clips of open cases are copied into the holds bucket first.
+	ClipsTTL time.Duration `yaml:"clips_ttl"`
+	// ClipsMaxBytes bounds the clips bucket (default 1 GiB; JetStream reserves it).
+	ClipsMaxBytes int64 `yaml:"clips_max_bytes"`
+	// HoldSync is how often open cases' holds are brought up to date
+	// (default 5m); keep it well under retention.events.
+	HoldSync time.Duration `yaml:"hold_sync"`
 }
 
 // MQTT is the aggregator's MQTT bridge: it connects to nats-server's MQTT
@@ -390,10 +409,18 @@ func (c *Aggregator) validateAccess() error {
 		{"auth.session_absolute", &c.Auth.SessionAbsolute, 12 * time.Hour},
 		{"auth.failure_window", &c.Auth.FailureWindow, 15 * time.Minute},
 		{"audit.index_retention", &c.Audit.IndexRetention, 90 * 24 * time.Hour},
+		{"evidence.clips_ttl", &c.Evidence.ClipsTTL, 72 * time.Hour},
+		{"evidence.hold_sync", &c.Evidence.HoldSync, 5 * time.Minute},
 	} {
 		if err := positive(d.name, d.p, d.def); err != nil {
 			return err
 		}
+	}
+	if c.Evidence.ClipsMaxBytes == 0 {
+		c.Evidence.ClipsMaxBytes = 1 << 30
+	}
+	if c.Evidence.ClipsMaxBytes < 1<<20 {
+		return fieldErr("evidence.clips_max_bytes", "must be at least 1 MiB, got %d", c.Evidence.ClipsMaxBytes)
 	}
 	if c.Audit.MaxAge < 0 {
 		return fieldErr("audit.max_age", "must be 0 (for ever) or positive")

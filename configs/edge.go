@@ -1,6 +1,7 @@
 package configs
 
 import (
+	"fmt"
 	"net/url"
 	"strings"
 	"time"
@@ -24,6 +25,8 @@ type Edge struct {
 	// MetricsListen serves /metrics and /healthz when set.
 	MetricsListen string     `yaml:"metrics_listen"`
 	Timing        EdgeTiming `yaml:"timing"`
+	// Clips says where finished event clips wait for upload.
+	Clips EdgeClips `yaml:"clips"`
 	// Snapshots bounds the pictures the agent sends besides events.
 	Snapshots EdgeSnapshots `yaml:"snapshots"`
 	// Defaults apply to every camera that does not set its own.
@@ -80,6 +83,51 @@ func (s *EdgeSnapshots) validate() error {
 // CameraDefaults are per-camera settings shared by all cameras.
 type CameraDefaults struct {
 	Motion Motion `yaml:"motion"`
+	Clips  Clips  `yaml:"clips"`
+}
+
+// EdgeClips is the agent's clip spool (docs/evidence.md).
+type EdgeClips struct {
+	// Dir keeps finished clips until uploaded; default spool_dir/clips.
+	Dir string `yaml:"dir"`
+	// DiskBudgetMB bounds it (default 2048): beyond it the oldest waiting
+	// clips are dropped and counted.
+	DiskBudgetMB int `yaml:"disk_budget_mb"`
+}
+
+// Clips turns on a camera's event clips: an MP4 of each motion interval
+// from PreRoll before its start to PostRoll after its end, at most
+// MaxLength, without re-encoding.
+type Clips struct {
+	Enabled   bool          `yaml:"enabled"`
+	PreRoll   time.Duration `yaml:"pre_roll"`
+	PostRoll  time.Duration `yaml:"post_roll"`
+	MaxLength time.Duration `yaml:"max_length"`
+	// RingKB bounds the pre-roll's memory per camera (default 4096).
+	RingKB int `yaml:"ring_kb"`
+}
+
+func (c *Clips) validate(name string) error {
+	for _, d := range []struct {
+		n        string
+		p        *time.Duration
+		def, max time.Duration
+	}{{"pre_roll", &c.PreRoll, 5 * time.Second, 30 * time.Second}, {"post_roll", &c.PostRoll, 5 * time.Second, 60 * time.Second},
+		{"max_length", &c.MaxLength, 60 * time.Second, 10 * time.Minute}} {
+		if *d.p == 0 {
+			*d.p = d.def
+		}
+		if *d.p < 0 || *d.p > d.max {
+			return fieldErr(name+"."+d.n, "must be 0s to %s, got %s", d.max, *d.p)
+		}
+	}
+	if c.RingKB == 0 {
+		c.RingKB = 4096
+	}
+	if c.RingKB < 64 || c.RingKB > 256<<10 {
+		return fieldErr(name+".ring_kb", "must be 64 to 262144, got %d", c.RingKB)
+	}
+	return nil
 }
 
 // Motion configures a camera's motion detection. A file holding only
@@ -218,6 +266,8 @@ type Camera struct {
 	PasswordEnv string       `yaml:"password_env"`
 	Labels      event.Labels `yaml:"labels"`
 	Motion      *Motion      `yaml:"motion"`
+	// Clips overrides defaults.clips for this camera.
+	Clips *Clips `yaml:"clips"`
 	// Disabled cameras are kept in the file but not watched.
 	Disabled bool `yaml:"disabled"`
 }
@@ -244,6 +294,22 @@ func (c *Edge) Validate() error {
 	}
 	if c.SpoolMaxMB < 0 {
 		return fieldErr("spool_max_mb", "must be positive")
+	}
+	if c.Clips.DiskBudgetMB == 0 {
+		c.Clips.DiskBudgetMB = 2048
+	}
+	if c.Clips.DiskBudgetMB < 0 {
+		return fieldErr("clips.disk_budget_mb", "must be positive")
+	}
+	if err := c.Defaults.Clips.validate("defaults.clips"); err != nil {
+		return err
+	}
+	for i := range c.Cameras {
+		if cl := c.Cameras[i].Clips; cl != nil {
+			if err := cl.validate(fmt.Sprintf("cameras[%d].clips", i)); err != nil {
+				return err
+			}
+		}
 	}
 	t := &c.Timing
 	for _, d := range []struct {

@@ -154,3 +154,39 @@ func symdiff(a, b []string) []string {
 	}
 	return out
 }
+
+// TestInvestigateDictionaries: the investigation page's own dictionaries
+// (investigate.js) have the same keys in both languages, and every key
+// it asks for is in them or in i18n.js.
+func TestInvestigateDictionaries(t *testing.T) {
+	src, err := static.ReadFile("static/investigate.js")
+	if err != nil {
+		t.Fatal(err)
+	}
+	base, _ := static.ReadFile("static/i18n.js")
+	viPart, rest, ok := strings.Cut(string(src), "Object.assign(window.CAMWATCH_I18N.en, {")
+	enPart, code, ok2 := strings.Cut(rest, "});")
+	if !ok || !ok2 {
+		t.Fatal("investigate.js: no vi and en dictionaries")
+	}
+	keyRe := regexp.MustCompile(`(?m)^\s+"([a-zA-Z0-9_.]+)":`)
+	keys := func(s string) []string {
+		var out []string
+		for _, m := range keyRe.FindAllStringSubmatch(s, -1) {
+			out = append(out, m[1])
+		}
+		slices.Sort(out)
+		return out
+	}
+	vi, en := keys(viPart), keys(enPart)
+	if len(vi) < 40 || !slices.Equal(vi, en) {
+		t.Fatalf("vi has %d keys, en %d: %v", len(vi), len(en), symdiff(vi, en))
+	}
+	all := append(keys(string(base)), vi...)
+	slices.Sort(all)
+	for _, m := range regexp.MustCompile(`\bt\("([a-zA-Z0-9_.]*[a-zA-Z0-9_])"[,)]`).FindAllStringSubmatch(code, -1) {
+		if _, ok := slices.BinarySearch(all, m[1]); !ok {
+			t.Errorf("investigate.js uses %q, which no dictionary has", m[1])
+		}
+	}
+}

@@ -150,6 +150,16 @@ func Run(ctx context.Context, opts Options) error {
 	if err := signing.WriteKey(acfg.Alerts.SigningKey, key); err != nil {
 		return err
 	}
+	// Evidence bundles are signed with the deployment's evidence key.
+	ekey, err := signing.GenerateKey()
+	if err != nil {
+		return err
+	}
+	acfg.Evidence.Key = filepath.Join(dir, "evidence.key")
+	if err := signing.WriteKey(acfg.Evidence.Key, ekey); err != nil {
+		return err
+	}
+	acfg.Evidence.ClipsMaxBytes = 256 << 20
 	acfg.Alerts.Rules = filepath.Join(dir, "alerts.yaml")
 	rules = append(rules, demoRules...)
 	if err := os.WriteFile(acfg.Alerts.Rules, rules, 0o600); err != nil {

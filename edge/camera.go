@@ -1,6 +1,7 @@
 package edge
 
 import (
+	cliprec "github.com/camwatch/camwatch/clip"
 	"net/url"
 	"time"
 
@@ -22,6 +23,9 @@ type Camera struct {
 	// Detect is the camera's motion and picture-fault detection; nil
 	// turns it off.
 	Detect *detect.Config
+	// Clips records an MP4 of each motion interval (pre-roll, motion,
+	// post-roll); nil records none. Dir, Camera and Labels are the agent's.
+	Clips *cliprec.Options
 
 	// openDecoder replaces the decoder in tests.
 	openDecoder func(decode.Config) (detect.Decoder, error)

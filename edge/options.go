@@ -3,6 +3,7 @@ package edge
 import (
 	"errors"
 	"fmt"
+	cliprec "github.com/camwatch/camwatch/clip"
 	"log/slog"
 	"net"
 	"time"
@@ -36,6 +37,11 @@ type Options struct {
 	// SpoolMaxBytes bounds it (0: unbounded).
 	SpoolDir      string
 	SpoolMaxBytes int64
+	// ClipsDir keeps finished clips until they are uploaded (default
+	// SpoolDir/clips); ClipsBudget bounds it (default 2 GiB): beyond it
+	// the oldest waiting clips are dropped and counted.
+	ClipsDir    string
+	ClipsBudget int64
 
 	// MetricsListen serves /metrics and /healthz when set; MetricsReady,
 	// if set, is told the bound address (useful with port 0).
@@ -68,6 +74,8 @@ func OptionsFromConfig(c *configs.Edge, logger *slog.Logger, reg prometheus.Regi
 		NATS:              c.NATS,
 		SpoolDir:          c.SpoolDir,
 		SpoolMaxBytes:     int64(c.SpoolMaxMB) << 20,
+		ClipsDir:          c.Clips.Dir,
+		ClipsBudget:       int64(c.Clips.DiskBudgetMB) << 20,
 		MetricsListen:     c.MetricsListen,
 		HeartbeatInterval: c.Timing.HeartbeatInterval,
 		Timing: Timing{
@@ -93,6 +101,13 @@ func OptionsFromConfig(c *configs.Edge, logger *slog.Logger, reg prometheus.Regi
 		}
 		if d, ok := detect.FromMotion(m); ok {
 			ec.Detect = &d
+		}
+		cl := c.Defaults.Clips
+		if cam.Clips != nil {
+			cl = *cam.Clips
+		}
+		if cl.Enabled {
+			ec.Clips = &cliprec.Options{PreRoll: cl.PreRoll, PostRoll: cl.PostRoll, MaxLength: cl.MaxLength, RingBytes: cl.RingKB << 10}
 		}
 		o.Cameras = append(o.Cameras, ec)
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"path/filepath"
 	"sync"
 	"time"
 
@@ -65,13 +66,32 @@ func Run(ctx context.Context, opts Options) error {
 	defer stopSnaps()
 	go snaps.Run(snapCtx)
 
+	var clips *clipSink
+	for _, cam := range opts.Cameras {
+		if cam.Clips != nil && clips == nil {
+			dir, budget := opts.ClipsDir, opts.ClipsBudget
+			if dir == "" {
+				dir = filepath.Join(opts.SpoolDir, "clips")
+			}
+			if budget <= 0 {
+				budget = 2 << 30
+			}
+			out := &emitter{site: opts.Site, agent: opts.Agent, sink: sp, metrics: metrics, log: log}
+			if clips, err = newClipSink(dir, budget, js, out, log, opts.Registerer); err != nil {
+				closeAll()
+				return fmt.Errorf("edge: clips: %w", err)
+			}
+			go clips.run(snapCtx)
+		}
+	}
+
 	sups := make([]*Supervisor, 0, len(opts.Cameras))
 	thumbs := opts.Thumbnails.withDefaults()
 	budget := newBudget(thumbs.BudgetKbps, time.Now, metrics.thumbnails)
 	for _, cam := range opts.Cameras {
 		s, err := NewSupervisor(cam, SupervisorOptions{
 			Site: opts.Site, Agent: opts.Agent, Timing: opts.Timing, Sink: sp, Logger: log, Metrics: metrics,
-			Snapshots: snaps, Thumbnails: thumbs, budget: budget,
+			Snapshots: snaps, Thumbnails: thumbs, budget: budget, Clips: clips,
 		})
 		if err != nil {
 			closeAll()

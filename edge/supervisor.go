@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	cliprec "github.com/camwatch/camwatch/clip"
 	"log/slog"
 	"math/rand/v2"
 	"strings"
@@ -28,6 +29,9 @@ type SupervisorOptions struct {
 	Snapshots SnapshotSink
 	// Thumbnails spaces the periodic thumbnails sent with stats events.
 	Thumbnails Thumbnails
+	// Clips receives the clips of cameras with Camera.Clips set; nil
+	// records none.
+	Clips *clipSink
 	// budget is the agent's snapshot budget, shared by its cameras; nil
 	// gives the camera one of its own.
 	budget *budget
@@ -47,9 +51,13 @@ type Supervisor struct {
 	cam    Camera
 	timing Timing
 	out    *emitter
-	log    *slog.Logger
-	cm     cameraMetrics
-	red    redactor
+	// rec records the camera's event clips (nil: clips off); clips is the
+	// agent's clip spool and uploader.
+	rec   *cliprec.Recorder
+	clips *clipSink
+	log   *slog.Logger
+	cm    cameraMetrics
+	red   redactor
 	// pipe is the camera's detection (nil: detector off).
 	pipe  *detect.Pipeline
 	snaps SnapshotSink
@@ -113,6 +121,11 @@ func NewSupervisor(cam Camera, o SupervisorOptions) (*Supervisor, error) {
 	}
 	if s.probe == nil {
 		s.probe = probeOptions
+	}
+	if cam.Clips != nil && o.Clips != nil {
+		co := *cam.Clips
+		co.Dir, co.Camera, co.Labels = o.Clips.spool.Dir(), cam.ID, cam.Labels
+		s.rec, s.clips = cliprec.NewRecorder(co), o.Clips
 	}
 	if cam.Detect != nil {
 		p, err := detect.New(*cam.Detect, detect.Options{Logger: logger, Metrics: o.Metrics.detection(cam.ID), Open: cam.openDecoder})
@@ -268,6 +281,7 @@ func (s *Supervisor) readCodec(c rtspSession) (hevc bool, err error) {
 	if s.pipe != nil {
 		s.pipe.Start(v.codec, v.params)
 	}
+	s.clipParams(v)
 	return v.codec == "h265", nil
 }
 
@@ -285,6 +299,7 @@ func (s *Supervisor) session(ctx context.Context) (healthy bool, err error) {
 		return false, s.explain(ctx, err)
 	}
 	defer s.close(c)
+	defer s.clipClose() // a clip in progress ends with the session
 	hevc, err := s.readCodec(c)
 	if err != nil {
 		return false, err
@@ -351,6 +366,7 @@ func (s *Supervisor) session(ctx context.Context) (healthy bool, err error) {
 					onlineAt = now
 					s.goOnline(now, firstPacket)
 				}
+				s.clipFrame(f) // before the detectors: a motion start's frame is in the pre-roll
 				s.onFrame(f, now)
 			}
 			if !waitingKey {

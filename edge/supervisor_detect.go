@@ -67,5 +67,10 @@ func (s *Supervisor) emitMotion(tr detect.Transition) {
 		s.snapshot(ev)
 	}
 	s.out.emit(ev)
+	if kind == event.KindMotionStart {
+		s.clipMotion(ev, time.Time{})
+	} else {
+		s.clipMotion(nil, tr.At)
+	}
 	s.log.Info("motion", "kind", tr.Kind, "detector", tr.Detector, "score", m.Score, "zones", m.Zones)
 }

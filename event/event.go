@@ -28,10 +28,14 @@ const (
 	KindMotionEnd Kind = "motion.end"
 	// KindHeartbeat proves an agent is alive; it names no camera.
 	KindHeartbeat Kind = "heartbeat"
+	// KindClip announces a finished event clip (pre-roll, the motion and
+	// post-roll as MP4) stored in the clips object store: it comes after
+	// the motion.end it belongs to, once the clip's digest is known.
+	KindClip Kind = "clip"
 )
 
 // Kinds lists every kind in a stable order, for metrics and docs.
-var Kinds = []Kind{KindHealth, KindStats, KindMotionStart, KindMotionEnd, KindHeartbeat}
+var Kinds = []Kind{KindHealth, KindStats, KindMotionStart, KindMotionEnd, KindHeartbeat, KindClip}
 
 // Known reports whether k is a kind this build understands.
 func (k Kind) Known() bool {
@@ -82,6 +86,7 @@ type Event struct {
 	Health    *Health    `json:"health,omitempty"`
 	Motion    *Motion    `json:"motion,omitempty"`
 	Heartbeat *Heartbeat `json:"heartbeat,omitempty"`
+	Clip      *Clip      `json:"clip,omitempty"`
 	// Snapshot, on motion.start and on health events that raise a picture
 	// fault, names the JPEG published alongside.
 	Snapshot *Snapshot `json:"snapshot,omitempty"`
@@ -203,6 +208,34 @@ type Motion struct {
 	Started   time.Time `json:"started"`
 	DurationS float64   `json:"duration_s,omitempty"`
 	Zones     []string  `json:"zones,omitempty"`
+}
+
+// Clip is the payload of a clip event: an MP4 of the camera's own
+// compressed frames (no re-encoding) from the pre-roll before a motion
+// start to the post-roll after its end, uploaded by the agent to the
+// clips object store under Object. SHA256 is computed at the edge over
+// the MP4's bytes, so the chain of custody starts at the agent.
+type Clip struct {
+	// Object is the name in the clips bucket:
+	// <site>/<agent>/<camera>/<motion event id>.mp4.
+	Object string `json:"object"`
+	SHA256 string `json:"sha256"`
+	Bytes  int64  `json:"bytes"`
+	// Motion is the id of the motion.start event the clip belongs to.
+	Motion string `json:"motion"`
+	// Start and End are the times of the first and last frame.
+	Start      time.Time `json:"start"`
+	End        time.Time `json:"end"`
+	DurationMS int64     `json:"duration_ms"`
+	Frames     int       `json:"frames"`
+	Codec      string    `json:"codec"`
+	// Truncated says the clip hit its length cap before the motion ended.
+	Truncated bool `json:"truncated,omitempty"`
+}
+
+// ClipObject is the object name of the clip of motion event id.
+func ClipObject(site, agent, camera, motion string) string {
+	return site + "/" + agent + "/" + camera + "/" + motion + ".mp4"
 }
 
 // Heartbeat is the payload of an agent's heartbeat.

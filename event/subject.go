@@ -119,6 +119,26 @@ func AgentSubjects(site, agent string, cameras ...string) []string {
 	return out
 }
 
+// ClipsBucket is the JetStream object store bucket edge agents upload
+// event clips to (docs/evidence.md).
+const ClipsBucket = "CAMWATCH_CLIPS"
+
+// ClipUploadSubjects are what an agent needs to put objects into the
+// clips bucket: its chunks and metadata, and reading the bucket's info
+// and an object's metadata (to resume an upload). Not purge or delete:
+// an agent cannot remove anybody's clip. Object names are encoded in
+// the metadata subject, so NATS cannot pin them to the agent; the
+// aggregator instead accepts a clip only with the digest its agent's
+// event names.
+func ClipUploadSubjects() []string {
+	return []string{
+		"$O." + ClipsBucket + ".C.>", "$O." + ClipsBucket + ".M.>",
+		"$JS.API.STREAM.INFO.OBJ_" + ClipsBucket,
+		"$JS.API.DIRECT.GET.OBJ_" + ClipsBucket + ".>",
+		"$JS.API.STREAM.MSG.GET.OBJ_" + ClipsBucket,
+	}
+}
+
 // AgentInboxPrefix is the reply-subject prefix an agent's connection
 // uses, so that its credentials may subscribe to its own JetStream
 // publish acks and to nobody else's replies.

@@ -20,6 +20,9 @@ const MaxSize = 64 << 10
 // MaxSnapshot bounds a snapshot JPEG.
 const MaxSnapshot = 256 << 10
 
+// MaxClip bounds an event clip's MP4 (60 s at 8 Mb/s is 60 MB).
+const MaxClip = 128 << 20
+
 var (
 	tokenRE  = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
 	sha256RE = regexp.MustCompile(`^[0-9a-f]{64}$`)
@@ -86,13 +89,13 @@ func (e *Event) Validate() error {
 	want := map[Kind]bool{
 		KindHealth: e.Health != nil, KindStats: e.Health != nil,
 		KindMotionStart: e.Motion != nil, KindMotionEnd: e.Motion != nil,
-		KindHeartbeat: e.Heartbeat != nil,
+		KindHeartbeat: e.Heartbeat != nil, KindClip: e.Clip != nil,
 	}
 	if !want[e.Kind] {
 		return bad("kind %s needs its payload", e.Kind)
 	}
 	n := 0
-	for _, p := range []bool{e.Health != nil, e.Motion != nil, e.Heartbeat != nil} {
+	for _, p := range []bool{e.Health != nil, e.Motion != nil, e.Heartbeat != nil, e.Clip != nil} {
 		if p {
 			n++
 		}
@@ -117,6 +120,20 @@ func (e *Event) Validate() error {
 	}
 	if hb := e.Heartbeat; hb != nil && hb.Epoch != "" && hb.Epoch != e.Epoch {
 		return bad("heartbeat.epoch %q differs from the envelope's %q", hb.Epoch, e.Epoch)
+	}
+	if c := e.Clip; c != nil {
+		switch {
+		case !sha256RE.MatchString(c.SHA256):
+			return bad("clip.sha256 %q is not 64 lowercase hex digits", c.SHA256)
+		case c.Bytes <= 0 || c.Bytes > MaxClip:
+			return bad("clip.bytes %d must be 1 to %d", c.Bytes, MaxClip)
+		case len(c.Motion) < 8 || len(c.Motion) > 64 || !ValidToken(c.Motion):
+			return bad("clip.motion %q is not an event id", c.Motion)
+		case c.Object != ClipObject(e.Site, e.Agent, e.Camera, c.Motion):
+			return bad("clip.object %q must be %q", c.Object, ClipObject(e.Site, e.Agent, e.Camera, c.Motion))
+		case c.End.Before(c.Start):
+			return bad("clip.end is before clip.start")
+		}
 	}
 	if sn := e.Snapshot; sn != nil {
 		if e.Kind == KindHeartbeat {

@@ -199,8 +199,13 @@ func (in *Ingester) handle(ctx context.Context, msgs []jetstream.Msg) {
 	}
 	in.expectSnapshots(sctx, evs, res)
 	failed := false
+	now := time.Now()
 	for i, r := range res {
 		m, e := held[i], evs[i]
+		switch r.Outcome {
+		case camstate.OutcomeStored, camstate.OutcomeLate, camstate.OutcomeNewEpoch, camstate.OutcomeHistoryKept:
+			in.o.Metrics.Latency.Observe(max(0, now.Sub(e.Time).Seconds()))
+		}
 		switch r.Outcome {
 		case camstate.OutcomeStored, camstate.OutcomeLate:
 			in.o.Metrics.Events.WithLabelValues(string(e.Kind)).Inc()
@@ -265,7 +270,7 @@ func (in *Ingester) expectSnapshots(ctx context.Context, evs []*event.Event, res
 	for i, e := range evs {
 		switch res[i].Outcome {
 		case camstate.OutcomeStored, camstate.OutcomeLate, camstate.OutcomeDuplicate, camstate.OutcomeNewEpoch, camstate.OutcomeHistoryKept:
-			if e.Snapshot != nil {
+			if e.Snapshot != nil || e.Clip != nil {
 				with = append(with, i)
 			}
 		}

@@ -328,7 +328,7 @@ func TestIngestStoresTheJSONAsSent(t *testing.T) {
 		return errIf(r.stored(in.store, "cam-j") != 1, "not stored yet")
 	})
 	ctx := context.Background()
-	got, err := in.store.Events(ctx, "cam-j", time.Unix(0, 0), time.Now(), nil, 10)
+	got, err := Timeline{Store: in.store, Log: &Log{JS: r.js, Stream: r.stream}}.Events(ctx, "cam-j", time.Unix(0, 0), time.Now(), nil, 10)
 	if err != nil || len(got) != 1 || got[0].ID != e.ID || got[0].Motion == nil || got[0].Motion.Score != e.Motion.Score {
 		t.Errorf("events = %+v, %v", got, err)
 	}

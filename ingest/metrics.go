@@ -40,6 +40,10 @@ type Metrics struct {
 	// Epochs counts events that moved a camera or agent into a new spool
 	// epoch, by scope ("camera", "agent").
 	Epochs *prometheus.CounterVec
+	// Latency is how long after its own time each event was in Redis:
+	// the edge-to-Redis latency of a live system (a spool's catch-up
+	// shows as the long tail).
+	Latency prometheus.Histogram
 }
 
 // NewMetrics creates and registers the ingest metrics on reg.
@@ -69,6 +73,11 @@ func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
 			Name: "camwatch_ingest_epoch_changes_total",
 			Help: "Cameras and agents moved into a new spool epoch (an agent's spool was wiped), by scope.",
 		}, []string{"scope"}),
+		Latency: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name:    "camwatch_ingest_event_latency_seconds",
+			Help:    "From an event's time to its being stored in Redis.",
+			Buckets: prometheus.ExponentialBuckets(0.005, 2, 16),
+		}),
 		BatchSeconds: prometheus.NewHistogram(prometheus.HistogramOpts{
 			Name:    "camwatch_ingest_batch_seconds",
 			Help:    "Time to validate, store and acknowledge one batch.",
@@ -81,7 +90,7 @@ func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
 	for _, r := range reasons {
 		m.Invalid.WithLabelValues(r)
 	}
-	for _, c := range []prometheus.Collector{m.Events, m.Invalid, m.Duplicates, m.RedisErrors, m.BatchSeconds, m.HistoryKept, m.Epochs} {
+	for _, c := range []prometheus.Collector{m.Events, m.Invalid, m.Duplicates, m.RedisErrors, m.BatchSeconds, m.HistoryKept, m.Epochs, m.Latency} {
 		if err := reg.Register(c); err != nil {
 			return nil, fmt.Errorf("register ingest metrics: %w", err)
 		}

@@ -91,43 +91,55 @@ func (l *Log) Events(ctx context.Context, camera string, from, to time.Time, kin
 
 func ptr[T any](v T) *T { return &v }
 
-// Timeline is a camera's events as the API lists them: every kind Redis
-// keeps (camstate.Store.Events) and, from the events stream, the stats
-// events Redis keeps only as roll-ups. Its other methods are the store's.
+// Timeline is a camera's events as the API lists them: read from the
+// events stream, the durable record (Redis keeps only each event's seq,
+// in the per-minute roll-ups, and stats figures), keeping only the events
+// Redis stored (camstate.Store.Stored), so a message the consumer refused
+// (dead-lettered, another event under a stored seq) is never listed. Its
+// other methods are the store's.
 type Timeline struct {
 	*camstate.Store
 	Log *Log
 }
 
-// Events merges the two sources: the newest limit events with from <=
-// time <= to, oldest first, of the given kinds (all when none).
+// Events returns the newest limit stored events of camera with from <=
+// time <= to, oldest first, of the given kinds (every camera kind when
+// none).
 func (t Timeline) Events(ctx context.Context, camera string, from, to time.Time, kinds []event.Kind, limit int) ([]*event.Event, error) {
-	wantStats := len(kinds) == 0 || slices.Contains(kinds, event.KindStats)
-	rest := kinds
+	if limit <= 0 {
+		return nil, nil
+	}
 	if len(kinds) == 0 {
 		for _, k := range event.Kinds {
-			if k != event.KindStats && k.CameraScoped() {
-				rest = append(rest, k)
+			if k.CameraScoped() {
+				kinds = append(kinds, k)
 			}
 		}
-	} else {
-		rest = slices.DeleteFunc(slices.Clone(kinds), func(k event.Kind) bool { return k == event.KindStats })
 	}
-	var out []*event.Event
-	if len(rest) > 0 {
-		evs, err := t.Store.Events(ctx, camera, from, to, rest, limit)
-		if err != nil {
-			return nil, err
-		}
-		out = evs
+	stored, err := t.Store.Stored(ctx, camera)
+	if err != nil {
+		return nil, err
 	}
-	if wantStats && t.Log != nil {
-		stats, err := t.Log.Events(ctx, camera, from, to, []event.Kind{event.KindStats}, limit)
-		if err != nil {
-			return nil, err
+	if t.Log == nil {
+		return nil, errors.New("events log: no JetStream")
+	}
+	all, err := t.Log.Events(ctx, camera, from, to, kinds, logScanCap)
+	if err != nil {
+		return nil, err
+	}
+	type key struct {
+		epoch string
+		seq   uint64
+	}
+	seen := make(map[key]bool, len(all))
+	out := all[:0]
+	for _, e := range all {
+		k := key{e.Epoch, e.Seq}
+		if seen[k] || !stored.Has(e.Epoch, e.Seq) {
+			continue // first in stream order of a seq wins
 		}
-		out = append(out, stats...)
-		slices.SortStableFunc(out, func(a, b *event.Event) int { return a.Time.Compare(b.Time) })
+		seen[k] = true
+		out = append(out, e)
 	}
 	if len(out) > limit {
 		out = out[len(out)-limit:]

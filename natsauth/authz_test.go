@@ -85,7 +85,26 @@ func TestAgentCredentials(t *testing.T) {
 		t.Fatalf("own snapshot: %v", err)
 	}
 
+	// Clips: the agent uploads into the clips bucket, and cannot purge
+	// or delete it.
+	if _, err := ajs.CreateOrUpdateObjectStore(ctx, jetstream.ObjectStoreConfig{Bucket: event.ClipsBucket, MaxBytes: 16 << 20}); err != nil {
+		t.Fatal(err)
+	}
+	clips, err := js.ObjectStore(ctx, event.ClipsBucket)
+	if err != nil {
+		t.Fatalf("clips bucket with agent credentials: %v", err)
+	}
+	clipName := event.ClipObject("q1", "edge-a", "cam-1", "0123456789abcdef")
+	if _, err := clips.PutBytes(ctx, clipName, []byte("\x00\x00\x00\x18ftypisom")); err != nil {
+		t.Fatalf("own clip upload: %v", err)
+	}
+	if info, err := clips.GetInfo(ctx, clipName); err != nil || info.Size != 12 {
+		t.Fatalf("own clip info: %v %v", info, err)
+	}
+
 	refused := []struct{ name, subject string }{
+		{"a purge of the clips bucket", "$JS.API.STREAM.PURGE.OBJ_" + event.ClipsBucket},
+		{"a delete of the clips bucket", "$JS.API.STREAM.DELETE.OBJ_" + event.ClipsBucket},
 		{"events for another site", "camwatch.events.q2.edge-a.cam-1.health"},
 		{"events for another agent", "camwatch.events.q1.edge-b.cam-1.health"},
 		{"heartbeat of another agent", "camwatch.agents.q1.edge-b.heartbeat"},

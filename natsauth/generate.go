@@ -262,7 +262,7 @@ func agentPermissions(a Agent) string {
 		return "[" + strings.Join(out, ", ") + "]"
 	}
 	return fmt.Sprintf("{publish: {allow: %s}, subscribe: {allow: %s}}",
-		q(event.AgentSubjects(a.Site, a.Agent, a.Cameras...)), q([]string{event.AgentInboxPrefix(a.Site, a.Agent) + ".>"}))
+		q(append(event.AgentSubjects(a.Site, a.Agent, a.Cameras...), event.ClipUploadSubjects()...)), q([]string{event.AgentInboxPrefix(a.Site, a.Agent) + ".>"}))
 }
 
 // userKey returns the public key of the user seed in path, creating the

@@ -32,6 +32,11 @@ need_lib libavutil libavutil-dev
 # browser test) and a real Redis.
 need_cmd ffmpeg ffmpeg
 need_cmd chromium chromium # the console's browser test (console/browser_test.go)
+# Verifying an evidence bundle by hand (api.TestEvidenceByHand, docs/evidence.md).
+need_cmd openssl openssl
+need_cmd jq jq
+need_cmd unzip unzip
+need_cmd sha256sum coreutils
 # A third-party RTSP camera for the interop tests (e2e/gstreamer_test.go,
 # scripts/gst-rtsp-server.py): GStreamer's gst-rtsp-server through the
 # system python's gi bindings.

@@ -140,3 +140,36 @@ func (v *Verifier) Verify(data []byte, sig string) error {
 	}
 	return nil
 }
+
+// SignRaw returns the bare 64-byte Ed25519 signature of data, for
+// detached signatures that standard tools check (an evidence bundle's
+// manifest.sig: `openssl pkeyutl -verify -rawin`).
+func (k *Key) SignRaw(data []byte) []byte { return ed25519.Sign(k.priv, data) }
+
+// PublicPEM encodes pub as a PEM "PUBLIC KEY" (SubjectPublicKeyInfo), the
+// form openssl and most Ed25519 verifiers read.
+func PublicPEM(pub ed25519.PublicKey) []byte {
+	der, err := x509.MarshalPKIXPublicKey(pub)
+	if err != nil {
+		panic("signing: an Ed25519 public key always marshals: " + err.Error())
+	}
+	return pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der})
+}
+
+// ParsePublicPEM reads a PEM "PUBLIC KEY" Ed25519 key (PublicPEM's
+// output, or `openssl pkey -pubout`).
+func ParsePublicPEM(data []byte) (ed25519.PublicKey, error) {
+	b, _ := pem.Decode(data)
+	if b == nil || b.Type != "PUBLIC KEY" {
+		return nil, errors.New("public key: no PEM PUBLIC KEY block")
+	}
+	k, err := x509.ParsePKIXPublicKey(b.Bytes)
+	if err != nil {
+		return nil, fmt.Errorf("public key: %w", err)
+	}
+	pub, ok := k.(ed25519.PublicKey)
+	if !ok {
+		return nil, fmt.Errorf("public key: %T is not an Ed25519 key", k)
+	}
+	return pub, nil
+}

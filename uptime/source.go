@@ -109,6 +109,15 @@ func (s *Source) Camera(ctx context.Context, id string, w Span) (*History, error
 	return h, nil
 }
 
+// Cameras reads the histories of the cameras ids for window w (those
+// Redis never heard of are left out): a timeline or a case of a few
+// cameras in a city of thousands.
+func (s *Source) Cameras(ctx context.Context, ids []string, w Span) (*History, error) {
+	ids = slices.Clone(ids)
+	slices.Sort(ids)
+	return s.read(ctx, slices.Compact(ids), w)
+}
+
 func (s *Source) read(ctx context.Context, ids []string, w Span) (*History, error) {
 	now := s.opts.Now()
 	cams := make([]Camera, len(ids))

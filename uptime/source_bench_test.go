@@ -93,3 +93,29 @@ func BenchmarkProgramReportScale(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkProgramReport30dCluster is BenchmarkProgramReport30d with the
+// city on the shared three-master Redis Cluster next to the same on one
+// Redis, in one run (goal < 500 ms on both): the reads of one camera are
+// pipelined per node by the cluster client.
+//
+//	go test ./uptime -run '^$' -bench ProgramReport30dCluster -benchtime 5x -count 3
+func BenchmarkProgramReport30dCluster(b *testing.B) {
+	w := Span{genEnd.Add(-30 * 24 * time.Hour), genEnd}
+	for _, backend := range []struct {
+		name string
+		open func(testing.TB) (redis.UniversalClient, string)
+	}{
+		{"redis", func(t testing.TB) (redis.UniversalClient, string) { return testenv.Redis(t) }},
+		{"cluster", func(t testing.TB) (redis.UniversalClient, string) { return testenv.SharedRedisCluster(t) }},
+	} {
+		b.Run(backend.name, func(b *testing.B) {
+			rdb, prefix := backend.open(b)
+			st := camstate.New(rdb, camstate.Options{Prefix: prefix})
+			if _, err := Generate(context.Background(), st, GenerateOptions{Cameras: 10000, Days: 90, End: genEnd, Seed: 1}); err != nil {
+				b.Fatal(err)
+			}
+			benchReport(b, NewSource(st, SourceOptions{Now: func() time.Time { return genEnd }}), w, GroupProgram, "")
+		})
+	}
+}

@@ -186,5 +186,3 @@ func TestSourceCamera(t *testing.T) {
 		t.Errorf("unknown camera: err = %v, want ErrNotFound", err)
 	}
 }
-
-

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/camwatch/camwatch/aggregator"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 )
@@ -42,6 +43,11 @@ Usage:
   camwatch token create -name N [-role R] [-scope S] [-expires 2160h] | revoke ID | list
                                           API tokens for scripts; the token is printed once
   camwatch audit verify                   walk the audit log's hash chain, report the first broken link
+  camwatch evidence export -case ID -reason TEXT -o FILE [-server URL]
+                                          a case's signed evidence bundle ($CAMWATCH_TOKEN: an investigator's)
+  camwatch evidence verify FILE [-key PUB.pem]
+                                          check a bundle offline; names the first file or record that does not match
+  camwatch evidence key [-server URL]     the deployment's public evidence key (PEM)
   camwatch version
 
 Common flags: -log-level debug|info|warn|error, -log-format text|json.
@@ -61,6 +67,7 @@ func run(args []string) int {
 		return exitUsage
 	}
 	cmd, rest := args[0], args[1:]
+	aggregator.Version = version
 	var err error
 	switch cmd {
 	case "edge":
@@ -87,6 +94,8 @@ func run(args []string) int {
 		err = runToken(rest, os.Stdout, os.Stderr)
 	case "audit":
 		err = runAudit(rest, os.Stdout)
+	case "evidence":
+		err = runEvidence(rest, os.Stdout, os.Stderr)
 	case "version", "-version", "--version":
 		fmt.Println("camwatch", version)
 		return exitOK

@@ -136,7 +136,7 @@
     pw.hidden = !me || me.kind !== "user";
     if (me) { who.textContent = t("who", me.name, t("role." + me.role)); who.dataset.role = me.role; }
     for (const a of document.querySelectorAll("nav a")) {
-      const need = { alerts: "alerts.read", uptime: "uptime.read", cameras: "cameras.read", review: "uptime.read" }[a.dataset.route];
+      const need = { alerts: "alerts.read", uptime: "uptime.read", cameras: "cameras.read", review: "uptime.read", investigate: "timeline.read" }[a.dataset.route];
       a.hidden = !me || (need && !can(need)) || (a.dataset.route === "manage" && !canManage());
     }
   }
@@ -740,7 +740,7 @@
     const view = document.getElementById("view");
     let page = parts[0] || "cameras";
     if (!me) { showLogin(""); return; }
-    const need = { alerts: "alerts.read", uptime: "uptime.read", camera: "events.read", cameras: "cameras.read", review: "uptime.read", manage: "cameras.read" }[page] || "cameras.read";
+    const need = { alerts: "alerts.read", uptime: "uptime.read", camera: "events.read", cameras: "cameras.read", review: "uptime.read", investigate: "timeline.read", manage: "cameras.read" }[page] || "cameras.read";
     document.body.dataset.page = page;
     if (!can(need) || (page === "manage" && !canManage())) {
       rerender = () => route();
@@ -750,6 +750,10 @@
     else if (page === "review") stopView = reviewPage(view);
     else if (page === "manage") stopView = managePage(view);
     else if (page === "camera" && parts[1]) { stopView = timelinePage(view, parts[1], params); page = "cameras"; }
+    else if (page === "investigate" && window.CAMWATCH_PAGES && window.CAMWATCH_PAGES.investigate) {
+      stopView = window.CAMWATCH_PAGES.investigate(view, params, { h, t, fmtTime, fmtDur, reasonText, getJSON, send, can,
+        toLocalInput, fromLocalInput, setRerender: (f) => { rerender = f; } });
+    }
     else { page = "cameras"; stopView = camerasPage(view, params); }
     for (const a of document.querySelectorAll("nav a")) {
       if (a.dataset.route === page) a.setAttribute("aria-current", "page"); else a.removeAttribute("aria-current");

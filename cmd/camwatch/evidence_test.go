@@ -1,0 +1,49 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/camwatch/camwatch/evidence"
+	"github.com/camwatch/camwatch/signing"
+)
+
+// TestEvidenceVerifyCommand: verify prints VERIFIED with the key given,
+// says when only the bundle's own key was used, and names the changed
+// file of a tampered copy with a failing exit.
+func TestEvidenceVerifyCommand(t *testing.T) {
+	dir := t.TempDir()
+	key, _ := signing.GenerateKey()
+	var buf bytes.Buffer
+	w := evidence.NewWriter(&buf, nil)
+	w.Add(evidence.EventsFile, strings.NewReader(""))
+	w.Add(evidence.CoverageFile, strings.NewReader("[]\n"))
+	w.Add(evidence.AuditFile, strings.NewReader(""))
+	if _, err := w.Finish(evidence.Manifest{Case: evidence.CaseInfo{ID: "c1", Number: "42/2026"}}, key); err != nil {
+		t.Fatal(err)
+	}
+	good := filepath.Join(dir, "good.zip")
+	os.WriteFile(good, buf.Bytes(), 0o600)
+	pub := filepath.Join(dir, "pub.pem")
+	os.WriteFile(pub, signing.PublicPEM(key.Public()), 0o600)
+	bad := bytes.Replace(buf.Bytes(), []byte("42/2026"), []byte("43/2026"), 1)
+	badFile := filepath.Join(dir, "bad.zip")
+	os.WriteFile(badFile, bad, 0o600)
+
+	var out bytes.Buffer
+	if err := runEvidence([]string{"verify", good, "-key", pub}, &out, &out); err != nil || !strings.Contains(out.String(), "VERIFIED: case c1 (42/2026)") ||
+		!strings.Contains(out.String(), "the key given with -key") {
+		t.Fatalf("good: %v %s", err, out.String())
+	}
+	out.Reset()
+	if err := runEvidence([]string{"verify", good}, &out, &out); err != nil || !strings.Contains(out.String(), "who signed is not checked") {
+		t.Fatalf("good without -key: %v %s", err, out.String())
+	}
+	out.Reset()
+	if err := runEvidence([]string{"verify", "-key", pub, badFile}, &out, &out); err == nil || !strings.Contains(out.String(), "NOT VERIFIED: manifest.json") {
+		t.Fatalf("tampered: %v %s", err, out.String())
+	}
+}

@@ -1,0 +1,132 @@
+package evidence
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/camwatch/camwatch/camstate"
+	"github.com/camwatch/camwatch/event"
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+// StoredSource says which events of a camera the aggregator accepted;
+// *camstate.Store implements it.
+type StoredSource interface {
+	Stored(ctx context.Context, camera string) (*camstate.SeqSet, error)
+}
+
+// MarkKinds are the kinds a timeline and a case read (not stats).
+var MarkKinds = []event.Kind{event.KindHealth, event.KindMotionStart, event.KindMotionEnd, event.KindClip}
+
+// Reader reads cameras' events out of the JetStream events stream, the
+// durable record, with the bytes each agent sent, keeping only the events
+// the aggregator accepted (their seq is stored in Redis), each once.
+type Reader struct {
+	JS     jetstream.JetStream
+	Stream string
+	Stored StoredSource
+}
+
+// maxScan bounds the messages one read looks at.
+const maxScan = 2_000_000
+
+// Read calls fn, in stream order, with each accepted event of cams of
+// the given kinds (MarkKinds when none) with from <= time <= to; the read
+// starts event.DefaultMaxSkew before from (a message is stored after its
+// event happened, within the skew admitted) and stops at the stream's end.
+// perCamera bounds what fn gets of one camera (0: no bound); the cameras
+// that hit it are returned.
+func (r *Reader) Read(ctx context.Context, cams []Camera, from, to time.Time, kinds []event.Kind, perCamera int, fn func(data []byte, e *event.Event)) (map[string]bool, error) {
+	if len(cams) == 0 {
+		return nil, nil
+	}
+	if len(kinds) == 0 {
+		kinds = MarkKinds
+	}
+	type key struct {
+		cam, epoch string
+		seq        uint64
+	}
+	stored := map[string]*camstate.SeqSet{}
+	var filters []string
+	for _, c := range cams {
+		set, err := r.Stored.Stored(ctx, c.ID)
+		if err != nil {
+			return nil, fmt.Errorf("%w: stored events of %s: %v", ErrUnavailable, c.ID, err)
+		}
+		stored[c.Site+"/"+c.ID] = set
+		for _, k := range kinds {
+			filters = append(filters, event.EventsSubjectRoot+"."+c.Site+".*."+c.ID+"."+string(k))
+		}
+	}
+	start := from.Add(-event.DefaultMaxSkew)
+	cons, err := r.JS.OrderedConsumer(ctx, r.Stream, jetstream.OrderedConsumerConfig{FilterSubjects: filters,
+		DeliverPolicy: jetstream.DeliverByStartTimePolicy, OptStartTime: &start})
+	if err != nil {
+		return nil, fmt.Errorf("%w: events stream %s: %v", ErrUnavailable, r.Stream, err)
+	}
+	info, err := cons.Info(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("%w: events stream: %v", ErrUnavailable, err)
+	}
+	seen := map[key]bool{}
+	count := map[string]int{}
+	full := map[string]bool{}
+	pending, idle, scanned := info.NumPending, 0, 0
+	for pending > 0 && scanned < maxScan {
+		// No wait: a pull asking for more than there is would be held
+		// until it expires.
+		batch, err := cons.FetchNoWait(1000)
+		if err != nil {
+			return nil, fmt.Errorf("%w: events stream: %v", ErrUnavailable, err)
+		}
+		n, past := 0, false
+		for m := range batch.Messages() {
+			n++
+			md, err := m.Metadata()
+			if err != nil {
+				continue
+			}
+			pending = md.NumPending
+			if md.Timestamp.After(to.Add(event.DefaultMaxSkew)) {
+				past = true
+				break
+			}
+			e, err := event.Decode(m.Data())
+			if err != nil || event.CheckSubject(e, m.Subject()) != nil || e.Time.Before(from) || e.Time.After(to) {
+				continue
+			}
+			c := e.Site + "/" + e.Camera
+			k := key{c, e.Epoch, e.Seq}
+			if seen[k] || stored[c] == nil || !stored[c].Has(e.Epoch, e.Seq) {
+				continue // first in stream order of a seq wins; refused ones never count
+			}
+			seen[k] = true
+			if perCamera > 0 && count[c] >= perCamera {
+				full[e.Camera] = true
+				continue
+			}
+			count[c]++
+			fn(m.Data(), e)
+		}
+		if err := batch.Error(); err != nil && !errors.Is(err, jetstream.ErrNoHeartbeat) && !strings.Contains(err.Error(), "timeout") {
+			return nil, fmt.Errorf("%w: events stream: %v", ErrUnavailable, err)
+		}
+		scanned += n
+		if past {
+			break
+		}
+		if n == 0 {
+			if idle++; idle > 50 {
+				return nil, fmt.Errorf("%w: events stream: nothing delivered for 5 s with %d pending", ErrUnavailable, pending)
+			}
+			time.Sleep(100 * time.Millisecond)
+			continue
+		}
+		idle = 0
+	}
+	return full, nil
+}
