@@ -69,9 +69,8 @@ var matrixPrograms = programs.New([]configs.Ward{{ID: "w-pa", Name: configs.Name
 
 func (e *alertsEnv) healthOf(cam, program string, st event.Status) {
 	e.t.Helper()
-	e.seq++
 	ev := &event.Event{Schema: 1, ID: event.NewID(), Kind: event.KindHealth, Site: "q1", Agent: "edge-1",
-		Camera: cam, Time: time.Now(), Seq: e.seq, Labels: event.Labels{Program: program, Ward: "w-" + program, Location: "Hẻm " + cam},
+		Camera: cam, Time: time.Now(), Seq: e.nextSeq(cam), Labels: event.Labels{Program: program, Ward: "w-" + program, Location: "Hẻm " + cam},
 		Health: &event.Health{Status: st, Since: time.Now(), LastFrameAgeMS: -1}}
 	data, _ := event.Marshal(ev)
 	if _, err := e.js.Publish(context.Background(), event.Subject(ev), data); err != nil {
@@ -99,7 +98,7 @@ func newWorld(t testing.TB) *world {
 		seq++
 		lab := event.Labels{Program: prog, Ward: "w-" + prog, Location: "Hẻm " + cam}
 		evs = append(evs, &event.Event{Schema: 1, ID: event.NewID(), Kind: event.KindHealth, Site: "q1", Agent: "edge-1", Camera: cam,
-			Labels: lab, Time: now.Add(-time.Minute), Seq: 1, Health: &event.Health{Status: event.StatusOffline, Since: now, LastFrameAgeMS: -1}})
+			Labels: lab, Time: now.Add(-time.Minute), Seq: e.nextSeq(cam), Health: &event.Health{Status: event.StatusOffline, Since: now, LastFrameAgeMS: -1}})
 		id := event.NewID()
 		pic := []byte{0xFF, 0xD8, 0xFF, 0xE0, byte(seq)}
 		sum := sha256.Sum256(pic)
