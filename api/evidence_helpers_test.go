@@ -100,4 +100,22 @@ func (w *world) publish(e *event.Event) {
 	if _, err := w.e.js.Publish(context.Background(), event.Subject(e), data); err != nil {
 		w.t.Fatal(err)
 	}
+	if w.sent == nil {
+		w.sent = map[string][]byte{}
+	}
+	w.sent[e.ID] = data
+}
+
+// accept publishes e and stores it as the ingester would (its seq, its
+// snapshot or clip reference), so a case holds it.
+func (w *world) accept(e *event.Event) {
+	w.t.Helper()
+	ctx := context.Background()
+	w.publish(e)
+	if res, err := w.store.Apply(ctx, []*event.Event{e}); err != nil || res[0].Err != nil {
+		w.t.Fatal(err, res)
+	}
+	if err := w.store.ExpectSnapshots(ctx, []*event.Event{e}); err != nil {
+		w.t.Fatal(err)
+	}
 }

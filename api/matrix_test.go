@@ -56,6 +56,7 @@ type world struct {
 	clip   map[string]string // camera → motion id with a clip
 	rdb    redis.UniversalClient
 	prefix string
+	sent   map[string][]byte // event id → the bytes published on the events stream
 	// accounts numbers the users the users routes' cases make.
 	accounts int
 }
