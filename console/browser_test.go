@@ -22,6 +22,8 @@ import (
 	"github.com/camwatch/camwatch/configs"
 	"github.com/camwatch/camwatch/event"
 	"github.com/camwatch/camwatch/testenv"
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/fetch"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 	"github.com/nats-io/nats.go"
@@ -123,7 +125,14 @@ func browser(t *testing.T) context.Context {
 		chromedp.Flag("no-first-run", true), chromedp.Flag("disable-background-networking", true),
 		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
 		chromedp.WindowSize(1280, 900))
-	base, stop := context.WithTimeout(context.Background(), 2*time.Minute)
+	// The browser lives as long as the test may (go test -timeout), less
+	// a minute to report: a loaded machine slows every step, and each wait
+	// is bounded on its own (waitFor).
+	deadline, ok := t.Deadline()
+	if !ok {
+		deadline = time.Now().Add(10 * time.Minute)
+	}
+	base, stop := context.WithDeadline(context.Background(), deadline.Add(-time.Minute))
 	t.Cleanup(stop)
 	actx, cancelAlloc := chromedp.NewExecAllocator(base, opts...)
 	t.Cleanup(cancelAlloc)
@@ -133,6 +142,69 @@ func browser(t *testing.T) context.Context {
 		t.Fatalf("start chromium: %v", err)
 	}
 	return ctx
+}
+
+// heldRequests pauses the page's requests matching a URL pattern (the
+// DevTools fetch domain) until the test releases them one by one.
+type heldRequests struct {
+	ctx    context.Context
+	cancel context.CancelFunc
+	paused chan fetch.RequestID
+}
+
+func holdRequests(t *testing.T, ctx context.Context, pattern string) *heldRequests {
+	t.Helper()
+	lctx, cancel := context.WithCancel(ctx)
+	hr := &heldRequests{ctx: ctx, cancel: cancel, paused: make(chan fetch.RequestID, 16)}
+	if err := chromedp.Listen(lctx, func(ev any) {
+		if e, ok := ev.(*fetch.EventRequestPaused); ok {
+			select {
+			case hr.paused <- e.RequestID:
+			default: // more than the test waits for: released by stop
+			}
+		}
+	}); err != nil {
+		cancel()
+		t.Fatal(err)
+	}
+	if _, err := chromedp.Call(ctx, fetch.Enable, fetch.EnableParams{Patterns: []*fetch.RequestPattern{{URLPattern: pattern}}}); err != nil {
+		cancel()
+		t.Fatalf("hold %s: %v", pattern, err)
+	}
+	return hr
+}
+
+// next waits for the next held request and returns what lets it go on.
+func (hr *heldRequests) next(t *testing.T) (release func()) {
+	t.Helper()
+	select {
+	case id := <-hr.paused:
+		return func() {
+			if _, err := chromedp.Call(hr.ctx, fetch.ContinueRequest, fetch.ContinueRequestParams{RequestID: id}); err != nil {
+				t.Errorf("release request: %v", err)
+			}
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("no request was held")
+		return nil
+	}
+}
+
+// stop lets every request through again.
+func (hr *heldRequests) stop(t *testing.T) {
+	t.Helper()
+	hr.cancel()
+	if _, err := chromedp.Call(hr.ctx, fetch.Disable, cdp.Empty{}); err != nil {
+		t.Errorf("stop holding requests: %v", err)
+	}
+	for {
+		select {
+		case id := <-hr.paused:
+			_, _ = chromedp.Call(hr.ctx, fetch.ContinueRequest, fetch.ContinueRequestParams{RequestID: id})
+		default:
+			return
+		}
+	}
 }
 
 // waitFor polls the page until the JavaScript expression is truthy; on
@@ -475,10 +547,25 @@ func TestConsoleInBrowser(t *testing.T) {
 
 	t.Run("a viewer does not see the management pages", func(t *testing.T) {
 		waitFor(t, ctx, "no manage link", `document.querySelector("nav a[data-route=manage]").hidden && !document.querySelector("nav a[data-route=review]").hidden`)
+		// The camera list's answer is held until the viewer is on the
+		// management page: arriving late, it must not draw over it (CI
+		// once saw the cameras page where the refusal should be).
+		waitFor(t, ctx, "every answer drawn", `!document.querySelector("#view").hasAttribute("aria-busy")`)
+		held := holdRequests(t, ctx, "*/api/v1/cameras")
+		if err := chromedp.Do(ctx, chromedp.Navigate(base+"/console/#/cameras")); err != nil {
+			t.Fatal(err)
+		}
+		release := held.next(t)
 		if err := chromedp.Do(ctx, chromedp.Navigate(base+"/console/#/manage")); err != nil {
 			t.Fatal(err)
 		}
 		waitFor(t, ctx, "the management page is refused", `document.querySelector("#denied") && !document.querySelector("#silences") && !document.querySelector("#arming")`)
+		release()
+		held.stop(t)
+		waitFor(t, ctx, "the late camera list answered", `!document.querySelector("#view").hasAttribute("aria-busy")`)
+		if text, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector("#denied") && !document.querySelector("#cameras") ? "" : document.querySelector("#view").innerText`)); err != nil || text != "" {
+			t.Fatalf("the late camera list drew over the refusal (%v):\n%s", err, text)
+		}
 		if code := fetchStatus(t, ctx, "/api/v1/silences", `{method: "POST", headers: {"Content-Type": "application/json"}, body: JSON.stringify({program: "ward-street", end: new Date(Date.now() + 3600e3).toISOString()})}`); code != http.StatusForbidden {
 			t.Errorf("a silence from the viewer's page: %d, want 403", code)
 		}
