@@ -156,7 +156,7 @@
     pw.hidden = !me || me.kind !== "user";
     if (me) { who.textContent = t("who", me.name, t("role." + me.role)); who.dataset.role = me.role; }
     for (const a of document.querySelectorAll("nav a")) {
-      const need = { alerts: "alerts.read", uptime: "uptime.read", cameras: "cameras.read", review: "uptime.read", investigate: "timeline.read" }[a.dataset.route];
+      const need = { alerts: "alerts.read", uptime: "uptime.read", cameras: "cameras.read", review: "uptime.read", investigate: "timeline.read", users: "users.manage" }[a.dataset.route];
       a.hidden = !me || (need && !can(need)) || (a.dataset.route === "manage" && !canManage());
     }
   }
@@ -760,7 +760,7 @@
     let page = parts[0] || "cameras";
     if (!me) { showLogin(""); return; }
     const view = pageView();
-    const need = { alerts: "alerts.read", uptime: "uptime.read", camera: "events.read", cameras: "cameras.read", review: "uptime.read", investigate: "timeline.read", manage: "cameras.read" }[page] || "cameras.read";
+    const need = { alerts: "alerts.read", uptime: "uptime.read", camera: "events.read", cameras: "cameras.read", review: "uptime.read", investigate: "timeline.read", manage: "cameras.read", users: "users.manage" }[page] || "cameras.read";
     document.body.dataset.page = page;
     if (!can(need) || (page === "manage" && !canManage())) {
       rerender = () => route();
@@ -773,6 +773,11 @@
     else if (page === "investigate" && window.CAMWATCH_PAGES && window.CAMWATCH_PAGES.investigate) {
       stopView = window.CAMWATCH_PAGES.investigate(view, params, { h, t, fmtTime, fmtDur, reasonText, getJSON, send, can,
         toLocalInput, fromLocalInput, setRerender: (f) => { rerender = f; } });
+    }
+    else if (page === "users" && window.CAMWATCH_PAGES && window.CAMWATCH_PAGES.users) {
+      const byName = (m) => Object.values(m).map((x) => ({ id: x.id, label: nm(x.name) })).sort((a, b) => collate(a.label, b.label));
+      stopView = window.CAMWATCH_PAGES.users(view, { h, t, fmtTime, getJSON, send, can, progName, wardName, camName,
+        programs: () => byName(dir.programs), wards: () => byName(dir.wards), me: () => me, setRerender: (f) => { rerender = f; } });
     }
     else { page = "cameras"; stopView = camerasPage(view, params); }
     for (const a of document.querySelectorAll("nav a")) {
