@@ -45,6 +45,7 @@ func TestPutSnapshotOnce(t *testing.T) {
 		t.Errorf("TTL %s, want the event retention (1h)", ttl)
 	}
 }
+
 // TestLatestSnapshotOfCamera: the camera list names each camera's newest
 // stored picture (for the console's thumbnails), per site and camera; a
 // refused picture does not become the latest.
