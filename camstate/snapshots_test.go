@@ -45,6 +45,7 @@ func TestPutSnapshotOnce(t *testing.T) {
 		t.Errorf("TTL %s, want the event retention (1h)", ttl)
 	}
 }
+
 // TestLatestSnapshotOfCamera: the camera list names each camera's newest
 // stored picture (for the console's thumbnails), per site and camera; a
 // refused picture does not become the latest.
@@ -92,7 +93,7 @@ func TestLatestSnapshotOfCamera(t *testing.T) {
 	if cams[1].Snapshot != nil {
 		t.Errorf("cam2 has no picture, got %+v", cams[1].Snapshot)
 	}
-	one, err := st.Camera(ctx, "cam1")
+	one, err := st.Camera(ctx, event.CameraRef{Site: "s1", Camera: "cam1"})
 	if err != nil || one.Snapshot == nil || one.Snapshot.ID != second {
 		t.Errorf("Camera(cam1).Snapshot %+v %v", one, err)
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"github.com/camwatch/camwatch/camstate"
+	"github.com/camwatch/camwatch/event"
 	"reflect"
 	"strings"
 	"testing"
@@ -158,7 +159,7 @@ func TestCityFaults(t *testing.T) {
 			if count[key] != int(n) {
 				t.Fatalf("%s: JetStream acknowledged %d events, last seq %d", key, count[key], n)
 			}
-			evs, err := s.CameraSeqs(ctx, camera)
+			evs, err := s.CameraSeqs(ctx, event.CameraRef{Site: city.Site(), Camera: camera})
 			if err != nil {
 				return err
 			}
