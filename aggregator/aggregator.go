@@ -162,6 +162,7 @@ func Start(ctx context.Context, o Options) (*Aggregator, error) {
 	metricsHandler := promhttp.HandlerFor(o.Gatherer, promhttp.HandlerOpts{})
 	apiOpts := api.Options{
 		Auth:      authSvc,
+		Users:     a.dir,
 		Audit:     a.auditLog,
 		Access:    access,
 		Store:     ingest.Timeline{Store: a.store, Log: &ingest.Log{JS: js, Stream: cfg.Stream.Name}},

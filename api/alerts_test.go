@@ -34,8 +34,22 @@ type alertsEnv struct {
 	srv   *httptest.Server
 	js    jetstream.JetStream
 	rules string
-	seq   uint64
-	r     *alerts.Runner
+	// seqs is each camera's last sequence number: an agent numbers each
+	// camera's events on its own, and the events stream never holds two
+	// messages of one camera with the same seq (the ingester and the
+	// evidence reader keep the first of a seq, so a fixture that reused
+	// one would hide its own events).
+	seqs map[string]uint64
+	r    *alerts.Runner
+}
+
+// nextSeq is cam's next sequence number.
+func (e *alertsEnv) nextSeq(cam string) uint64 {
+	if e.seqs == nil {
+		e.seqs = map[string]uint64{}
+	}
+	e.seqs[cam]++
+	return e.seqs[cam]
 }
 
 // newAlertsServer runs a real alerts runner (embedded NATS, real Redis)
@@ -88,9 +102,8 @@ func newAlertsServer(t testing.TB) *alertsEnv {
 
 func (e *alertsEnv) health(cam string, st event.Status) {
 	e.t.Helper()
-	e.seq++
 	ev := &event.Event{Schema: 1, ID: event.NewID(), Kind: event.KindHealth, Site: "q1", Agent: "edge-1",
-		Camera: cam, Time: time.Now(), Seq: e.seq, Labels: event.Labels{Program: "p1"},
+		Camera: cam, Time: time.Now(), Seq: e.nextSeq(cam), Labels: event.Labels{Program: "p1"},
 		Health: &event.Health{Status: st, Since: time.Now(), LastFrameAgeMS: -1}}
 	data, _ := event.Marshal(ev)
 	if _, err := e.js.Publish(context.Background(), event.Subject(ev), data); err != nil {

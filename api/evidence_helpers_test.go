@@ -38,7 +38,7 @@ func (w *world) setupEvidence(rdb redis.UniversalClient, prefix string) {
 		prog := map[bool]string{true: "pa", false: "pb"}[cam == "pa-1"]
 		lab := event.Labels{Program: prog, Ward: "w-" + prog, Location: "Hẻm " + cam}
 		me := &event.Event{Schema: 1, ID: motion, Kind: event.KindMotionStart, Site: "q1", Agent: "edge-1", Camera: cam, Labels: lab,
-			Time: time.Now().Add(-30 * time.Second), Seq: 2, Motion: &event.Motion{Detector: "pixel", Score: 0.3, Started: time.Now().Add(-30 * time.Second)},
+			Time: time.Now().Add(-30 * time.Second), Seq: w.e.nextSeq(cam), Motion: &event.Motion{Detector: "pixel", Score: 0.3, Started: time.Now().Add(-30 * time.Second)},
 			Snapshot: &event.Snapshot{ID: motion, Bytes: len(pic), SHA256: hex.EncodeToString(psum[:])}}
 		w.publish(me)
 		if res, err := w.store.Apply(ctx, []*event.Event{me}); err != nil || res[0].Err != nil {
@@ -57,7 +57,7 @@ func (w *world) setupEvidence(rdb redis.UniversalClient, prefix string) {
 			t.Fatal(err)
 		}
 		e := &event.Event{Schema: 1, ID: event.NewID(), Kind: event.KindClip, Site: "q1", Agent: "edge-1", Camera: cam, Labels: lab,
-			Time: time.Now().Add(-10 * time.Second), Seq: 3, Clip: &event.Clip{Object: obj, SHA256: hex.EncodeToString(sum[:]), Bytes: int64(len(mp4)), Motion: motion}}
+			Time: time.Now().Add(-10 * time.Second), Seq: w.e.nextSeq(cam), Clip: &event.Clip{Object: obj, SHA256: hex.EncodeToString(sum[:]), Bytes: int64(len(mp4)), Motion: motion}}
 		w.publish(e)
 		if res, err := w.store.Apply(ctx, []*event.Event{e}); err != nil || res[0].Err != nil {
 			t.Fatal(err, res)
@@ -98,6 +98,24 @@ func (w *world) publish(e *event.Event) {
 	w.t.Helper()
 	data, _ := event.Marshal(e)
 	if _, err := w.e.js.Publish(context.Background(), event.Subject(e), data); err != nil {
+		w.t.Fatal(err)
+	}
+	if w.sent == nil {
+		w.sent = map[string][]byte{}
+	}
+	w.sent[e.ID] = data
+}
+
+// accept publishes e and stores it as the ingester would (its seq, its
+// snapshot or clip reference), so a case holds it.
+func (w *world) accept(e *event.Event) {
+	w.t.Helper()
+	ctx := context.Background()
+	w.publish(e)
+	if res, err := w.store.Apply(ctx, []*event.Event{e}); err != nil || res[0].Err != nil {
+		w.t.Fatal(err, res)
+	}
+	if err := w.store.ExpectSnapshots(ctx, []*event.Event{e}); err != nil {
 		w.t.Fatal(err)
 	}
 }

@@ -56,6 +56,9 @@ type world struct {
 	clip   map[string]string // camera → motion id with a clip
 	rdb    redis.UniversalClient
 	prefix string
+	sent   map[string][]byte // event id → the bytes published on the events stream
+	// accounts numbers the users the users routes' cases make.
+	accounts int
 }
 
 var scopeA = auth.Scope{Programs: []string{"pa"}}
@@ -67,9 +70,8 @@ var matrixPrograms = programs.New([]configs.Ward{{ID: "w-pa", Name: configs.Name
 
 func (e *alertsEnv) healthOf(cam, program string, st event.Status) {
 	e.t.Helper()
-	e.seq++
 	ev := &event.Event{Schema: 1, ID: event.NewID(), Kind: event.KindHealth, Site: "q1", Agent: "edge-1",
-		Camera: cam, Time: time.Now(), Seq: e.seq, Labels: event.Labels{Program: program, Ward: "w-" + program, Location: "Hẻm " + cam},
+		Camera: cam, Time: time.Now(), Seq: e.nextSeq(cam), Labels: event.Labels{Program: program, Ward: "w-" + program, Location: "Hẻm " + cam},
 		Health: &event.Health{Status: st, Since: time.Now(), LastFrameAgeMS: -1}}
 	data, _ := event.Marshal(ev)
 	if _, err := e.js.Publish(context.Background(), event.Subject(ev), data); err != nil {
@@ -97,7 +99,7 @@ func newWorld(t testing.TB) *world {
 		seq++
 		lab := event.Labels{Program: prog, Ward: "w-" + prog, Location: "Hẻm " + cam}
 		evs = append(evs, &event.Event{Schema: 1, ID: event.NewID(), Kind: event.KindHealth, Site: "q1", Agent: "edge-1", Camera: cam,
-			Labels: lab, Time: now.Add(-time.Minute), Seq: 1, Health: &event.Health{Status: event.StatusOffline, Since: now, LastFrameAgeMS: -1}})
+			Labels: lab, Time: now.Add(-time.Minute), Seq: e.nextSeq(cam), Health: &event.Health{Status: event.StatusOffline, Since: now, LastFrameAgeMS: -1}})
 		id := event.NewID()
 		pic := []byte{0xFF, 0xD8, 0xFF, 0xE0, byte(seq)}
 		sum := sha256.Sum256(pic)
@@ -148,7 +150,7 @@ func newWorld(t testing.TB) *world {
 	w.setupEvidence(rdb, prefix)
 	w.opts = Options{Store: events, Snapshots: w.store, Alerts: e.r, AlertHistory: e.r.Store(),
 		MaintenanceAlerts: e.r, Uptime: &Uptime{Source: w.src, Maintenance: w.src}, Auth: w.svc, Audit: w.log,
-		AlertsHeartbeat: 100 * time.Millisecond, Programs: matrixPrograms,
+		AlertsHeartbeat: 100 * time.Millisecond, Programs: matrixPrograms, Users: w.dir,
 		Investigations: &Investigations{Events: &evidence.Reader{JS: w.e.js, Stream: "EV", Stored: w.store}, History: w.src, Clips: w.store, Evidence: w.ev}}
 	w.srv = httptest.NewServer(New(w.opts))
 	t.Cleanup(w.srv.Close)
@@ -322,6 +324,60 @@ var matrixCases = map[string]matrixCase{
 	"GET /api/v1/uptime/scorecard": {req: func(_ *world, in bool) mreq {
 		return mreq{"GET", "/api/v1/uptime/scorecard?window=24h&program=" + ab(in, "pa", "pb"), ""}
 	}},
+}
+
+// account makes a fresh viewer of pa for a users route to change.
+func (w *world) account() string {
+	w.t.Helper()
+	w.accounts++
+	name := fmt.Sprint("matrix-user-", w.accounts)
+	if _, err := w.dir.AddUser(context.Background(), name, auth.Viewer, scopeA, "matrix-password-1", "test"); err != nil {
+		w.t.Fatal(err)
+	}
+	return name
+}
+
+// apiToken makes a fresh token for the revoke route.
+func (w *world) apiToken() string {
+	w.t.Helper()
+	_, tok, err := w.dir.CreateToken(context.Background(), "matrix-revoke", auth.Viewer, scopeA, time.Hour, "test")
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	return tok.ID
+}
+
+func init() {
+	// The users and tokens routes touch no camera: they are an admin's.
+	for pattern, c := range map[string]matrixCase{
+		"GET /api/v1/users": {req: func(*world, bool) mreq { return mreq{"GET", "/api/v1/users", ""} }},
+		"POST /api/v1/users": {req: func(w *world, _ bool) mreq {
+			w.accounts++
+			return mreq{"POST", "/api/v1/users", fmt.Sprintf(`{"name":"matrix-new-%d","role":"viewer","scope":{"programs":["pa"]}}`, w.accounts)}
+		}},
+		"POST /api/v1/users/{name}/role": {req: func(w *world, _ bool) mreq {
+			return mreq{"POST", "/api/v1/users/" + w.account() + "/role", `{"role":"operator","scope":{"programs":["pa"]}}`}
+		}},
+		"POST /api/v1/users/{name}/disable": {req: func(w *world, _ bool) mreq {
+			return mreq{"POST", "/api/v1/users/" + w.account() + "/disable", ""}
+		}},
+		"POST /api/v1/users/{name}/enable": {req: func(w *world, _ bool) mreq {
+			return mreq{"POST", "/api/v1/users/" + w.account() + "/enable", ""}
+		}},
+		"POST /api/v1/users/{name}/password": {req: func(w *world, _ bool) mreq {
+			return mreq{"POST", "/api/v1/users/" + w.account() + "/password", `{}`}
+		}},
+		"GET /api/v1/tokens": {req: func(*world, bool) mreq { return mreq{"GET", "/api/v1/tokens", ""} }},
+		"POST /api/v1/tokens": {req: func(*world, bool) mreq {
+			return mreq{"POST", "/api/v1/tokens", `{"name":"matrix-new","role":"viewer","scope":{"programs":["pa"]}}`}
+		}},
+		"DELETE /api/v1/tokens/{id}": {req: func(w *world, _ bool) mreq {
+			return mreq{"DELETE", "/api/v1/tokens/" + w.apiToken(), ""}
+		}},
+	} {
+		c.noObject = true
+		matrixCases[pattern] = c
+	}
 }
 
 // openRoutes are the routes that need no credentials; adding one is a

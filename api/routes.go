@@ -56,6 +56,9 @@ type Options struct {
 	AlertsHeartbeat time.Duration
 	// Auth checks credentials; nil refuses every route that is not open.
 	Auth Authenticator
+	// Users manages accounts and API tokens (admins); nil answers 503
+	// on the users and tokens routes.
+	Users Users
 	// Audit records every change and sensitive read; nil refuses them
 	// (fail closed), answering 503.
 	Audit Auditor
@@ -121,6 +124,16 @@ func (s *server) routes() []route {
 		{"DELETE /api/v1/session", auth.Signed, s.logout},
 		{"POST /api/v1/session/password", auth.Signed, s.changePassword},
 		{"GET /api/v1/audit", auth.AuditRead, s.listAudit},
+
+		{"GET /api/v1/users", auth.UsersManage, s.usersOr(s.listUsers)},
+		{"POST /api/v1/users", auth.UsersManage, s.usersOr(s.addUser)},
+		{"POST /api/v1/users/{name}/role", auth.UsersManage, s.usersOr(s.setUserRole)},
+		{"POST /api/v1/users/{name}/disable", auth.UsersManage, s.usersOr(s.setUserDisabled(true))},
+		{"POST /api/v1/users/{name}/enable", auth.UsersManage, s.usersOr(s.setUserDisabled(false))},
+		{"POST /api/v1/users/{name}/password", auth.UsersManage, s.usersOr(s.resetPassword)},
+		{"GET /api/v1/tokens", auth.TokensManage, s.usersOr(s.listTokens)},
+		{"POST /api/v1/tokens", auth.TokensManage, s.usersOr(s.createToken)},
+		{"DELETE /api/v1/tokens/{id}", auth.TokensManage, s.usersOr(s.revokeToken)},
 
 		{"GET /api/v1/programs", auth.CamerasRead, s.listPrograms},
 		{"GET /api/v1/cameras", auth.CamerasRead, s.listCameras},

@@ -55,6 +55,18 @@ type Token struct {
 // Active reports whether the token still works at now.
 func (t *Token) Active(now time.Time) bool { return t.Revoked.IsZero() && now.Before(t.Expires) }
 
+// State names the token's state at now for lists: active, expired or
+// revoked.
+func (t *Token) State(now time.Time) string {
+	switch {
+	case !t.Revoked.IsZero():
+		return "revoked"
+	case !now.Before(t.Expires):
+		return "expired"
+	}
+	return "active"
+}
+
 // DirectoryOptions configure the users bucket.
 type DirectoryOptions struct {
 	Bucket   string // default DefaultBucket

@@ -23,8 +23,8 @@ type stream struct {
 	codec  Codec
 	data   av.CodecData
 	params [][]byte
-	aus   [][]byte
-	keys  []bool
+	aus    [][]byte
+	keys   []bool
 }
 
 func loadStream(t testing.TB, file string, c Codec) *stream {

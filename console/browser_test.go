@@ -22,6 +22,8 @@ import (
 	"github.com/camwatch/camwatch/configs"
 	"github.com/camwatch/camwatch/event"
 	"github.com/camwatch/camwatch/testenv"
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/fetch"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 	"github.com/nats-io/nats.go"
@@ -123,7 +125,14 @@ func browser(t *testing.T) context.Context {
 		chromedp.Flag("no-first-run", true), chromedp.Flag("disable-background-networking", true),
 		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
 		chromedp.WindowSize(1280, 900))
-	base, stop := context.WithTimeout(context.Background(), 2*time.Minute)
+	// The browser lives as long as the test may (go test -timeout), less
+	// a minute to report: a loaded machine slows every step, and each wait
+	// is bounded on its own (waitFor).
+	deadline, ok := t.Deadline()
+	if !ok {
+		deadline = time.Now().Add(10 * time.Minute)
+	}
+	base, stop := context.WithDeadline(context.Background(), deadline.Add(-time.Minute))
 	t.Cleanup(stop)
 	actx, cancelAlloc := chromedp.NewExecAllocator(base, opts...)
 	t.Cleanup(cancelAlloc)
@@ -133,6 +142,69 @@ func browser(t *testing.T) context.Context {
 		t.Fatalf("start chromium: %v", err)
 	}
 	return ctx
+}
+
+// heldRequests pauses the page's requests matching a URL pattern (the
+// DevTools fetch domain) until the test releases them one by one.
+type heldRequests struct {
+	ctx    context.Context
+	cancel context.CancelFunc
+	paused chan fetch.RequestID
+}
+
+func holdRequests(t *testing.T, ctx context.Context, pattern string) *heldRequests {
+	t.Helper()
+	lctx, cancel := context.WithCancel(ctx)
+	hr := &heldRequests{ctx: ctx, cancel: cancel, paused: make(chan fetch.RequestID, 16)}
+	if err := chromedp.Listen(lctx, func(ev any) {
+		if e, ok := ev.(*fetch.EventRequestPaused); ok {
+			select {
+			case hr.paused <- e.RequestID:
+			default: // more than the test waits for: released by stop
+			}
+		}
+	}); err != nil {
+		cancel()
+		t.Fatal(err)
+	}
+	if _, err := chromedp.Call(ctx, fetch.Enable, fetch.EnableParams{Patterns: []*fetch.RequestPattern{{URLPattern: pattern}}}); err != nil {
+		cancel()
+		t.Fatalf("hold %s: %v", pattern, err)
+	}
+	return hr
+}
+
+// next waits for the next held request and returns what lets it go on.
+func (hr *heldRequests) next(t *testing.T) (release func()) {
+	t.Helper()
+	select {
+	case id := <-hr.paused:
+		return func() {
+			if _, err := chromedp.Call(hr.ctx, fetch.ContinueRequest, fetch.ContinueRequestParams{RequestID: id}); err != nil {
+				t.Errorf("release request: %v", err)
+			}
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("no request was held")
+		return nil
+	}
+}
+
+// stop lets every request through again.
+func (hr *heldRequests) stop(t *testing.T) {
+	t.Helper()
+	hr.cancel()
+	if _, err := chromedp.Call(hr.ctx, fetch.Disable, cdp.Empty{}); err != nil {
+		t.Errorf("stop holding requests: %v", err)
+	}
+	for {
+		select {
+		case id := <-hr.paused:
+			_, _ = chromedp.Call(hr.ctx, fetch.ContinueRequest, fetch.ContinueRequestParams{RequestID: id})
+		default:
+			return
+		}
+	}
 }
 
 // waitFor polls the page until the JavaScript expression is truthy; on
@@ -227,6 +299,10 @@ func TestConsoleInBrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 	if _, err := dir.AddUser(bg, "ward-viewer", auth.Viewer, auth.Scope{All: true}, viewPass, "test"); err != nil {
+		t.Fatal(err)
+	}
+	const adminPass = "ward-admin-secret-1"
+	if _, err := dir.AddUser(bg, "ward-admin", auth.Admin, auth.Scope{All: true}, adminPass, "test"); err != nil {
 		t.Fatal(err)
 	}
 	const techPass = "ward-technician-secret"
@@ -474,11 +550,27 @@ func TestConsoleInBrowser(t *testing.T) {
 	})
 
 	t.Run("a viewer does not see the management pages", func(t *testing.T) {
-		waitFor(t, ctx, "no manage link", `document.querySelector("nav a[data-route=manage]").hidden && !document.querySelector("nav a[data-route=review]").hidden`)
+		waitFor(t, ctx, "no manage or users link", `document.querySelector("nav a[data-route=manage]").hidden && document.querySelector("nav a[data-route=users]").hidden
+			&& !document.querySelector("nav a[data-route=review]").hidden`)
+		// The camera list's answer is held until the viewer is on the
+		// management page: arriving late, it must not draw over it (CI
+		// once saw the cameras page where the refusal should be).
+		waitFor(t, ctx, "every answer drawn", `!document.querySelector("#view").hasAttribute("aria-busy")`)
+		held := holdRequests(t, ctx, "*/api/v1/cameras")
+		if err := chromedp.Do(ctx, chromedp.Navigate(base+"/console/#/cameras")); err != nil {
+			t.Fatal(err)
+		}
+		release := held.next(t)
 		if err := chromedp.Do(ctx, chromedp.Navigate(base+"/console/#/manage")); err != nil {
 			t.Fatal(err)
 		}
 		waitFor(t, ctx, "the management page is refused", `document.querySelector("#denied") && !document.querySelector("#silences") && !document.querySelector("#arming")`)
+		release()
+		held.stop(t)
+		waitFor(t, ctx, "the late camera list answered", `!document.querySelector("#view").hasAttribute("aria-busy")`)
+		if text, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector("#denied") && !document.querySelector("#cameras") ? "" : document.querySelector("#view").innerText`)); err != nil || text != "" {
+			t.Fatalf("the late camera list drew over the refusal (%v):\n%s", err, text)
+		}
 		if code := fetchStatus(t, ctx, "/api/v1/silences", `{method: "POST", headers: {"Content-Type": "application/json"}, body: JSON.stringify({program: "ward-street", end: new Date(Date.now() + 3600e3).toISOString()})}`); code != http.StatusForbidden {
 			t.Errorf("a silence from the viewer's page: %d, want 403", code)
 		}
@@ -552,7 +644,95 @@ func TestConsoleInBrowser(t *testing.T) {
 			t.Fatal(err)
 		}
 		waitFor(t, ctx, "expired", `document.querySelector("#manage-msg").textContent === "Silence expired" && !document.querySelector("#silences li.item")`)
+		waitFor(t, ctx, "a technician has no users link", `document.querySelector("nav a[data-route=users]").hidden`)
 	})
+
+	t.Run("an admin adds a user and a token from the page; each secret is shown once", func(t *testing.T) {
+		if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS("#logout"))); err != nil {
+			t.Fatal(err)
+		}
+		waitFor(t, ctx, "signed out", `document.querySelector("#login")`)
+		signIn(t, ctx, base, "ward-admin", adminPass)
+		if err := chromedp.Do(ctx, chromedp.Navigate(base+"/console/#/users")); err != nil {
+			t.Fatal(err)
+		}
+		waitFor(t, ctx, "the users page lists the accounts", `[...document.querySelectorAll("#users li.item")].map((li) => li.dataset.user).join(",") === "op-lan,tech-ward,ward-admin,ward-viewer"
+			&& document.querySelector('#users li[data-user="op-lan"]').textContent.includes("5+1 group, neighbourhood 7")`)
+		// A new operator of the 5+1 group, the program chosen by name.
+		if err := chromedp.Do(ctx, chromedp.SendKeys(chromedp.CSS("#u-name"), "op-minh")); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`(() => {
+			document.querySelector("#u-role").value = "operator";
+			const k = document.querySelector("#u-scope-kind"); k.value = "programs"; k.dispatchEvent(new Event("change"));
+			const o = [...document.querySelectorAll("#u-scope-items option")].find((o) => o.textContent === "5+1 group, neighbourhood 7");
+			o.selected = true; return true; })()`)); err != nil {
+			t.Fatal(err)
+		}
+		if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`#user-form button[type="submit"]`))); err != nil {
+			t.Fatal(err)
+		}
+		waitFor(t, ctx, "op-minh added, the made password shown once", `document.querySelector("#users-msg").textContent === "op-minh added"
+			&& document.querySelector("#secret-value") && document.querySelector("#secret-value").textContent.length === 16
+			&& document.querySelector('#users li[data-user="op-minh"]')`)
+		pw, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector("#secret-value").textContent`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		screenshot(t, ctx, "users-admin-en")
+		// A token for a script: shown once, works, revoked from the page.
+		if err := chromedp.Do(ctx, chromedp.SendKeys(chromedp.CSS("#k-name"), "ward-report")); err != nil {
+			t.Fatal(err)
+		}
+		if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`#token-form button[type="submit"]`))); err != nil {
+			t.Fatal(err)
+		}
+		waitFor(t, ctx, "the token shown once", `document.querySelector("#users-msg").textContent === "Token ward-report created"
+			&& /^cwt_/.test(document.querySelector("#secret-value").textContent) && document.querySelector('#tokens li[data-state="active"]')`)
+		tok, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector("#secret-value").textContent`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if code := bearerStatus(t, base+"/api/v1/cameras", tok); code != http.StatusOK {
+			t.Errorf("the new token reads cameras: %d", code)
+		}
+		if err := chromedp.Do(ctx, chromedp.Navigate(base+"/console/#/cameras"), chromedp.Navigate(base+"/console/#/users")); err != nil {
+			t.Fatal(err)
+		}
+		waitFor(t, ctx, "back on the page, the secrets are gone", `document.querySelector('#tokens li[data-state="active"]') && !document.querySelector("#secret")
+			&& !document.body.innerText.includes(`+jsString(pw)+`) && !document.body.innerText.includes(`+jsString(tok)+`)`)
+		if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`#tokens li[data-state="active"] button.revoke`))); err != nil {
+			t.Fatal(err)
+		}
+		waitFor(t, ctx, "revoked", `document.querySelector("#users-msg").textContent === "ward-report revoked" && document.querySelector('#tokens li[data-state="revoked"]')`)
+		testenv.Eventually(t, 5*time.Second, func() error {
+			if code := bearerStatus(t, base+"/api/v1/cameras", tok); code != http.StatusUnauthorized {
+				return fmt.Errorf("revoked token: %d, want 401", code)
+			}
+			return nil
+		})
+		// The new operator signs in with the made password and sees their
+		// program only.
+		if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS("#logout"))); err != nil {
+			t.Fatal(err)
+		}
+		waitFor(t, ctx, "signed out", `document.querySelector("#login")`)
+		signIn(t, ctx, base, "op-minh", pw)
+		waitFor(t, ctx, "op-minh sees the two cameras of the 5+1 group", `document.querySelectorAll("#cameras li.cam").length === 2 && document.querySelector("nav a[data-route=users]").hidden`)
+	})
+}
+
+// bearerStatus is the status of GET u with an API token.
+func bearerStatus(t *testing.T, u, token string) int {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, u, nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	return res.StatusCode
 }
 
 // adminToken is what getJSON reads the API with.

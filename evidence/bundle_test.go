@@ -148,6 +148,14 @@ func TestVerifyBundle(t *testing.T) {
 		}
 	}
 
+	// A forger without the deployment's key builds a whole consistent
+	// bundle of their own (other content, their key named in the
+	// manifest): it is intact, so only the trusted key can refuse it.
+	forged := testBundle(t, other)
+	if rep, err := Verify(bytes.NewReader(forged), int64(len(forged)), nil); err != nil || rep.Trusted || rep.KeyID != other.ID() {
+		t.Fatalf("a forged bundle without --key: %v %+v, want intact but untrusted, signed by %s", err, rep, other.ID())
+	}
+
 	cases := []struct {
 		name, want string
 		bundle     []byte
@@ -175,6 +183,7 @@ func TestVerifyBundle(t *testing.T) {
 		}, nil)},
 		{"the signature from another key", "manifest.sig does not match manifest.json", otherSigned},
 		{"a truncated ZIP", "not a whole ZIP archive", good[:len(good)*2/3]},
+		{"a bundle forged and re-signed by another key", "manifest.sig is not signed by key " + key.ID() + " (the manifest names key " + other.ID() + ")", forged},
 		{"an event line changed", "events.jsonl has SHA-256", rewrite(t, good, func(name string, d []byte) []byte {
 			if name == EventsFile {
 				return bytes.Replace(d, []byte(`"score":0.4`), []byte(`"score":0.5`), 1)

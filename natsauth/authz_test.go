@@ -14,6 +14,7 @@ import (
 	"github.com/camwatch/camwatch/alerts"
 	"github.com/camwatch/camwatch/configs"
 	"github.com/camwatch/camwatch/event"
+	"github.com/camwatch/camwatch/evidence"
 	"github.com/camwatch/camwatch/natsauth"
 	"github.com/camwatch/camwatch/testenv"
 	"github.com/nats-io/nats-server/v2/server"
@@ -105,6 +106,15 @@ func TestAgentCredentials(t *testing.T) {
 	refused := []struct{ name, subject string }{
 		{"a purge of the clips bucket", "$JS.API.STREAM.PURGE.OBJ_" + event.ClipsBucket},
 		{"a delete of the clips bucket", "$JS.API.STREAM.DELETE.OBJ_" + event.ClipsBucket},
+		// Case holds end only by an admin's audited close (the API): an
+		// agent can neither mark a held object deleted, nor purge or drop
+		// the holds, nor rewrite or delete a case.
+		{"a held object marked deleted", "$O." + evidence.HoldsBucket + ".M.Y2FzZS8xL2V2ZW50cy5qc29ubA=="},
+		{"a held object's chunks", "$O." + evidence.HoldsBucket + ".C.x"},
+		{"a purge of the case holds", "$JS.API.STREAM.PURGE.OBJ_" + evidence.HoldsBucket},
+		{"a delete of the case holds", "$JS.API.STREAM.DELETE.OBJ_" + evidence.HoldsBucket},
+		{"a case rewritten", "$KV." + evidence.CasesBucket + ".0123456789abcdef"},
+		{"a purge of the cases", "$JS.API.STREAM.PURGE.KV_" + evidence.CasesBucket},
 		{"events for another site", "camwatch.events.q2.edge-a.cam-1.health"},
 		{"events for another agent", "camwatch.events.q1.edge-b.cam-1.health"},
 		{"heartbeat of another agent", "camwatch.agents.q1.edge-b.heartbeat"},

@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"context"
-	"crypto/rand"
 	"flag"
 	"fmt"
 	"io"
@@ -118,20 +117,9 @@ func password(fromStdin bool, in io.Reader, out io.Writer, who string) (string, 
 		}
 		return strings.TrimRight(line, "\r\n"), auth.CheckPassword(strings.TrimRight(line, "\r\n"))
 	}
-	pw := randomPassword()
+	pw := auth.GeneratePassword()
 	fmt.Fprintf(out, "password of %s (shown once): %s\n", who, pw)
 	return pw, nil
-}
-
-// randomPassword is 16 characters without look-alikes (~92 bits).
-func randomPassword() string {
-	const alphabet = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
-	b := make([]byte, 16)
-	_, _ = rand.Read(b)
-	for i := range b {
-		b[i] = alphabet[int(b[i])%len(alphabet)]
-	}
-	return string(b)
 }
 
 // runUser implements camwatch user add|passwd|disable|enable|list.
@@ -306,14 +294,7 @@ func runToken(args []string, out, errOut io.Writer) error {
 	tw := tabwriter.NewWriter(out, 0, 2, 2, ' ', 0)
 	fmt.Fprintln(tw, "ID\tNAME\tROLE\tSCOPE\tSTATE\tEXPIRES")
 	for _, t := range toks {
-		st := "active"
-		switch {
-		case !t.Revoked.IsZero():
-			st = "revoked"
-		case !now.Before(t.Expires):
-			st = "expired"
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", t.ID, t.Name, t.Role, scopeText(t.Scope), st, t.Expires.Format(time.RFC3339))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", t.ID, t.Name, t.Role, scopeText(t.Scope), t.State(now), t.Expires.Format(time.RFC3339))
 	}
 	return tw.Flush()
 }

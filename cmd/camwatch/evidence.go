@@ -208,13 +208,20 @@ func evidenceVerify(args []string, out io.Writer) error {
 		return errors.New("the bundle does not verify")
 	}
 	m := rep.Manifest
-	fmt.Fprintf(out, "VERIFIED: case %s (%s) exported %s by %s (%s), %d files, %d bytes, %d events, %d snapshots, %d clips, %d audit records\n",
-		m.Case.ID, m.Case.Number, m.ExportedAt.Format(time.RFC3339), m.Exporter.Name, m.Exporter.Role, rep.Files+2, rep.Bytes,
+	// Without -key anyone can make a bundle that passes (a forger signs
+	// with a key of their own and names it in the manifest), so the
+	// verdict does not say VERIFIED then.
+	verdict := "VERIFIED"
+	if !rep.Trusted {
+		verdict = "INTACT, SIGNER NOT CHECKED"
+	}
+	fmt.Fprintf(out, "%s: case %s (%s) exported %s by %s (%s), %d files, %d bytes, %d events, %d snapshots, %d clips, %d audit records\n",
+		verdict, m.Case.ID, m.Case.Number, m.ExportedAt.Format(time.RFC3339), m.Exporter.Name, m.Exporter.Role, rep.Files+2, rep.Bytes,
 		m.Counts.Events, m.Counts.Snapshots, m.Counts.Clips, rep.Audit)
 	if rep.Trusted {
 		fmt.Fprintf(out, "signed by key %s (the key given with -key)\n", rep.KeyID)
 	} else {
-		fmt.Fprintf(out, "signed by key %s as named in the bundle: unchanged since signing, but who signed is not checked; pass -key with the deployment's key\n", rep.KeyID)
+		fmt.Fprintf(out, "signed by key %s as named in the bundle: unchanged since signing, but who signed is not checked; pass -key with the deployment's key (camwatch evidence key)\n", rep.KeyID)
 	}
 	if len(m.Missing) > 0 {
 		fmt.Fprintf(out, "%d referenced files are not in the bundle, each with its reason in manifest.json \"missing\"\n", len(m.Missing))

@@ -111,13 +111,33 @@
     return new Date(d.getTime() + zoneOffset(d.getTime())).toISOString().slice(0, 16);
   }
 
+  // inflight counts the API requests under way; while any is, the page
+  // says it is busy (aria-busy), for screen readers and for tests that
+  // must know every answer has been drawn.
+  let inflight = 0;
+  function busy(d) {
+    inflight += d;
+    const root = document.getElementById("view");
+    if (inflight > 0) root.setAttribute("aria-busy", "true"); else root.removeAttribute("aria-busy");
+  }
   async function getJSON(url, init) {
-    const res = await fetch(url, Object.assign({ headers: { "Accept": "application/json" }, credentials: "same-origin" }, init));
-    let body = null;
-    try { body = await res.json(); } catch (_) { /* empty or not JSON */ }
+    busy(1);
+    let res, body = null;
+    try {
+      res = await fetch(url, Object.assign({ headers: { "Accept": "application/json" }, credentials: "same-origin" }, init));
+      try { body = await res.json(); } catch (_) { /* empty or not JSON */ }
+    } finally { busy(-1); }
     if (res.status === 401 && me) { me = null; showLogin(t("login.expired")); }
     if (!res.ok) { const e = new Error((body && body.error) || res.status + " " + res.statusText); e.status = res.status; throw e; }
     return body;
+  }
+  // pageView gives a page its own element inside #view: a page the user
+  // has left (an answer arriving late, a timer) draws into a detached
+  // element, never over the page the user moved to.
+  function pageView() {
+    const el = h("div", { class: "page" });
+    document.getElementById("view").replaceChildren(el);
+    return el;
   }
   // send makes a change: JSON body, so a cross-site form cannot forge it.
   function send(method, url, body) {
@@ -136,7 +156,7 @@
     pw.hidden = !me || me.kind !== "user";
     if (me) { who.textContent = t("who", me.name, t("role." + me.role)); who.dataset.role = me.role; }
     for (const a of document.querySelectorAll("nav a")) {
-      const need = { alerts: "alerts.read", uptime: "uptime.read", cameras: "cameras.read", review: "uptime.read", investigate: "timeline.read" }[a.dataset.route];
+      const need = { alerts: "alerts.read", uptime: "uptime.read", cameras: "cameras.read", review: "uptime.read", investigate: "timeline.read", users: "users.manage" }[a.dataset.route];
       a.hidden = !me || (need && !can(need)) || (a.dataset.route === "manage" && !canManage());
     }
   }
@@ -146,7 +166,7 @@
     if (stopView) stopView();
     stopView = null; rerender = () => showLogin(msg);
     applyStatic();
-    const view = document.getElementById("view");
+    const view = pageView();
     const err = h("p", { class: "error", role: "alert", id: "login-error" }, msg || "");
     const form = h("form", { class: "login", id: "login", onsubmit: async (e) => {
       e.preventDefault();
@@ -171,7 +191,7 @@
   function showPassword() {
     if (stopView) stopView();
     stopView = null; rerender = showPassword;
-    const view = document.getElementById("view");
+    const view = pageView();
     const msg = h("p", { role: "status", id: "password-msg" });
     const form = h("form", { class: "login", id: "password-form", onsubmit: async (e) => {
       e.preventDefault();
@@ -737,10 +757,10 @@
     const [path, qs] = raw.split("?");
     const params = new URLSearchParams(qs || "");
     const parts = path.split("/").map(decodeURIComponent);
-    const view = document.getElementById("view");
     let page = parts[0] || "cameras";
     if (!me) { showLogin(""); return; }
-    const need = { alerts: "alerts.read", uptime: "uptime.read", camera: "events.read", cameras: "cameras.read", review: "uptime.read", investigate: "timeline.read", manage: "cameras.read" }[page] || "cameras.read";
+    const view = pageView();
+    const need = { alerts: "alerts.read", uptime: "uptime.read", camera: "events.read", cameras: "cameras.read", review: "uptime.read", investigate: "timeline.read", manage: "cameras.read", users: "users.manage" }[page] || "cameras.read";
     document.body.dataset.page = page;
     if (!can(need) || (page === "manage" && !canManage())) {
       rerender = () => route();
@@ -753,6 +773,11 @@
     else if (page === "investigate" && window.CAMWATCH_PAGES && window.CAMWATCH_PAGES.investigate) {
       stopView = window.CAMWATCH_PAGES.investigate(view, params, { h, t, fmtTime, fmtDur, reasonText, getJSON, send, can,
         toLocalInput, fromLocalInput, setRerender: (f) => { rerender = f; } });
+    }
+    else if (page === "users" && window.CAMWATCH_PAGES && window.CAMWATCH_PAGES.users) {
+      const byName = (m) => Object.values(m).map((x) => ({ id: x.id, label: nm(x.name) })).sort((a, b) => collate(a.label, b.label));
+      stopView = window.CAMWATCH_PAGES.users(view, { h, t, fmtTime, getJSON, send, can, progName, wardName, camName,
+        programs: () => byName(dir.programs), wards: () => byName(dir.wards), me: () => me, setRerender: (f) => { rerender = f; } });
     }
     else { page = "cameras"; stopView = camerasPage(view, params); }
     for (const a of document.querySelectorAll("nav a")) {
