@@ -52,6 +52,9 @@ type Options struct {
 	// MaintenanceAlerts mutes the alerts of a maintenance window while it
 	// lasts; nil only records windows for the uptime reports.
 	MaintenanceAlerts MaintenanceAlerts
+	// Rules serves the rules in force and the arm state (GET
+	// /api/v1/rules); nil answers 503 there.
+	Rules RulesSource
 	// AlertsHeartbeat is the SSE feed's keep-alive period; default 15s.
 	AlertsHeartbeat time.Duration
 	// Auth checks credentials; nil refuses every route that is not open.
@@ -151,6 +154,7 @@ func (s *server) routes() []route {
 		{"GET /api/v1/alerts", auth.AlertsRead, s.alertsOr(s.listAlerts)},
 		{"GET /api/v1/alerts/stream", auth.AlertsRead, s.alertsOr(s.alertStream)},
 		{"POST /api/v1/alerts/reload", auth.RulesReload, s.alertsOr(s.reloadAlerts)},
+		{"GET /api/v1/rules", auth.AlertsRead, s.listRules},
 		{"GET /api/v1/alerts/{key}", auth.AlertsRead, s.alertsOr(s.getAlert)},
 		{"POST /api/v1/alerts/{key}/ack", auth.AlertsHandle, s.alertsOr(s.ackAlert)},
 		{"POST /api/v1/alerts/{key}/resolve", auth.AlertsHandle, s.alertsOr(s.resolveAlert)},
