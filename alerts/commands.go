@@ -267,8 +267,11 @@ type Query struct {
 	// From and To bound resolved alerts by resolution time.
 	From, To time.Time
 	Program  string
-	Camera   string
-	Rule     string
+	// Site and Camera: a camera's alerts (ids are unique per site only;
+	// an empty Site matches the id at every site).
+	Site   string
+	Camera string
+	Rule   string
 }
 
 // List answers the API's alert list: open alerts from the index, or
@@ -295,7 +298,7 @@ func (r *Runner) List(ctx context.Context, q Query) ([]Alert, error) {
 	out := make([]Alert, 0, len(all))
 	for _, a := range all {
 		if (q.State == "" || a.State == q.State) && eq(q.Program, a.Labels.Program) &&
-			eq(q.Camera, a.Camera) && eq(q.Rule, a.Rule) {
+			eq(q.Site, a.Site) && eq(q.Camera, a.Camera) && eq(q.Rule, a.Rule) {
 			out = append(out, a)
 		}
 	}

@@ -273,6 +273,12 @@ var matrixCases = map[string]matrixCase{
 	"GET /api/v1/cameras/{id}/events": {req: func(_ *world, in bool) mreq {
 		return mreq{"GET", "/api/v1/cameras/" + ab(in, "pa-1", "pb-1") + "/events?from=2020-01-01T00:00:00Z", ""}
 	}},
+	"GET /api/v1/sites/{site}/cameras/{camera}": {req: func(_ *world, in bool) mreq {
+		return mreq{"GET", "/api/v1/sites/q1/cameras/" + ab(in, "pa-1", "pb-1"), ""}
+	}},
+	"GET /api/v1/sites/{site}/cameras/{camera}/events": {req: func(_ *world, in bool) mreq {
+		return mreq{"GET", "/api/v1/sites/q1/cameras/" + ab(in, "pa-1", "pb-1") + "/events?from=2020-01-01T00:00:00Z", ""}
+	}},
 	"GET /api/v1/events/{id}/snapshot": {req: func(w *world, in bool) mreq {
 		return mreq{"GET", "/api/v1/events/" + w.snap[ab(in, "pa-1", "pb-1")] + "/snapshot", ""}
 	}},
