@@ -171,14 +171,23 @@
         bar.append(at(h("span", { class: "seg cov-" + iv.state, "data-state": iv.state,
           title: t("inv.state." + iv.state) + (iv.reason ? " (" + reasonText(iv.reason) + ")" : "") + " · " + fmtTime(iv.from) + " – " + fmtTime(iv.to) }), pct(a), w));
       }
-      const track = h("div", { class: "marks" });
+      // One listener per lane, not per mark: a day of 50 cameras draws
+      // thousands of marks at every zoom step.
+      const byID = new Map();
+      const track = h("div", { class: "marks", onclick: (ev) => {
+        const b = ev.target.closest("button.mark");
+        if (b && byID.has(b.dataset.event)) showMark(cam, byID.get(b.dataset.event));
+      } });
+      const buttons = [];
       for (const e of marks) {
         const ms = new Date(e.time).getTime();
         if (ms < vs || ms > ve) continue;
-        track.append(at(h("button", { type: "button", class: "mark" + (e.snapshot ? " snap" : ""), "data-event": e.id,
-          title: t("inv.mark", fmtTime(e.time)), "aria-label": t("inv.mark", fmtTime(e.time)),
-          onclick: () => showMark(cam, e) }), pct(ms)));
+        const label = t("inv.mark", fmtTime(e.time));
+        byID.set(e.id, e);
+        buttons.push(at(h("button", { type: "button", class: "mark" + (e.snapshot ? " snap" : ""), "data-event": e.id,
+          title: label, "aria-label": label }), pct(ms)));
       }
+      track.append(...buttons);
       bar.addEventListener("dblclick", (ev) => {
         const r = bar.getBoundingClientRect();
         zoomTo((ve - vs) / 4, vs + (ev.clientX - r.left) / r.width * (ve - vs));
