@@ -125,7 +125,7 @@ func (s *Store) ApplyMessages(ctx context.Context, evs []*event.Event, raws [][]
 			c = &call{scope: r.scope, keys: r.keys}
 			if byEntity[r.entity] == nil {
 				if r.scope == "c" {
-					cameraIDs = append(cameraIDs, e.Camera)
+					cameraIDs = append(cameraIDs, e.Ref().String())
 				} else {
 					agentIDs = append(agentIDs, e.Agent)
 				}
@@ -161,16 +161,17 @@ func (s *Store) ApplyMessages(ctx context.Context, evs []*event.Event, raws [][]
 	todo := calls
 	for round := 0; round < 3 && len(todo) > 0; round++ {
 		cmds := make([]*redis.Cmd, len(todo))
-		var wait *redis.Cmd
+		waits := make([]*redis.Cmd, len(todo)) // the WAIT that covers each call
 		var index []*redis.IntCmd
-		_, _ = s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
-			for j, c := range todo {
-				args := s.call(c.scope, now, epochs[c.entity]).append(make([]any, 0, len(callArgNames)+len(c.idx)*40))
-				for _, i := range c.idx {
-					args = recs[i].args.append(args)
-				}
-				cmds[j] = applyScript.EvalSha(ctx, p, c.keys, args...)
+		eval := func(p redis.Pipeliner, j int) {
+			c := todo[j]
+			args := s.call(c.scope, now, epochs[c.entity]).append(make([]any, 0, len(callArgNames)+len(c.idx)*40))
+			for _, i := range c.idx {
+				args = recs[i].args.append(args)
 			}
+			cmds[j] = applyScript.EvalSha(ctx, p, c.keys, args...)
+		}
+		indexes := func(p redis.Pipeliner) {
 			// The indexes, apart from the per-camera calls: repeated with
 			// every batch, harmless on a redelivery.
 			if round == 0 && len(cameraIDs) > 0 {
@@ -179,13 +180,27 @@ func (s *Store) ApplyMessages(ctx context.Context, evs []*event.Event, raws [][]
 			if round == 0 && len(agentIDs) > 0 {
 				index = append(index, p.SAdd(ctx, s.k.agents(), agentIDs...))
 			}
-			if s.opts.WaitReplicas > 0 {
-				// On the scripts' connection: WAIT counts the replicas
-				// that have this connection's writes.
-				wait = p.Do(ctx, "WAIT", s.opts.WaitReplicas, s.opts.WaitTimeout.Milliseconds())
-			}
-			return nil
-		})
+		}
+		if cc, ok := s.rdb.(*redis.ClusterClient); ok && s.opts.WaitReplicas > 0 {
+			s.applyPerMaster(ctx, cc, todo, cmds, waits, eval)
+			_, _ = s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error { indexes(p); return nil })
+		} else {
+			_, _ = s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+				for j := range todo {
+					eval(p, j)
+				}
+				indexes(p)
+				if s.opts.WaitReplicas > 0 {
+					// On the scripts' connection: WAIT counts the replicas
+					// that have this connection's writes.
+					wait := p.Do(ctx, "WAIT", s.opts.WaitReplicas, s.opts.WaitTimeout.Milliseconds())
+					for j := range waits {
+						waits[j] = wait
+					}
+				}
+				return nil
+			})
+		}
 		for _, ic := range index {
 			if err := ic.Err(); err != nil {
 				err = fmt.Errorf("redis index: %w", err)
@@ -194,14 +209,15 @@ func (s *Store) ApplyMessages(ctx context.Context, evs []*event.Event, raws [][]
 				}
 			}
 		}
-		if wait != nil {
-			if n, err := wait.Int(); err == nil && n < s.opts.WaitReplicas {
-				err = fmt.Errorf("%w: %d of %d replicas have the batch", ErrNotReplicated, n, s.opts.WaitReplicas)
-				for j := range cmds {
-					if cmds[j].Err() == nil {
-						cmds[j].SetErr(err)
-					}
+		for j, wait := range waits {
+			if wait == nil || cmds[j].Err() != nil {
+				continue
+			}
+			if n, err := wait.Int(); err != nil || n < s.opts.WaitReplicas {
+				if err == nil {
+					err = fmt.Errorf("%w: %d of %d replicas have the batch", ErrNotReplicated, n, s.opts.WaitReplicas)
 				}
+				cmds[j].SetErr(err)
 			}
 		}
 		var again []*call
@@ -386,9 +402,10 @@ func (s *Store) record(e *event.Event, data []byte, old bool) (record, error) {
 		}
 	}
 	a.fields = f
+	ref := e.Ref()
 	return record{
-		entity: "c:" + e.Camera, scope: "c",
-		keys: []string{s.k.camera(e.Camera), s.k.transitions(e.Camera), s.k.rollups(e.Camera)},
+		entity: "c:" + ref.String(), scope: "c",
+		keys: []string{s.k.camera(ref), s.k.transitions(ref), s.k.rollups(ref)},
 		args: a,
 	}, nil
 }

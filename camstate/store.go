@@ -57,8 +57,8 @@ type Options struct {
 	// to WaitTimeout, default 1s) until that many replicas have its
 	// writes before its events count as stored, so that a primary lost
 	// right after a batch (Sentinel failover, a crash) loses none of the
-	// acknowledged events. On a plain client or behind Sentinel only: a
-	// cluster client cannot send WAIT on the scripts' connections.
+	// acknowledged events. On a Redis Cluster each master's calls go in
+	// a pipeline of their own, ended by the WAIT (applyPerMaster).
 	WaitReplicas int
 	WaitTimeout  time.Duration
 	// Now is the clock, for tests; default time.Now.
@@ -110,9 +110,6 @@ func New(rdb redis.UniversalClient, opts Options) *Store {
 	}
 	if opts.WaitTimeout <= 0 {
 		opts.WaitTimeout = time.Second
-	}
-	if _, cluster := rdb.(*redis.ClusterClient); cluster {
-		opts.WaitReplicas = 0
 	}
 	if opts.MaxAge <= 0 {
 		opts.MaxAge = DefaultMaxAge

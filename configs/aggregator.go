@@ -228,9 +228,10 @@ type Redis struct {
 	// the Redis nodes (also the sentinels' if they ask for one).
 	PasswordEnv string `yaml:"password_env"`
 	Password    Secret `yaml:"-"`
-	// WaitReplicas (url or sentinel only) holds each batch's acks until
-	// that many replicas have its writes (Redis WAIT), so a failover loses
-	// no acknowledged event; 0 (default) does not wait.
+	// WaitReplicas holds each batch's acks until that many replicas have
+	// its writes (Redis WAIT; on a cluster, per master), so a failover or
+	// a killed primary loses no acknowledged event; 0 (default) does not
+	// wait.
 	WaitReplicas int `yaml:"wait_replicas"`
 	// Prefix starts every key, so several deployments can share a server.
 	Prefix string `yaml:"prefix"`

@@ -25,8 +25,6 @@ func (r *Redis) validate() error {
 	switch {
 	case r.WaitReplicas < 0:
 		return fieldErr("redis.wait_replicas", "must not be negative")
-	case r.WaitReplicas > 0 && len(r.Cluster) > 0:
-		return fieldErr("redis.wait_replicas", "works with url or sentinel, not cluster (a cluster client cannot WAIT on the connections it wrote on)")
 	}
 	if s := r.Sentinel; s != nil {
 		if s.Master == "" {

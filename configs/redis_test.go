@@ -27,7 +27,11 @@ func TestAggregatorRedis(t *testing.T) {
 		{"bad cluster addr", "redis: {cluster: ['h:2', 'nope']}", `redis.cluster[1]: "nope" is not host:port`, nil},
 		{"sentinel without master", "redis: {sentinel: {addrs: ['h:1']}}", "redis.sentinel.master", nil},
 		{"sentinel without addrs", "redis: {sentinel: {master: m}}", "redis.sentinel.addrs", nil},
-		{"wait on a cluster", "redis: {cluster: ['h:2'], wait_replicas: 1}", "redis.wait_replicas: works with url or sentinel", nil},
+		{"wait on a cluster", "redis: {cluster: ['h:2', 'h:3'], wait_replicas: 1}", "", func(c redis.UniversalClient) bool {
+			_, ok := c.(*redis.ClusterClient)
+			return ok
+		}},
+		{"negative wait", "redis: {url: 'redis://h:1/0', wait_replicas: -1}", "redis.wait_replicas: must not be negative", nil},
 		{"password in url", "redis: {url: 'redis://:hunter2@h:1/0'}", "redis.url: must not contain a password", nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -301,6 +301,10 @@ func TestConsoleInBrowser(t *testing.T) {
 	if _, err := dir.AddUser(bg, "ward-viewer", auth.Viewer, auth.Scope{All: true}, viewPass, "test"); err != nil {
 		t.Fatal(err)
 	}
+	const adminPass = "ward-admin-secret-1"
+	if _, err := dir.AddUser(bg, "ward-admin", auth.Admin, auth.Scope{All: true}, adminPass, "test"); err != nil {
+		t.Fatal(err)
+	}
 	const techPass = "ward-technician-secret"
 	if _, err := dir.AddUser(bg, "tech-ward", auth.Technician, auth.Scope{All: true}, techPass, "test"); err != nil {
 		t.Fatal(err)
@@ -546,7 +550,8 @@ func TestConsoleInBrowser(t *testing.T) {
 	})
 
 	t.Run("a viewer does not see the management pages", func(t *testing.T) {
-		waitFor(t, ctx, "no manage link", `document.querySelector("nav a[data-route=manage]").hidden && !document.querySelector("nav a[data-route=review]").hidden`)
+		waitFor(t, ctx, "no manage or users link", `document.querySelector("nav a[data-route=manage]").hidden && document.querySelector("nav a[data-route=users]").hidden
+			&& !document.querySelector("nav a[data-route=review]").hidden`)
 		// The camera list's answer is held until the viewer is on the
 		// management page: arriving late, it must not draw over it (CI
 		// once saw the cameras page where the refusal should be).
@@ -639,7 +644,121 @@ func TestConsoleInBrowser(t *testing.T) {
 			t.Fatal(err)
 		}
 		waitFor(t, ctx, "expired", `document.querySelector("#manage-msg").textContent === "Silence expired" && !document.querySelector("#silences li.item")`)
+		waitFor(t, ctx, "a technician has no users link", `document.querySelector("nav a[data-route=users]").hidden`)
+		waitFor(t, ctx, "the rules in force, read only, with their file and schedule", `document.querySelector("#rules-file").textContent.includes("testdata/alerts.yaml")
+			&& [...document.querySelectorAll("#rules li.item")].map((li) => li.dataset.rule).join(",") === "cam-offline,night-motion"
+			&& document.querySelector('#rules li[data-rule="night-motion"]').textContent.includes("5+1 group, neighbourhood 7 · 22:00-05:00")
+			&& document.querySelector('#rules li[data-rule="night-motion"]').textContent.includes("critical")
+			&& !document.querySelector("#rules button") && !document.querySelector("#arming")`)
 	})
+
+	t.Run("an admin adds a user and a token from the page; each secret is shown once", func(t *testing.T) {
+		if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS("#logout"))); err != nil {
+			t.Fatal(err)
+		}
+		waitFor(t, ctx, "signed out", `document.querySelector("#login")`)
+		signIn(t, ctx, base, "ward-admin", adminPass)
+		// Arming first: the state is read back from the server.
+		if err := chromedp.Do(ctx, chromedp.Navigate(base+"/console/#/manage")); err != nil {
+			t.Fatal(err)
+		}
+		arming := `#arming li[data-program="5plus1-tdp7"]`
+		waitFor(t, ctx, "the 5+1 group armed, with its night motion rule", `document.querySelector('`+arming+`').dataset.armed === "true"
+			&& document.querySelector('`+arming+` .badge').textContent === "Armed" && document.querySelector('`+arming+` .sched').textContent === "Motion rules: night-motion (22:00-05:00)"
+			&& document.querySelector('#arming li[data-program="ward-street"] .sched').textContent === "No motion rule for this program"`)
+		if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(arming+" button.disarm"))); err != nil {
+			t.Fatal(err)
+		}
+		waitFor(t, ctx, "disarmed, as the server says", `document.querySelector('`+arming+`').dataset.armed === "false" && document.querySelector('`+arming+` .badge').textContent === "Disarmed"`)
+		screenshot(t, ctx, "manage-admin-en")
+		var rules struct{ Disarmed []string }
+		if err := getJSON(base+"/api/v1/rules", &rules); err != nil || len(rules.Disarmed) != 1 || rules.Disarmed[0] != "5plus1-tdp7" {
+			t.Errorf("disarmed in the API: %v %v", rules.Disarmed, err)
+		}
+		if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(arming+" button.arm"))); err != nil {
+			t.Fatal(err)
+		}
+		waitFor(t, ctx, "armed again", `document.querySelector('`+arming+`').dataset.armed === "true"`)
+		if err := chromedp.Do(ctx, chromedp.Navigate(base+"/console/#/users")); err != nil {
+			t.Fatal(err)
+		}
+		waitFor(t, ctx, "the users page lists the accounts", `[...document.querySelectorAll("#users li.item")].map((li) => li.dataset.user).join(",") === "op-lan,tech-ward,ward-admin,ward-viewer"
+			&& document.querySelector('#users li[data-user="op-lan"]').textContent.includes("5+1 group, neighbourhood 7")`)
+		// A new operator of the 5+1 group, the program chosen by name.
+		if err := chromedp.Do(ctx, chromedp.SendKeys(chromedp.CSS("#u-name"), "op-minh")); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`(() => {
+			document.querySelector("#u-role").value = "operator";
+			const k = document.querySelector("#u-scope-kind"); k.value = "programs"; k.dispatchEvent(new Event("change"));
+			const o = [...document.querySelectorAll("#u-scope-items option")].find((o) => o.textContent === "5+1 group, neighbourhood 7");
+			o.selected = true; return true; })()`)); err != nil {
+			t.Fatal(err)
+		}
+		if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`#user-form button[type="submit"]`))); err != nil {
+			t.Fatal(err)
+		}
+		waitFor(t, ctx, "op-minh added, the made password shown once", `document.querySelector("#users-msg").textContent === "op-minh added"
+			&& document.querySelector("#secret-value") && document.querySelector("#secret-value").textContent.length === 16
+			&& document.querySelector('#users li[data-user="op-minh"]')`)
+		pw, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector("#secret-value").textContent`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		screenshot(t, ctx, "users-admin-en")
+		// A token for a script: shown once, works, revoked from the page.
+		if err := chromedp.Do(ctx, chromedp.SendKeys(chromedp.CSS("#k-name"), "ward-report")); err != nil {
+			t.Fatal(err)
+		}
+		if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`#token-form button[type="submit"]`))); err != nil {
+			t.Fatal(err)
+		}
+		waitFor(t, ctx, "the token shown once", `document.querySelector("#users-msg").textContent === "Token ward-report created"
+			&& /^cwt_/.test(document.querySelector("#secret-value").textContent) && document.querySelector('#tokens li[data-state="active"]')`)
+		tok, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector("#secret-value").textContent`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if code := bearerStatus(t, base+"/api/v1/cameras", tok); code != http.StatusOK {
+			t.Errorf("the new token reads cameras: %d", code)
+		}
+		if err := chromedp.Do(ctx, chromedp.Navigate(base+"/console/#/cameras"), chromedp.Navigate(base+"/console/#/users")); err != nil {
+			t.Fatal(err)
+		}
+		waitFor(t, ctx, "back on the page, the secrets are gone", `document.querySelector('#tokens li[data-state="active"]') && !document.querySelector("#secret")
+			&& !document.body.innerText.includes(`+jsString(pw)+`) && !document.body.innerText.includes(`+jsString(tok)+`)`)
+		if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`#tokens li[data-state="active"] button.revoke`))); err != nil {
+			t.Fatal(err)
+		}
+		waitFor(t, ctx, "revoked", `document.querySelector("#users-msg").textContent === "ward-report revoked" && document.querySelector('#tokens li[data-state="revoked"]')`)
+		testenv.Eventually(t, 5*time.Second, func() error {
+			if code := bearerStatus(t, base+"/api/v1/cameras", tok); code != http.StatusUnauthorized {
+				return fmt.Errorf("revoked token: %d, want 401", code)
+			}
+			return nil
+		})
+		// The new operator signs in with the made password and sees their
+		// program only.
+		if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS("#logout"))); err != nil {
+			t.Fatal(err)
+		}
+		waitFor(t, ctx, "signed out", `document.querySelector("#login")`)
+		signIn(t, ctx, base, "op-minh", pw)
+		waitFor(t, ctx, "op-minh sees the two cameras of the 5+1 group", `document.querySelectorAll("#cameras li.cam").length === 2 && document.querySelector("nav a[data-route=users]").hidden`)
+	})
+}
+
+// bearerStatus is the status of GET u with an API token.
+func bearerStatus(t *testing.T, u, token string) int {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, u, nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	return res.StatusCode
 }
 
 // adminToken is what getJSON reads the API with.

@@ -124,13 +124,15 @@ func TestDictionariesComplete(t *testing.T) {
 	if len(vi) < 50 || !slices.Equal(vi, en) {
 		t.Fatalf("vi has %d keys, en %d; they differ: %v", len(vi), len(en), symdiff(vi, en))
 	}
-	app, err := static.ReadFile("static/app.js")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, m := range regexp.MustCompile(`\bt\("([a-zA-Z0-9_.]*[a-zA-Z0-9_])"[,)]`).FindAllStringSubmatch(string(app), -1) {
-		if _, ok := slices.BinarySearch(vi, m[1]); !ok {
-			t.Errorf("app.js uses %q, which no dictionary has", m[1])
+	for _, file := range []string{"app.js", "users.js"} {
+		src, err := static.ReadFile("static/" + file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range regexp.MustCompile(`\bt\("([a-zA-Z0-9_.]*[a-zA-Z0-9_])"[,)]`).FindAllStringSubmatch(string(src), -1) {
+			if _, ok := slices.BinarySearch(vi, m[1]); !ok {
+				t.Errorf("%s uses %q, which no dictionary has", file, m[1])
+			}
 		}
 	}
 	for _, r := range []string{"refused", "auth_failed", "not_found", "timeout", "stalled", "codec_missing", "protocol", "closed", "starting", "black", "frozen", "scene_change", "blurred"} {

@@ -150,21 +150,29 @@ func (c *RedisCluster) Kill(addr string) {
 // Masters returns the addresses of the nodes that serve slots now, as the
 // first node that answers sees them.
 func (c *RedisCluster) Masters(ctx context.Context) ([]string, error) {
+	slots, err := c.slots(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, s := range slots {
+		if len(s.Nodes) > 0 && !slices.Contains(out, s.Nodes[0].Addr) {
+			out = append(out, s.Nodes[0].Addr)
+		}
+	}
+	slices.Sort(out)
+	return out, nil
+}
+
+// slots is the slot map as the first node that answers sees it.
+func (c *RedisCluster) slots(ctx context.Context) ([]redis.ClusterSlot, error) {
 	for _, a := range c.Addrs {
 		rdb := redis.NewClient(&redis.Options{Addr: a, MaxRetries: -1, DialTimeout: time.Second})
 		slots, err := rdb.ClusterSlots(ctx).Result()
 		_ = rdb.Close()
-		if err != nil {
-			continue
+		if err == nil {
+			return slots, nil
 		}
-		var out []string
-		for _, s := range slots {
-			if len(s.Nodes) > 0 && !slices.Contains(out, s.Nodes[0].Addr) {
-				out = append(out, s.Nodes[0].Addr)
-			}
-		}
-		slices.Sort(out)
-		return out, nil
 	}
 	return nil, errors.New("no redis cluster node answers")
 }
@@ -419,4 +427,133 @@ func (s *RedisServer) Client(t testing.TB) *redis.Client {
 	rdb := redis.NewClient(&redis.Options{Addr: s.Addr})
 	t.Cleanup(func() { _ = rdb.Close() })
 	return rdb
+}
+
+// MigrateSlot moves slot to the master at to the way redis-cli --cluster
+// reshard does (SETSLOT IMPORTING/MIGRATING, MIGRATE key by key, SETSLOT
+// NODE on every master), pausing between keys so that clients writing the
+// slot meet its ASK and TRYAGAIN window. halfway, when not nil, runs
+// after the first key (key) moved, while the slot is split between the
+// nodes.
+func (c *RedisCluster) MigrateSlot(ctx context.Context, slot int, to string, pause time.Duration, halfway func(from, key string) error) error {
+	node := func(a string) *redis.Client { return redis.NewClient(&redis.Options{Addr: a, MaxRetries: -1}) }
+	masters, err := c.Masters(ctx)
+	if err != nil {
+		return err
+	}
+	from, err := c.SlotOwner(ctx, slot)
+	if err != nil {
+		return err
+	}
+	if from == to {
+		return fmt.Errorf("slot %d is on %s already", slot, to)
+	}
+	src, dst := node(from), node(to)
+	defer src.Close()
+	defer dst.Close()
+	srcID, err := src.Do(ctx, "CLUSTER", "MYID").Text()
+	if err != nil {
+		return err
+	}
+	dstID, err := dst.Do(ctx, "CLUSTER", "MYID").Text()
+	if err != nil {
+		return err
+	}
+	if err := dst.Do(ctx, "CLUSTER", "SETSLOT", slot, "IMPORTING", srcID).Err(); err != nil {
+		return fmt.Errorf("setslot importing: %w", err)
+	}
+	if err := src.Do(ctx, "CLUSTER", "SETSLOT", slot, "MIGRATING", dstID).Err(); err != nil {
+		return fmt.Errorf("setslot migrating: %w", err)
+	}
+	host, port, _ := net.SplitHostPort(to)
+	moved := 0
+	for {
+		ks, err := src.ClusterGetKeysInSlot(ctx, slot, 1).Result()
+		if err != nil {
+			return err
+		}
+		if len(ks) == 0 {
+			break
+		}
+		if err := src.Migrate(ctx, host, port, ks[0], 0, 5*time.Second).Err(); err != nil {
+			return fmt.Errorf("migrate %s: %w", ks[0], err)
+		}
+		moved++
+		if moved == 1 && halfway != nil {
+			if err := halfway(from, ks[0]); err != nil {
+				return err
+			}
+		}
+		time.Sleep(pause)
+	}
+	// The new owner first, then the old, then everyone else (as
+	// redis-cli does), so no node points the slot back at the source.
+	for _, a := range append([]string{to, from}, masters...) {
+		n := node(a)
+		err := n.Do(ctx, "CLUSTER", "SETSLOT", slot, "NODE", dstID).Err()
+		_ = n.Close()
+		if err != nil {
+			return fmt.Errorf("setslot node on %s: %w", a, err)
+		}
+	}
+	return nil
+}
+
+// SlotOwner is the address of the master serving slot now.
+func (c *RedisCluster) SlotOwner(ctx context.Context, slot int) (string, error) {
+	slots, err := c.slots(ctx)
+	if err != nil {
+		return "", err
+	}
+	for _, s := range slots {
+		if slot >= s.Start && slot <= s.End && len(s.Nodes) > 0 {
+			return s.Nodes[0].Addr, nil
+		}
+	}
+	return "", fmt.Errorf("no node names the owner of slot %d", slot)
+}
+
+// Pause stops the node at addr (SIGSTOP) until Resume: a replica that
+// falls behind, so its primary holds writes it has not received.
+func (c *RedisCluster) Pause(addr string) error { return c.signal(addr, syscall.SIGSTOP) }
+
+// Resume continues a paused node (SIGCONT).
+func (c *RedisCluster) Resume(addr string) error { return c.signal(addr, syscall.SIGCONT) }
+
+func (c *RedisCluster) signal(addr string, sig syscall.Signal) error {
+	c.mu.Lock()
+	cmd := c.procs[addr]
+	c.mu.Unlock()
+	if cmd == nil {
+		return fmt.Errorf("redis node %s does not run", addr)
+	}
+	return cmd.Process.Signal(sig)
+}
+
+// ReplicaOf is the address of a replica of the master at addr.
+func (c *RedisCluster) ReplicaOf(ctx context.Context, addr string) (string, error) {
+	rdb := redis.NewClient(&redis.Options{Addr: addr, MaxRetries: -1})
+	defer rdb.Close()
+	info, err := rdb.Info(ctx, "replication").Result()
+	if err != nil {
+		return "", err
+	}
+	// slave0:ip=127.0.0.1,port=7104,state=online,offset=...,lag=0
+	for line := range strings.SplitSeq(info, "\r\n") {
+		if !strings.HasPrefix(line, "slave0:") {
+			continue
+		}
+		var ip, port string
+		for _, kv := range strings.Split(strings.TrimPrefix(line, "slave0:"), ",") {
+			k, v, _ := strings.Cut(kv, "=")
+			switch k {
+			case "ip":
+				ip = v
+			case "port":
+				port = v
+			}
+		}
+		return net.JoinHostPort(ip, port), nil
+	}
+	return "", fmt.Errorf("redis node %s has no replica", addr)
 }
