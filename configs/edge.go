@@ -156,6 +156,10 @@ type Motion struct {
 	// MinArea is the smallest moving region, percent of the picture
 	// (pixel tier), default 0.25.
 	MinArea float64 `yaml:"min_area"`
+	// SmallArea is the smallest region that counts when it is compact and
+	// tracked for 0.8 s on a clean picture (a distant person), percent of
+	// the picture, at most min_area (equal: off), default 0.06.
+	SmallArea float64 `yaml:"small_area"`
 	// Zones are named polygons; motion events say which were hit.
 	Zones []Zone `yaml:"zones"`
 	// Masks are polygons where nothing counts (a tree, a road, a clock).
@@ -214,6 +218,12 @@ func (m *Motion) validate(field string) error {
 	}
 	if m.MinArea < 0 || m.MinArea > 100 {
 		return fieldErr(field+".min_area", "must be a percent above 0, got %g", m.MinArea)
+	}
+	if m.SmallArea == 0 {
+		m.SmallArea = min(0.06, m.MinArea)
+	}
+	if m.SmallArea < 0 || m.SmallArea > m.MinArea {
+		return fieldErr(field+".small_area", "must be a percent above 0 and at most min_area (%g), got %g", m.MinArea, m.SmallArea)
 	}
 	if m.SnapshotWidth != 0 && (m.SnapshotWidth < 64 || m.SnapshotWidth > 3840) {
 		return fieldErr(field+".snapshot_width", "must be 0 (the stream's width) or 64 to 3840, got %d", m.SnapshotWidth)

@@ -645,6 +645,11 @@ func TestConsoleInBrowser(t *testing.T) {
 		}
 		waitFor(t, ctx, "expired", `document.querySelector("#manage-msg").textContent === "Silence expired" && !document.querySelector("#silences li.item")`)
 		waitFor(t, ctx, "a technician has no users link", `document.querySelector("nav a[data-route=users]").hidden`)
+		waitFor(t, ctx, "the rules in force, read only, with their file and schedule", `document.querySelector("#rules-file").textContent.includes("testdata/alerts.yaml")
+			&& [...document.querySelectorAll("#rules li.item")].map((li) => li.dataset.rule).join(",") === "cam-offline,night-motion"
+			&& document.querySelector('#rules li[data-rule="night-motion"]').textContent.includes("5+1 group, neighbourhood 7 · 22:00-05:00")
+			&& document.querySelector('#rules li[data-rule="night-motion"]').textContent.includes("critical")
+			&& !document.querySelector("#rules button") && !document.querySelector("#arming")`)
 	})
 
 	t.Run("an admin adds a user and a token from the page; each secret is shown once", func(t *testing.T) {
@@ -653,6 +658,27 @@ func TestConsoleInBrowser(t *testing.T) {
 		}
 		waitFor(t, ctx, "signed out", `document.querySelector("#login")`)
 		signIn(t, ctx, base, "ward-admin", adminPass)
+		// Arming first: the state is read back from the server.
+		if err := chromedp.Do(ctx, chromedp.Navigate(base+"/console/#/manage")); err != nil {
+			t.Fatal(err)
+		}
+		arming := `#arming li[data-program="5plus1-tdp7"]`
+		waitFor(t, ctx, "the 5+1 group armed, with its night motion rule", `document.querySelector('`+arming+`').dataset.armed === "true"
+			&& document.querySelector('`+arming+` .badge').textContent === "Armed" && document.querySelector('`+arming+` .sched').textContent === "Motion rules: night-motion (22:00-05:00)"
+			&& document.querySelector('#arming li[data-program="ward-street"] .sched').textContent === "No motion rule for this program"`)
+		if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(arming+" button.disarm"))); err != nil {
+			t.Fatal(err)
+		}
+		waitFor(t, ctx, "disarmed, as the server says", `document.querySelector('`+arming+`').dataset.armed === "false" && document.querySelector('`+arming+` .badge').textContent === "Disarmed"`)
+		screenshot(t, ctx, "manage-admin-en")
+		var rules struct{ Disarmed []string }
+		if err := getJSON(base+"/api/v1/rules", &rules); err != nil || len(rules.Disarmed) != 1 || rules.Disarmed[0] != "5plus1-tdp7" {
+			t.Errorf("disarmed in the API: %v %v", rules.Disarmed, err)
+		}
+		if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(arming+" button.arm"))); err != nil {
+			t.Fatal(err)
+		}
+		waitFor(t, ctx, "armed again", `document.querySelector('`+arming+`').dataset.armed === "true"`)
 		if err := chromedp.Do(ctx, chromedp.Navigate(base+"/console/#/users")); err != nil {
 			t.Fatal(err)
 		}

@@ -118,6 +118,7 @@ func FromMotion(m configs.Motion) (c Config, ok bool) {
 		Pixel: motion.PixelConfig{
 			Sensitivity: m.Sensitivity,
 			MinArea:     m.MinArea,
+			SmallArea:   m.SmallArea,
 			MinDuration: m.MinDuration,
 			PostRoll:    m.PostRoll,
 			Zones:       poly(m.Zones),

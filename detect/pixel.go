@@ -265,6 +265,12 @@ func (p *pixelTier) decode(au []byte, at time.Time, r *Result) {
 		r.Tamper = append(r.Tamper, c)
 	}
 	res, tr, moved := p.det.Observe(f)
+	if res.Tracking > 0 {
+		// A small region the detector follows (a distant person?): the
+		// compressed signal of something that small is too weak to open
+		// the gate, so a keyframe that shows one opens it.
+		p.gate(at, true)
+	}
 	switch res.Status {
 	case motion.Invalid:
 		p.m.Invalid.Inc()

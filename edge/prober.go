@@ -243,8 +243,8 @@ func (s *Supervisor) waitRetry(ctx context.Context, wait time.Duration, unreacha
 				s.probeFailed(r.err)
 			}
 			next.Reset(probeJitter(s.timing.ProbeInterval))
-		case now := <-s.stats:
-			s.emitStats(now)
+		case <-s.stats:
+			s.emitStats(time.Now()) // not the tick's time (see the watchdog)
 		}
 	}
 }

@@ -52,6 +52,10 @@ const (
 type sessionEvent struct {
 	kind sessionEventKind
 	pkt  packet
+	// err is why an evEnd came, when a read failed: a read deadline
+	// (os.ErrDeadlineExceeded) is a server that went silent, whatever
+	// the supervisor had left to handle; nil when not known.
+	err error
 }
 
 // packet is one video packet as the RTSP client delivers it: one NAL

@@ -71,7 +71,7 @@ func (s *vdkSession) forward() {
 		case sig := <-s.c.Signals:
 			switch sig {
 			case rtspv2.SignalStreamRTPStop:
-				send(sessionEvent{kind: evEnd})
+				send(sessionEvent{kind: evEnd, err: s.c.StreamErr()})
 				return
 			case rtspv2.SignalCodecUpdate:
 				idx, _, _ = s.video()

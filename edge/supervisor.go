@@ -4,14 +4,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	cliprec "github.com/camwatch/camwatch/clip"
 	"log/slog"
 	"math/rand/v2"
+	"os"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	cliprec "github.com/camwatch/camwatch/clip"
 	"github.com/camwatch/camwatch/detect"
 	"github.com/camwatch/camwatch/event"
 )
@@ -239,8 +240,8 @@ func (s *Supervisor) open(ctx context.Context) (rtspSession, error) {
 		case <-deadline.C:
 			abandon()
 			return nil, ErrDialTimeout
-		case now := <-s.stats:
-			s.emitStats(now)
+		case <-s.stats:
+			s.emitStats(time.Now())
 		}
 	}
 }
@@ -327,10 +328,14 @@ func (s *Supervisor) session(ctx context.Context) (healthy bool, err error) {
 		case ev := <-c.Events():
 			switch ev.kind {
 			case evEnd:
-				// The client gives up on its own read deadline; when that
-				// came after the stall timeout without a packet, the camera
-				// stalled, whichever timer fired first.
-				if now := time.Now(); !waitingKey && now.Sub(s.lastPacket) >= s.timing.StallTimeout {
+				// The client gives up on its own read deadline: the
+				// camera went silent, it stalled, whichever timer fired
+				// first. The client's error says so; lastPacket (when
+				// the supervisor handled the last packet, late on a
+				// loaded agent) cannot, as the read deadline and the
+				// stall timeout are of the same length.
+				now := time.Now()
+				if !waitingKey && (errors.Is(ev.err, os.ErrDeadlineExceeded) || now.Sub(s.lastPacket) >= s.timing.StallTimeout) {
 					return isHealthy(), fmt.Errorf("%w: last frame %s ago", ErrStalled, now.Sub(s.lastPacket).Round(time.Millisecond))
 				}
 				return isHealthy(), ErrStreamStopped
@@ -372,7 +377,11 @@ func (s *Supervisor) session(ctx context.Context) (healthy bool, err error) {
 			if !waitingKey {
 				s.lastPacket = now
 			}
-		case now := <-watchdog.C:
+		case <-watchdog.C:
+			// A tick's own time is when it fell due, which can be before
+			// packets handled since: judge ages by the clock, or a
+			// loaded agent reports a negative last-frame age.
+			now := time.Now()
 			if waitingKey {
 				if now.Sub(start) > s.timing.KeyframeWait {
 					return false, ErrNoKeyframe
@@ -382,8 +391,8 @@ func (s *Supervisor) session(ctx context.Context) (healthy bool, err error) {
 			} else {
 				s.checkWatched(now)
 			}
-		case now := <-s.stats:
-			s.emitStats(now)
+		case <-s.stats:
+			s.emitStats(time.Now()) // not the tick's time (see the watchdog)
 		}
 	}
 }

@@ -3,6 +3,9 @@ package edge
 import (
 	"context"
 	"encoding/binary"
+	"fmt"
+	"io"
+	"net"
 	"os"
 	"sync"
 	"testing"
@@ -340,4 +343,49 @@ func TestScriptedCodecChange(t *testing.T) {
 			t.Errorf("%v frames detected in 6 s at 5 fps", n)
 		}
 	})
+}
+
+// TestScriptedReadDeadline: a busy agent handles a camera's last frames
+// late (a second's burst), and the client's read deadline ends the session
+// right after: the camera went silent, so it is stalled, though the
+// supervisor handled a packet only moments before; the same end with the
+// connection closed is closed. (Judged by the supervisor's own last packet
+// time, a loaded agent reported GStreamer's SIGSTOPped server "closed".)
+func TestScriptedReadDeadline(t *testing.T) {
+	clip := loadScriptClip(t, "static-320x240.h264")
+	deadline := &net.OpError{Op: "read", Net: "tcp", Err: os.ErrDeadlineExceeded}
+	cases := []struct {
+		name   string
+		err    error
+		reason event.Reason
+	}{
+		{"read deadline", fmt.Errorf("read header: %w", deadline), event.ReasonStalled},
+		{"connection closed", io.EOF, event.ReasonClosed},
+		{"unknown end", nil, event.ReasonClosed},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				t0 := time.Now()
+				r, cancel, done := startScripted(t, Camera{ID: "c1"}, clip, func(n int, s *scripted) {
+					if n == 0 {
+						s.play(clip, t0, 0, 60, 15)
+						s.send(sessionEvent{kind: evEnd, err: tc.err})
+					}
+					<-s.done
+				})
+				time.Sleep(6 * time.Second)
+				r.stop(t, cancel, done)
+				for _, ev := range r.events(event.KindHealth) {
+					if ev.Health.Status == event.StatusOffline {
+						if ev.Health.Reason != tc.reason {
+							t.Errorf("offline %q (%s), want %q", ev.Health.Reason, ev.Health.Detail, tc.reason)
+						}
+						return
+					}
+				}
+				t.Fatalf("never offline: %s", summary(r.sink.all()))
+			})
+		})
+	}
 }

@@ -1,6 +1,8 @@
 package edge
 
 import (
+	"time"
+
 	"github.com/camwatch/camwatch/event"
 	"github.com/camwatch/camwatch/motion"
 )
@@ -49,8 +51,10 @@ func (s *Supervisor) onTamper(changes []motion.TamperChange) {
 		}
 		s.since = ended
 	}
+	// The event is dated by the frame (stream clock); the figures, ages
+	// and rates of arrivals, by the agent's clock.
 	ev := s.out.newEvent(event.KindHealth, s.cam.ID, s.cam.Labels, now)
-	ev.Health = s.health(now)
+	ev.Health = s.health(time.Now())
 	if raised {
 		s.snapshot(ev)
 	}

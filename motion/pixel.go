@@ -77,6 +77,9 @@ type PixelResult struct {
 	// Changed is the percent of unmasked pixels that differed from the
 	// background before noise filtering: a tamper or lighting hint.
 	Changed float64
+	// Tracking counts the small regions followed but not yet counted
+	// (small.go): maybe a distant person, a reason to look closer.
+	Tracking int
 	// Boxes are the counted regions, largest first (at most 16).
 	Boxes []Box
 	// Zones are the names of the zones the counted regions touched, in
@@ -99,6 +102,9 @@ type PixelDetector struct {
 	frames     int // frames seen at this size
 	unmasked   int
 	minArea    int // pixels
+	smallArea  int // pixels
+	small      smallTracker
+	counted    []region
 	bg         background
 	prev       []byte
 	mask       []byte
@@ -228,8 +234,16 @@ func (d *PixelDetector) Observe(f Frame) (PixelResult, Transition, bool) {
 	if len(d.cfg.Zones) > 0 {
 		zoneBits = d.zoneBits
 	}
-	regions := d.finder.find(d.filtered, zoneBits, d.live, d.w, d.h, d.minArea)
-	regions = d.uncluttered(regions, changed)
+	found := d.finder.find(d.filtered, zoneBits, d.live, d.w, d.h, d.smallArea)
+	big := 0
+	for big < len(found) && found[big].area >= d.minArea {
+		big++
+	}
+	regions := d.uncluttered(found[:big], changed)
+	if d.smallArea < d.minArea {
+		regions = d.withSmall(regions, found[:big], found[big:], changed)
+		res.Tracking = d.small.pending
+	}
 	total := float64(d.w * d.h)
 	var area int
 	var hit uint32
@@ -292,6 +306,8 @@ func (d *PixelDetector) resize(w, h int) {
 		}
 	}
 	d.minArea = max(1, int(d.cfg.MinArea/100*float64(n)+0.5))
+	d.smallArea = min(d.minArea, max(1, int(d.cfg.SmallArea/100*float64(n)+0.5)))
+	d.small.reset()
 	d.interval = 0
 	d.settleUntil = time.Time{}
 }
@@ -323,6 +339,27 @@ func (d *PixelDetector) absorbFrames() uint16 {
 	}
 	n := int64(d.cfg.Absorb / iv)
 	return uint16(min(max(n, 2), 65535))
+}
+
+// withSmall adds to the counted regions the small ones tracked long
+// enough (small.go), on a frame whose clutter leaves room for them: few
+// pixels changed outside the regions of the minimum area.
+func (d *PixelDetector) withSmall(counted, big, small []region, changed int) []region {
+	inBig, inSmall := 0, 0
+	for _, r := range big {
+		inBig += r.area
+	}
+	for _, r := range small {
+		inSmall += r.area
+	}
+	scattered := float64(max(changed-inBig-inSmall, 0)) / float64(max(d.unmasked, 1))
+	if scattered > smallClutter || len(small) > maxSmallTracks {
+		d.small.reset()
+		return counted
+	}
+	d.counted = append(d.counted[:0], counted...)
+	d.counted = d.small.confirmed(d.frames, small, d.cfg.SmallFrames, d.counted)
+	return d.counted
 }
 
 // clutterUnit is the share of the unmasked picture, scattered over pixels

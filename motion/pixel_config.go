@@ -63,6 +63,15 @@ type PixelConfig struct {
 	// MinArea is the smallest connected region counted, in percent of
 	// the frame (0 < MinArea <= 100).
 	MinArea float64
+	// SmallArea (0 < SmallArea <= MinArea, percent of the frame) is the
+	// smallest region that counts when it is compact and tracked for
+	// SmallFrames consecutive frames on a clean picture (a distant
+	// person; see small.go). Default DefaultSmallArea, at most MinArea;
+	// SmallArea equal to MinArea turns tracking off.
+	SmallArea float64
+	// SmallFrames is how many consecutive frames a small region must be
+	// tracked before it counts.
+	SmallFrames int
 	// MinDuration is how long frames must keep moving before a Start.
 	MinDuration time.Duration
 	// PostRoll is how long frames must stay quiet before an End.
@@ -93,6 +102,8 @@ type PixelConfig struct {
 func (c PixelConfig) withDefaults() (PixelConfig, error) {
 	c.Sensitivity = cmp.Or(c.Sensitivity, DefaultSensitivity)
 	c.MinArea = cmp.Or(c.MinArea, DefaultMinArea)
+	c.SmallArea = cmp.Or(c.SmallArea, min(DefaultSmallArea, c.MinArea))
+	c.SmallFrames = cmp.Or(c.SmallFrames, DefaultSmallFrames)
 	c.MinDuration = cmp.Or(c.MinDuration, DefaultMinDuration)
 	c.PostRoll = cmp.Or(c.PostRoll, DefaultPostRoll)
 	c.Absorb = cmp.Or(c.Absorb, DefaultAbsorb)
@@ -105,6 +116,10 @@ func (c PixelConfig) withDefaults() (PixelConfig, error) {
 		return c, fmt.Errorf("%w: sensitivity %d not in 1..10", ErrConfig, c.Sensitivity)
 	case !(c.MinArea > 0 && c.MinArea <= 100):
 		return c, fmt.Errorf("%w: min area %g%% not in (0, 100]", ErrConfig, c.MinArea)
+	case !(c.SmallArea > 0 && c.SmallArea <= c.MinArea):
+		return c, fmt.Errorf("%w: small area %g%% not in (0, min area %g%%]", ErrConfig, c.SmallArea, c.MinArea)
+	case c.SmallFrames < 1 || c.SmallFrames > 100:
+		return c, fmt.Errorf("%w: small frames %d not in 1..100", ErrConfig, c.SmallFrames)
 	case c.MinDuration < 0 || c.PostRoll < 0 || c.Absorb < 0 || c.Settle < 0:
 		return c, fmt.Errorf("%w: negative duration", ErrConfig)
 	case !(c.GlobalChange > 0 && c.GlobalChange <= 1):

@@ -191,6 +191,8 @@ func (c *camera) closeLive() {
 func (c *camera) run(ctx context.Context) {
 	defer close(c.done)
 	defer c.closeLive()
+	// The clip clock: frame k is due at epoch + k frame intervals.
+	epoch := time.Now()
 	ticker := time.NewTicker(frameInterval)
 	defer ticker.Stop()
 	c.faultTimer = time.NewTimer(time.Hour)
@@ -225,7 +227,7 @@ func (c *camera) run(ctx context.Context) {
 			if c.live == nil && c.wantOpen() && now.Sub(c.lastTry) >= reopenRetry {
 				c.reconcile()
 			}
-			c.sendFrame(now)
+			c.sendDue(epoch, now)
 		}
 	}
 }
@@ -336,6 +338,26 @@ func (c *camera) status() status {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.snap
+}
+
+// maxCatchUp is the most frames a late loop sends at once.
+const maxCatchUp = 2 * FPS
+
+// sendDue sends every frame due by now. A camera takes frames on its own
+// clock, so RTP time keeps the wall clock's pace: a time.Ticker drops the
+// ticks a loaded process misses, and a frame per tick would let the
+// stream fall seconds behind the state log (a freeze that took effect at
+// t would be dated by the stream before t). Frames a busy loop missed go
+// late, in a burst, with their own timestamps, as a congested camera's
+// do; past maxCatchUp the clip clock skips ahead (a gap in timestamps).
+func (c *camera) sendDue(epoch, now time.Time) {
+	due := int64(now.Sub(epoch) / frameInterval)
+	if behind := due - int64(c.ticks); behind > maxCatchUp {
+		c.ticks += uint32(behind - maxCatchUp)
+	}
+	for int64(c.ticks) < due {
+		c.sendFrame(epoch.Add(time.Duration(c.ticks+1) * frameInterval))
+	}
 }
 
 // sendFrame sends the frame due now. The clip clock runs on while the camera

@@ -85,6 +85,7 @@ type RTSPClient struct {
 	pps                 []byte
 	CodecData           []av.CodecData
 	codecMu             sync.Mutex // camwatch: guards CodecData once the stream runs
+	streamErr           error      // camwatch: the read error that ended the stream, under codecMu
 	AudioTimeLine       time.Duration
 	AudioTimeScale      int64
 	audioCodec          av.CodecType
@@ -294,6 +295,7 @@ func (client *RTSPClient) startStream() {
 			nb, err := io.ReadFull(client.connRW, header)
 			if err != nil || nb != 4 {
 				client.Println("RTSP Client RTP Read Header", err)
+				client.setStreamErr(err) // camwatch
 				return
 			}
 		}
@@ -313,6 +315,7 @@ func (client *RTSPClient) startStream() {
 			n, rerr := io.ReadFull(client.connRW, content[4:length+4])
 			if rerr != nil || n != int(length) {
 				client.Println("RTSP Client RTP ReadFull", err)
+				client.setStreamErr(rerr) // camwatch
 				return
 			}
 
@@ -343,6 +346,7 @@ func (client *RTSPClient) startStream() {
 				n, rerr := io.ReadFull(client.connRW, oneb)
 				if rerr != nil || n != 1 {
 					client.Println("RTSP Client RTP Read Keep-Alive Header", rerr)
+					client.setStreamErr(rerr) // camwatch
 					return
 				}
 				responseTmp = append(responseTmp, oneb...)
@@ -971,6 +975,24 @@ func (client *RTSPClient) setVideoCodecData(codecData av.CodecData) {
 		next = append(next, codecData)
 	}
 	client.CodecData = next
+}
+
+// setStreamErr records the read error that ends the stream (camwatch).
+func (client *RTSPClient) setStreamErr(err error) {
+	client.codecMu.Lock()
+	defer client.codecMu.Unlock()
+	client.streamErr = err
+}
+
+// StreamErr is the read error that ended the stream, once
+// SignalStreamRTPStop is sent; nil when it ended otherwise (a protocol
+// error, a full queue, Close). A caller tells a stalled server (a read
+// deadline: os.ErrDeadlineExceeded) from a closed connection (io.EOF)
+// by it, whenever it handled the last packets (camwatch).
+func (client *RTSPClient) StreamErr() error {
+	client.codecMu.Lock()
+	defer client.codecMu.Unlock()
+	return client.streamErr
 }
 
 // Codecs returns the current codec data, safe to call while the stream
