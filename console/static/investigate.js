@@ -183,14 +183,17 @@
         const r = bar.getBoundingClientRect();
         zoomTo((ve - vs) / 4, vs + (ev.clientX - r.left) / r.width * (ve - vs));
       });
-      return h("div", { class: "lane", "data-camera": cam.id },
-        h("div", { class: "lane-name" }, h("a", { href: "#/camera/" + encodeURIComponent(cam.id) }, cam.id),
+      // A camera is (site, camera): the link names both, and the lane says
+      // its site when another lane has the same id.
+      const shown = cam.id + (dup.has(cam.id) ? " · " + cam.site : "");
+      return h("div", { class: "lane", "data-camera": cam.id, "data-site": cam.site },
+        h("div", { class: "lane-name" }, h("a", { href: "#/camera/" + encodeURIComponent(cam.site) + "/" + encodeURIComponent(cam.id) }, shown),
           h("small", {}, [cam.program, cam.ward, cam.location].filter(Boolean).join(" · "))),
         h("div", { class: "lane-body" }, bar, track));
     }
 
     function showMark(cam, e) {
-      const body = [h("h2", {}, cam.id + " · " + fmtTime(e.time))];
+      const body = [h("h2", {}, cam.id + (dup.has(cam.id) ? " · " + cam.site : "") + " · " + fmtTime(e.time))];
       if (e.snapshot && can("snapshots.read")) {
         body.push(h("img", { class: "large", id: "mark-snapshot", src: "/api/v1/events/" + encodeURIComponent(e.id) + "/snapshot", alt: t("inv.snapshot", fmtTime(e.time)) }));
       } else body.push(h("p", {}, t("inv.noSnapshot")));
@@ -206,10 +209,13 @@
     }
 
     let lanesEl = null, casesEl = null;
+    let dup = new Set(); // camera ids of more than one site among the lanes
     function renderLanes() {
       if (!lanesEl || !data) return;
       const byCam = {};
-      for (const e of data.events) if (e.kind === "motion.start") (byCam[e.camera] = byCam[e.camera] || []).push(e);
+      for (const e of data.events) if (e.kind === "motion.start") (byCam[e.site + "/" + e.camera] = byCam[e.site + "/" + e.camera] || []).push(e);
+      const ids = data.cameras.map((c) => c.id);
+      dup = new Set(ids.filter((id, i) => ids.indexOf(id) !== i));
       const nMarks = data.events.filter((e) => e.kind === "motion.start").length;
       const zoom = h("div", { class: "switch", role: "group", "aria-label": t("inv.zoom") },
         h("button", { type: "button", id: "pan-left", onclick: () => zoomTo(ve - vs, vs) }, t("inv.pan.left")),
@@ -226,7 +232,7 @@
         h("p", { class: "meta", id: "visible" }, t("inv.visible", fmtTime(new Date(vs).toISOString()), fmtTime(new Date(ve).toISOString()), data.time_zone)),
         h("p", { class: "meta" }, t("inv.lanes", data.cameras.length, nMarks)), zoom, legend, ...warn,
         h("div", { class: "lanes", id: "lanes" }, h("div", { class: "lane" }, h("div", { class: "lane-name" }), h("div", { class: "lane-body" }, ticks)),
-          data.cameras.map((cam) => lane(cam, byCam[cam.id] || []))));
+          data.cameras.map((cam) => lane(cam, byCam[cam.site + "/" + cam.id] || []))));
     }
 
     function renderCases() {
