@@ -192,6 +192,9 @@ func parseGap(m string) (Loss, bool) {
 // decodeChange converts a stored transition; a damaged member becomes a
 // change in the "damaged" state, which reports skip and count.
 func decodeChange(raw string) StatusChange {
+	if c, ok := scanTransition(raw); ok {
+		return c
+	}
 	if c, ok := scanChange(raw); ok {
 		return c
 	}

@@ -167,7 +167,11 @@ alerts: {rules: %q}
 		if b, err := s.get("/api/v1/uptime?camera=cam-01&window=24h"); err == nil || !strings.Contains(err.Error(), "409") {
 			t.Errorf("uptime of bare cam-01: %v %s", err, b)
 		}
-		var one struct{ All struct{ OfflineS float64 `json:"offline_s"` } }
+		var one struct {
+			All struct {
+				OfflineS float64 `json:"offline_s"`
+			}
+		}
 		if err := getJSON("/api/v1/uptime?camera=q1/cam-01&window=24h", &one); err != nil || one.All.OfflineS != 0 {
 			t.Errorf("uptime of q1/cam-01: %+v %v", one, err)
 		}
@@ -209,7 +213,9 @@ alerts: {rules: %q}
 		if err := chromedp.Do(ctx, chromedp.Navigate(s.apiBase+"/console/#/cameras")); err != nil {
 			t.Fatal(err)
 		}
-		card := func(site string) string { return `document.querySelector('#cameras li[data-camera="cam-01"][data-site="` + site + `"]')` }
+		card := func(site string) string {
+			return `document.querySelector('#cameras li[data-camera="cam-01"][data-site="` + site + `"]')`
+		}
 		until(t, ctx, "two cards for cam-01, one per site, each with its own state", `document.querySelectorAll('#cameras li[data-camera="cam-01"]').length === 2
 			&& `+card("q1")+`.dataset.status === "online" && `+card("q3")+`.dataset.status === "offline"`)
 		until(t, ctx, "each card links its own camera and names its site", card("q1")+`.querySelector('a[href="#/camera/q1/cam-01"]')

@@ -95,10 +95,20 @@
     if (!iso) return "";
     const d = new Date(iso);
     if (isNaN(d)) return "";
-    return new Intl.DateTimeFormat(locale(), { timeZone, dateStyle: "short", timeStyle: "medium" }).format(d);
+    return formatter("t", () => new Intl.DateTimeFormat(locale(), { timeZone, dateStyle: "short", timeStyle: "medium" })).format(d);
   }
   function fmtNum(n, digits) {
-    return new Intl.NumberFormat(locale(), { maximumFractionDigits: digits ?? 1 }).format(n || 0);
+    return formatter("n" + (digits ?? 1), () => new Intl.NumberFormat(locale(), { maximumFractionDigits: digits ?? 1 })).format(n || 0);
+  }
+  // formatter keeps one Intl formatter per kind, language and zone: making
+  // one costs far more than formatting (the investigation page formats
+  // thousands of times per drawing).
+  const formatters = new Map();
+  function formatter(kind, make) {
+    const key = kind + "|" + locale() + "|" + timeZone;
+    let f = formatters.get(key);
+    if (!f) formatters.set(key, f = make());
+    return f;
   }
   function fmtDur(sec) {
     sec = Math.max(0, Math.round(sec || 0));

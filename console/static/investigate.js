@@ -119,7 +119,7 @@
       from: params.get("from") ? new Date(params.get("from")) : new Date(now.getTime() - 24 * 3600e3),
       to: params.get("to") ? new Date(params.get("to")) : now,
     };
-    let data = null, err = null, vs = 0, ve = 0, cases = null, caseMsg = "";
+    let data = null, err = null, vs = 0, ve = 0, cases = null, caseMsg = "", multiSite = false;
     const clips = {}; // motion id → true when a clip event names it
 
     function query() {
@@ -171,29 +171,36 @@
         bar.append(at(h("span", { class: "seg cov-" + iv.state, "data-state": iv.state,
           title: t("inv.state." + iv.state) + (iv.reason ? " (" + reasonText(iv.reason) + ")" : "") + " · " + fmtTime(iv.from) + " – " + fmtTime(iv.to) }), pct(a), w));
       }
-      const track = h("div", { class: "marks" });
+      // One listener per lane, not per mark: a day of 50 cameras draws
+      // thousands of marks at every zoom step.
+      const byID = new Map();
+      const track = h("div", { class: "marks", onclick: (ev) => {
+        const b = ev.target.closest("button.mark");
+        if (b && byID.has(b.dataset.event)) showMark(cam, byID.get(b.dataset.event));
+      } });
+      const buttons = [];
       for (const e of marks) {
         const ms = new Date(e.time).getTime();
         if (ms < vs || ms > ve) continue;
-        track.append(at(h("button", { type: "button", class: "mark" + (e.snapshot ? " snap" : ""), "data-event": e.id,
-          title: t("inv.mark", fmtTime(e.time)), "aria-label": t("inv.mark", fmtTime(e.time)),
-          onclick: () => showMark(cam, e) }), pct(ms)));
+        const label = t("inv.mark", fmtTime(e.time));
+        byID.set(e.id, e);
+        buttons.push(at(h("button", { type: "button", class: "mark" + (e.snapshot ? " snap" : ""), "data-event": e.id,
+          title: label, "aria-label": label }), pct(ms)));
       }
+      track.append(...buttons);
       bar.addEventListener("dblclick", (ev) => {
         const r = bar.getBoundingClientRect();
         zoomTo((ve - vs) / 4, vs + (ev.clientX - r.left) / r.width * (ve - vs));
       });
-      // A camera is (site, camera): the link names both, and the lane says
-      // its site when another lane has the same id.
-      const shown = cam.id + (dup.has(cam.id) ? " · " + cam.site : "");
-      return h("div", { class: "lane", "data-camera": cam.id, "data-site": cam.site },
-        h("div", { class: "lane-name" }, h("a", { href: "#/camera/" + encodeURIComponent(cam.site) + "/" + encodeURIComponent(cam.id) }, shown),
-          h("small", {}, [cam.program, cam.ward, cam.location].filter(Boolean).join(" · "))),
+      // A camera is (site, camera): the link names both.
+      return h("div", { class: "lane", "data-camera": cam.id, "data-site": cam.site, "data-ref": cam.site + "/" + cam.id },
+        h("div", { class: "lane-name" }, h("a", { href: "#/camera/" + encodeURIComponent(cam.site) + "/" + encodeURIComponent(cam.id) }, cam.id),
+          h("small", {}, [multiSite ? cam.site : "", cam.program, cam.ward, cam.location].filter(Boolean).join(" · "))),
         h("div", { class: "lane-body" }, bar, track));
     }
 
     function showMark(cam, e) {
-      const body = [h("h2", {}, cam.id + (dup.has(cam.id) ? " · " + cam.site : "") + " · " + fmtTime(e.time))];
+      const body = [h("h2", {}, cam.id + (multiSite ? " · " + cam.site : "") + " · " + fmtTime(e.time))];
       if (e.snapshot && can("snapshots.read")) {
         body.push(h("img", { class: "large", id: "mark-snapshot", src: "/api/v1/events/" + encodeURIComponent(e.id) + "/snapshot", alt: t("inv.snapshot", fmtTime(e.time)) }));
       } else body.push(h("p", {}, t("inv.noSnapshot")));
@@ -209,13 +216,12 @@
     }
 
     let lanesEl = null, casesEl = null;
-    let dup = new Set(); // camera ids of more than one site among the lanes
     function renderLanes() {
       if (!lanesEl || !data) return;
       const byCam = {};
+      multiSite = new Set(data.cameras.map((c) => c.site)).size > 1;
+      // Lanes are cameras by reference: ids are unique per site only.
       for (const e of data.events) if (e.kind === "motion.start") (byCam[e.site + "/" + e.camera] = byCam[e.site + "/" + e.camera] || []).push(e);
-      const ids = data.cameras.map((c) => c.id);
-      dup = new Set(ids.filter((id, i) => ids.indexOf(id) !== i));
       const nMarks = data.events.filter((e) => e.kind === "motion.start").length;
       const zoom = h("div", { class: "switch", role: "group", "aria-label": t("inv.zoom") },
         h("button", { type: "button", id: "pan-left", onclick: () => zoomTo(ve - vs, vs) }, t("inv.pan.left")),
