@@ -178,7 +178,7 @@ func Start(ctx context.Context, o Options) (*Aggregator, error) {
 		Investigations: inv,
 	}
 	if a.alerts != nil { // never a typed nil in the interfaces
-		apiOpts.Alerts, apiOpts.MaintenanceAlerts, apiOpts.AlertHistory = a.alerts, a.alerts, a.alerts.Store()
+		apiOpts.Alerts, apiOpts.MaintenanceAlerts, apiOpts.AlertHistory, apiOpts.Rules = a.alerts, a.alerts, a.alerts.Store(), a.alerts
 	}
 	apiOpts.Uptime = uptimeAPI(&cfg, a.store)
 	a.http = &http.Server{

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -266,8 +267,11 @@ type Query struct {
 	// From and To bound resolved alerts by resolution time.
 	From, To time.Time
 	Program  string
-	Camera   string
-	Rule     string
+	// Site and Camera: a camera's alerts (ids are unique per site only;
+	// an empty Site matches the id at every site).
+	Site   string
+	Camera string
+	Rule   string
 }
 
 // List answers the API's alert list: open alerts from the index, or
@@ -294,7 +298,7 @@ func (r *Runner) List(ctx context.Context, q Query) ([]Alert, error) {
 	out := make([]Alert, 0, len(all))
 	for _, a := range all {
 		if (q.State == "" || a.State == q.State) && eq(q.Program, a.Labels.Program) &&
-			eq(q.Camera, a.Camera) && eq(q.Rule, a.Rule) {
+			eq(q.Site, a.Site) && eq(q.Camera, a.Camera) && eq(q.Rule, a.Rule) {
 			out = append(out, a)
 		}
 	}
@@ -305,3 +309,25 @@ func (r *Runner) List(ctx context.Context, q Query) ([]Alert, error) {
 func (r *Runner) Get(ctx context.Context, key string) (*Alert, error) {
 	return r.store.Get(ctx, key)
 }
+
+// Disarmed lists the programs whose motion raises no alert, as the
+// leader last stored its state (an arm or disarm is stored before the
+// command is answered), sorted.
+func (r *Runner) Disarmed(ctx context.Context) ([]string, error) {
+	st, err := r.store.Load(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := []string{}
+	for p, off := range st.Engine.Disarmed {
+		if off {
+			out = append(out, p)
+		}
+	}
+	slices.Sort(out)
+	return out, nil
+}
+
+// RulesInForce returns the rules this replica evaluates and the file a
+// reload reads them from.
+func (r *Runner) RulesInForce() (string, *Rules) { return r.o.RulesPath, r.o.Rules.Rules() }

@@ -11,11 +11,11 @@ import (
 // include list; a camera must satisfy all of them. Labels come with every
 // event, so a relabelled camera follows its new rules without a restart.
 type Match struct {
-	Sites    []string `yaml:"sites"`
-	Cameras  []string `yaml:"cameras"`
-	Programs []string `yaml:"programs"`
-	Wards    []string `yaml:"wards"`
-	Vendors  []string `yaml:"vendors"`
+	Sites    []string `yaml:"sites" json:"sites,omitempty"`
+	Cameras  []string `yaml:"cameras" json:"cameras,omitempty"`
+	Programs []string `yaml:"programs" json:"programs,omitempty"`
+	Wards    []string `yaml:"wards" json:"wards,omitempty"`
+	Vendors  []string `yaml:"vendors" json:"vendors,omitempty"`
 }
 
 func (m *Match) validate(f string) error {

@@ -169,8 +169,11 @@ type Ack struct {
 	Note string    `json:"note,omitempty"`
 }
 
-// CameraRef is the state key of a camera: ids are unique per site.
-func CameraRef(site, camera string) string { return site + "/" + camera }
+// CameraRef is the state key of a camera: ids are unique per site, so
+// the key is the camera's event.CameraRef.
+func CameraRef(site, camera string) string {
+	return event.CameraRef{Site: site, Camera: camera}.String()
+}
 
 // AgentRef is the state key of an agent.
 func AgentRef(site, agent string) string { return site + "/" + agent }

@@ -75,7 +75,10 @@ type alertList struct {
 func (s *server) listAlerts(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	aq := alerts.Query{State: alerts.AlertState(q.Get("state")), Program: q.Get("program"),
-		Camera: q.Get("camera"), Rule: q.Get("rule")}
+		Site: q.Get("site"), Camera: q.Get("camera"), Rule: q.Get("rule")}
+	if ref, err := event.ParseCameraRef(aq.Camera); err == nil {
+		aq.Site, aq.Camera = ref.Site, ref.Camera // camera=<site>/<camera>
+	}
 	switch aq.State {
 	case "", alerts.StateFiring, alerts.StateAcknowledged:
 	case alerts.StateResolved:
@@ -121,7 +124,7 @@ func (s *server) listAlerts(w http.ResponseWriter, r *http.Request) {
 // alertObject is an alert as the policy sees it: its camera and labels
 // (an agent's alert names no camera: only a whole-network scope sees it).
 func alertObject(a *alerts.Alert) auth.Object {
-	return auth.Object{Camera: a.Camera, Program: a.Labels.Program, Ward: a.Labels.Ward}
+	return auth.Object{Site: a.Site, Camera: a.Camera, Program: a.Labels.Program, Ward: a.Labels.Ward}
 }
 
 // alert loads the open alert {key} and asks the policy about it,
@@ -196,7 +199,7 @@ func (s *server) changeAlert(w http.ResponseWriter, r *http.Request, resolve boo
 	if resolve {
 		f, action = s.o.Alerts.Resolve, "alert.resolve"
 	}
-	p, ok := s.begin(w, r, action, "alert:"+a.Key, "camera:"+a.Camera)
+	p, ok := s.begin(w, r, action, "alert:"+a.Key, "camera:"+event.CameraRef{Site: a.Site, Camera: a.Camera}.String())
 	if !ok {
 		return
 	}
@@ -253,6 +256,9 @@ func (s *server) addSilence(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, "end: is in the past")
 		return
 	}
+	if !s.siteOf(w, r, &b.Site, &b.Camera) {
+		return
+	}
 	actor := ActorFrom(r.Context())
 	obj := s.silenceObject(r, &b)
 	if !s.allow(w, r, obj, "camera, program or ward not found") {
@@ -288,7 +294,7 @@ func (s *server) addSilence(w http.ResponseWriter, r *http.Request) {
 // silenceTarget is what a silence names (without the camera's labels):
 // the key its per-scope cap counts by.
 func silenceTarget(x *alerts.Silence) auth.Object {
-	return auth.Object{Camera: x.Camera, Program: x.Program, Ward: x.Ward}
+	return auth.Object{Site: x.Site, Camera: x.Camera, Program: x.Program, Ward: x.Ward}
 }
 
 // silenceObject is a silence as the policy sees it: what it names, with
@@ -312,7 +318,11 @@ func countTarget[T any](list []T, target func(*T) auth.Object, t auth.Object) in
 // targetNames names a policy object in audit records.
 func targetNames(o auth.Object) []string {
 	var out []string
-	for _, p := range []struct{ k, v string }{{"camera", o.Camera}, {"program", o.Program}, {"ward", o.Ward}} {
+	camera := o.Camera
+	if camera != "" && o.Site != "" {
+		camera = o.Site + "/" + camera
+	}
+	for _, p := range []struct{ k, v string }{{"camera", camera}, {"program", o.Program}, {"ward", o.Ward}} {
 		if p.v != "" {
 			out = append(out, p.k+":"+p.v)
 		}

@@ -159,7 +159,7 @@ func TestEventsBadParams(t *testing.T) {
 		})
 	}
 	var e struct{ Error string }
-	if code := get(t, srv, "/api/v1/cameras/bad.id/events", &e); code != 400 || !strings.HasPrefix(e.Error, "id:") {
+	if code := get(t, srv, "/api/v1/cameras/bad.id/events", &e); code != 400 || !strings.HasPrefix(e.Error, "camera:") {
 		t.Errorf("bad id: %d %q", code, e.Error)
 	}
 }

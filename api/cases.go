@@ -34,7 +34,7 @@ func (s *server) ev() *evidence.Service { return s.o.Investigations.Evidence }
 func caseObjects(c *evidence.Case) []auth.Object {
 	out := make([]auth.Object, len(c.Cameras))
 	for i, cam := range c.Cameras {
-		out[i] = auth.Object{Camera: cam.ID, Program: cam.Program, Ward: cam.Ward}
+		out[i] = auth.Object{Site: cam.Site, Camera: cam.ID, Program: cam.Program, Ward: cam.Ward}
 	}
 	return out
 }
@@ -140,7 +140,7 @@ func (s *server) openCase(w http.ResponseWriter, r *http.Request) {
 	for _, cam := range cams {
 		c.Cameras = append(c.Cameras, evidence.Camera{ID: cam.ID, Site: cam.Site, Agent: cam.Agent,
 			Program: cam.Labels.Program, Ward: cam.Labels.Ward, Location: cam.Labels.Location})
-		objs = append(objs, "camera:"+cam.ID)
+		objs = append(objs, "camera:"+cam.Ref.String())
 	}
 	c.ID = evidence.NewCaseID()
 	c.OpenedBy = ActorFrom(r.Context()).ID()
@@ -301,8 +301,8 @@ func (s *server) getClip(w http.ResponseWriter, r *http.Request) {
 		s.internal(w, r, err)
 		return
 	}
-	if !s.allow(w, r, s.cameraLabels(r.Context(), auth.Object{Camera: ref.Camera}), missing) ||
-		!s.read(w, r, "clip.view", "camera:"+ref.Camera, "event:"+id) {
+	if !s.allow(w, r, s.cameraLabels(r.Context(), auth.Object{Site: ref.Site, Camera: ref.Camera}), missing) ||
+		!s.read(w, r, "clip.view", "camera:"+ref.Site+"/"+ref.Camera, "event:"+id) {
 		return
 	}
 	b, err := s.ev().Clip(r.Context(), ref, id)

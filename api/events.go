@@ -20,6 +20,7 @@ const (
 )
 
 type eventList struct {
+	Site   string         `json:"site"`
 	Camera string         `json:"camera"`
 	From   time.Time      `json:"from"`
 	To     time.Time      `json:"to"`
@@ -80,16 +81,16 @@ func (s *server) listEvents(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, err.Error())
 		return
 	}
-	cam, ok := s.camera(w, r, r.PathValue("id"))
-	if !ok || !s.read(w, r, "events.query", "camera:"+cam.ID) {
+	cam, ok := s.pathCamera(w, r)
+	if !ok || !s.read(w, r, "events.query", "camera:"+cam.Ref.String()) {
 		return
 	}
-	evs, err := s.o.Store.Events(r.Context(), cam.ID, q.from, q.to, q.kinds, q.limit+1)
+	evs, err := s.o.Store.Events(r.Context(), cam.Ref, q.from, q.to, q.kinds, q.limit+1)
 	if err != nil {
 		s.internal(w, r, err)
 		return
 	}
-	body := eventList{Camera: cam.ID, From: q.from, To: q.to, Limit: q.limit, Events: evs}
+	body := eventList{Site: cam.Site, Camera: cam.ID, From: q.from, To: q.to, Limit: q.limit, Events: evs}
 	if len(evs) > q.limit {
 		body.Events, body.Truncated = evs[1:], true // oldest first: drop the oldest
 	}

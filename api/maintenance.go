@@ -57,6 +57,9 @@ func (s *server) listMaintenance(w http.ResponseWriter, r *http.Request) {
 
 // maintenanceBody is a window as POSTed: the server assigns the id.
 type maintenanceBody struct {
+	// Camera is "<site>/<camera>", or a camera id with Site (or alone,
+	// when one site uses it).
+	Site    string    `json:"site"`
 	Camera  string    `json:"camera"`
 	Program string    `json:"program"`
 	Start   time.Time `json:"start"`
@@ -77,8 +80,11 @@ func (s *server) addMaintenance(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, fmt.Sprintf("note: at most %d bytes", maxNote))
 		return
 	}
+	if !s.siteOf(w, r, &b.Site, &b.Camera) {
+		return
+	}
 	actor := ActorFrom(r.Context())
-	p := uptime.Planned{ID: event.NewID(), Camera: b.Camera, Program: b.Program, Start: b.Start, End: b.End,
+	p := uptime.Planned{ID: event.NewID(), Site: b.Site, Camera: b.Camera, Program: b.Program, Start: b.Start, End: b.End,
 		Note: strings.TrimSpace(b.Note), By: actor.ID()}
 	if err := p.Check(); err != nil {
 		writeError(w, http.StatusBadRequest, err.Error())
@@ -112,7 +118,7 @@ func (s *server) addMaintenance(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if ma := s.o.MaintenanceAlerts; ma != nil && p.End.After(now) {
-		if _, err := ma.AddMaintenance(r.Context(), alerts.Maintenance{ID: p.ID, Camera: p.Camera, Program: p.Program,
+		if _, err := ma.AddMaintenance(r.Context(), alerts.Maintenance{ID: p.ID, Site: p.Site, Camera: p.Camera, Program: p.Program,
 			Start: p.Start, End: p.End, Note: p.Note}); err != nil {
 			pend.done(err)
 			s.alertError(w, r, err)
@@ -135,7 +141,7 @@ func (s *server) addMaintenance(w http.ResponseWriter, r *http.Request) {
 
 // plannedTarget is what a maintenance window names.
 func plannedTarget(p *uptime.Planned) auth.Object {
-	return auth.Object{Camera: p.Camera, Program: p.Program}
+	return auth.Object{Site: p.Site, Camera: p.Camera, Program: p.Program}
 }
 
 func (s *server) deleteMaintenance(w http.ResponseWriter, r *http.Request) {

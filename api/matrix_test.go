@@ -149,7 +149,7 @@ func newWorld(t testing.TB) *world {
 	w.rdb, w.prefix = rdb, prefix
 	w.setupEvidence(rdb, prefix)
 	w.opts = Options{Store: events, Snapshots: w.store, Alerts: e.r, AlertHistory: e.r.Store(),
-		MaintenanceAlerts: e.r, Uptime: &Uptime{Source: w.src, Maintenance: w.src}, Auth: w.svc, Audit: w.log,
+		MaintenanceAlerts: e.r, Rules: e.r, Uptime: &Uptime{Source: w.src, Maintenance: w.src}, Auth: w.svc, Audit: w.log,
 		AlertsHeartbeat: 100 * time.Millisecond, Programs: matrixPrograms, Users: w.dir,
 		Investigations: &Investigations{Events: &evidence.Reader{JS: w.e.js, Stream: "EV", Stored: w.store}, History: w.src, Clips: w.store, Evidence: w.ev}}
 	w.srv = httptest.NewServer(New(w.opts))
@@ -273,6 +273,12 @@ var matrixCases = map[string]matrixCase{
 	"GET /api/v1/cameras/{id}/events": {req: func(_ *world, in bool) mreq {
 		return mreq{"GET", "/api/v1/cameras/" + ab(in, "pa-1", "pb-1") + "/events?from=2020-01-01T00:00:00Z", ""}
 	}},
+	"GET /api/v1/sites/{site}/cameras/{camera}": {req: func(_ *world, in bool) mreq {
+		return mreq{"GET", "/api/v1/sites/q1/cameras/" + ab(in, "pa-1", "pb-1"), ""}
+	}},
+	"GET /api/v1/sites/{site}/cameras/{camera}/events": {req: func(_ *world, in bool) mreq {
+		return mreq{"GET", "/api/v1/sites/q1/cameras/" + ab(in, "pa-1", "pb-1") + "/events?from=2020-01-01T00:00:00Z", ""}
+	}},
 	"GET /api/v1/events/{id}/snapshot": {req: func(w *world, in bool) mreq {
 		return mreq{"GET", "/api/v1/events/" + w.snap[ab(in, "pa-1", "pb-1")] + "/snapshot", ""}
 	}},
@@ -342,8 +348,10 @@ func (w *world) apiToken() string {
 }
 
 func init() {
-	// The users and tokens routes touch no camera: they are an admin's.
+	// The users and tokens routes touch no camera: they are an admin's;
+	// the rules list is the same for everyone who reads alerts.
 	for pattern, c := range map[string]matrixCase{
+		"GET /api/v1/rules": {req: func(*world, bool) mreq { return mreq{"GET", "/api/v1/rules", ""} }},
 		"GET /api/v1/users": {req: func(*world, bool) mreq { return mreq{"GET", "/api/v1/users", ""} }},
 		"POST /api/v1/users": {req: func(w *world, _ bool) mreq {
 			w.accounts++

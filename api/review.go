@@ -59,7 +59,7 @@ func (s *server) reviewPage(w http.ResponseWriter, r *http.Request) {
 	if !s.sees(r, auth.Object{Ward: ward}) {
 		var kept []uptime.Camera // a new slice: the source may share h
 		for _, c := range h.Cameras {
-			if c.Labels.Ward == ward && s.sees(r, auth.Object{Camera: c.ID, Program: c.Labels.Program, Ward: ward}) {
+			if c.Labels.Ward == ward && s.sees(r, auth.Object{Site: c.Site, Camera: c.ID, Program: c.Labels.Program, Ward: ward}) {
 				kept = append(kept, c)
 			}
 		}

@@ -19,8 +19,10 @@ import (
 // state from camstate, the events from the events stream).
 type Store interface {
 	Cameras(ctx context.Context) ([]camstate.Camera, error)
-	Camera(ctx context.Context, id string) (*camstate.Camera, error)
-	Events(ctx context.Context, camera string, from, to time.Time, kinds []event.Kind, limit int) ([]*event.Event, error)
+	Camera(ctx context.Context, ref event.CameraRef) (*camstate.Camera, error)
+	// Resolve lists the cameras of one id at every site, for bare ids.
+	Resolve(ctx context.Context, id string) ([]event.CameraRef, error)
+	Events(ctx context.Context, camera event.CameraRef, from, to time.Time, kinds []event.Kind, limit int) ([]*event.Event, error)
 }
 
 // Check reports whether one dependency is usable; nil means ready.
@@ -50,6 +52,9 @@ type Options struct {
 	// MaintenanceAlerts mutes the alerts of a maintenance window while it
 	// lasts; nil only records windows for the uptime reports.
 	MaintenanceAlerts MaintenanceAlerts
+	// Rules serves the rules in force and the arm state (GET
+	// /api/v1/rules); nil answers 503 there.
+	Rules RulesSource
 	// AlertsHeartbeat is the SSE feed's keep-alive period; default 15s.
 	AlertsHeartbeat time.Duration
 	// Auth checks credentials; nil refuses every route that is not open.
@@ -135,6 +140,11 @@ func (s *server) routes() []route {
 
 		{"GET /api/v1/programs", auth.CamerasRead, s.listPrograms},
 		{"GET /api/v1/cameras", auth.CamerasRead, s.listCameras},
+		// A camera is (site, camera): ids are unique per site only. The
+		// bare-id forms serve an id one site uses and answer 409 naming
+		// the sites of one that several use.
+		{"GET /api/v1/sites/{site}/cameras/{camera}", auth.CamerasRead, s.getCamera},
+		{"GET /api/v1/sites/{site}/cameras/{camera}/events", auth.EventsRead, s.listEvents},
 		{"GET /api/v1/cameras/{id}", auth.CamerasRead, s.getCamera},
 		{"GET /api/v1/cameras/{id}/events", auth.EventsRead, s.listEvents},
 		{"GET /api/v1/events/{id}/snapshot", auth.SnapshotsRead, s.getSnapshot},
@@ -144,6 +154,7 @@ func (s *server) routes() []route {
 		{"GET /api/v1/alerts", auth.AlertsRead, s.alertsOr(s.listAlerts)},
 		{"GET /api/v1/alerts/stream", auth.AlertsRead, s.alertsOr(s.alertStream)},
 		{"POST /api/v1/alerts/reload", auth.RulesReload, s.alertsOr(s.reloadAlerts)},
+		{"GET /api/v1/rules", auth.AlertsRead, s.listRules},
 		{"GET /api/v1/alerts/{key}", auth.AlertsRead, s.alertsOr(s.getAlert)},
 		{"POST /api/v1/alerts/{key}/ack", auth.AlertsHandle, s.alertsOr(s.ackAlert)},
 		{"POST /api/v1/alerts/{key}/resolve", auth.AlertsHandle, s.alertsOr(s.resolveAlert)},

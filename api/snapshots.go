@@ -34,7 +34,7 @@ func (s *server) getSnapshot(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	const missing = "no snapshot for this event"
-	_, camera, err := ss.SnapshotCamera(r.Context(), id)
+	site, camera, err := ss.SnapshotCamera(r.Context(), id)
 	if errors.Is(err, camstate.ErrNoSnapshot) {
 		writeError(w, http.StatusNotFound, missing)
 		return
@@ -43,8 +43,8 @@ func (s *server) getSnapshot(w http.ResponseWriter, r *http.Request) {
 		s.internal(w, r, err)
 		return
 	}
-	if !s.allow(w, r, s.cameraLabels(r.Context(), auth.Object{Camera: camera}), missing) ||
-		!s.read(w, r, "snapshot.view", "camera:"+camera, "event:"+id) {
+	if !s.allow(w, r, s.cameraLabels(r.Context(), auth.Object{Site: site, Camera: camera}), missing) ||
+		!s.read(w, r, "snapshot.view", "camera:"+site+"/"+camera, "event:"+id) {
 		return
 	}
 	b, err := ss.Snapshot(r.Context(), id)

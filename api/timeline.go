@@ -72,7 +72,7 @@ func idList(q url.Values, name string) ([]string, error) {
 			if id == "" {
 				continue
 			}
-			if !event.ValidToken(id) {
+			if _, err := event.ParseCameraRef(id); !event.ValidToken(id) && (name != "camera" || err != nil) {
 				return nil, &paramError{name, fmt.Sprintf("%q is not a valid id", id)}
 			}
 			if !slices.Contains(out, id) {
@@ -138,6 +138,7 @@ func parseTimelineQuery(q url.Values, now time.Time) (timelineQuery, error) {
 
 // timelineCamera is one lane of the timeline.
 type timelineCamera struct {
+	Ref      event.CameraRef     `json:"ref"`
 	ID       string              `json:"id"`
 	Site     string              `json:"site"`
 	Program  string              `json:"program,omitempty"`
@@ -169,25 +170,20 @@ func (s *server) resolveArea(w http.ResponseWriter, r *http.Request, programs, w
 		s.internal(w, r, err)
 		return nil, false
 	}
-	byID := map[string]*camstate.Camera{}
-	for i := range all {
-		byID[all[i].ID] = &all[i]
-	}
-	for _, id := range cameras {
-		c := byID[id]
-		if c == nil {
-			writeError(w, http.StatusNotFound, "camera "+id+" not found")
+	// Each named camera is "<site>/<camera>" or a bare id one site uses.
+	named := map[event.CameraRef]bool{}
+	for _, name := range cameras {
+		c, ok := s.camera(w, r, name)
+		if !ok {
 			return nil, false
 		}
-		if !s.allow(w, r, cameraObject(c), "camera "+id+" not found") {
-			return nil, false
-		}
+		named[c.Ref] = true
 	}
 	everything := len(programs)+len(wards)+len(cameras) == 0
 	var out []camstate.Camera
 	for i := range all {
 		c := &all[i]
-		in := everything || slices.Contains(cameras, c.ID) || slices.Contains(programs, c.Labels.Program) || slices.Contains(wards, c.Labels.Ward)
+		in := everything || named[c.Ref] || slices.Contains(programs, c.Labels.Program) || slices.Contains(wards, c.Labels.Ward)
 		if in && s.sees(r, cameraObject(c)) {
 			out = append(out, *c)
 		}
@@ -286,10 +282,10 @@ func buildTimeline(ctx context.Context, inv *Investigations, cams []camstate.Cam
 		loc = time.UTC
 	}
 	body := &timelineBody{From: q.from, To: q.to, TimeZone: loc.String(), Cameras: make([]timelineCamera, len(cams)), Events: []json.RawMessage{}}
-	ids := make([]string, len(cams))
+	ids := make([]event.CameraRef, len(cams))
 	ecams := make([]evidence.Camera, len(cams))
 	for i, c := range cams {
-		ids[i] = c.ID
+		ids[i] = c.Ref
 		ecams[i] = evidence.Camera{ID: c.ID, Site: c.Site, Agent: c.Agent, Program: c.Labels.Program, Ward: c.Labels.Ward}
 	}
 	span := uptime.Span{From: q.from, To: q.to}
@@ -316,8 +312,9 @@ func buildTimeline(ctx context.Context, inv *Investigations, cams []camstate.Cam
 	var marks []mark
 	perCam := map[string]int{}
 	full, err := inv.Events.Read(ctx, ecams, q.from, q.to, q.kinds, q.limit, func(data []byte, e *event.Event) {
-		marks = append(marks, mark{e.Time, e.Camera, bytes.Clone(data)})
-		perCam[e.Camera]++
+		ref := e.Ref().String()
+		marks = append(marks, mark{e.Time, ref, bytes.Clone(data)})
+		perCam[ref]++
 	})
 	<-done
 	if err != nil {
@@ -328,9 +325,9 @@ func buildTimeline(ctx context.Context, inv *Investigations, cams []camstate.Cam
 	}
 	for i, c := range cams {
 		tc := &body.Cameras[i]
-		tc.ID, tc.Site, tc.Program, tc.Ward, tc.Location, tc.Status = c.ID, c.Site, c.Labels.Program, c.Labels.Ward, c.Labels.Location, c.Status
+		tc.Ref, tc.ID, tc.Site, tc.Program, tc.Ward, tc.Location, tc.Status = c.Ref, c.ID, c.Site, c.Labels.Program, c.Labels.Ward, c.Labels.Location, c.Status
 		tc.Coverage, tc.Seconds = cov[i].Intervals, cov[i].Seconds
-		tc.Events, tc.Truncated = perCam[c.ID], full[c.ID]
+		tc.Events, tc.Truncated = perCam[c.Ref.String()], full[c.Ref.String()]
 	}
 	slices.SortStableFunc(marks, func(a, b mark) int {
 		if c := a.t.Compare(b.t); c != 0 {

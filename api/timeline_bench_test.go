@@ -97,6 +97,30 @@ func cityDay(tb testing.TB, st *camstate.Store, js jetstream.JetStream, n int, e
 	return cams
 }
 
+// cityAPI is the API (checks off) over cityDay's 50 cameras × 24 h up to
+// end, in a real Redis and the events stream of an embedded NATS.
+func cityAPI(tb testing.TB) (http.Handler, []string, time.Time) {
+	tb.Helper()
+	rdb, prefix := testenv.Redis(tb)
+	st := camstate.New(rdb, camstate.Options{Prefix: prefix, EventRetention: 72 * time.Hour})
+	end := time.Now().Truncate(time.Minute)
+	nc, err := nats.Connect(testenv.NATS(tb))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(nc.Close)
+	js, _ := jetstream.New(nc)
+	const stream = "CAMWATCH_BENCH_TIMELINE"
+	if err := ingest.EnsureStreams(context.Background(), js, ingest.StreamOptions{Name: stream, MaxAge: 48 * time.Hour, Duplicates: time.Minute}); err != nil {
+		tb.Fatal(err)
+	}
+	cams := cityDay(tb, st, js, 50, end)
+	src := uptime.NewSource(st, uptime.SourceOptions{})
+	return New(Options{Store: ingest.Timeline{Store: st, Log: &ingest.Log{JS: js, Stream: stream}}, noChecks: true,
+		Uptime:         &Uptime{Source: src},
+		Investigations: &Investigations{Events: &evidence.Reader{JS: js, Stream: stream, Stored: st}, History: src, Clips: st}}), cams, end
+}
+
 // BenchmarkTimeline measures GET /api/v1/timeline for 50 cameras x 24 h
 // (about 160,000 events in the events stream of an embedded NATS, 14,400
 // of them motion and the outages; the stats are what the stream read
@@ -108,23 +132,7 @@ func cityDay(tb testing.TB, st *camstate.Store, js jetstream.JetStream, n int, e
 //
 //	go test ./api -run '^$' -bench Timeline -benchtime 200x
 func BenchmarkTimeline(b *testing.B) {
-	rdb, prefix := testenv.Redis(b)
-	st := camstate.New(rdb, camstate.Options{Prefix: prefix, EventRetention: 72 * time.Hour})
-	end := time.Now().Truncate(time.Minute)
-	nc, err := nats.Connect(testenv.NATS(b))
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer nc.Close()
-	js, _ := jetstream.New(nc)
-	const stream = "CAMWATCH_BENCH_TIMELINE"
-	if err := ingest.EnsureStreams(context.Background(), js, ingest.StreamOptions{Name: stream, MaxAge: 48 * time.Hour, Duplicates: time.Minute}); err != nil {
-		b.Fatal(err)
-	}
-	cams := cityDay(b, st, js, 50, end)
-	src := uptime.NewSource(st, uptime.SourceOptions{})
-	h := New(Options{Store: ingest.Timeline{Store: st, Log: &ingest.Log{JS: js, Stream: stream}}, noChecks: true,
-		Investigations: &Investigations{Events: &evidence.Reader{JS: js, Stream: stream, Stored: st}, History: src, Clips: st}})
+	h, cams, end := cityAPI(b)
 	from := end.Add(-24 * time.Hour).UTC().Format(time.RFC3339)
 	tl := "/api/v1/timeline?program=bench&from=" + from + "&to=" + end.UTC().Format(time.RFC3339)
 	do := func(path string) {

@@ -19,7 +19,7 @@ import (
 // implements it.
 type UptimeSource interface {
 	History(ctx context.Context, w uptime.Span) (*uptime.History, error)
-	Camera(ctx context.Context, id string, w uptime.Span) (*uptime.History, error)
+	Camera(ctx context.Context, id event.CameraRef, w uptime.Span) (*uptime.History, error)
 }
 
 // Uptime wires the uptime reports: where the history comes from, the
@@ -66,9 +66,22 @@ func (s *server) uptime(w http.ResponseWriter, r *http.Request, csv bool) {
 	q.csv = q.csv || csv
 	var h *uptime.History
 	var err error
-	if q.camera != "" {
-		h, err = u.Source.Camera(r.Context(), q.camera, q.opts.Window)
-	} else {
+	switch _, perr := event.ParseCameraRef(q.camera); {
+	case q.camera != "" && perr != nil && s.o.Store == nil:
+		// A bare id without a state store to resolve it: the camera of
+		// that id in the history, if one site alone has it.
+		if h, err = u.Source.History(r.Context(), q.opts.Window); err == nil {
+			if !s.oneCamera(w, r, h, q.camera) {
+				return
+			}
+		}
+	case q.camera != "":
+		ref, ok := s.cameraRef(w, r, q.camera)
+		if !ok {
+			return
+		}
+		h, err = u.Source.Camera(r.Context(), ref, q.opts.Window)
+	default:
 		h, err = u.Source.History(r.Context(), q.opts.Window)
 	}
 	if errors.Is(err, uptime.ErrNotFound) {
@@ -105,11 +118,33 @@ func (s *server) uptime(w http.ResponseWriter, r *http.Request, csv bool) {
 	_ = uptime.WriteCSV(w, sum, q.cameras) // the client went away
 }
 
+// oneCamera keeps in h the camera of bare id that the actor may see,
+// answering 404 (none) or 409 (several sites have it) itself.
+func (s *server) oneCamera(w http.ResponseWriter, r *http.Request, h *uptime.History, id string) bool {
+	var sites []string
+	h.Cameras = slices.DeleteFunc(h.Cameras, func(c uptime.Camera) bool {
+		keep := c.ID == id && s.sees(r, auth.Object{Site: c.Site, Camera: c.ID, Program: c.Labels.Program, Ward: c.Labels.Ward})
+		if keep {
+			sites = append(sites, c.Site)
+		}
+		return !keep
+	})
+	switch len(sites) {
+	case 0:
+		writeError(w, http.StatusNotFound, "camera "+id+" not found")
+		return false
+	case 1:
+		return true
+	}
+	writeError(w, http.StatusConflict, "camera "+id+" is at several sites ("+strings.Join(sites, ", ")+"): name one as <site>/"+id)
+	return false
+}
+
 // scopeHistory keeps the cameras of h that the actor's scope covers, so
 // every report, group and CSV row is computed from those alone.
 func (s *server) scopeHistory(r *http.Request, h *uptime.History) {
 	h.Cameras = slices.DeleteFunc(h.Cameras, func(c uptime.Camera) bool {
-		return !s.sees(r, auth.Object{Camera: c.ID, Program: c.Labels.Program, Ward: c.Labels.Ward})
+		return !s.sees(r, auth.Object{Site: c.Site, Camera: c.ID, Program: c.Labels.Program, Ward: c.Labels.Ward})
 	})
 }
 
@@ -195,8 +230,8 @@ func (s *server) parseUptime(r *http.Request, u *Uptime) (uptimeQuery, string) {
 		return q, fmt.Sprintf("rows: %q is not groups or cameras", rows)
 	}
 	if c := v.Get("camera"); c != "" {
-		if !event.ValidToken(c) {
-			return q, "camera: must be 1 to 64 letters, digits, '-' or '_'"
+		if _, err := event.ParseCameraRef(c); err != nil && !event.ValidToken(c) {
+			return q, "camera: must be <site>/<camera> or a camera id, each 1 to 64 letters, digits, '-' or '_'"
 		}
 		q.camera = c
 	}

@@ -24,6 +24,10 @@ type Scope struct {
 // names. Empty fields are unknown (they widen nothing): an object naming
 // no camera, program or ward is in the scope of All only.
 type Object struct {
+	// Site and Camera name a camera (ids are unique per site only); a
+	// scope's camera entry "<site>/<camera>" covers that camera, a bare
+	// id the camera of that id at every site.
+	Site    string
 	Camera  string
 	Program string
 	Ward    string
@@ -34,7 +38,7 @@ func (s Scope) Covers(o Object) bool {
 	switch {
 	case s.All:
 		return true
-	case o.Camera != "" && slices.Contains(s.Cameras, o.Camera):
+	case o.Camera != "" && (slices.Contains(s.Cameras, o.Camera) || o.Site != "" && slices.Contains(s.Cameras, o.Site+"/"+o.Camera)):
 		return true
 	case o.Program != "" && slices.Contains(s.Programs, o.Program):
 		return true

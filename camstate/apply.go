@@ -125,7 +125,7 @@ func (s *Store) ApplyMessages(ctx context.Context, evs []*event.Event, raws [][]
 			c = &call{scope: r.scope, keys: r.keys}
 			if byEntity[r.entity] == nil {
 				if r.scope == "c" {
-					cameraIDs = append(cameraIDs, e.Camera)
+					cameraIDs = append(cameraIDs, e.Ref().String())
 				} else {
 					agentIDs = append(agentIDs, e.Agent)
 				}
@@ -402,9 +402,10 @@ func (s *Store) record(e *event.Event, data []byte, old bool) (record, error) {
 		}
 	}
 	a.fields = f
+	ref := e.Ref()
 	return record{
-		entity: "c:" + e.Camera, scope: "c",
-		keys: []string{s.k.camera(e.Camera), s.k.transitions(e.Camera), s.k.rollups(e.Camera)},
+		entity: "c:" + ref.String(), scope: "c",
+		keys: []string{s.k.camera(ref), s.k.transitions(ref), s.k.rollups(ref)},
 		args: a,
 	}, nil
 }

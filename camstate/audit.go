@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/camwatch/camwatch/event"
 	"github.com/redis/go-redis/v9"
 )
 
@@ -13,7 +14,7 @@ import (
 // per stored event (a repeat would show twice), as the roll-ups record
 // them, for the per-camera sequence audit that proves exactly-once
 // ingestion.
-func (s *Store) CameraSeqs(ctx context.Context, camera string) ([]uint64, error) {
+func (s *Store) CameraSeqs(ctx context.Context, camera event.CameraRef) ([]uint64, error) {
 	mins, err := s.Stats(ctx, camera, time.Unix(0, 0), time.Now().Add(100*365*24*time.Hour))
 	if err != nil {
 		return nil, err

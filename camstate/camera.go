@@ -12,10 +12,13 @@ import (
 // its agent reported, the latest stream figures and motion, and whether the
 // agent is still heard from.
 type Camera struct {
-	ID     string       `json:"id"`
-	Site   string       `json:"site"`
-	Agent  string       `json:"agent"`
-	Labels event.Labels `json:"labels"`
+	// Ref is the camera's identity, "<site>/<camera>": ids are unique
+	// per site only. ID and Site are its two parts.
+	Ref    event.CameraRef `json:"ref"`
+	ID     string          `json:"id"`
+	Site   string          `json:"site"`
+	Agent  string          `json:"agent"`
+	Labels event.Labels    `json:"labels"`
 	// Status is what the agent last reported, or unknown when the agent has
 	// been silent longer than the agent timeout.
 	Status event.Status `json:"status"`
@@ -81,12 +84,12 @@ func parseTime(s string) *time.Time {
 
 // cameraFromHash turns the state HASH into a Camera; fields a damaged hash
 // lacks read as zero rather than failing the whole listing.
-func cameraFromHash(id string, h map[string]string) Camera {
+func cameraFromHash(ref event.CameraRef, h map[string]string) Camera {
 	f := func(k string) float64 { v, _ := strconv.ParseFloat(h[k], 64); return v }
 	i := func(k string) int64 { v, _ := strconv.ParseInt(h[k], 10, 64); return v }
 	u := func(k string) uint64 { v, _ := strconv.ParseUint(h[k], 10, 64); return v }
 	c := Camera{
-		ID: id, Site: h["site"], Agent: h["agent"],
+		Ref: ref, ID: ref.Camera, Site: ref.Site, Agent: h["agent"],
 		Status: event.Status(h["status"]), Reason: event.Reason(h["reason"]), Detail: h["detail"],
 		Since: parseTime(h["since"]), Codec: h["codec"],
 		Width: int(i("width")), Height: int(i("height")),

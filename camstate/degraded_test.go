@@ -83,7 +83,7 @@ func TestStoreDerivesDegraded(t *testing.T) {
 					e.Health.Status, e.Health.Reason, e.Health.FPS, e.Health.Since = sm.status, sm.reason, sm.fps, at
 					mustApply(t, s, e)
 				}
-				tr, err := s.Transitions(ctx, "cam-1", t0, t0.Add(24*time.Hour), 100)
+				tr, err := s.Transitions(ctx, q1("cam-1"), t0, t0.Add(24*time.Hour), 100)
 				if err != nil {
 					t.Fatal(err)
 				}

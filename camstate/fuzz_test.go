@@ -52,7 +52,7 @@ func FuzzApplyAdversarial(f *testing.F) {
 		if err != nil || res[0].Err != nil {
 			t.Fatalf("Apply: %v %v", err, res[0].Err)
 		}
-		c, err := s.Camera(ctx, cam)
+		c, err := s.Camera(ctx, q1(cam))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -62,7 +62,7 @@ func FuzzApplyAdversarial(f *testing.F) {
 		if ev.Epoch == "b" && res[0].Outcome != OutcomeUnannounced {
 			t.Fatalf("unannounced epoch: outcome %s", res[0].Outcome)
 		}
-		trs, err := s.Transitions(ctx, cam, time.Unix(0, 0), t0.Add(48*time.Hour), 100)
+		trs, err := s.Transitions(ctx, q1(cam), time.Unix(0, 0), t0.Add(48*time.Hour), 100)
 		if err != nil {
 			t.Fatal(err)
 		}

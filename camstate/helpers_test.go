@@ -80,3 +80,6 @@ func sameOutcomes(got, want []Outcome) error {
 	}
 	return nil
 }
+
+// q1 is the reference of camera cam at site q1, where mk files events.
+func q1(cam string) event.CameraRef { return event.CameraRef{Site: "q1", Camera: cam} }

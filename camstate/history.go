@@ -28,7 +28,7 @@ type StatusChange struct {
 // CameraHistory is what a status history holds of one camera: who watches
 // it, its labels, its newest event's time and its transitions.
 type CameraHistory struct {
-	ID     string
+	Ref    event.CameraRef
 	Agent  string
 	Labels event.Labels
 	// LastEvent is the time of the camera's newest event; zero if unknown.
@@ -48,21 +48,47 @@ type AgentHistory struct {
 	LastHeartbeat time.Time
 }
 
-// CameraIDs lists every camera ever stored, sorted.
-func (s *Store) CameraIDs(ctx context.Context) ([]string, error) {
+// CameraRefs lists every camera ever stored, sorted by site, then id. A
+// member of the index that is not a reference (a key of the layout
+// before site-scoped identity, docs/operations.md) is skipped.
+func (s *Store) CameraRefs(ctx context.Context) ([]event.CameraRef, error) {
 	ids, err := s.rdb.SMembers(ctx, s.k.cameras()).Result()
 	if err != nil {
 		return nil, fmt.Errorf("redis cameras: %w", err)
 	}
-	slices.Sort(ids)
-	return ids, nil
+	out := make([]event.CameraRef, 0, len(ids))
+	for _, id := range ids {
+		if r, err := event.ParseCameraRef(id); err == nil {
+			out = append(out, r)
+		}
+	}
+	slices.SortFunc(out, event.CameraRef.Compare)
+	return out, nil
+}
+
+// Resolve finds the cameras with id at any site, sorted by site: one for
+// an id no other site reuses, several for an ambiguous one, none for an
+// unknown one. It reads the whole index: the API's way of still serving a
+// bare camera id, not a path for every request.
+func (s *Store) Resolve(ctx context.Context, id string) ([]event.CameraRef, error) {
+	all, err := s.CameraRefs(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []event.CameraRef
+	for _, r := range all {
+		if r.Camera == id {
+			out = append(out, r)
+		}
+	}
+	return out, nil
 }
 
 // CameraHistories reads, with one pipelined round trip, each camera's
 // state and the transitions that matter to [from, to]: the last one
 // stored before from and all stored inside. found[i] is false for a
 // camera listed but never stored.
-func (s *Store) CameraHistories(ctx context.Context, ids []string, from, to time.Time) ([]CameraHistory, []bool, error) {
+func (s *Store) CameraHistories(ctx context.Context, ids []event.CameraRef, from, to time.Time) ([]CameraHistory, []bool, error) {
 	type cmds struct {
 		state  *redis.SliceCmd
 		before *redis.StringSliceCmd
@@ -89,7 +115,7 @@ func (s *Store) CameraHistories(ctx context.Context, ids []string, from, to time
 			continue // listed but never stored
 		}
 		c := &out[i]
-		c.ID = id
+		c.Ref = id
 		c.Agent, _ = vals[0].(string)
 		if raw, ok := vals[1].(string); ok && raw != "" {
 			_ = json.Unmarshal([]byte(raw), &c.Labels) // written from a validated event
@@ -166,6 +192,9 @@ func parseGap(m string) (Loss, bool) {
 // decodeChange converts a stored transition; a damaged member becomes a
 // change in the "damaged" state, which reports skip and count.
 func decodeChange(raw string) StatusChange {
+	if c, ok := scanTransition(raw); ok {
+		return c
+	}
 	if c, ok := scanChange(raw); ok {
 		return c
 	}
@@ -240,14 +269,15 @@ func scanString(raw, key string) (string, bool) {
 // LastHeartbeat (its state hash and the agents' index); each camera's
 // state is its last change, dated LastEvent. Each transition is stored
 // with an event time a few seconds after it began, as an agent reports it
-// after detection.
+// after detection. Cameras are stored under their Ref; site is the
+// agents' heartbeats' site.
 func (s *Store) WriteHistory(ctx context.Context, site string, cams []CameraHistory, agents []AgentHistory) error {
 	const chunk = 200
 	for lo := 0; lo < len(cams); lo += chunk {
 		hi := min(lo+chunk, len(cams))
 		_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
 			for i := lo; i < hi; i++ {
-				if err := s.writeCamera(ctx, p, site, &cams[i]); err != nil {
+				if err := s.writeCamera(ctx, p, &cams[i]); err != nil {
 					return err
 				}
 			}
@@ -286,7 +316,10 @@ func (s *Store) WriteHistory(ctx context.Context, site string, cams []CameraHist
 	return nil
 }
 
-func (s *Store) writeCamera(ctx context.Context, p redis.Pipeliner, site string, c *CameraHistory) error {
+func (s *Store) writeCamera(ctx context.Context, p redis.Pipeliner, c *CameraHistory) error {
+	if !c.Ref.Valid() {
+		return fmt.Errorf("camera history %q: %w", c.Ref.String(), event.ErrCameraRef)
+	}
 	labels, err := json.Marshal(c.Labels)
 	if err != nil {
 		return err
@@ -305,12 +338,12 @@ func (s *Store) writeCamera(ctx context.Context, p redis.Pipeliner, site string,
 				last = t
 			}
 		}
-		p.ZAdd(ctx, s.k.transitions(c.ID), zs...)
+		p.ZAdd(ctx, s.k.transitions(c.Ref), zs...)
 	}
-	p.SAdd(ctx, s.k.cameras(), c.ID)
-	p.HSet(ctx, s.k.camera(c.ID), "seq", strconv.FormatUint(last.Seq+1, 10), "time_ms", c.LastEvent.UnixMilli(),
+	p.SAdd(ctx, s.k.cameras(), c.Ref.String())
+	p.HSet(ctx, s.k.camera(c.Ref), "seq", strconv.FormatUint(last.Seq+1, 10), "time_ms", c.LastEvent.UnixMilli(),
 		"time", c.LastEvent.UTC().Format(time.RFC3339Nano), "kind", string(event.KindStats),
-		"agent", c.Agent, "site", site, "labels", string(labels),
+		"agent", c.Agent, "site", c.Ref.Site, "labels", string(labels),
 		"status", last.Status, "reason", last.Reason, "since", last.Since.UTC().Format(time.RFC3339Nano))
 	return nil
 }

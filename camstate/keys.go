@@ -1,5 +1,7 @@
 package camstate
 
+import "github.com/camwatch/camwatch/event"
+
 // keys builds every Redis key under one prefix, so the layout documented in
 // docs/redis.md lives in one place. Every key of one camera carries the
 // camera's hash tag, every key of one agent the agent's, so that the apply
@@ -8,18 +10,19 @@ package camstate
 type keys struct{ p string }
 
 // cameraTag and agentTag are the hash tags; the one place that decides
-// what identifies a camera (today its id; site-scoped identity would
-// put the site in here).
-func cameraTag(id string) string { return "{c:" + id + "}" }
-func agentTag(id string) string  { return "{a:" + id + "}" }
+// what identifies a camera: its site and id (event.CameraRef), so two
+// sites may both have a cam-01. The index P:cameras holds the same text
+// form, "<site>/<camera>".
+func cameraTag(r event.CameraRef) string { return "{c:" + r.String() + "}" }
+func agentTag(id string) string          { return "{a:" + id + "}" }
 
-func (k keys) cameras() string              { return k.p + ":cameras" }
-func (k keys) agents() string               { return k.p + ":agents" }
-func (k keys) camera(id string) string      { return k.p + ":" + cameraTag(id) }
-func (k keys) transitions(id string) string { return k.p + ":" + cameraTag(id) + ":transitions" }
-func (k keys) rollups(id string) string     { return k.p + ":" + cameraTag(id) + ":stats" }
-func (k keys) agent(id string) string       { return k.p + ":" + agentTag(id) }
-func (k keys) agentGaps(id string) string   { return k.p + ":" + agentTag(id) + ":gaps" }
+func (k keys) cameras() string                      { return k.p + ":cameras" }
+func (k keys) agents() string                       { return k.p + ":agents" }
+func (k keys) camera(r event.CameraRef) string      { return k.p + ":" + cameraTag(r) }
+func (k keys) transitions(r event.CameraRef) string { return k.p + ":" + cameraTag(r) + ":transitions" }
+func (k keys) rollups(r event.CameraRef) string     { return k.p + ":" + cameraTag(r) + ":stats" }
+func (k keys) agent(id string) string               { return k.p + ":" + agentTag(id) }
+func (k keys) agentGaps(id string) string           { return k.p + ":" + agentTag(id) + ":gaps" }
 
 // Snapshot keys carry the site and camera with the event id, so two
 // cameras (or sites) can never share or overwrite a picture. Each is

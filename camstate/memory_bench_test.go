@@ -55,7 +55,7 @@ func BenchmarkCameraDayMemory(b *testing.B) {
 	b.ReportMetric(float64(events)/float64(cams), "events/camera-day")
 	b.ReportMetric(float64(events)/b.Elapsed().Seconds(), "events/s")
 	var keys int64
-	for _, k := range []string{s.k.camera("cam-00000"), s.k.transitions("cam-00000"), s.k.rollups("cam-00000")} {
+	for _, k := range []string{s.k.camera(q1("cam-00000")), s.k.transitions(q1("cam-00000")), s.k.rollups(q1("cam-00000"))} {
 		n, err := rdb.MemoryUsage(ctx, k, 0).Result()
 		if err != nil && err != redis.Nil {
 			b.Fatal(err)

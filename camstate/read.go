@@ -14,13 +14,12 @@ import (
 	"github.com/redis/go-redis/v9"
 )
 
-// Cameras returns every known camera, sorted by id.
+// Cameras returns every known camera, sorted by site, then id.
 func (s *Store) Cameras(ctx context.Context) ([]Camera, error) {
-	ids, err := s.rdb.SMembers(ctx, s.k.cameras()).Result()
+	ids, err := s.CameraRefs(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("redis cameras: %w", err)
+		return nil, err
 	}
-	slices.Sort(ids)
 	agents, err := s.agentSeen(ctx)
 	if err != nil {
 		return nil, err
@@ -49,7 +48,7 @@ func (s *Store) Cameras(ctx context.Context) ([]Camera, error) {
 }
 
 // Camera returns one camera's state, or ErrNotFound.
-func (s *Store) Camera(ctx context.Context, id string) (*Camera, error) {
+func (s *Store) Camera(ctx context.Context, id event.CameraRef) (*Camera, error) {
 	h, err := s.rdb.HGetAll(ctx, s.k.camera(id)).Result()
 	if err != nil {
 		return nil, fmt.Errorf("redis camera %s: %w", id, err)
@@ -141,7 +140,7 @@ func (s *Store) Agents(ctx context.Context) ([]Agent, error) {
 // spool epoch that its state remembers (field done). Events themselves
 // stay in JetStream (ingest.Timeline reads them there and keeps those
 // Stored admits, so a message the consumer refused is never listed).
-func (s *Store) Stored(ctx context.Context, camera string) (*SeqSet, error) {
+func (s *Store) Stored(ctx context.Context, camera event.CameraRef) (*SeqSet, error) {
 	raw, err := s.rdb.HGet(ctx, s.k.camera(camera), "done").Result()
 	if err != nil && !errors.Is(err, redis.Nil) {
 		return nil, fmt.Errorf("redis camera %s: %w", camera, err)
@@ -198,7 +197,7 @@ func parseDone(raw string) *SeqSet {
 
 // Transitions returns a camera's status changes with from <= time <= to,
 // oldest first, at most limit of them (the newest).
-func (s *Store) Transitions(ctx context.Context, camera string, from, to time.Time, limit int) ([]Transition, error) {
+func (s *Store) Transitions(ctx context.Context, camera event.CameraRef, from, to time.Time, limit int) ([]Transition, error) {
 	if limit <= 0 {
 		return nil, nil
 	}

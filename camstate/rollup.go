@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/camwatch/camwatch/event"
 )
 
 // Minute is one minute of a camera's stats, rolled up from its stats
@@ -30,7 +32,7 @@ type Minute struct {
 
 // Stats returns a camera's per-minute roll-ups that start in [from, to],
 // oldest first (a minute without stats has Samples 0).
-func (s *Store) Stats(ctx context.Context, camera string, from, to time.Time) ([]Minute, error) {
+func (s *Store) Stats(ctx context.Context, camera event.CameraRef, from, to time.Time) ([]Minute, error) {
 	h, err := s.rdb.HGetAll(ctx, s.k.rollups(camera)).Result()
 	if err != nil {
 		return nil, fmt.Errorf("redis stats %s: %w", camera, err)

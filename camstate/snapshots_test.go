@@ -93,7 +93,7 @@ func TestLatestSnapshotOfCamera(t *testing.T) {
 	if cams[1].Snapshot != nil {
 		t.Errorf("cam2 has no picture, got %+v", cams[1].Snapshot)
 	}
-	one, err := st.Camera(ctx, "cam1")
+	one, err := st.Camera(ctx, event.CameraRef{Site: "s1", Camera: "cam1"})
 	if err != nil || one.Snapshot == nil || one.Snapshot.ID != second {
 		t.Errorf("Camera(cam1).Snapshot %+v %v", one, err)
 	}

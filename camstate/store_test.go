@@ -41,7 +41,7 @@ func TestStoreApplyStateAndDedupe(t *testing.T) {
 				t.Fatal(err)
 			}
 
-			c, err := s.Camera(ctx, "cam-1")
+			c, err := s.Camera(ctx, q1("cam-1"))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -52,15 +52,15 @@ func TestStoreApplyStateAndDedupe(t *testing.T) {
 			if c.AgentSeen == nil || !c.AgentSeen.Equal(hb.Time) {
 				t.Errorf("agent seen = %v, want %v", c.AgentSeen, hb.Time)
 			}
-			if seqs := mustSeqs(t, s, "cam-1"); !slices.Equal(seqs, []uint64{1, 2, 3, 4}) {
+			if seqs := mustSeqs(t, s, q1("cam-1")); !slices.Equal(seqs, []uint64{1, 2, 3, 4}) {
 				t.Fatalf("seqs stored %v, want 1..4 once each", seqs)
 			}
-			mins, err := s.Stats(ctx, "cam-1", t0, t0.Add(time.Hour))
+			mins, err := s.Stats(ctx, q1("cam-1"), t0, t0.Add(time.Hour))
 			if err != nil || len(mins) != 1 || mins[0].Samples != 1 || mins[0].FPSAvg != 15 || !slices.Equal(mins[0].Seqs, []uint64{2}) ||
 				!slices.Equal(mins[0].Others, []uint64{1, 3, 4}) {
 				t.Errorf("roll-ups = %+v, %v; want one minute: stats seq 2 at 15 fps, others 1, 3, 4", mins, err)
 			}
-			tr, err := s.Transitions(ctx, "cam-1", t0, t0.Add(time.Hour), 10)
+			tr, err := s.Transitions(ctx, q1("cam-1"), t0, t0.Add(time.Hour), 10)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -71,7 +71,7 @@ func TestStoreApplyStateAndDedupe(t *testing.T) {
 			if err != nil || len(cams) != 1 || cams[0].ID != "cam-1" {
 				t.Errorf("cameras = %+v, %v", cams, err)
 			}
-			if _, err := s.Camera(ctx, "nope"); err == nil {
+			if _, err := s.Camera(ctx, q1("nope")); err == nil {
 				t.Error("unknown camera: no error")
 			}
 		})
@@ -89,10 +89,10 @@ func TestStoreRetention(t *testing.T) {
 			mid := offline(mk(event.KindHealth, "cam-r", 2, t0.Add(20*time.Hour)), event.ReasonClosed) // 80h: events gone, transition kept
 			fresh := mk(event.KindHealth, "cam-r", 3, now.Add(-time.Minute))
 			mustApply(t, s, old, mid, fresh)
-			if seqs := mustSeqs(t, s, "cam-r"); !slices.Equal(seqs, []uint64{3}) {
+			if seqs := mustSeqs(t, s, q1("cam-r")); !slices.Equal(seqs, []uint64{3}) {
 				t.Errorf("events kept %v, want only seq 3", seqs)
 			}
-			tr, err := s.Transitions(ctx, "cam-r", t0.Add(-time.Hour), now, 100)
+			tr, err := s.Transitions(ctx, q1("cam-r"), t0.Add(-time.Hour), now, 100)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -130,7 +130,7 @@ func TestStoreAgentTimeout(t *testing.T) {
 						hb.Time = now.Add(-c.heartbeat)
 						mustApply(t, s, hb)
 					}
-					cam, err := s.Camera(context.Background(), "cam-a")
+					cam, err := s.Camera(context.Background(), q1("cam-a"))
 					if err != nil {
 						t.Fatal(err)
 					}
@@ -177,7 +177,7 @@ func TestStoreApplyWithinOneBatch(t *testing.T) {
 				[]Outcome{OutcomeStored, OutcomeDuplicate, OutcomeLate, OutcomeStored, OutcomeStored, OutcomeDuplicate}); err != nil {
 				t.Fatal(err)
 			}
-			c, err := s.Camera(ctx, "cam-w")
+			c, err := s.Camera(ctx, q1("cam-w"))
 			if err != nil || c.LastSeq != 6 || c.Reported != event.StatusOffline {
 				t.Fatalf("state = %+v, %v; want seq 6 offline", c, err)
 			}
@@ -192,12 +192,12 @@ func TestStoreApplyWithinOneBatch(t *testing.T) {
 					t.Fatalf("event %d: %v, want stored", i, o)
 				}
 			}
-			if n := len(mustSeqs(t, s, "cam-m1")); n != (2*applyChunk+10)/3 {
+			if n := len(mustSeqs(t, s, q1("cam-m1"))); n != (2*applyChunk+10)/3 {
 				t.Errorf("cam-m1 holds %d events", n)
 			}
 
 			// A key of the wrong type fails its own event only.
-			if err := rdb.Set(ctx, prefix+":{c:bad}", "x", 0).Err(); err != nil {
+			if err := rdb.Set(ctx, s.k.camera(q1("bad")), "x", 0).Err(); err != nil {
 				t.Fatal(err)
 			}
 			good1, bad, good2 := mk(event.KindHealth, "cam-g", 1, t0), mk(event.KindHealth, "bad", 1, t0), mk(event.KindHealth, "cam-g", 2, t0)
@@ -210,12 +210,12 @@ func TestStoreApplyWithinOneBatch(t *testing.T) {
 			if res[0].Err != nil || res[2].Err != nil || res[1].Err == nil {
 				t.Errorf("results = %+v; want only the bad camera's event to fail", res)
 			}
-			if n := len(mustSeqs(t, s, "cam-g")); n != 2 {
+			if n := len(mustSeqs(t, s, q1("cam-g"))); n != 2 {
 				t.Errorf("cam-g holds %d events, want 2", n)
 			}
 			// The failed event left no seq behind: once the key is repaired,
 			// its redelivery is stored, not taken for a duplicate.
-			if err := rdb.Del(ctx, prefix+":{c:bad}").Err(); err != nil {
+			if err := rdb.Del(ctx, s.k.camera(q1("bad"))).Err(); err != nil {
 				t.Fatal(err)
 			}
 			if err := sameOutcomes(mustApply(t, s, bad), []Outcome{OutcomeStored}); err != nil {
@@ -226,7 +226,7 @@ func TestStoreApplyWithinOneBatch(t *testing.T) {
 }
 
 // mustSeqs returns the seqs of camera's events Redis holds, sorted.
-func mustSeqs(t *testing.T, s *Store, camera string) []uint64 {
+func mustSeqs(t *testing.T, s *Store, camera event.CameraRef) []uint64 {
 	t.Helper()
 	seqs, err := s.CameraSeqs(context.Background(), camera)
 	if err != nil {
@@ -271,7 +271,7 @@ func TestStoreTrimsByAge(t *testing.T) {
 					ctx := context.Background()
 					// (The roll-ups, which hold the events' seqs, are trimmed
 					// by whole hours: TestStoreRetention.)
-					tr, err := s.Transitions(ctx, "cam-t", t0.Add(-time.Hour), now, 10)
+					tr, err := s.Transitions(ctx, q1("cam-t"), t0.Add(-time.Hour), now, 10)
 					if err != nil {
 						t.Fatal(err)
 					}
@@ -314,7 +314,7 @@ func TestStoreFollowsAWipedSpool(t *testing.T) {
 			if err := sameOutcomes(mustApply(t, s, again), []Outcome{OutcomeUnannounced}); err != nil {
 				t.Fatalf("an epoch not announced: %v", err)
 			}
-			c, err := s.Camera(ctx, "cam-1")
+			c, err := s.Camera(ctx, q1("cam-1"))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -325,7 +325,7 @@ func TestStoreFollowsAWipedSpool(t *testing.T) {
 			if err := sameOutcomes(mustApply(t, s, hb, again), []Outcome{OutcomeNewEpoch, OutcomeNewEpoch}); err != nil {
 				t.Fatalf("first heartbeat and event after the wipe: %v", err)
 			}
-			if c, err = s.Camera(ctx, "cam-1"); err != nil {
+			if c, err = s.Camera(ctx, q1("cam-1")); err != nil {
 				t.Fatal(err)
 			}
 			if c.Status != event.StatusOffline || c.LastSeq != 1 {
@@ -374,7 +374,7 @@ func TestStoreOutOfOrderSeqs(t *testing.T) {
 				mustApply(t, s, batch...)
 			}
 			mustApply(t, s, evs[:100]...) // and a late redelivery of many
-			seqs, err := s.CameraSeqs(ctx, "cam-o")
+			seqs, err := s.CameraSeqs(ctx, q1("cam-o"))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -390,7 +390,7 @@ func TestStoreOutOfOrderSeqs(t *testing.T) {
 			if len(seqs) != n {
 				t.Fatalf("%d stored, want %d", len(seqs), n)
 			}
-			if done := rdb.HGet(ctx, s.k.camera("cam-o"), "done").Val(); done != "-=1-600" {
+			if done := rdb.HGet(ctx, s.k.camera(q1("cam-o")), "done").Val(); done != "-=1-600" {
 				t.Errorf("seqs remembered as %q, want one range", done)
 			}
 		})

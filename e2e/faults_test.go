@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"github.com/camwatch/camwatch/camstate"
+	"github.com/camwatch/camwatch/event"
 	"net/url"
 	"syscall"
 	"testing"
@@ -49,7 +50,7 @@ func (s *system) storedCount(t *testing.T, camera string) int64 {
 	}
 	rc := redis.NewClient(opt)
 	defer rc.Close()
-	seqs, err := camstate.New(rc, camstate.Options{Prefix: s.prefix}).CameraSeqs(context.Background(), camera)
+	seqs, err := camstate.New(rc, camstate.Options{Prefix: s.prefix}).CameraSeqs(context.Background(), event.CameraRef{Site: "e2e", Camera: camera})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"github.com/camwatch/camwatch/camstate"
+	"github.com/camwatch/camwatch/event"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -80,7 +81,7 @@ func (s *system) proveExactlyOnce(t *testing.T) {
 			if want == 0 {
 				t.Fatalf("camera %s: the edge accepted no event (spool state %v)", c.id, accepted)
 			}
-			seqs, err := st.CameraSeqs(ctx, c.id)
+			seqs, err := st.CameraSeqs(ctx, event.CameraRef{Site: "e2e", Camera: c.id})
 			if err != nil {
 				return err
 			}

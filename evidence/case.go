@@ -57,9 +57,10 @@ func (q Query) Check() error {
 	case len(q.Programs)+len(q.Wards)+len(q.Cameras) == 0:
 		return fmt.Errorf("%w: name an area (programs, wards or cameras)", ErrInput)
 	}
-	for _, l := range [][]string{q.Programs, q.Wards, q.Cameras} {
+	for i, l := range [][]string{q.Programs, q.Wards, q.Cameras} {
 		for _, v := range l {
-			if !event.ValidToken(v) {
+			// A camera is "<site>/<camera>" or a bare id one site uses.
+			if _, err := event.ParseCameraRef(v); !event.ValidToken(v) && (i != 2 || err != nil) {
 				return fmt.Errorf("%w: %q is not a valid id", ErrInput, v)
 			}
 		}
@@ -76,6 +77,9 @@ type Camera struct {
 	Ward     string `json:"ward,omitempty"`
 	Location string `json:"location,omitempty"`
 }
+
+// Ref is the camera's identity: ids are unique per site only.
+func (c Camera) Ref() event.CameraRef { return event.CameraRef{Site: c.Site, Camera: c.ID} }
 
 // Case is an investigation: what it covers and what is held for it.
 type Case struct {

@@ -3,6 +3,7 @@ package evidence
 import (
 	"time"
 
+	"github.com/camwatch/camwatch/event"
 	"github.com/camwatch/camwatch/uptime"
 )
 
@@ -35,10 +36,10 @@ type CameraCoverage struct {
 // agent loss and maintenance painted over them). Cameras the history
 // does not know are entirely unmonitored.
 func Coverage(h *uptime.History, cams []Camera, w uptime.Span) []CameraCoverage {
-	byID := map[string]*uptime.Camera{}
+	byRef := map[event.CameraRef]*uptime.Camera{}
 	if h != nil {
 		for i := range h.Cameras {
-			byID[h.Cameras[i].ID] = &h.Cameras[i]
+			byRef[h.Cameras[i].Ref()] = &h.Cameras[i]
 		}
 	}
 	out := make([]CameraCoverage, 0, len(cams))
@@ -46,7 +47,7 @@ func Coverage(h *uptime.History, cams []Camera, w uptime.Span) []CameraCoverage 
 		cc := CameraCoverage{Camera: c.ID, Site: c.Site, Program: c.Program, Ward: c.Ward,
 			Intervals: []Interval{}, Seconds: map[string]float64{}}
 		var covered time.Duration
-		if uc := byID[c.ID]; uc != nil {
+		if uc := byRef[c.Ref()]; uc != nil {
 			ivs, _ := h.Timeline(uc, w)
 			for _, iv := range ivs {
 				cc.Intervals = append(cc.Intervals, Interval{From: iv.From, To: iv.To, State: iv.State, Reason: iv.Reason})

@@ -39,7 +39,7 @@ type EventSource interface {
 // HistorySource reads the status history coverage is computed from;
 // *uptime.Source implements it.
 type HistorySource interface {
-	Cameras(ctx context.Context, ids []string, w uptime.Span) (*uptime.History, error)
+	Cameras(ctx context.Context, ids []event.CameraRef, w uptime.Span) (*uptime.History, error)
 }
 
 // AuditQuerier finds a case's audit records; *audit.Log implements it.

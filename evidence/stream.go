@@ -15,7 +15,7 @@ import (
 // StoredSource says which events of a camera the aggregator accepted;
 // *camstate.Store implements it.
 type StoredSource interface {
-	Stored(ctx context.Context, camera string) (*camstate.SeqSet, error)
+	Stored(ctx context.Context, camera event.CameraRef) (*camstate.SeqSet, error)
 }
 
 // MarkKinds are the kinds a timeline and a case read (not stats).
@@ -38,7 +38,7 @@ const maxScan = 2_000_000
 // starts event.DefaultMaxSkew before from (a message is stored after its
 // event happened, within the skew admitted) and stops at the stream's end.
 // perCamera bounds what fn gets of one camera (0: no bound); the cameras
-// that hit it are returned.
+// that hit it are returned, by reference ("<site>/<camera>").
 func (r *Reader) Read(ctx context.Context, cams []Camera, from, to time.Time, kinds []event.Kind, perCamera int, fn func(data []byte, e *event.Event)) (map[string]bool, error) {
 	if len(cams) == 0 {
 		return nil, nil
@@ -53,11 +53,11 @@ func (r *Reader) Read(ctx context.Context, cams []Camera, from, to time.Time, ki
 	stored := map[string]*camstate.SeqSet{}
 	var filters []string
 	for _, c := range cams {
-		set, err := r.Stored.Stored(ctx, c.ID)
+		set, err := r.Stored.Stored(ctx, c.Ref())
 		if err != nil {
-			return nil, fmt.Errorf("%w: stored events of %s: %v", ErrUnavailable, c.ID, err)
+			return nil, fmt.Errorf("%w: stored events of %s: %v", ErrUnavailable, c.Ref(), err)
 		}
-		stored[c.Site+"/"+c.ID] = set
+		stored[c.Ref().String()] = set
 		for _, k := range kinds {
 			filters = append(filters, event.EventsSubjectRoot+"."+c.Site+".*."+c.ID+"."+string(k))
 		}
@@ -99,14 +99,14 @@ func (r *Reader) Read(ctx context.Context, cams []Camera, from, to time.Time, ki
 			if err != nil || event.CheckSubject(e, m.Subject()) != nil || e.Time.Before(from) || e.Time.After(to) {
 				continue
 			}
-			c := e.Site + "/" + e.Camera
+			c := e.Ref().String()
 			k := key{c, e.Epoch, e.Seq}
 			if seen[k] || stored[c] == nil || !stored[c].Has(e.Epoch, e.Seq) {
 				continue // first in stream order of a seq wins; refused ones never count
 			}
 			seen[k] = true
 			if perCamera > 0 && count[c] >= perCamera {
-				full[e.Camera] = true
+				full[c] = true
 				continue
 			}
 			count[c]++

@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strings"
 
 	"github.com/camwatch/camwatch/camstate"
 	"github.com/camwatch/camwatch/event"
@@ -142,7 +141,7 @@ func (s *Service) syncEvents(ctx context.Context, c *Case) ([]heldEvent, error) 
 		if c := a.e.Time.Compare(b.e.Time); c != 0 {
 			return c
 		}
-		if c := strings.Compare(a.e.Camera, b.e.Camera); c != 0 {
+		if c := a.e.Ref().Compare(b.e.Ref()); c != 0 {
 			return c
 		}
 		return int(a.e.Seq) - int(b.e.Seq)
@@ -211,9 +210,9 @@ func (s *Service) coverage(ctx context.Context, c *Case) ([]CameraCoverage, erro
 	if now := s.o.Now(); w.To.After(now) {
 		w.To = now // coverage never counts the future
 	}
-	ids := make([]string, len(c.Cameras))
+	ids := make([]event.CameraRef, len(c.Cameras))
 	for i, cam := range c.Cameras {
-		ids[i] = cam.ID
+		ids[i] = cam.Ref()
 	}
 	h, err := s.o.History.Cameras(ctx, ids, w)
 	if err != nil {

@@ -46,6 +46,14 @@ const maxManifest = 256 << 20
 // links. Without pub the key named in the manifest is used, which proves
 // the bundle unchanged since signing but not who signed (Trusted false).
 func Verify(r io.ReaderAt, size int64, pub ed25519.PublicKey) (*Report, error) {
+	return VerifyProgress(r, size, pub, nil)
+}
+
+// VerifyProgress is Verify calling progress (when not nil) after each
+// file of the manifest was checked, with the files and bytes checked so
+// far and the manifest's number of files, so a large bundle's check
+// shows where it is.
+func VerifyProgress(r io.ReaderAt, size int64, pub ed25519.PublicKey, progress func(files, total int, bytes int64)) (*Report, error) {
 	fail := func(format string, a ...any) error {
 		return fmt.Errorf("%w: "+format, append([]any{ErrNotVerified}, a...)...)
 	}
@@ -125,6 +133,9 @@ func Verify(r io.ReaderAt, size int64, pub ed25519.PublicKey) (*Report, error) {
 		}
 		rep.Files++
 		rep.Bytes += n
+		if progress != nil {
+			progress(rep.Files, len(m.Files), rep.Bytes)
+		}
 		switch f.Path {
 		case EventsFile:
 			events = data

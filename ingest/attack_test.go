@@ -108,14 +108,14 @@ func TestForgedEventsRefused(t *testing.T) {
 			})
 		})
 	}
-	cam, err := in.store.Camera(ctx, "cam-1")
+	cam, err := in.store.Camera(ctx, event.CameraRef{Site: "q1", Camera: "cam-1"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if cam.LastSeq != 5 || cam.Status != event.StatusOnline {
 		t.Errorf("camera state after the attack: %s seq %d, want online seq 5", cam.Status, cam.LastSeq)
 	}
-	tr, err := in.store.Transitions(ctx, "cam-1", first.Add(-24*time.Hour), now.Add(48*time.Hour), 100)
+	tr, err := in.store.Transitions(ctx, event.CameraRef{Site: "q1", Camera: "cam-1"}, first.Add(-24*time.Hour), now.Add(48*time.Hour), 100)
 	if err != nil {
 		t.Fatal(err)
 	}

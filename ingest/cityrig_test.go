@@ -10,6 +10,7 @@ import (
 	"github.com/camwatch/camwatch/camstate"
 	"github.com/camwatch/camwatch/citysim"
 	"github.com/camwatch/camwatch/configs"
+	"github.com/camwatch/camwatch/event"
 	"github.com/camwatch/camwatch/natsauth"
 	"github.com/camwatch/camwatch/testenv"
 	"github.com/nats-io/nats.go"
@@ -130,7 +131,7 @@ func (r *cityRig) audit(ctx context.Context, prefix string, last map[string]uint
 			}
 			continue
 		}
-		evs, err := s.CameraSeqs(ctx, camera)
+		evs, err := s.CameraSeqs(ctx, event.CameraRef{Site: r.city.Site(), Camera: camera})
 		if err != nil {
 			return err
 		}

@@ -121,9 +121,14 @@ func (r *rig) publishRaw(subject, msgID string, data []byte) {
 }
 
 // stored counts the events Redis holds for camera (stored events and
-// rolled-up stats samples, as the sequence audit counts them).
+// rolled-up stats samples, as the sequence audit counts them): a
+// "<site>/<camera>", or a camera id at q1.
 func (r *rig) stored(store *camstate.Store, camera string) int {
-	seqs, err := store.CameraSeqs(context.Background(), camera)
+	ref, err := event.ParseCameraRef(camera)
+	if err != nil {
+		ref = event.CameraRef{Site: "q1", Camera: camera}
+	}
+	seqs, err := store.CameraSeqs(context.Background(), ref)
 	if err != nil {
 		return -1
 	}

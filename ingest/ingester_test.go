@@ -188,7 +188,7 @@ func TestIngestSharedConsumer(t *testing.T) {
 	if d := counter(a.m.Duplicates) + counter(b.m.Duplicates); d != 0 {
 		t.Errorf("duplicates = %v; JetStream should hand each message to one replica", d)
 	}
-	c, err := a.store.Camera(context.Background(), "cam-s")
+	c, err := a.store.Camera(context.Background(), event.CameraRef{Site: "q1", Camera: "cam-s"})
 	if err != nil || c.LastSeq != n {
 		t.Errorf("camera = %+v, %v; want last seq %d", c, err, n)
 	}
@@ -240,7 +240,7 @@ func TestIngestDeadLettersAfterMaxDeliver(t *testing.T) {
 	m := miniredis.RunT(t)
 	rdb := redis.NewClient(&redis.Options{Addr: m.Addr()})
 	t.Cleanup(func() { rdb.Close() })
-	if err := m.Set(r.prefix+":{c:cam-x}", "not a hash"); err != nil {
+	if err := m.Set(r.prefix+":{c:q1/cam-x}", "not a hash"); err != nil {
 		t.Fatal(err)
 	}
 	r.cons.MaxDeliver = 3
@@ -277,8 +277,8 @@ func TestIngestWorkers(t *testing.T) {
 			for _, e := range evs {
 				r.publish(e)
 				if e.Camera != "" && e.Kind != event.KindHeartbeat {
-					newest[e.Camera] = max(newest[e.Camera], e.Seq)
-					stored[e.Camera]++
+					newest[e.Ref().String()] = max(newest[e.Ref().String()], e.Seq)
+					stored[e.Ref().String()]++
 				}
 			}
 			in := r.start(r.rdb, func(o *IngesterOptions) { o.Workers = workers })
@@ -300,11 +300,11 @@ func TestIngestWorkers(t *testing.T) {
 				t.Fatalf("cameras = %d, %v; want %d", len(cams), err, len(newest))
 			}
 			for _, c := range cams {
-				if c.LastSeq != newest[c.ID] {
-					t.Errorf("%s: last seq %d, want %d", c.ID, c.LastSeq, newest[c.ID])
+				if c.LastSeq != newest[c.Ref.String()] {
+					t.Errorf("%s: last seq %d, want %d", c.Ref, c.LastSeq, newest[c.Ref.String()])
 				}
 			}
-			for _, cam := range []string{"cam-000", "cam-199"} {
+			for _, cam := range []string{"q1/cam-000", "q3/cam-199"} {
 				if n := r.stored(in.store, cam); n != stored[cam] {
 					t.Errorf("%s holds %d events, want %d", cam, n, stored[cam])
 				}
@@ -328,7 +328,7 @@ func TestIngestStoresTheJSONAsSent(t *testing.T) {
 		return errIf(r.stored(in.store, "cam-j") != 1, "not stored yet")
 	})
 	ctx := context.Background()
-	got, err := Timeline{Store: in.store, Log: &Log{JS: r.js, Stream: r.stream}}.Events(ctx, "cam-j", time.Unix(0, 0), time.Now(), nil, 10)
+	got, err := Timeline{Store: in.store, Log: &Log{JS: r.js, Stream: r.stream}}.Events(ctx, event.CameraRef{Site: "q1", Camera: "cam-j"}, time.Unix(0, 0), time.Now(), nil, 10)
 	if err != nil || len(got) != 1 || got[0].ID != e.ID || got[0].Motion == nil || got[0].Motion.Score != e.Motion.Score {
 		t.Errorf("events = %+v, %v", got, err)
 	}

@@ -30,16 +30,18 @@ type Log struct {
 // busy camera and a long range cannot run away.
 const logScanCap = 100000
 
-// Events returns the newest limit events of camera of the given kinds
+// Events returns the newest limit events of camera (at its site) of the given kinds
 // (at least one) with from <= time <= to, oldest first.
-func (l *Log) Events(ctx context.Context, camera string, from, to time.Time, kinds []event.Kind, limit int) ([]*event.Event, error) {
+func (l *Log) Events(ctx context.Context, camera event.CameraRef, from, to time.Time, kinds []event.Kind, limit int) ([]*event.Event, error) {
 	if limit <= 0 || len(kinds) == 0 {
 		return nil, nil
 	}
 	skew := cmp.Or(l.MaxSkew, event.DefaultMaxSkew)
 	subjects := make([]string, len(kinds))
 	for i, k := range kinds {
-		subjects[i] = event.EventsSubjectRoot + ".*.*." + camera + "." + string(k)
+		// The site is in the filter: another site's camera of the same
+		// id is another camera.
+		subjects[i] = event.EventsSubjectRoot + "." + camera.Site + ".*." + camera.Camera + "." + string(k)
 	}
 	cons, err := l.JS.OrderedConsumer(ctx, l.Stream, jetstream.OrderedConsumerConfig{
 		FilterSubjects: subjects, DeliverPolicy: jetstream.DeliverByStartTimePolicy,
@@ -105,7 +107,7 @@ type Timeline struct {
 // Events returns the newest limit stored events of camera with from <=
 // time <= to, oldest first, of the given kinds (every camera kind when
 // none).
-func (t Timeline) Events(ctx context.Context, camera string, from, to time.Time, kinds []event.Kind, limit int) ([]*event.Event, error) {
+func (t Timeline) Events(ctx context.Context, camera event.CameraRef, from, to time.Time, kinds []event.Kind, limit int) ([]*event.Event, error) {
 	if limit <= 0 {
 		return nil, nil
 	}

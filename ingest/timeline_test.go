@@ -44,7 +44,7 @@ func TestTimelineMergesTheLog(t *testing.T) {
 		{"from cuts", nil, base.Add(31 * time.Second), 100, 10, 31},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			got, err := tl.Events(ctx, "cam-t", tc.from, time.Now(), tc.kinds, tc.limit)
+			got, err := tl.Events(ctx, event.CameraRef{Site: "q1", Camera: "cam-t"}, tc.from, time.Now(), tc.kinds, tc.limit)
 			if err != nil {
 				t.Fatal(err)
 			}

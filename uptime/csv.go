@@ -21,9 +21,9 @@ func WriteCSV(w io.Writer, s *Summary, cameras bool) error {
 	cw := csv.NewWriter(w)
 	win := []string{s.From.UTC().Format(time.RFC3339Nano), s.To.UTC().Format(time.RFC3339Nano), s.MeasuredTo.UTC().Format(time.RFC3339Nano)}
 	if cameras {
-		_ = cw.Write(append([]string{"camera", "agent", "program", "ward", "vendor", "model", "group"}, figureColumns...))
+		_ = cw.Write(append([]string{"camera", "site", "agent", "program", "ward", "vendor", "model", "group"}, figureColumns...))
 		for _, c := range s.Cameras {
-			_ = cw.Write(append(append([]string{c.ID, c.Agent, c.Labels.Program, c.Labels.Ward, c.Labels.Vendor, c.Labels.Model, c.Group}, secondsRow(c.Seconds)...), win...))
+			_ = cw.Write(append(append([]string{c.ID, c.Site, c.Agent, c.Labels.Program, c.Labels.Ward, c.Labels.Vendor, c.Labels.Model, c.Group}, secondsRow(c.Seconds)...), win...))
 		}
 	} else {
 		_ = cw.Write(append([]string{string(s.GroupBy), "cameras", "target", "missed"}, figureColumns...))

@@ -81,7 +81,7 @@ func Synthesize(o GenerateOptions) *History {
 	h.Cameras = make([]Camera, o.Cameras)
 	for i := range h.Cameras {
 		c := &h.Cameras[i]
-		c.ID = fmt.Sprintf("cam-%05d", i)
+		c.Site, c.ID = o.Site, fmt.Sprintf("cam-%05d", i)
 		c.Agent = fmt.Sprintf("edge-%03d", i/o.CamerasPerAgent)
 		c.Labels = event.Labels{
 			Program: fmt.Sprintf("program-%02d", i%o.Programs),
@@ -140,20 +140,25 @@ func Generate(ctx context.Context, w Writer, o GenerateOptions) (*History, error
 
 // Write stores h through w as the ingester would have, with every
 // camera's last event and every agent's last heartbeat at end, so that a
-// Source reading at end sees h again.
+// Source reading at end sees h again. A camera without a site, and every
+// agent, is stored at site.
 func Write(ctx context.Context, w Writer, site string, end time.Time, h *History) error {
-	cams, as := toStore(end, h)
+	cams, as := toStore(site, end, h)
 	return w.WriteHistory(ctx, site, cams, as)
 }
 
 // toStore converts h into the store's records, every camera's last event
 // and every agent's last heartbeat at end.
-func toStore(end time.Time, h *History) ([]camstate.CameraHistory, []camstate.AgentHistory) {
+func toStore(site string, end time.Time, h *History) ([]camstate.CameraHistory, []camstate.AgentHistory) {
 	cams := make([]camstate.CameraHistory, len(h.Cameras))
 	agents := map[string]bool{}
 	for i := range h.Cameras {
 		c := &h.Cameras[i]
-		ch := camstate.CameraHistory{ID: c.ID, Agent: c.Agent, Labels: c.Labels, LastEvent: end,
+		ref := c.Ref()
+		if ref.Site == "" {
+			ref.Site = site
+		}
+		ch := camstate.CameraHistory{Ref: ref, Agent: c.Agent, Labels: c.Labels, LastEvent: end,
 			Changes: make([]camstate.StatusChange, len(c.Transitions))}
 		for j, t := range c.Transitions {
 			ch.Changes[j] = camstate.StatusChange{Since: t.Time, Seq: t.Seq, Status: string(t.State), Reason: t.Reason}

@@ -49,7 +49,7 @@ func (g Group) Key(c *Camera) string {
 	case GroupAll:
 		return string(GroupAll)
 	case GroupCamera:
-		k = c.ID
+		k = c.Ref().String()
 	case GroupProgram:
 		k = c.Labels.Program
 	case GroupWard:

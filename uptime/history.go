@@ -22,6 +22,8 @@ type Transition struct {
 // in any order. To know the state at the window's start, Transitions must
 // include the last transition before the window (or all earlier ones).
 type Camera struct {
+	// Site and ID identify the camera (Ref): ids are unique per site only.
+	Site   string
 	ID     string
 	Agent  string
 	Labels event.Labels
@@ -36,6 +38,9 @@ type Camera struct {
 	Silent      time.Time
 	Transitions []Transition
 }
+
+// Ref is the camera's identity.
+func (c *Camera) Ref() event.CameraRef { return event.CameraRef{Site: c.Site, Camera: c.ID} }
 
 // Span is a half-open interval [From, To) of wall time.
 type Span struct {
@@ -55,9 +60,11 @@ func (s Span) Duration() time.Duration {
 }
 
 // MaintenanceWindow is a planned window during which a camera's time is neither up
-// nor down. It names one camera, or, with Camera empty, every camera of a
-// program.
+// nor down. It names one camera (Site and Camera; a window recorded before
+// site-scoped identity has no Site and applies to that camera id at every
+// site), or, with Camera empty, every camera of a program.
 type MaintenanceWindow struct {
+	Site    string
 	Camera  string
 	Program string
 	Span

@@ -20,7 +20,11 @@ var ErrMaintenance = errors.New("invalid maintenance window")
 // in the store (camstate: P:maintenance, id → this JSON) until it is
 // deleted.
 type Planned struct {
-	ID      string    `json:"id"`
+	ID string `json:"id"`
+	// Site and Camera name one camera; a window recorded before
+	// site-scoped identity has no site and applies to that camera id at
+	// every site.
+	Site    string    `json:"site,omitempty"`
 	Camera  string    `json:"camera,omitempty"`
 	Program string    `json:"program,omitempty"`
 	Start   time.Time `json:"start"`
@@ -98,7 +102,7 @@ func (s *Source) maintenanceIn(ctx context.Context, w Span) ([]MaintenanceWindow
 	var out []MaintenanceWindow
 	for _, p := range all {
 		if p.Start.Before(w.To) && p.End.After(w.From) {
-			out = append(out, MaintenanceWindow{Camera: p.Camera, Program: p.Program, Span: Span{p.Start, p.End}})
+			out = append(out, MaintenanceWindow{Site: p.Site, Camera: p.Camera, Program: p.Program, Span: Span{p.Start, p.End}})
 		}
 	}
 	return out, nil

@@ -83,10 +83,14 @@ type Skipped struct {
 
 // CameraReport holds one camera's figures and outages.
 type CameraReport struct {
-	ID     string       `json:"id"`
-	Agent  string       `json:"agent"`
-	Labels event.Labels `json:"labels"`
-	Group  string       `json:"group"`
+	// Ref is the camera's identity ("<site>/<camera>"), Site and ID its
+	// parts: two sites may both have a cam-01.
+	Ref    event.CameraRef `json:"ref"`
+	Site   string          `json:"site"`
+	ID     string          `json:"id"`
+	Agent  string          `json:"agent"`
+	Labels event.Labels    `json:"labels"`
+	Group  string          `json:"group"`
 	Figures
 	OutageList []Outage `json:"outage_list"`
 }
@@ -110,9 +114,11 @@ type GroupReport struct {
 // Ranked names one of a group's worst cameras: rated cameras below 100 %,
 // lowest uptime first, then most offline time, then id.
 type Ranked struct {
-	ID            string        `json:"id"`
-	UptimePercent float64       `json:"uptime_percent"`
-	Offline       time.Duration `json:"offline"`
+	Ref           event.CameraRef `json:"ref"`
+	Site          string          `json:"site"`
+	ID            string          `json:"id"`
+	UptimePercent float64         `json:"uptime_percent"`
+	Offline       time.Duration   `json:"offline"`
 }
 
 // Compute builds the report of h for the options. It fails only on bad
@@ -158,16 +164,21 @@ func Compute(h *History, o Options) (*Report, error) {
 	var outs []Outage
 	for i := range h.Cameras {
 		c := &h.Cameras[i]
-		if seen[c.ID] {
+		ref := c.Ref()
+		key := ref.String()
+		if seen[key] {
 			r.Skipped.Cameras++
 			continue
 		}
-		seen[c.ID] = true
-		maint = mergeSpans(maint[:0], camMaint[c.ID], progMaint[c.Labels.Program])
+		seen[key] = true
+		maint = mergeSpans(maint[:0], camMaint[key], progMaint[c.Labels.Program])
+		if everywhere := camMaint["/"+c.ID]; len(everywhere) > 0 {
+			maint = mergeSpans(nil, maint, everywhere)
+		}
 		ivs, skipped := buf.build(c, measured, lost[c.Agent], maint)
 		r.Skipped.Transitions += skipped
 
-		cr := CameraReport{ID: c.ID, Agent: c.Agent, Labels: c.Labels, Group: g.Key(c)}
+		cr := CameraReport{Ref: ref, Site: c.Site, ID: c.ID, Agent: c.Agent, Labels: c.Labels, Group: g.Key(c)}
 		for _, iv := range ivs {
 			cr.add(iv.State, iv.Duration())
 		}
@@ -191,7 +202,7 @@ func Compute(h *History, o Options) (*Report, error) {
 		splitDays(r.All.Daily, ivs)
 		r.Cameras = append(r.Cameras, cr)
 	}
-	slices.SortFunc(r.Cameras, func(a, b CameraReport) int { return cmp.Compare(a.ID, b.ID) })
+	slices.SortFunc(r.Cameras, func(a, b CameraReport) int { return a.Ref.Compare(b.Ref) })
 	for i := range r.Cameras {
 		members[r.Cameras[i].Group] = append(members[r.Cameras[i].Group], i)
 	}
@@ -227,7 +238,9 @@ func (r *Report) prepare(h *History) (lost, camMaint, progMaint map[string][]Spa
 	for _, m := range h.Maintenance {
 		switch {
 		case m.Camera != "":
-			camMaint[m.Camera] = append(camMaint[m.Camera], m.Span)
+			// "<site>/<camera>"; "/<camera>" for a window without a site.
+			k := m.Site + "/" + m.Camera
+			camMaint[k] = append(camMaint[k], m.Span)
 		case m.Program != "":
 			progMaint[m.Program] = append(progMaint[m.Program], m.Span)
 		default:
@@ -274,11 +287,11 @@ func (r *Report) finishGroup(gr *GroupReport, idx []int, o Options, worst int) {
 	for _, i := range idx {
 		c := &r.Cameras[i]
 		if c.Rated && c.UptimePercent < 100 {
-			cand = append(cand, Ranked{ID: c.ID, UptimePercent: c.UptimePercent, Offline: c.Offline})
+			cand = append(cand, Ranked{Ref: c.Ref, Site: c.Site, ID: c.ID, UptimePercent: c.UptimePercent, Offline: c.Offline})
 		}
 	}
 	slices.SortFunc(cand, func(a, b Ranked) int {
-		return cmp.Or(cmp.Compare(a.UptimePercent, b.UptimePercent), cmp.Compare(b.Offline, a.Offline), cmp.Compare(a.ID, b.ID))
+		return cmp.Or(cmp.Compare(a.UptimePercent, b.UptimePercent), cmp.Compare(b.Offline, a.Offline), a.Ref.Compare(b.Ref))
 	})
 	if len(cand) > worst {
 		cand = cand[:worst]

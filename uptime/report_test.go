@@ -14,14 +14,14 @@ import (
 func fourCameras() *History {
 	online48 := tr(at(-48, 0), 1, Online, "")
 	return &History{Cameras: []Camera{
-		{ID: "cam-b", Agent: "agent-1", Labels: event.Labels{Program: "p1", Ward: "w1"}, Transitions: []Transition{
+		{Site: "q1", ID: "cam-b", Agent: "agent-1", Labels: event.Labels{Program: "p1", Ward: "w1"}, Transitions: []Transition{
 			online48, tr(at(10, 0), 2, Offline, "refused"), tr(at(16, 0), 3, Online, ""),
 		}},
-		{ID: "cam-a", Agent: "agent-1", Labels: event.Labels{Program: "p1", Ward: "w1"}, Transitions: []Transition{online48}},
-		{ID: "cam-c", Agent: "agent-2", Labels: event.Labels{Program: "p2", Ward: "w1"}, Transitions: []Transition{
+		{Site: "q1", ID: "cam-a", Agent: "agent-1", Labels: event.Labels{Program: "p1", Ward: "w1"}, Transitions: []Transition{online48}},
+		{Site: "q1", ID: "cam-c", Agent: "agent-2", Labels: event.Labels{Program: "p2", Ward: "w1"}, Transitions: []Transition{
 			online48, tr(at(12, 0), 2, Degraded, "black"),
 		}},
-		{ID: "cam-d", Agent: "agent-2"},
+		{Site: "q1", ID: "cam-d", Agent: "agent-2"},
 	}}
 }
 
@@ -122,13 +122,52 @@ func TestReportGroupsAndSLA(t *testing.T) {
 	}
 }
 
+// TestReportTwoSitesSameCameraID: q1 and q3 both have a cam-01; the
+// report counts both, each with its own figures, and a maintenance window
+// on q3/cam-01 does not touch q1's.
+func TestReportTwoSitesSameCameraID(t *testing.T) {
+	h := &History{Cameras: []Camera{
+		{Site: "q3", ID: "cam-01", Agent: "edge-q3", Labels: event.Labels{Program: "p3"}, Transitions: []Transition{
+			tr(at(-48, 0), 1, Online, ""), tr(at(12, 0), 2, Offline, "refused"),
+		}},
+		{Site: "q1", ID: "cam-01", Agent: "edge-q1", Labels: event.Labels{Program: "p1"}, Transitions: []Transition{tr(at(-48, 0), 1, Online, "")}},
+	}, Maintenance: []MaintenanceWindow{{Site: "q3", Camera: "cam-01", Span: Span{at(6, 0), at(7, 0)}}}}
+	r, err := Compute(h, Options{Window: day, GroupBy: GroupCamera})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Skipped.Cameras != 0 || len(r.Cameras) != 2 || len(r.Groups) != 2 {
+		t.Fatalf("cameras %d, groups %d, skipped %+v", len(r.Cameras), len(r.Groups), r.Skipped)
+	}
+	q1, q3 := r.Cameras[0], r.Cameras[1]
+	if q1.Ref.String() != "q1/cam-01" || q3.Ref.String() != "q3/cam-01" || q1.Site != "q1" || q3.ID != "cam-01" {
+		t.Fatalf("cameras %v %v", q1.Ref, q3.Ref)
+	}
+	if q1.UptimePercent != 100 || q1.Maintenance != 0 {
+		t.Errorf("q1/cam-01: %.2f %% up, maintenance %s", q1.UptimePercent, q1.Maintenance)
+	}
+	if q3.Offline != 12*time.Hour || q3.Maintenance != time.Hour {
+		t.Errorf("q3/cam-01: offline %s, maintenance %s; want 12h and 1h", q3.Offline, q3.Maintenance)
+	}
+	if r.Groups[0].Key != "q1/cam-01" || r.Groups[1].Key != "q3/cam-01" {
+		t.Errorf("groups %s %s", r.Groups[0].Key, r.Groups[1].Key)
+	}
+	// A window recorded without a site (before site-scoped identity)
+	// applies to the id at every site.
+	h.Maintenance[0].Site = ""
+	r, _ = Compute(h, Options{Window: day, GroupBy: GroupCamera})
+	if r.Cameras[0].Maintenance != time.Hour || r.Cameras[1].Maintenance != time.Hour {
+		t.Errorf("siteless window: %s %s", r.Cameras[0].Maintenance, r.Cameras[1].Maintenance)
+	}
+}
+
 func TestReportGroupings(t *testing.T) {
 	cases := []struct {
 		group Group
 		keys  []string
 	}{
 		{GroupAll, []string{"all"}},
-		{GroupCamera, []string{"cam-a", "cam-b", "cam-c", "cam-d"}},
+		{GroupCamera, []string{"q1/cam-a", "q1/cam-b", "q1/cam-c", "q1/cam-d"}},
 		{GroupProgram, []string{Unlabelled, "p1", "p2"}},
 		{GroupWard, []string{Unlabelled, "w1"}},
 		{GroupVendor, []string{Unlabelled}},

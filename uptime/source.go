@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/camwatch/camwatch/camstate"
+	"github.com/camwatch/camwatch/event"
 )
 
 // ErrNotFound is returned by Source.Camera for a camera Redis never heard of.
@@ -19,8 +20,8 @@ var ErrNotFound = errors.New("camera not found")
 // windows recorded for reports. camstate.Store implements it over Redis,
 // the one owner of that layout.
 type Store interface {
-	CameraIDs(ctx context.Context) ([]string, error)
-	CameraHistories(ctx context.Context, ids []string, from, to time.Time) ([]camstate.CameraHistory, []bool, error)
+	CameraRefs(ctx context.Context) ([]event.CameraRef, error)
+	CameraHistories(ctx context.Context, ids []event.CameraRef, from, to time.Time) ([]camstate.CameraHistory, []bool, error)
 	AgentHistories(ctx context.Context, agents []string, to time.Time) ([]camstate.AgentHistory, error)
 	PutMaintenance(ctx context.Context, id string, doc []byte) error
 	DeleteMaintenance(ctx context.Context, id string) (bool, error)
@@ -90,7 +91,7 @@ const (
 // History reads every camera's transitions that matter to window w (those
 // stored inside it, plus the last one before it) and its agent's loss.
 func (s *Source) History(ctx context.Context, w Span) (*History, error) {
-	ids, err := s.st.CameraIDs(ctx)
+	ids, err := s.st.CameraRefs(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -98,8 +99,8 @@ func (s *Source) History(ctx context.Context, w Span) (*History, error) {
 }
 
 // Camera reads one camera's history for window w, or ErrNotFound.
-func (s *Source) Camera(ctx context.Context, id string, w Span) (*History, error) {
-	h, err := s.read(ctx, []string{id}, w)
+func (s *Source) Camera(ctx context.Context, id event.CameraRef, w Span) (*History, error) {
+	h, err := s.read(ctx, []event.CameraRef{id}, w)
 	if err != nil {
 		return nil, err
 	}
@@ -112,13 +113,13 @@ func (s *Source) Camera(ctx context.Context, id string, w Span) (*History, error
 // Cameras reads the histories of the cameras ids for window w (those
 // Redis never heard of are left out): a timeline or a case of a few
 // cameras in a city of thousands.
-func (s *Source) Cameras(ctx context.Context, ids []string, w Span) (*History, error) {
+func (s *Source) Cameras(ctx context.Context, ids []event.CameraRef, w Span) (*History, error) {
 	ids = slices.Clone(ids)
-	slices.Sort(ids)
+	slices.SortFunc(ids, event.CameraRef.Compare)
 	return s.read(ctx, slices.Compact(ids), w)
 }
 
-func (s *Source) read(ctx context.Context, ids []string, w Span) (*History, error) {
+func (s *Source) read(ctx context.Context, ids []event.CameraRef, w Span) (*History, error) {
 	now := s.opts.Now()
 	cams := make([]Camera, len(ids))
 	found := make([]bool, len(ids))
@@ -183,7 +184,7 @@ func (s *Source) read(ctx context.Context, ids []string, w Span) (*History, erro
 }
 
 // readCameras fills cams[i] for ids[i] with one read of the store.
-func (s *Source) readCameras(ctx context.Context, ids []string, cams []Camera, found []bool, w Span) error {
+func (s *Source) readCameras(ctx context.Context, ids []event.CameraRef, cams []Camera, found []bool, w Span) error {
 	hs, ok, err := s.st.CameraHistories(ctx, ids, w.From, w.To.Add(s.opts.Slack))
 	if err != nil {
 		return err
@@ -194,7 +195,7 @@ func (s *Source) readCameras(ctx context.Context, ids []string, cams []Camera, f
 		}
 		h := &hs[i]
 		c := &cams[i]
-		c.ID, c.Agent, c.Labels = h.ID, h.Agent, h.Labels
+		c.Site, c.ID, c.Agent, c.Labels = h.Ref.Site, h.Ref.Camera, h.Agent, h.Labels
 		// Removed is set later only if the camera went stale; park its
 		// last event time there until then.
 		c.Removed = h.LastEvent

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"github.com/camwatch/camwatch/camstate"
+	"github.com/camwatch/camwatch/event"
 	"strconv"
 	"strings"
 	"testing"
@@ -43,6 +44,7 @@ func usedMemory(b *testing.B, rdb *redis.Client) int64 {
 }
 
 func benchReport(b *testing.B, src *Source, w Span, g Group, camera string) {
+	ref := event.CameraRef{Site: "hcmc", Camera: camera}
 	ctx := context.Background()
 	opts := Options{Window: w, GroupBy: g, Location: ict, DefaultTarget: 99}
 	b.ReportAllocs()
@@ -51,7 +53,7 @@ func benchReport(b *testing.B, src *Source, w Span, g Group, camera string) {
 		var h *History
 		var err error
 		if camera != "" {
-			h, err = src.Camera(ctx, camera, w)
+			h, err = src.Camera(ctx, ref, w)
 		} else {
 			h, err = src.History(ctx, w)
 		}

@@ -134,7 +134,7 @@ func TestSourceLiveness(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			rdb, prefix := testenv.Redis(t)
-			cams, agents := toStore(now, tc.hist)
+			cams, agents := toStore("q1", now, tc.hist)
 			if tc.setup != nil {
 				tc.setup(cams, agents)
 			}
@@ -172,7 +172,7 @@ func TestSourceCamera(t *testing.T) {
 	}
 	src := NewSource(camstate.New(rdb, camstate.Options{Prefix: prefix}), SourceOptions{Now: func() time.Time { return genEnd }})
 	w := Span{genEnd.Add(-7 * 24 * h), genEnd}
-	one, err := src.Camera(ctx, "cam-00005", w)
+	one, err := src.Camera(ctx, event.CameraRef{Site: "hcmc", Camera: "cam-00005"}, w)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -182,7 +182,7 @@ func TestSourceCamera(t *testing.T) {
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("one camera from Redis = %+v, want %+v", got.All, want.All)
 	}
-	if _, err := src.Camera(ctx, "cam-99999", w); !errors.Is(err, ErrNotFound) {
+	if _, err := src.Camera(ctx, event.CameraRef{Site: "hcmc", Camera: "cam-99999"}, w); !errors.Is(err, ErrNotFound) {
 		t.Errorf("unknown camera: err = %v, want ErrNotFound", err)
 	}
 }

@@ -54,9 +54,11 @@ type GroupSummary struct {
 
 // RankedSummary is one of a group's worst cameras.
 type RankedSummary struct {
-	ID            string  `json:"id"`
-	UptimePercent float64 `json:"uptime_percent"`
-	OfflineS      float64 `json:"offline_s"`
+	Ref           event.CameraRef `json:"ref"`
+	Site          string          `json:"site"`
+	ID            string          `json:"id"`
+	UptimePercent float64         `json:"uptime_percent"`
+	OfflineS      float64         `json:"offline_s"`
 }
 
 // DaySummary is one local day of a group's series.
@@ -76,10 +78,12 @@ type DaySummary struct {
 
 // CameraSummary is one camera's line, present when asked for.
 type CameraSummary struct {
-	ID     string       `json:"id"`
-	Agent  string       `json:"agent"`
-	Labels event.Labels `json:"labels"`
-	Group  string       `json:"group"`
+	Ref    event.CameraRef `json:"ref"`
+	Site   string          `json:"site"`
+	ID     string          `json:"id"`
+	Agent  string          `json:"agent"`
+	Labels event.Labels    `json:"labels"`
+	Group  string          `json:"group"`
 	Seconds
 	// OutageList is filled only for a one-camera report (WithOutages): a
 	// technician's list of what went wrong when.
@@ -138,7 +142,7 @@ func (r *Report) Summary(cameras bool) *Summary {
 		s.Cameras = make([]CameraSummary, len(r.Cameras))
 		for i := range r.Cameras {
 			c := &r.Cameras[i]
-			s.Cameras[i] = CameraSummary{ID: c.ID, Agent: c.Agent, Labels: c.Labels, Group: c.Group, Seconds: secondsOf(&c.Figures)}
+			s.Cameras[i] = CameraSummary{Ref: c.Ref, Site: c.Site, ID: c.ID, Agent: c.Agent, Labels: c.Labels, Group: c.Group, Seconds: secondsOf(&c.Figures)}
 		}
 	}
 	return s
@@ -148,7 +152,7 @@ func groupSummary(g *GroupReport) GroupSummary {
 	s := GroupSummary{Key: g.Key, Cameras: g.Cameras, Seconds: secondsOf(&g.Figures), Target: g.Target, Missed: g.Missed,
 		Worst: make([]RankedSummary, len(g.Worst)), Daily: make([]DaySummary, len(g.Daily))}
 	for i, w := range g.Worst {
-		s.Worst[i] = RankedSummary{ID: w.ID, UptimePercent: w.UptimePercent, OfflineS: secs(w.Offline)}
+		s.Worst[i] = RankedSummary{Ref: w.Ref, Site: w.Site, ID: w.ID, UptimePercent: w.UptimePercent, OfflineS: secs(w.Offline)}
 	}
 	for i, d := range g.Daily {
 		s.Daily[i] = DaySummary{Date: d.Date, From: d.From, To: d.To,

@@ -37,7 +37,7 @@ func (h *History) Timeline(c *Camera, w Span) ([]Interval, int) {
 
 func (m *MaintenanceWindow) applies(c *Camera) bool {
 	if m.Camera != "" {
-		return m.Camera == c.ID
+		return m.Camera == c.ID && (m.Site == "" || m.Site == c.Site)
 	}
 	return m.Program != "" && m.Program == c.Labels.Program
 }

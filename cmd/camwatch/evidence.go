@@ -35,8 +35,8 @@ func runEvidence(args []string, out, errOut io.Writer) error {
 }
 
 // evidenceExport asks a running aggregator for a case's bundle (with
-// $CAMWATCH_TOKEN, an investigator's), shows bytes and files as they
-// arrive, checks the bundle against the deployment's published key and
+// $CAMWATCH_TOKEN, an investigator's), shows the bytes as they arrive
+// (of how many files) and the files as they are checked, checks the bundle against the deployment's published key and
 // only then names it FILE; a failure leaves no FILE behind.
 func evidenceExport(args []string, out, errOut io.Writer) error {
 	fs := flag.NewFlagSet("evidence export", flag.ContinueOnError)
@@ -104,7 +104,7 @@ func evidenceExport(args []string, out, errOut io.Writer) error {
 	}()
 	total, _ := strconv.ParseInt(resp.Header.Get("Content-Length"), 10, 64)
 	files := resp.Header.Get("X-Camwatch-Bundle-Files")
-	p := &progress{w: errOut, total: total, quiet: *quiet}
+	p := &progress{w: errOut, total: total, files: files, quiet: *quiet}
 	n, err := io.Copy(io.MultiWriter(f, p), resp.Body)
 	p.finish()
 	if err != nil {
@@ -116,7 +116,16 @@ func evidenceExport(args []string, out, errOut io.Writer) error {
 	if err := f.Sync(); err != nil {
 		return fmt.Errorf("bundle: %w", err)
 	}
-	rep, err := evidence.Verify(f, n, pub)
+	var last time.Time
+	rep, err := evidence.VerifyProgress(f, n, pub, func(done, all int, b int64) {
+		if !*quiet && (done == all || time.Since(last) > 200*time.Millisecond) {
+			last = time.Now()
+			fmt.Fprintf(errOut, "\rchecked %d / %d files, %d bytes", done, all, b)
+			if done == all {
+				fmt.Fprintln(errOut)
+			}
+		}
+	})
 	if err != nil {
 		return fmt.Errorf("the bundle received does not verify against the deployment's key (nothing was kept): %w", err)
 	}
@@ -135,6 +144,7 @@ func evidenceExport(args []string, out, errOut io.Writer) error {
 type progress struct {
 	w     io.Writer
 	total int64
+	files string // the bundle's files, as the aggregator announced them
 	n     int64
 	last  time.Time
 	quiet bool
@@ -150,10 +160,14 @@ func (p *progress) Write(b []byte) (int, error) {
 }
 
 func (p *progress) print() {
+	of := ""
+	if p.files != "" {
+		of = " of a bundle of " + p.files + " files"
+	}
 	if p.total > 0 {
-		fmt.Fprintf(p.w, "\r%d / %d bytes (%d%%)", p.n, p.total, p.n*100/p.total)
+		fmt.Fprintf(p.w, "\rreceived %d / %d bytes (%d%%)%s", p.n, p.total, p.n*100/p.total, of)
 	} else {
-		fmt.Fprintf(p.w, "\r%d bytes", p.n)
+		fmt.Fprintf(p.w, "\rreceived %d bytes%s", p.n, of)
 	}
 }
 

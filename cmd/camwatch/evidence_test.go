@@ -2,8 +2,12 @@ package main
 
 import (
 	"bytes"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -71,4 +75,64 @@ func emptyBundle(t *testing.T, key *signing.Key) *bytes.Buffer {
 		t.Fatal(err)
 	}
 	return &buf
+}
+
+// TestEvidenceExportCommand: export shows the bytes received (of how
+// many files) and the files checked, writes FILE only after the bundle
+// verified against the published key, and keeps nothing (no FILE, no
+// FILE.partial) when the bundle served is altered or signed by another
+// key than the one the aggregator publishes.
+func TestEvidenceExportCommand(t *testing.T) {
+	key, _ := signing.GenerateKey()
+	other, _ := signing.GenerateKey()
+	good := emptyBundle(t, key).Bytes()
+	serve := good
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/api/v1/evidence/key":
+			w.Write(signing.PublicPEM(key.Public()))
+		case "/api/v1/cases/c1/export":
+			if r.Method != http.MethodPost || r.Header.Get("Authorization") != "Bearer inv-token" {
+				http.Error(w, `{"error":"no"}`, http.StatusForbidden)
+				return
+			}
+			w.Header().Set("Content-Type", "application/zip")
+			w.Header().Set("Content-Length", strconv.Itoa(len(serve)))
+			w.Header().Set("X-Camwatch-Bundle-Files", "5")
+			w.Write(serve)
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	defer srv.Close()
+	t.Setenv(TokenEnv, "inv-token")
+	dir := t.TempDir()
+	export := func(name string) (string, string, error) {
+		var out, errOut bytes.Buffer
+		err := runEvidence([]string{"export", "-server", srv.URL, "-case", "c1", "-reason", "court", "-o", filepath.Join(dir, name)}, &out, &errOut)
+		return out.String(), errOut.String(), err
+	}
+	out, progress, err := export("good.zip")
+	if err != nil || !strings.Contains(out, "verified") {
+		t.Fatalf("export: %v %s %s", err, out, progress)
+	}
+	if !strings.Contains(progress, fmt.Sprintf("received %d / %d bytes (100%%) of a bundle of 5 files", len(good), len(good))) ||
+		!strings.Contains(progress, "checked 3 / 3 files") {
+		t.Fatalf("progress: %q", progress)
+	}
+	for name, b := range map[string][]byte{
+		"altered.zip":         bytes.Replace(good, []byte("42/2026"), []byte("43/2026"), 1),
+		"signed-by-other.zip": emptyBundle(t, other).Bytes(),
+		"cut-off.zip":         good[:len(good)/2],
+	} {
+		serve = b
+		if _, _, err := export(name); err == nil || !strings.Contains(err.Error(), "nothing was kept") {
+			t.Errorf("%s: %v", name, err)
+		}
+		for _, p := range []string{name, name + ".partial"} {
+			if _, err := os.Stat(filepath.Join(dir, p)); err == nil {
+				t.Errorf("%s left %s behind", name, p)
+			}
+		}
+	}
 }

@@ -25,8 +25,9 @@
   }
   function has(key) { return dicts[lang][key] !== undefined; }
   // canManage: the management page is for roles that change something
-  // there (a viewer may read maintenance windows, but manages nothing).
-  function canManage() { return can("silences.write") || can("maintenance.write") || can("programs.arm"); }
+  // there or read the alert rules in force (a viewer may read maintenance
+  // windows, but manages nothing and reads no rules).
+  function canManage() { return can("silences.write") || can("maintenance.write") || can("programs.arm") || can("alerts.read"); }
 
   // h builds an element; attrs starting with "on" are listeners.
   function h(tag, attrs, ...kids) {
@@ -74,10 +75,20 @@
     if (!iso) return "";
     const d = new Date(iso);
     if (isNaN(d)) return "";
-    return new Intl.DateTimeFormat(locale(), { timeZone, dateStyle: "short", timeStyle: "medium" }).format(d);
+    return formatter("t", () => new Intl.DateTimeFormat(locale(), { timeZone, dateStyle: "short", timeStyle: "medium" })).format(d);
   }
   function fmtNum(n, digits) {
-    return new Intl.NumberFormat(locale(), { maximumFractionDigits: digits ?? 1 }).format(n || 0);
+    return formatter("n" + (digits ?? 1), () => new Intl.NumberFormat(locale(), { maximumFractionDigits: digits ?? 1 })).format(n || 0);
+  }
+  // formatter keeps one Intl formatter per kind, language and zone: making
+  // one costs far more than formatting (the investigation page formats
+  // thousands of times per drawing).
+  const formatters = new Map();
+  function formatter(kind, make) {
+    const key = kind + "|" + locale() + "|" + timeZone;
+    let f = formatters.get(key);
+    if (!f) formatters.set(key, f = make());
+    return f;
   }
   function fmtDur(sec) {
     sec = Math.max(0, Math.round(sec || 0));
@@ -640,14 +651,16 @@
 
   // ---- management: silences, arming, maintenance (as the role allows) ----
   function managePage(view) {
-    let silences = null, maint = null, err = null, msg = "";
+    let silences = null, maint = null, rules = null, err = null, msg = "";
     async function load() {
       try {
-        const [s, m] = await Promise.all([
+        const [s, m, r] = await Promise.all([
           can("silences.read") ? getJSON("/api/v1/silences") : null,
-          can("maintenance.read") ? getJSON("/api/v1/maintenance") : null]);
+          can("maintenance.read") ? getJSON("/api/v1/maintenance") : null,
+          can("alerts.read") ? getJSON("/api/v1/rules") : null]);
         silences = s ? s.silences || [] : null;
         maint = m ? m.maintenance || [] : null;
+        rules = r;
         err = null;
       } catch (e) { err = e.message; }
       render();
@@ -685,10 +698,43 @@
       return h("section", { class: "manage", id: "silences" }, h("h2", {}, t("manage.silences")), form,
         rows.length ? h("ul", { class: "items" }, rows) : h("p", {}, t("manage.noSilences")));
     }
+    // schedText says when a rule may fire, in the site's words.
+    function schedText(r) {
+      const sc = r.schedule || {};
+      if (!(sc.days || []).length && !(sc.windows || []).length) return t("manage.rule.always");
+      return [(sc.days || []).join(", "), (sc.windows || []).join(", ")].filter(Boolean).join(" ");
+    }
+    function matchText(m) {
+      const parts = [].concat((m.programs || []).map(progName), (m.wards || []).map(wardName), (m.cameras || []).map((c) => camName(c)), m.sites || [], m.vendors || []);
+      return parts.length ? parts.join(", ") : t("manage.rule.allCameras");
+    }
+    // motionRules are the motion rules that can fire for program p.
+    function motionRules(p) {
+      return ((rules && rules.rules) || []).filter((r) => r.trigger.type === "motion"
+        && (!(r.match.programs || []).length || r.match.programs.includes(p.id))
+        && (!(r.match.wards || []).length || r.match.wards.includes(p.ward)));
+    }
+    function rulesSection() {
+      const rows = rules.rules.map((r) => h("li", { class: "item", "data-rule": r.id },
+        h("strong", {}, t("trigger." + r.trigger.type)), " · ", r.id,
+        r.trigger.for_s ? " · " + t("manage.rule.for", fmtDur(r.trigger.for_s)) : "",
+        r.description ? h("div", { class: "sub" }, r.description) : null,
+        h("div", { class: "sub" }, matchText(r.match), " · ", schedText(r), " · ",
+          h("span", { class: "sched", "data-active": String(r.active_now) }, t(r.active_now ? "manage.rule.activeNow" : "manage.rule.inactiveNow")),
+          " · ", t("manage.rule.severity." + (r.severity || "warning")), r.receivers.length ? " · " + t("manage.rule.receivers", r.receivers.join(", ")) : "")));
+      return h("section", { class: "manage", id: "rules" }, h("h2", {}, t("manage.rules")),
+        h("p", { class: "sub", id: "rules-file" }, t("manage.rulesFile", rules.file)),
+        rows.length ? h("ul", { class: "items" }, rows) : h("p", {}, t("manage.noRules")));
+    }
     function armSection() {
+      const off = new Set(rules ? rules.disarmed : []);
       return h("section", { class: "manage", id: "arming" }, h("h2", {}, t("manage.arming")), h("p", { class: "sub" }, t("manage.armingHelp")),
-        h("ul", { class: "items" }, Object.values(dir.programs).map((p) => h("li", { class: "item", "data-program": p.id },
+        h("ul", { class: "items" }, Object.values(dir.programs).map((p) => h("li", { class: "item", "data-program": p.id, "data-armed": rules ? String(!off.has(p.id)) : "unknown" },
           h("strong", {}, nm(p.name)), " · ", kindName(p.kind),
+          rules ? h("span", { class: "badge " + (off.has(p.id) ? "st-offline" : "st-online") }, t(off.has(p.id) ? "manage.disarmedState" : "manage.armedState")) : null,
+          rules ? h("div", { class: "sub sched" }, motionRules(p).length
+            ? t("manage.motionRules", motionRules(p).map((r) => r.id + " (" + schedText(r) + ")").join(", "))
+            : t("manage.noMotionRules")) : null,
           h("div", { class: "buttons" },
             h("button", { type: "button", class: "arm", onclick: () => act(() => send("POST", "/api/v1/programs/" + encodeURIComponent(p.id) + "/arm"), t("manage.armed", nm(p.name))) }, t("manage.arm")),
             h("button", { type: "button", class: "disarm", onclick: () => act(() => send("POST", "/api/v1/programs/" + encodeURIComponent(p.id) + "/disarm"), t("manage.disarmed", nm(p.name))) }, t("manage.disarm")))))));
@@ -717,7 +763,7 @@
         silences !== null ? silenceSection() : null,
         can("programs.arm") ? armSection() : null,
         maint !== null ? maintSection() : null,
-        h("p", { class: "sub" }, t("manage.notHere")));
+        rules ? rulesSection() : null);
     }
     rerender = render;
     render();
@@ -771,7 +817,7 @@
     else if (page === "manage") stopView = managePage(view);
     else if (page === "camera" && parts[1]) { stopView = timelinePage(view, parts[1], params); page = "cameras"; }
     else if (page === "investigate" && window.CAMWATCH_PAGES && window.CAMWATCH_PAGES.investigate) {
-      stopView = window.CAMWATCH_PAGES.investigate(view, params, { h, t, fmtTime, fmtDur, reasonText, getJSON, send, can,
+      stopView = window.CAMWATCH_PAGES.investigate(view, params, { h, t, fmtTime, fmtDur, reasonText, getJSON, send, can, progName, wardName, camName,
         toLocalInput, fromLocalInput, setRerender: (f) => { rerender = f; } });
     }
     else if (page === "users" && window.CAMWATCH_PAGES && window.CAMWATCH_PAGES.users) {

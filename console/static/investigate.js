@@ -112,6 +112,8 @@
   window.CAMWATCH_PAGES = window.CAMWATCH_PAGES || {};
   window.CAMWATCH_PAGES.investigate = function (view, params, c) {
     const { h, t, fmtTime, fmtDur, reasonText, getJSON, send, can, toLocalInput, fromLocalInput } = c;
+    // Names, not ids (app.js's directory); the ids stay in links and data.
+    const progName = c.progName || ((x) => x), wardName = c.wardName || ((x) => x), camName = c.camName || ((x) => x);
     const now = new Date();
     const state = {
       kind: ["program", "ward", "camera"].find((k) => params.get(k)) || "program",
@@ -119,7 +121,7 @@
       from: params.get("from") ? new Date(params.get("from")) : new Date(now.getTime() - 24 * 3600e3),
       to: params.get("to") ? new Date(params.get("to")) : now,
     };
-    let data = null, err = null, vs = 0, ve = 0, cases = null, caseMsg = "";
+    let data = null, err = null, vs = 0, ve = 0, cases = null, caseMsg = "", multiSite = false;
     const clips = {}; // motion id → true when a clip event names it
 
     function query() {
@@ -171,21 +173,30 @@
         bar.append(at(h("span", { class: "seg cov-" + iv.state, "data-state": iv.state,
           title: t("inv.state." + iv.state) + (iv.reason ? " (" + reasonText(iv.reason) + ")" : "") + " · " + fmtTime(iv.from) + " – " + fmtTime(iv.to) }), pct(a), w));
       }
-      const track = h("div", { class: "marks" });
+      // One listener per lane, not per mark: a day of 50 cameras draws
+      // thousands of marks at every zoom step.
+      const byID = new Map();
+      const track = h("div", { class: "marks", onclick: (ev) => {
+        const b = ev.target.closest("button.mark");
+        if (b && byID.has(b.dataset.event)) showMark(cam, byID.get(b.dataset.event));
+      } });
+      const buttons = [];
       for (const e of marks) {
         const ms = new Date(e.time).getTime();
         if (ms < vs || ms > ve) continue;
-        track.append(at(h("button", { type: "button", class: "mark" + (e.snapshot ? " snap" : ""), "data-event": e.id,
-          title: t("inv.mark", fmtTime(e.time)), "aria-label": t("inv.mark", fmtTime(e.time)),
-          onclick: () => showMark(cam, e) }), pct(ms)));
+        const label = t("inv.mark", fmtTime(e.time));
+        byID.set(e.id, e);
+        buttons.push(at(h("button", { type: "button", class: "mark" + (e.snapshot ? " snap" : ""), "data-event": e.id,
+          title: label, "aria-label": label }), pct(ms)));
       }
+      track.append(...buttons);
       bar.addEventListener("dblclick", (ev) => {
         const r = bar.getBoundingClientRect();
         zoomTo((ve - vs) / 4, vs + (ev.clientX - r.left) / r.width * (ve - vs));
       });
-      return h("div", { class: "lane", "data-camera": cam.id },
-        h("div", { class: "lane-name" }, h("a", { href: "#/camera/" + encodeURIComponent(cam.id) }, cam.id),
-          h("small", {}, [cam.program, cam.ward, cam.location].filter(Boolean).join(" · "))),
+      return h("div", { class: "lane", "data-camera": cam.id, "data-ref": cam.site + "/" + cam.id },
+        h("div", { class: "lane-name" }, h("a", { href: "#/camera/" + encodeURIComponent(cam.id) }, camName(cam.id, { location: cam.location })),
+          h("small", {}, [multiSite ? cam.site : "", progName(cam.program), wardName(cam.ward), cam.location].filter(Boolean).join(" · "))),
         h("div", { class: "lane-body" }, bar, track));
     }
 
@@ -209,7 +220,9 @@
     function renderLanes() {
       if (!lanesEl || !data) return;
       const byCam = {};
-      for (const e of data.events) if (e.kind === "motion.start") (byCam[e.camera] = byCam[e.camera] || []).push(e);
+      multiSite = new Set(data.cameras.map((c) => c.site)).size > 1;
+      // Lanes are cameras by reference: ids are unique per site only.
+      for (const e of data.events) if (e.kind === "motion.start") (byCam[e.site + "/" + e.camera] = byCam[e.site + "/" + e.camera] || []).push(e);
       const nMarks = data.events.filter((e) => e.kind === "motion.start").length;
       const zoom = h("div", { class: "switch", role: "group", "aria-label": t("inv.zoom") },
         h("button", { type: "button", id: "pan-left", onclick: () => zoomTo(ve - vs, vs) }, t("inv.pan.left")),
@@ -226,7 +239,7 @@
         h("p", { class: "meta", id: "visible" }, t("inv.visible", fmtTime(new Date(vs).toISOString()), fmtTime(new Date(ve).toISOString()), data.time_zone)),
         h("p", { class: "meta" }, t("inv.lanes", data.cameras.length, nMarks)), zoom, legend, ...warn,
         h("div", { class: "lanes", id: "lanes" }, h("div", { class: "lane" }, h("div", { class: "lane-name" }), h("div", { class: "lane-body" }, ticks)),
-          data.cameras.map((cam) => lane(cam, byCam[cam.id] || []))));
+          data.cameras.map((cam) => lane(cam, byCam[cam.site + "/" + cam.id] || []))));
     }
 
     function renderCases() {
