@@ -217,7 +217,16 @@ func waitFor(t *testing.T, ctx context.Context, what, expr string) {
 	defer cancel()
 	// An element not there yet is "not yet", not an error.
 	pred := "(() => { try { return !!(" + expr + ") } catch (e) { return false } })()"
-	if _, err := chromedp.Run(wctx, chromedp.Poll[bool](pred, chromedp.WithPollingInterval(100*time.Millisecond))); err != nil {
+	var err error
+	for {
+		_, err = chromedp.Run(wctx, chromedp.Poll[bool](pred, chromedp.WithPollingInterval(100*time.Millisecond)))
+		// A poll begun just as a navigation replaced the document loses
+		// its execution context: poll again in the new one.
+		if err == nil || wctx.Err() != nil || !(strings.Contains(err.Error(), "Cannot find context") || strings.Contains(err.Error(), "context was destroyed")) {
+			break
+		}
+	}
+	if err != nil {
 		text, _ := chromedp.Run(ctx, chromedp.Evaluate[string]("document.body.innerText"))
 		t.Fatalf("%s: %v\npage:\n%s", what, err, text)
 	}
