@@ -13,7 +13,9 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -215,25 +217,47 @@ func waitFor(t *testing.T, ctx context.Context, what, expr string) {
 	defer cancel()
 	// An element not there yet is "not yet", not an error.
 	pred := "(() => { try { return !!(" + expr + ") } catch (e) { return false } })()"
-	if _, err := chromedp.Run(wctx, chromedp.Poll[bool](pred, chromedp.WithPollingInterval(100*time.Millisecond))); err != nil {
+	var err error
+	for {
+		_, err = chromedp.Run(wctx, chromedp.Poll[bool](pred, chromedp.WithPollingInterval(100*time.Millisecond)))
+		// A poll begun just as a navigation replaced the document loses
+		// its execution context: poll again in the new one.
+		if err == nil || wctx.Err() != nil || !(strings.Contains(err.Error(), "Cannot find context") || strings.Contains(err.Error(), "context was destroyed")) {
+			break
+		}
+	}
+	if err != nil {
 		text, _ := chromedp.Run(ctx, chromedp.Evaluate[string]("document.body.innerText"))
 		t.Fatalf("%s: %v\npage:\n%s", what, err, text)
 	}
 }
 
-func screenshot(t *testing.T, ctx context.Context, name string) {
-	t.Helper()
+// screenshotDir is where the browser tests leave their screenshots (test
+// artifacts): $CAMWATCH_SCREENSHOTS, else camwatch-console-screenshots in
+// the temp dir; kept after the test, named in its log.
+var screenshotDir = sync.OnceValues(func() (string, error) {
 	dir := os.Getenv("CAMWATCH_SCREENSHOTS")
 	if dir == "" {
-		return
+		dir = filepath.Join(os.TempDir(), "camwatch-console-screenshots")
+	}
+	return dir, os.MkdirAll(dir, 0o755)
+})
+
+func screenshot(t *testing.T, ctx context.Context, name string) {
+	t.Helper()
+	dir, err := screenshotDir()
+	if err != nil {
+		t.Fatalf("screenshots: %v", err)
 	}
 	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
 	if err != nil {
 		t.Fatalf("screenshot: %v", err)
 	}
-	if err := os.WriteFile(dir+"/"+name+".png", png, 0o644); err != nil {
+	file := filepath.Join(dir, name+".png")
+	if err := os.WriteFile(file, png, 0o644); err != nil {
 		t.Fatal(err)
 	}
+	t.Logf("screenshot %s", file)
 }
 
 // signIn fills the console's login form.
@@ -745,6 +769,52 @@ func TestConsoleInBrowser(t *testing.T) {
 		waitFor(t, ctx, "signed out", `document.querySelector("#login")`)
 		signIn(t, ctx, base, "op-minh", pw)
 		waitFor(t, ctx, "op-minh sees the two cameras of the 5+1 group", `document.querySelectorAll("#cameras li.cam").length === 2 && document.querySelector("nav a[data-route=users]").hidden`)
+	})
+
+	t.Run("every page in Vietnamese and English on a 360 px phone: its own title, names, no sideways scrolling", func(t *testing.T) {
+		if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS("#logout"))); err != nil {
+			t.Fatal(err)
+		}
+		waitFor(t, ctx, "signed out", `document.querySelector("#login")`)
+		signIn(t, ctx, base, "ward-admin", adminPass) // an admin sees every page
+		if err := chromedp.Do(ctx, chromedp.EmulateViewport(360, 740)); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = chromedp.Do(ctx, chromedp.EmulateViewport(1280, 900)) })
+		pages := []struct{ route, title, ready string }{
+			{"cameras", "cameras.title", `document.querySelectorAll("#cameras li.cam").length === 3 && document.querySelector('#cameras li[data-camera="cam-a"] img.thumb').complete`},
+			{"alerts", "alerts.title", `document.querySelector("#feed-status.ok")`},
+			{"uptime", "uptime.title", `document.querySelectorAll("#uptime .uptime-chart rect.bar").length > 0`},
+			{"investigate", "inv.title", `document.querySelector("#view form")`},
+			{"review", "review.title", `document.querySelector("#review-link")`},
+			{"manage", "manage.title", `document.querySelector("#rules li.item") && document.querySelector("#arming li.item .badge")`},
+			{"users", "users.title", `document.querySelector("#users li.item") && document.querySelector("#tokens li.item")`},
+		}
+		for _, lang := range []string{"vi", "en"} {
+			// The language button, as a user switches (one page load, so
+			// every step below is the same document).
+			if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.documentElement.lang === `+jsString(lang)+` || (document.querySelector("#lang").click(), true)`)); err != nil {
+				t.Fatal(err)
+			}
+			for _, p := range pages {
+				if err := chromedp.Do(ctx, chromedp.Navigate(base+"/console/#/"+p.route)); err != nil {
+					t.Fatal(err)
+				}
+				waitFor(t, ctx, p.route+" in "+lang+" at 360 px", `document.body.dataset.ready === "1" && !document.querySelector("#view").hasAttribute("aria-busy")
+					&& document.documentElement.lang === `+jsString(lang)+`
+					&& document.querySelector("#view h1").textContent === window.CAMWATCH_I18N[`+jsString(lang)+`][`+jsString(p.title)+`]
+					&& window.CAMWATCH_I18N.vi[`+jsString(p.title)+`] !== window.CAMWATCH_I18N.en[`+jsString(p.title)+`] && (`+p.ready+`)`)
+				screenshot(t, ctx, p.route+"-phone-"+lang)
+				text, err := chromedp.Run(ctx, chromedp.Evaluate[string](`(() => {
+					const wide = document.documentElement.scrollWidth;
+					if (wide > 360) return "the page is " + wide + " px wide: " + [...document.querySelectorAll("#view *")].filter((e) => e.getBoundingClientRect().right > 361).slice(0, 3).map((e) => e.tagName + "#" + e.id + "." + e.className).join(" ");
+					const slug = /5plus1-tdp7|ben-nghe|da-kao|ward-street/.exec(document.querySelector("#view").innerText);
+					return slug ? "a slug on the page: " + slug[0] : ""; })()`))
+				if err != nil || text != "" {
+					t.Errorf("%s in %s at 360 px: %s %v", p.route, lang, text, err)
+				}
+			}
+		}
 	})
 }
 

@@ -731,7 +731,7 @@
       return h("section", { class: "manage", id: "arming" }, h("h2", {}, t("manage.arming")), h("p", { class: "sub" }, t("manage.armingHelp")),
         h("ul", { class: "items" }, Object.values(dir.programs).map((p) => h("li", { class: "item", "data-program": p.id, "data-armed": rules ? String(!off.has(p.id)) : "unknown" },
           h("strong", {}, nm(p.name)), " · ", kindName(p.kind),
-          rules ? h("span", { class: "badge " + (off.has(p.id) ? "b-offline" : "b-online") }, t(off.has(p.id) ? "manage.disarmedState" : "manage.armedState")) : null,
+          rules ? h("span", { class: "badge " + (off.has(p.id) ? "st-offline" : "st-online") }, t(off.has(p.id) ? "manage.disarmedState" : "manage.armedState")) : null,
           rules ? h("div", { class: "sub sched" }, motionRules(p).length
             ? t("manage.motionRules", motionRules(p).map((r) => r.id + " (" + schedText(r) + ")").join(", "))
             : t("manage.noMotionRules")) : null,
@@ -817,7 +817,7 @@
     else if (page === "manage") stopView = managePage(view);
     else if (page === "camera" && parts[1]) { stopView = timelinePage(view, parts[1], params); page = "cameras"; }
     else if (page === "investigate" && window.CAMWATCH_PAGES && window.CAMWATCH_PAGES.investigate) {
-      stopView = window.CAMWATCH_PAGES.investigate(view, params, { h, t, fmtTime, fmtDur, reasonText, getJSON, send, can,
+      stopView = window.CAMWATCH_PAGES.investigate(view, params, { h, t, fmtTime, fmtDur, reasonText, getJSON, send, can, progName, wardName, camName,
         toLocalInput, fromLocalInput, setRerender: (f) => { rerender = f; } });
     }
     else if (page === "users" && window.CAMWATCH_PAGES && window.CAMWATCH_PAGES.users) {

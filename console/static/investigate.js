@@ -112,6 +112,8 @@
   window.CAMWATCH_PAGES = window.CAMWATCH_PAGES || {};
   window.CAMWATCH_PAGES.investigate = function (view, params, c) {
     const { h, t, fmtTime, fmtDur, reasonText, getJSON, send, can, toLocalInput, fromLocalInput } = c;
+    // Names, not ids (app.js's directory); the ids stay in links and data.
+    const progName = c.progName || ((x) => x), wardName = c.wardName || ((x) => x), camName = c.camName || ((x) => x);
     const now = new Date();
     const state = {
       kind: ["program", "ward", "camera"].find((k) => params.get(k)) || "program",
@@ -193,8 +195,8 @@
         zoomTo((ve - vs) / 4, vs + (ev.clientX - r.left) / r.width * (ve - vs));
       });
       return h("div", { class: "lane", "data-camera": cam.id, "data-ref": cam.site + "/" + cam.id },
-        h("div", { class: "lane-name" }, h("a", { href: "#/camera/" + encodeURIComponent(cam.id) }, cam.id),
-          h("small", {}, [multiSite ? cam.site : "", cam.program, cam.ward, cam.location].filter(Boolean).join(" · "))),
+        h("div", { class: "lane-name" }, h("a", { href: "#/camera/" + encodeURIComponent(cam.id) }, camName(cam.id, { location: cam.location })),
+          h("small", {}, [multiSite ? cam.site : "", progName(cam.program), wardName(cam.ward), cam.location].filter(Boolean).join(" · "))),
         h("div", { class: "lane-body" }, bar, track));
     }
 

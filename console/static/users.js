@@ -93,7 +93,7 @@
         const self = me() && me().kind === "user" && me().name === u.name;
         return h("li", { class: "item" + (u.disabled ? " disabled" : ""), "data-user": u.name },
           h("strong", {}, u.name), self ? " " + t("users.you") : "", " · ", t("role." + u.role), " · ", scopeText(u.scope),
-          u.disabled ? h("span", { class: "badge b-offline" }, t("users.state.disabled")) : null,
+          u.disabled ? h("span", { class: "badge st-offline" }, t("users.state.disabled")) : null,
           h("div", { class: "sub" }, fmtTime(u.created), u.created_by ? " · " + t("users.createdBy", u.created_by) : ""),
           h("div", { class: "buttons" },
             h("button", { type: "button", class: "edit", onclick: () => { editing = u.name; secret = null; render(); } }, t("users.edit")),
