@@ -194,14 +194,15 @@
         const r = bar.getBoundingClientRect();
         zoomTo((ve - vs) / 4, vs + (ev.clientX - r.left) / r.width * (ve - vs));
       });
-      return h("div", { class: "lane", "data-camera": cam.id, "data-ref": cam.site + "/" + cam.id },
-        h("div", { class: "lane-name" }, h("a", { href: "#/camera/" + encodeURIComponent(cam.id) }, camName(cam.id, { location: cam.location })),
+      // A camera is (site, camera): the link names both.
+      return h("div", { class: "lane", "data-camera": cam.id, "data-site": cam.site, "data-ref": cam.site + "/" + cam.id },
+        h("div", { class: "lane-name" }, h("a", { href: "#/camera/" + encodeURIComponent(cam.site) + "/" + encodeURIComponent(cam.id) }, camName(cam.id, { location: cam.location })),
           h("small", {}, [multiSite ? cam.site : "", progName(cam.program), wardName(cam.ward), cam.location].filter(Boolean).join(" · "))),
         h("div", { class: "lane-body" }, bar, track));
     }
 
     function showMark(cam, e) {
-      const body = [h("h2", {}, cam.id + " · " + fmtTime(e.time))];
+      const body = [h("h2", {}, cam.id + (multiSite ? " · " + cam.site : "") + " · " + fmtTime(e.time))];
       if (e.snapshot && can("snapshots.read")) {
         body.push(h("img", { class: "large", id: "mark-snapshot", src: "/api/v1/events/" + encodeURIComponent(e.id) + "/snapshot", alt: t("inv.snapshot", fmtTime(e.time)) }));
       } else body.push(h("p", {}, t("inv.noSnapshot")));
