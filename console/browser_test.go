@@ -22,6 +22,7 @@ import (
 	"github.com/camwatch/camwatch/aggregator"
 	"github.com/camwatch/camwatch/auth"
 	"github.com/camwatch/camwatch/configs"
+	"github.com/camwatch/camwatch/console"
 	"github.com/camwatch/camwatch/event"
 	"github.com/camwatch/camwatch/testenv"
 	"github.com/chromedp/cdproto/cdp"
@@ -217,7 +218,16 @@ func waitFor(t *testing.T, ctx context.Context, what, expr string) {
 	defer cancel()
 	// An element not there yet is "not yet", not an error.
 	pred := "(() => { try { return !!(" + expr + ") } catch (e) { return false } })()"
-	if _, err := chromedp.Run(wctx, chromedp.Poll[bool](pred, chromedp.WithPollingInterval(100*time.Millisecond))); err != nil {
+	var err error
+	for {
+		_, err = chromedp.Run(wctx, chromedp.Poll[bool](pred, chromedp.WithPollingInterval(100*time.Millisecond)))
+		// A poll begun just as a navigation replaced the document loses
+		// its execution context: poll again in the new one.
+		if err == nil || wctx.Err() != nil || !(strings.Contains(err.Error(), "Cannot find context") || strings.Contains(err.Error(), "context was destroyed")) {
+			break
+		}
+	}
+	if err != nil {
 		text, _ := chromedp.Run(ctx, chromedp.Evaluate[string]("document.body.innerText"))
 		t.Fatalf("%s: %v\npage:\n%s", what, err, text)
 	}
@@ -296,6 +306,7 @@ func TestConsoleInBrowser(t *testing.T) {
 	cfg.Redis.Prefix = prefix
 	o := aggregator.OptionsFromConfig(&cfg, slog.New(slog.DiscardHandler), prometheus.NewRegistry())
 	o.NATSURL, o.Redis = natsURL, rdb
+	o.ConsoleNotice = &console.Notice{VI: "Dữ liệu trước 08:00 là dữ liệu tạo ra", EN: "History before 08:00 is generated"}
 	agg, err := aggregator.Start(context.Background(), o)
 	if err != nil {
 		t.Fatal(err)
@@ -363,6 +374,7 @@ func TestConsoleInBrowser(t *testing.T) {
 		waitFor(t, ctx, "login form in Vietnamese", `document.documentElement.lang === "vi" && document.querySelector("h1").textContent === "Đăng nhập"
 			&& document.querySelector("label[for=login-password]").textContent.startsWith("Mật khẩu")`)
 		waitFor(t, ctx, "no navigation before signing in", `[...document.querySelectorAll("nav a")].every((a) => a.hidden)`)
+		waitFor(t, ctx, "the server's notice, in Vietnamese, on the login page too", `!document.querySelector("#notice").hidden && document.querySelector("#notice").textContent === "Dữ liệu trước 08:00 là dữ liệu tạo ra"`)
 		if err := chromedp.Do(ctx,
 			chromedp.SendKeys(chromedp.CSS("#login-user"), "op-lan"),
 			chromedp.SendKeys(chromedp.CSS("#login-password"), "not-the-password"),
@@ -379,7 +391,7 @@ func TestConsoleInBrowser(t *testing.T) {
 			&& document.querySelector('#cameras li[data-camera="cam-a"]') && !document.querySelector('#cameras li[data-camera="cam-c"]')`)
 		waitFor(t, ctx, "cam-a online in Vietnamese", `document.querySelector('#cameras li[data-camera="cam-a"] .badge').textContent === "Hoạt động"`)
 		waitFor(t, ctx, "role shown", `document.querySelector("#who").textContent === "op-lan · Trực ban"`)
-		waitFor(t, ctx, "the timeline link is there", `document.querySelector('#cameras li[data-camera="cam-a"] a[href="#/camera/cam-a"]')`)
+		waitFor(t, ctx, "the timeline link is there", `document.querySelector('#cameras li[data-camera="cam-a"] a[href="#/camera/hcm-q1/cam-a"]')`)
 		waitFor(t, ctx, "names, not slugs", `document.querySelector('#cameras li[data-camera="cam-a"] .name').textContent === "Đầu hẻm 15"
 			&& document.querySelector('#cameras li[data-camera="cam-a"] .where').textContent === "Mô hình 5+1 tổ dân phố 7 · Phường Bến Nghé"
 			&& !/5plus1-tdp7|ben-nghe/.test(document.querySelector("#view").innerText)
@@ -397,7 +409,8 @@ func TestConsoleInBrowser(t *testing.T) {
 		waitFor(t, ctx, "English labels and names", `document.documentElement.lang === "en" && document.querySelector("label[for=f-status]").textContent.startsWith("Status")
 			&& document.querySelector('#cameras li[data-camera="cam-a"] .badge').textContent === "Online"
 			&& document.querySelector('#cameras li[data-camera="cam-a"] .name').textContent === "Alley 15 entrance"
-			&& document.querySelector('#cameras li[data-camera="cam-a"] .where').textContent === "5+1 group, neighbourhood 7 · Ben Nghe Ward"`)
+			&& document.querySelector('#cameras li[data-camera="cam-a"] .where').textContent === "5+1 group, neighbourhood 7 · Ben Nghe Ward"
+			&& document.querySelector("#notice").textContent === "History before 08:00 is generated"`)
 		screenshot(t, ctx, "cameras-operator-en")
 		if err := chromedp.Do(ctx, chromedp.Reload()); err != nil {
 			t.Fatal(err)

@@ -20,13 +20,13 @@ camwatch demo is running: %d simulated cameras -> edge agent -> NATS JetStream -
 
   Web console (vi/en)       %[2]s/console/  (sign in with a user below)
   Cameras and their state   %[2]s/api/v1/cameras
-  One camera's events       %[2]s/api/v1/cameras/bn-leloi-02/events?kind=motion.start,motion.end
+  One camera's events       %[2]s/api/v1/sites/%[5]s/cameras/bn-leloi-02/events?kind=motion.start,motion.end
   Live alert feed (SSE)     %[2]s/api/v1/alerts/stream
   Uptime by program         %[2]s/api/v1/uptime?group=program&window=24h
   Prometheus metrics        %[4]s/metrics
   Readiness                 %[2]s/readyz
   Fault injection           curl -X POST -d '{"kind":"offline","seconds":20}' %[3]s/cameras/ht42-hall/fault
-`, len(ecfg.Cameras), base, cams.ControlURL(), metrics)
+`, len(ecfg.Cameras), base, cams.ControlURL(), metrics, ecfg.Site)
 	fmt.Fprintf(w, `
 Demo users, one per role (passwords are new every run; nothing else has an account):
 `)
@@ -40,8 +40,10 @@ Demo users, one per role (passwords are new every run; nothing else has an accou
 curl from this shell: sign in with POST /api/v1/session, or use a token.
 
 bn-leloi-02 and tdp7-alley-01 see a person walk by every 20 s; tdp7-alley-02
-drops offline for 40 s every 3 minutes. A camera table follows every few
-seconds. Press Ctrl-C to stop.
+drops offline for 40 s every 3 minutes. The uptime charts and the program
+review start with a GENERATED month of history before this run (made up,
+not measured; every console page says so). A camera table follows every
+few seconds. Press Ctrl-C to stop.
 
 `)
 }

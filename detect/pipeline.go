@@ -117,7 +117,9 @@ type Pipeline struct {
 
 	// weak: detector auto judged the compressed signal unusable.
 	weak bool
-	res  Result
+	// level is where the gate opens on this camera.
+	level gateLevel
+	res   Result
 }
 
 // New returns a pipeline for cfg; Start begins a stream.
@@ -159,6 +161,7 @@ func (p *Pipeline) Decodes() bool { return p.px != nil }
 // camera sends them in band only).
 func (p *Pipeline) Start(codec decode.Codec, params [][]byte) {
 	p.codec = codec
+	p.level.reset()
 	if p.cx != nil {
 		p.cx.start(codec, params)
 	}
@@ -188,7 +191,9 @@ func (p *Pipeline) Feed(u Unit) *Result {
 		tr, ok := p.comp.Observe(u.At, fig, key)
 		if p.px != nil {
 			// The compressed tier only gates the pixel tier.
-			p.px.gate(u.At, p.comp.Active() || p.comp.Score() >= gateFraction*p.comp.Threshold() || p.autoOpen())
+			score := p.comp.Score()
+			p.level.observe(u.At, score, !p.px.det.Active())
+			p.px.gate(u.At, p.comp.Active() || score >= p.level.level(p.comp.Threshold()) || p.autoOpen())
 		} else if ok {
 			r.Motion = append(r.Motion, Transition{Transition: tr, Detector: "compressed"})
 		}

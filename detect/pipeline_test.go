@@ -17,7 +17,7 @@ import (
 const simClips = "../simcam/testdata/clips/"
 
 // defaults is a camera's detection with the shipped settings and kind.
-func defaults(t *testing.T, kind Kind) Config {
+func defaults(t testing.TB, kind Kind) Config {
 	t.Helper()
 	var m configs.Motion
 	if err := m.Validate(); err != nil {

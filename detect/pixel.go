@@ -265,10 +265,12 @@ func (p *pixelTier) decode(au []byte, at time.Time, r *Result) {
 		r.Tamper = append(r.Tamper, c)
 	}
 	res, tr, moved := p.det.Observe(f)
-	if res.Tracking > 0 {
-		// A small region the detector follows (a distant person?): the
-		// compressed signal of something that small is too weak to open
-		// the gate, so a keyframe that shows one opens it.
+	if res.Moving || res.Tracking > 0 {
+		// Something moving, or a small region the detector follows (a
+		// distant person?), on a keyframe decoded while the gate is shut:
+		// its compressed signal was too weak to open the gate (a small
+		// or slow object, a grainy camera's raised gate level), so the
+		// picture opens it.
 		p.gate(at, true)
 	}
 	switch res.Status {

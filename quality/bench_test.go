@@ -1,9 +1,13 @@
 package quality
 
 import (
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/camwatch/camwatch/configs"
+	"github.com/camwatch/camwatch/detect"
 )
 
 // BenchmarkTier reports each tier's CPU per 15 fps stream, on a clip
@@ -27,6 +31,45 @@ func BenchmarkTier(b *testing.B) {
 				nsPerAU := float64(b.Elapsed().Nanoseconds()) / float64(frames)
 				b.ReportMetric(nsPerAU, "ns/frame")
 				b.ReportMetric(nsPerAU*15/1e9*100, "%core/stream")
+			})
+		}
+	}
+}
+
+// BenchmarkStream is the edge's detection CPU per 15 fps camera on
+// realistic sub-streams (docs/BENCHMARKS.md, "Cameras per edge"): the
+// default detector (auto) and the pixel tier, on a quiet daylight street,
+// on heavy grain at 530 kbit/s, on the walk in H.264 and H.265, and on the
+// field clips' dusk grain (CRF 26) and CBR 800 kbit/s walk. Each run plays
+// the clip three times (so the gate's 2 s of warm-up weighs little).
+// QUALITY_BENCH_CLIPS adds clips (space-separated paths, .h265 for H.265),
+// e.g. an H.265 encode of busy-640x360 made by scripts/bench-cameras.sh.
+func BenchmarkStream(b *testing.B) {
+	const sim = "../simcam/testdata/clips/"
+	clips := []string{sim + "static-640x360.h264", sim + "busy-640x360.h264", sim + "walk-640x360.h264",
+		sim + "walk-640x360.h265", "testdata/field/dusk-static-crf26.h264", "testdata/field/dusk-walk-cbr800.h264"}
+	clips = append(clips, strings.Fields(os.Getenv("QUALITY_BENCH_CLIPS"))...)
+	const loops = 3
+	for _, tier := range []Tier{Auto, Pixel} {
+		for _, path := range clips {
+			name := strings.TrimSuffix(filepath.Base(path), ".h264")
+			b.Run(string(tier)+"/"+name, func(b *testing.B) {
+				c, err := detect.ReadClip(path, clipCodec(path), 15)
+				if err != nil {
+					b.Fatal(err)
+				}
+				var frames, decoded int
+				for b.Loop() {
+					run, err := RunClip(path, 15, loops, tier, configs.Motion{})
+					if err != nil {
+						b.Fatal(err)
+					}
+					frames += loops * len(c.Units)
+					decoded += run.Decoded
+				}
+				nsPerAU := float64(b.Elapsed().Nanoseconds()) / float64(frames)
+				b.ReportMetric(nsPerAU*15/1e9*100, "%core/stream")
+				b.ReportMetric(float64(decoded)/float64(frames), "decoded/unit")
 			})
 		}
 	}

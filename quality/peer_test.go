@@ -1,6 +1,7 @@
 package quality
 
 import (
+	"cmp"
 	"fmt"
 	"os"
 	"strings"
@@ -34,7 +35,8 @@ func TestReadPeerEvents(t *testing.T) {
 
 // TestPeer scores the `motion` daemon's intervals collected by
 // scripts/bench-motion.sh; it is skipped unless QUALITY_PEER_EVENTS names
-// the file. QUALITY_PEER_WINDOW is "FROM TO" in camera seconds.
+// the file. QUALITY_PEER_WINDOW is "FROM TO" in camera seconds;
+// QUALITY_PEER_TRUTH the clip set's truth (default testdata/truth.json).
 func TestPeer(t *testing.T) {
 	path := os.Getenv("QUALITY_PEER_EVENTS")
 	if path == "" {
@@ -44,7 +46,7 @@ func TestPeer(t *testing.T) {
 	if _, err := fmt.Sscanf(os.Getenv("QUALITY_PEER_WINDOW"), "%g %g", &from, &to); err != nil {
 		t.Fatalf("QUALITY_PEER_WINDOW: %v", err)
 	}
-	truth, err := LoadTruth("testdata/truth.json")
+	truth, err := LoadTruth(cmp.Or(os.Getenv("QUALITY_PEER_TRUTH"), "testdata/truth.json"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,12 +8,23 @@
 # as camwatch's tiers (go test -run TestPeer ./quality), and motion's CPU
 # per stream is read from /proc. ROUNDS rounds, medians printed, followed
 # by camwatch's own tiers (go test ./quality, BenchmarkTier).
+# SET=field scores the field clips instead (quality/testdata/field:
+# 640x360 dusk grain, CBR, distant walkers; motion's threshold is scaled
+# to the picture so it stays 0.33 % of it, or THRESHOLD as given).
 # Installs motion with apt-get when it is missing and we are root.
 set -euo pipefail
 ROUNDS=${ROUNDS:-3}; LOOPS=${LOOPS:-3}; BASE=${BASE_PORT:-22000}
-THRESHOLD=${THRESHOLD:-250}; EVENT_GAP=${EVENT_GAP:-3}
+SET=${SET:-lab}; EVENT_GAP=${EVENT_GAP:-3}
 cd "$(dirname "$0")/.."
 root=$(pwd)
+case $SET in
+lab) tdir=quality/testdata; cdir=quality/testdata/clips; settest=TestClipSet ;;
+field) tdir=quality/testdata/field; cdir=quality/testdata/field; settest=TestFieldSet ;;
+*) echo "bench-motion: SET must be lab or field" >&2; exit 2 ;;
+esac
+truth=$tdir/truth.json
+read -r W H < <(python3 -c 'import json,sys;t=json.load(open(sys.argv[1]));print(t["width"],t["height"])' "$truth")
+THRESHOLD=${THRESHOLD:-$((250 * W * H / (320 * 240)))}
 
 if ! command -v motion >/dev/null; then
 	if [ "$(id -u)" = 0 ]; then
@@ -25,12 +36,12 @@ fi
 go build -o bin/camwatch ./cmd/camwatch
 work=$(mktemp -d); trap 'kill $(jobs -p) 2>/dev/null || true; sleep 1; [ -n "${KEEP:-}" ] || rm -rf "$work"' EXIT
 hz=$(getconf CLK_TCK)
-clips=($(python3 -c 'import json;print(" ".join(c["name"] for c in json.load(open("quality/testdata/truth.json"))["clips"]))'))
-period=$(python3 -c 'import json;print(json.load(open("quality/testdata/truth.json"))["seconds"])')
+clips=($(python3 -c 'import json,sys;print(" ".join(c["name"] for c in json.load(open(sys.argv[1]))["clips"]))' "$truth"))
+period=$(python3 -c 'import json,sys;print(json.load(open(sys.argv[1]))["seconds"])' "$truth")
 n=${#clips[@]}
 
 { echo "listen: 127.0.0.1:$BASE"; echo "cameras:"
-  for c in "${clips[@]}"; do echo "  - {id: $c, clip: $root/quality/testdata/clips/$c.h264}"; done; } >"$work/simcam.yaml"
+  for c in "${clips[@]}"; do echo "  - {id: $c, clip: $root/$cdir/$c.h264}"; done; } >"$work/simcam.yaml"
 
 # The hook: motion expands %-codes in commands, so the clock is read here.
 cat >"$work/hook.sh" <<'SH'
@@ -53,7 +64,7 @@ for r in $(seq "$ROUNDS"); do
 	: >"$d/events"
 	{ echo "daemon off"; echo "log_level 3"; echo "log_file $d/motion.log"; echo "target_dir $d/out"
 	  echo "webcontrol_port 0"; echo "stream_port 0"
-	  echo "width 320"; echo "height 240"; echo "framerate 15"
+	  echo "width $W"; echo "height $H"; echo "framerate 15"
 	  echo "netcam_params rtsp_transport=tcp"
 	  echo "threshold $THRESHOLD"; echo "noise_tune on"; echo "despeckle_filter EedDl"
 	  echo "lightswitch_percent 50"; echo "lightswitch_frames 5"
@@ -88,7 +99,7 @@ CONF
 		$2=="start"{s[$1]=$3-t0; next}
 		$2=="end" && ($1 in s){e=$3-t0-gap; if (e<s[$1]) e=s[$1]; printf "%s %.3f %.3f\n", $1, s[$1], e; delete s[$1]}
 		END{for (c in s) printf "%s %.3f %.3f\n", c, s[c], kill-t0-gap}' "$d/events" >"$d/intervals"
-	out=$(QUALITY_PEER_EVENTS="$d/intervals" QUALITY_PEER_WINDOW="$from $to" go test -count=1 -run '^TestPeer$' -v ./quality)
+	out=$(QUALITY_PEER_TRUTH="${truth#quality/}" QUALITY_PEER_EVENTS="$d/intervals" QUALITY_PEER_WINDOW="$from $to" go test -count=1 -run '^TestPeer$' -v ./quality)
 	echo "$out" | sed -n '/^tier motion/,/^motion+clutter/p'
 	line=$(echo "$out" | grep '^PEER')
 	f1=$(echo "$line" | sed 's/.*f1=\([^ ]*\).*/\1/'); fa=$(echo "$line" | sed 's/.*clutter_false=\([^ ]*\).*/\1/')
@@ -100,8 +111,9 @@ median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END{print (NR%2)?a[(NR
 mf=$(median "${f1s[@]}"); mfa=$(median "${fas[@]}"); mon=$(median "${ons[@]}"); mcpu=$(median "${cpus[@]}")
 echo "motion, median of $ROUNDS rounds: F1 $mf, clutter false alarms $mfa, worst onset ${mon}s, CPU ${mcpu}% of a core per stream"
 
-echo "--- camwatch tiers on the same clips (go test -v -run TestClipSet ./quality)"
-go test -count=1 -run '^TestClipSet$' -v ./quality | grep -E '^tier|^motion\+clutter'
+echo "--- camwatch tiers on the same clips (go test -v -run $settest ./quality)"
+go test -count=1 -run "^$settest\$" -v ./quality | grep -E '^tier|^motion\+clutter'
+[ "$SET" = lab ] || exit 0
 echo "--- camwatch CPU per stream (BenchmarkTier, 15 fps in; pixel and gate decode at 5 fps)"
 bench=$(go test -run '^$' -bench '^BenchmarkTier$' -benchtime 20x -count "$ROUNDS" ./quality | grep '^BenchmarkTier')
 echo "$bench"
