@@ -22,6 +22,8 @@ func TestMatch(t *testing.T) {
 		{"all lists must hold", Match{Programs: []string{"boarding-house-hem-42"}, Vendors: []string{"hikvision"}}, "ht42-gate", false},
 		{"ward and vendor", Match{Wards: []string{"ben-nghe"}, Vendors: []string{"dahua"}}, "ht42-gate", true},
 		{"site", Match{Sites: []string{"hcm-q3"}}, "ht42-gate", false},
+		{"camera reference of its site", Match{Cameras: []string{"hcm-q1-ben-nghe/ht42-gate"}}, "ht42-gate", true},
+		{"the same id at another site", Match{Cameras: []string{"hcm-q3/ht42-gate"}}, "ht42-gate", false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if got := tc.m.Matches("hcm-q1-ben-nghe", tc.camera, gate); got != tc.want {

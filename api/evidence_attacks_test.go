@@ -17,6 +17,7 @@ import (
 	"github.com/camwatch/camwatch/auth"
 	"github.com/camwatch/camwatch/event"
 	"github.com/camwatch/camwatch/evidence"
+	"github.com/camwatch/camwatch/signing"
 	"github.com/camwatch/camwatch/testenv"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
@@ -239,4 +240,78 @@ func TestCaseHoldReleasedOnlyWithAudit(t *testing.T) {
 		}
 		return nil
 	})
+}
+
+// TestCaseHoldKeepsCoverage: when the hot retention has removed the
+// status history of a case's cameras, the case's coverage (pa-1 offline
+// for its last hour, refused) is still the one exported: a sync never
+// replaces a held coverage with one that knows less.
+func TestCaseHoldKeepsCoverage(t *testing.T) {
+	w := newWorld(t)
+	ctx := context.Background()
+	for _, cam := range []string{"pa-1", "pa-2"} {
+		keys, err := w.rdb.Keys(ctx, w.prefix+"*"+cam+"*").Result()
+		if err != nil || len(keys) == 0 {
+			t.Fatalf("keys of %s: %v %v", cam, keys, err)
+		}
+		w.rdb.Del(ctx, keys...)
+	}
+	resp, b := w.post(w.srv, w.tokens[auth.Investigator], "/api/v1/cases/"+w.caseA+"/export", `{"reason":"after the history went"}`)
+	if resp.StatusCode != 200 {
+		t.Fatalf("export: %d %s", resp.StatusCode, trim(string(b)))
+	}
+	if _, err := evidence.Verify(bytes.NewReader(b), int64(len(b)), w.ev.PublicKey()); err != nil {
+		t.Fatal(err)
+	}
+	data, _ := bundleFile(t, b, evidence.CoverageFile)
+	var cov []evidence.CameraCoverage
+	if err := json.Unmarshal([]byte(data), &cov); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range cov {
+		if c.Camera != "pa-1" {
+			continue
+		}
+		for _, iv := range c.Intervals {
+			if iv.State == "offline" && iv.Reason == "refused" && c.Seconds["offline"] > 3000 {
+				return
+			}
+		}
+		t.Fatalf("pa-1's held coverage lost its outage: %+v", c)
+	}
+	t.Fatalf("no coverage of pa-1: %s", data)
+}
+
+// TestCaseStatesCappedEvents: a camera with more events in the case's
+// window than the hold keeps per camera is named in the signed manifest
+// with the bound, so "no more events" is never read from a cut list.
+func TestCaseStatesCappedEvents(t *testing.T) {
+	w := newWorld(t)
+	ctx := context.Background()
+	key, _ := signing.GenerateKey()
+	ev, err := evidence.Open(ctx, evidence.Options{JS: w.e.js, Events: w.store, History: w.src, Audit: w.log, Key: key,
+		ClipsMaxBytes: 64 << 20, EventsStream: "EV", MaxEventsPerCamera: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := ev.Create(ctx, &evidence.Case{Number: "CAP-1", Title: "t", Reason: "r",
+		Query:   evidence.Query{Cameras: []string{"pa-1", "pa-2"}, From: time.Now().Add(-2 * time.Hour), To: time.Now()},
+		Cameras: []evidence.Camera{{ID: "pa-1", Site: "q1", Agent: "edge-1", Program: "pa", Ward: "w-pa"}, {ID: "pa-2", Site: "q1", Agent: "edge-1", Program: "pa", Ward: "w-pa"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.Held.Capped) != 1 || c.Held.Capped[0] != "q1/pa-1" || c.Held.Events != 1 {
+		t.Fatalf("held %+v, want pa-1 capped at 1 event", c.Held)
+	}
+	var buf bytes.Buffer
+	if _, err := ev.Export(ctx, evidence.ExportRequest{Case: c.ID, Reason: "court", Exporter: evidence.Exporter{Kind: "user", Name: "an", Role: "investigator"}}, &buf, nil); err != nil {
+		t.Fatal(err)
+	}
+	rep, err := evidence.Verify(bytes.NewReader(buf.Bytes()), int64(buf.Len()), key.Public())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m := rep.Manifest; len(m.Capped) != 1 || m.Capped[0] != "q1/pa-1" || m.EventsPerCamera != 1 {
+		t.Fatalf("manifest capped %v at %d", m.Capped, m.EventsPerCamera)
+	}
 }

@@ -392,7 +392,7 @@ func TestEvidenceByHand(t *testing.T) {
 	i := bytes.Index(bad, []byte("motion at pa-1"))
 	bad[i] ^= 1
 	// The ZIP's own CRC would make unzip refuse; fix it as a forger would.
-	bad = rezip(t, bad)
+	bad = testenv.RewriteZip(t, bad, nil, nil)
 	if out, _ := run(bad); !strings.Contains(out, "FAILED") || strings.Contains(out, "files OK") || strings.Contains(out, "snapshots OK") {
 		t.Fatalf("the recipe passed a changed snapshot: %s", out)
 	}
@@ -411,30 +411,4 @@ func docRecipe(t *testing.T) string {
 		t.Fatal("docs/evidence.md has no by-hand recipe")
 	}
 	return block
-}
-
-// rezip rewrites a ZIP whose stored bytes were changed, with correct
-// CRCs (what someone altering a bundle would do).
-func rezip(t *testing.T, b []byte) []byte {
-	zr, err := zip.NewReader(bytes.NewReader(b), int64(len(b)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out bytes.Buffer
-	zw := zip.NewWriter(&out)
-	for _, f := range zr.File {
-		rc, _ := f.OpenRaw()
-		data, _ := io.ReadAll(rc)
-		if f.Method == zip.Store {
-			fw, _ := zw.CreateHeader(&zip.FileHeader{Name: f.Name, Method: zip.Store})
-			fw.Write(data)
-			continue
-		}
-		r, _ := f.Open()
-		plain, _ := io.ReadAll(r)
-		fw, _ := zw.Create(f.Name)
-		fw.Write(plain)
-	}
-	zw.Close()
-	return out.Bytes()
 }

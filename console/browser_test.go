@@ -388,7 +388,7 @@ func TestConsoleInBrowser(t *testing.T) {
 			&& document.querySelector('#cameras li[data-camera="cam-a"]') && !document.querySelector('#cameras li[data-camera="cam-c"]')`)
 		waitFor(t, ctx, "cam-a online in Vietnamese", `document.querySelector('#cameras li[data-camera="cam-a"] .badge').textContent === "Hoạt động"`)
 		waitFor(t, ctx, "role shown", `document.querySelector("#who").textContent === "op-lan · Trực ban"`)
-		waitFor(t, ctx, "the timeline link is there", `document.querySelector('#cameras li[data-camera="cam-a"] a[href="#/camera/cam-a"]')`)
+		waitFor(t, ctx, "the timeline link is there", `document.querySelector('#cameras li[data-camera="cam-a"] a[href="#/camera/hcm-q1/cam-a"]')`)
 		waitFor(t, ctx, "names, not slugs", `document.querySelector('#cameras li[data-camera="cam-a"] .name').textContent === "Đầu hẻm 15"
 			&& document.querySelector('#cameras li[data-camera="cam-a"] .where').textContent === "Mô hình 5+1 tổ dân phố 7 · Phường Bến Nghé"
 			&& !/5plus1-tdp7|ben-nghe/.test(document.querySelector("#view").innerText)

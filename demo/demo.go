@@ -212,7 +212,7 @@ func Run(ctx context.Context, opts Options) error {
 
 	printWelcome(opts.Out, base, "http://"+agg.MetricsAddr(), cams, &ecfg, users)
 	fmt.Fprintf(opts.Out, "MQTT for Home Assistant    mqtt://%s  user homeassistant, password %s\n"+
-		"  (cameras appear by discovery under homeassistant/; state on camwatch/cameras/<id>/{state,online,motion,alert}; docs/mqtt.md)\n\n",
+		"  (cameras appear by discovery under homeassistant/; state on camwatch/cameras/<site>/<id>/{state,online,motion,alert}; docs/mqtt.md)\n\n",
 		nsrv.MQTTAddr(), mqttHAPW)
 	if opts.Ready != nil {
 		opts.Ready(base)

@@ -20,13 +20,13 @@ camwatch demo is running: %d simulated cameras -> edge agent -> NATS JetStream -
 
   Web console (vi/en)       %[2]s/console/  (sign in with a user below)
   Cameras and their state   %[2]s/api/v1/cameras
-  One camera's events       %[2]s/api/v1/cameras/bn-leloi-02/events?kind=motion.start,motion.end
+  One camera's events       %[2]s/api/v1/sites/%[5]s/cameras/bn-leloi-02/events?kind=motion.start,motion.end
   Live alert feed (SSE)     %[2]s/api/v1/alerts/stream
   Uptime by program         %[2]s/api/v1/uptime?group=program&window=24h
   Prometheus metrics        %[4]s/metrics
   Readiness                 %[2]s/readyz
   Fault injection           curl -X POST -d '{"kind":"offline","seconds":20}' %[3]s/cameras/ht42-hall/fault
-`, len(ecfg.Cameras), base, cams.ControlURL(), metrics)
+`, len(ecfg.Cameras), base, cams.ControlURL(), metrics, ecfg.Site)
 	fmt.Fprintf(w, `
 Demo users, one per role (passwords are new every run; nothing else has an account):
 `)

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/camwatch/camwatch/event"
+	"github.com/camwatch/camwatch/signing"
 	"github.com/camwatch/camwatch/testenv"
 	"github.com/chromedp/chromedp"
 )
@@ -161,6 +162,41 @@ func TestEvidence(t *testing.T) {
 	if out, err := exec.Command(binPath, "evidence", "verify", bad, "-key", pub).CombinedOutput(); err == nil || !strings.Contains(string(out), "clips/"+motion.ID+".mp4") {
 		t.Fatalf("a tampered bundle: %v %s", err, out)
 	}
+	// The other tampered copies the issue names, each refused naming
+	// what does not match: a file removed, a file added, the manifest
+	// edited, the manifest re-signed by another key, the ZIP cut off.
+	good, _ := os.ReadFile(bundle)
+	otherKey := filepath.Join(s.dir, "other.key")
+	if out, err := exec.Command(binPath, "keygen", "-out", otherKey).CombinedOutput(); err != nil {
+		t.Fatalf("keygen: %v %s", err, out)
+	}
+	snap := "snapshots/" + motion.ID + ".jpg"
+	for _, c := range []struct {
+		name, want string
+		bundle     []byte
+	}{
+		{"a file removed", snap + " is in the manifest but not in the archive", testenv.RewriteZip(t, good, func(name string, d []byte) []byte {
+			if name == snap {
+				return nil
+			}
+			return d
+		}, nil)},
+		{"a file added", "snapshots/extra.jpg is in the archive but not in the manifest", testenv.RewriteZip(t, good, nil, map[string][]byte{"snapshots/extra.jpg": []byte("\xff\xd8")})},
+		{"the manifest edited", "manifest.sig does not match manifest.json", testenv.RewriteZip(t, good, func(name string, d []byte) []byte {
+			if name == "manifest.json" {
+				return bytes.Replace(d, []byte(`"E2E-1"`), []byte(`"E2E-2"`), 1)
+			}
+			return d
+		}, nil)},
+		{"the manifest signed by another key", "manifest.sig does not match manifest.json", resign(t, good, otherKey)},
+		{"the ZIP cut off", "not a whole ZIP archive", good[:len(good)-100]},
+	} {
+		f := filepath.Join(s.dir, "tampered-"+strings.ReplaceAll(c.name, " ", "-")+".zip")
+		os.WriteFile(f, c.bundle, 0o600)
+		if out, err := exec.Command(binPath, "evidence", "verify", f, "-key", pub).CombinedOutput(); err == nil || !strings.Contains(string(out), "NOT VERIFIED: ") || !strings.Contains(string(out), c.want) {
+			t.Errorf("%s: %v %s", c.name, err, out)
+		}
+	}
 	// Coverage: cam-static has an offline stretch.
 	tl, err := getURL(s.apiBase+"/api/v1/timeline?camera=cam-static,cam-walk&from="+t0.UTC().Format(time.RFC3339), inv)
 	if err != nil {
@@ -228,4 +264,27 @@ func TestEvidence(t *testing.T) {
 		t.Fatalf("the visible window did not change: %s", after)
 	}
 	until(t, ctx, "the case in the list", `document.querySelector('#cases li[data-case="`+opened.ID+`"]')`)
+}
+
+// resign replaces a bundle's manifest signature by one of the key in
+// keyFile (camwatch keygen's PEM), the manifest's bytes unchanged.
+func resign(t *testing.T, b []byte, keyFile string) []byte {
+	t.Helper()
+	key, err := signing.LoadKey(keyFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var manifest []byte
+	testenv.RewriteZip(t, b, func(name string, d []byte) []byte {
+		if name == "manifest.json" {
+			manifest = d
+		}
+		return d
+	}, nil)
+	return testenv.RewriteZip(t, b, func(name string, d []byte) []byte {
+		if name == "manifest.sig" {
+			return key.SignRaw(manifest)
+		}
+		return d
+	}, nil)
 }

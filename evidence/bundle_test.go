@@ -14,6 +14,7 @@ import (
 
 	"github.com/camwatch/camwatch/event"
 	"github.com/camwatch/camwatch/signing"
+	"github.com/camwatch/camwatch/testenv"
 )
 
 // testBundle writes a bundle of two motion events with snapshots, a clip
@@ -78,34 +79,6 @@ func testBundle(t testing.TB, key *signing.Key) []byte {
 
 func sum(b []byte) string { s := sha256.Sum256(b); return hex.EncodeToString(s[:]) }
 
-// rewrite copies a ZIP through edit, which may change, drop (nil) or
-// add entries.
-func rewrite(t *testing.T, b []byte, edit func(name string, data []byte) []byte, extra map[string][]byte) []byte {
-	t.Helper()
-	zr, err := zip.NewReader(bytes.NewReader(b), int64(len(b)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out bytes.Buffer
-	zw := zip.NewWriter(&out)
-	for _, f := range zr.File {
-		rc, _ := f.Open()
-		data, _ := io.ReadAll(rc)
-		rc.Close()
-		if data = edit(f.Name, data); data == nil {
-			continue
-		}
-		w, _ := zw.Create(f.Name)
-		w.Write(data)
-	}
-	for name, data := range extra {
-		w, _ := zw.Create(name)
-		w.Write(data)
-	}
-	zw.Close()
-	return out.Bytes()
-}
-
 func TestVerifyBundle(t *testing.T) {
 	key, _ := signing.GenerateKey()
 	other, _ := signing.GenerateKey()
@@ -113,7 +86,7 @@ func TestVerifyBundle(t *testing.T) {
 	firstSnap := func(name string) bool { return strings.HasPrefix(name, SnapshotsDir) }
 	same := func(_ string, d []byte) []byte { return d }
 	var snapName string
-	rewrite(t, good, func(name string, d []byte) []byte {
+	testenv.RewriteZip(t, good, func(name string, d []byte) []byte {
 		if firstSnap(name) && snapName == "" {
 			snapName = name
 		}
@@ -131,7 +104,7 @@ func TestVerifyBundle(t *testing.T) {
 		t.Fatalf("without --key: %v %+v", err, rep)
 	}
 
-	otherSigned := rewrite(t, good, func(name string, d []byte) []byte {
+	otherSigned := testenv.RewriteZip(t, good, func(name string, d []byte) []byte {
 		if name == SignatureFile {
 			return nil
 		}
@@ -143,7 +116,7 @@ func TestVerifyBundle(t *testing.T) {
 			if f.Name == ManifestFile {
 				rc, _ := f.Open()
 				m, _ := io.ReadAll(rc)
-				otherSigned = rewrite(t, otherSigned, same, map[string][]byte{SignatureFile: other.SignRaw(m)})
+				otherSigned = testenv.RewriteZip(t, otherSigned, same, map[string][]byte{SignatureFile: other.SignRaw(m)})
 			}
 		}
 	}
@@ -160,22 +133,22 @@ func TestVerifyBundle(t *testing.T) {
 		name, want string
 		bundle     []byte
 	}{
-		{"one byte of one snapshot changed", snapName + " has SHA-256", rewrite(t, good, func(name string, d []byte) []byte {
+		{"one byte of one snapshot changed", snapName + " has SHA-256", testenv.RewriteZip(t, good, func(name string, d []byte) []byte {
 			if name == snapName {
 				d = bytes.Clone(d)
 				d[len(d)-1] ^= 1
 			}
 			return d
 		}, nil)},
-		{"a file removed", snapName + " is in the manifest but not in the archive", rewrite(t, good, func(name string, d []byte) []byte {
+		{"a file removed", snapName + " is in the manifest but not in the archive", testenv.RewriteZip(t, good, func(name string, d []byte) []byte {
 			if name == snapName {
 				return nil
 			}
 			return d
 		}, nil)},
-		{"a file added", "snapshots/extra.jpg is in the archive but not in the manifest", rewrite(t, good, same,
+		{"a file added", "snapshots/extra.jpg is in the archive but not in the manifest", testenv.RewriteZip(t, good, same,
 			map[string][]byte{"snapshots/extra.jpg": []byte("x")})},
-		{"the manifest edited", "manifest.sig does not match manifest.json", rewrite(t, good, func(name string, d []byte) []byte {
+		{"the manifest edited", "manifest.sig does not match manifest.json", testenv.RewriteZip(t, good, func(name string, d []byte) []byte {
 			if name == ManifestFile {
 				return bytes.Replace(d, []byte("123/2026"), []byte("124/2026"), 1)
 			}
@@ -184,7 +157,7 @@ func TestVerifyBundle(t *testing.T) {
 		{"the signature from another key", "manifest.sig does not match manifest.json", otherSigned},
 		{"a truncated ZIP", "not a whole ZIP archive", good[:len(good)*2/3]},
 		{"a bundle forged and re-signed by another key", "manifest.sig is not signed by key " + key.ID() + " (the manifest names key " + other.ID() + ")", forged},
-		{"an event line changed", "events.jsonl has SHA-256", rewrite(t, good, func(name string, d []byte) []byte {
+		{"an event line changed", "events.jsonl has SHA-256", testenv.RewriteZip(t, good, func(name string, d []byte) []byte {
 			if name == EventsFile {
 				return bytes.Replace(d, []byte(`"score":0.4`), []byte(`"score":0.5`), 1)
 			}

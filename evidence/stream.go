@@ -128,5 +128,11 @@ func (r *Reader) Read(ctx context.Context, cams []Camera, from, to time.Time, ki
 		}
 		idle = 0
 	}
+	if pending > 0 && scanned >= maxScan {
+		// Stopped before the window's end: every camera may miss events.
+		for _, c := range cams {
+			full[c.Ref().String()] = true
+		}
+	}
 	return full, nil
 }

@@ -61,7 +61,7 @@ type Bridge struct {
 	c      paho.Client
 	log    *slog.Logger
 	mu     sync.Mutex
-	last   map[string]cameraState // camera → what was published
+	last   map[event.CameraRef]cameraState // camera → what was published
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
 	sent   *prometheus.CounterVec
@@ -110,7 +110,7 @@ func Start(ctx context.Context, o Options) (*Bridge, error) {
 	if o.Registry == nil {
 		o.Registry = prometheus.NewRegistry()
 	}
-	b := &Bridge{o: o, log: o.Logger, last: map[string]cameraState{},
+	b := &Bridge{o: o, log: o.Logger, last: map[event.CameraRef]cameraState{},
 		sent: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "camwatch_mqtt_published_total", Help: "MQTT messages the bridge published, by kind (state, discovery, alert)."}, []string{"kind"}),
 		errs: prometheus.NewCounter(prometheus.CounterOpts{Name: "camwatch_mqtt_publish_errors_total", Help: "MQTT publishes that failed (broker gone, refused); retried at the next interval."}),
 	}
@@ -154,9 +154,11 @@ func (b *Bridge) Close() {
 
 func (b *Bridge) availability() string { return b.o.Prefix + "/status" }
 
-// Topic of one camera's item (state, online, motion, alert).
-func (b *Bridge) Topic(camera, item string) string {
-	return b.o.Prefix + "/cameras/" + camera + "/" + item
+// Topic of one camera's item (state, online, motion, alert):
+// <prefix>/cameras/<site>/<camera>/<item>, a camera being (site,
+// camera).
+func (b *Bridge) Topic(camera event.CameraRef, item string) string {
+	return b.o.Prefix + "/cameras/" + camera.Site + "/" + camera.Camera + "/" + item
 }
 
 // connected runs on every (re)connect: the bridge is online, and every
@@ -164,7 +166,7 @@ func (b *Bridge) Topic(camera, item string) string {
 func (b *Bridge) connected() {
 	b.publish("availability", b.availability(), true, []byte("online"))
 	b.mu.Lock()
-	b.last = map[string]cameraState{}
+	b.last = map[event.CameraRef]cameraState{}
 	b.mu.Unlock()
 }
 
@@ -211,9 +213,10 @@ func (b *Bridge) pass(ctx context.Context) error {
 	var failed error
 	for i := range cams {
 		c := &cams[i]
+		ref := event.CameraRef{Site: c.Site, Camera: c.ID}
 		st := b.stateOf(c)
 		b.mu.Lock()
-		prev, seen := b.last[c.ID]
+		prev, seen := b.last[ref]
 		b.mu.Unlock()
 		if seen && prev == st {
 			continue
@@ -223,15 +226,15 @@ func (b *Bridge) pass(ctx context.Context) error {
 			ok = b.discovery(c, st) && ok
 		}
 		body, _ := json.Marshal(st)
-		ok = b.publish("state", b.Topic(c.ID, "state"), true, body) && ok
-		ok = b.publish("state", b.Topic(c.ID, "online"), true, onOff(st.Status == event.StatusOnline)) && ok
-		ok = b.publish("state", b.Topic(c.ID, "motion"), true, onOff(st.Motion)) && ok
+		ok = b.publish("state", b.Topic(ref, "state"), true, body) && ok
+		ok = b.publish("state", b.Topic(ref, "online"), true, onOff(st.Status == event.StatusOnline)) && ok
+		ok = b.publish("state", b.Topic(ref, "motion"), true, onOff(st.Motion)) && ok
 		if !ok {
-			failed = fmt.Errorf("%w: publish failed for camera %s", ErrBroker, c.ID)
+			failed = fmt.Errorf("%w: publish failed for camera %s", ErrBroker, ref)
 			continue
 		}
 		b.mu.Lock()
-		b.last[c.ID] = st
+		b.last[ref] = st
 		b.mu.Unlock()
 	}
 	return failed
@@ -285,13 +288,13 @@ func (b *Bridge) discovery(c *camstate.Camera, st cameraState) bool {
 			"unique_id":             id,
 			"object_id":             id,
 			"device_class":          s.class,
-			"state_topic":           b.Topic(c.ID, s.item),
+			"state_topic":           b.Topic(event.CameraRef{Site: c.Site, Camera: c.ID}, s.item),
 			"payload_on":            "ON",
 			"payload_off":           "OFF",
 			"availability_topic":    b.availability(),
 			"payload_available":     "online",
 			"payload_not_available": "offline",
-			"json_attributes_topic": b.Topic(c.ID, "state"),
+			"json_attributes_topic": b.Topic(event.CameraRef{Site: c.Site, Camera: c.ID}, "state"),
 			"device":                dev,
 		}
 		body, _ := json.Marshal(cfg)
@@ -310,6 +313,7 @@ type alertMessage struct {
 	Trigger  alerts.TriggerType    `json:"trigger"`
 	Severity alerts.Severity       `json:"severity"`
 	State    alerts.AlertState     `json:"state"`
+	Site     string                `json:"site"`
 	Camera   string                `json:"camera"`
 	Name     string                `json:"name"`
 	Program  string                `json:"program,omitempty"`
@@ -334,14 +338,14 @@ func (b *Bridge) alerts(ctx context.Context) {
 				continue
 			}
 			var t alerts.Transition
-			if err := json.Unmarshal(item.Data, &t); err != nil || t.Alert.Camera == "" || !event.ValidToken(t.Alert.Camera) {
+			if err := json.Unmarshal(item.Data, &t); err != nil || !(event.CameraRef{Site: t.Alert.Site, Camera: t.Alert.Camera}).Valid() {
 				continue
 			}
 			m := alertMessage{Kind: t.Kind, At: t.At, Alert: t.Alert.ID, Rule: t.Alert.Rule, Trigger: t.Alert.Trigger,
-				Severity: t.Alert.Severity, State: t.Alert.State, Camera: t.Alert.Camera, Program: t.Alert.Labels.Program,
+				Severity: t.Alert.Severity, State: t.Alert.State, Site: t.Alert.Site, Camera: t.Alert.Camera, Program: t.Alert.Labels.Program,
 				Name: b.o.Names.CameraName(t.Alert.Camera, t.Alert.Labels.Location, b.o.Lang)}
 			body, _ := json.Marshal(m)
-			b.publish("alert", b.Topic(t.Alert.Camera, "alert"), false, body)
+			b.publish("alert", b.Topic(event.CameraRef{Site: t.Alert.Site, Camera: t.Alert.Camera}, "alert"), false, body)
 		}
 	}
 }

@@ -180,7 +180,7 @@ func TestBridgeHomeAssistant(t *testing.T) {
 		want any
 	}{
 		{"device class", cfg["device_class"], "motion"},
-		{"state topic", cfg["state_topic"], "camwatch/cameras/cam-a/motion"},
+		{"state topic", cfg["state_topic"], "camwatch/cameras/q1/cam-a/motion"},
 		{"availability", cfg["availability_topic"], "camwatch/status"},
 		{"unique id", cfg["unique_id"], "camwatch_q1_cam-a_motion"},
 		{"device name is the camera's name", dev["name"], "Đầu hẻm 15"},
@@ -195,9 +195,9 @@ func TestBridgeHomeAssistant(t *testing.T) {
 		t.Errorf("online sensor config %s", online.Payload())
 	}
 	state.wait(t, "camwatch/status", "online")
-	state.wait(t, "camwatch/cameras/cam-a/online", "ON")
-	state.wait(t, "camwatch/cameras/cam-b/online", "OFF")
-	st := state.wait(t, "camwatch/cameras/cam-b/state", "")
+	state.wait(t, "camwatch/cameras/q1/cam-a/online", "ON")
+	state.wait(t, "camwatch/cameras/q1/cam-b/online", "OFF")
+	st := state.wait(t, "camwatch/cameras/q1/cam-b/state", "")
 	var s cameraState
 	if err := json.Unmarshal(st.Payload(), &s); err != nil || s.Status != event.StatusOffline || s.Reason != event.ReasonRefused || s.Name != "Cuối hẻm 15" {
 		t.Errorf("cam-b state %s (%v)", st.Payload(), err)
@@ -205,11 +205,11 @@ func TestBridgeHomeAssistant(t *testing.T) {
 
 	// A change is published; a late subscriber gets the retained state.
 	cams.set(0, event.StatusOnline, "", true)
-	state.wait(t, "camwatch/cameras/cam-a/motion", "ON")
+	state.wait(t, "camwatch/cameras/q1/cam-a/motion", "ON")
 	cams.set(1, event.StatusOnline, event.ReasonFrozen, false)
-	state.wait(t, "camwatch/cameras/cam-b/online", "ON")
-	late := subscribe(t, addr, "homeassistant", pw["homeassistant"], "camwatch/cameras/+/motion")
-	m := late.wait(t, "camwatch/cameras/cam-a/motion", "ON")
+	state.wait(t, "camwatch/cameras/q1/cam-b/online", "ON")
+	late := subscribe(t, addr, "homeassistant", pw["homeassistant"], "camwatch/cameras/+/+/motion")
+	m := late.wait(t, "camwatch/cameras/q1/cam-a/motion", "ON")
 	if !m.Retained() {
 		t.Error("a late subscriber's motion state is not a retained message")
 	}
@@ -224,7 +224,7 @@ func TestBridgeHomeAssistant(t *testing.T) {
 		Alert: alerts.Alert{ID: "a1", Rule: "r", Trigger: alerts.TriggerOffline, Camera: "cam-a", Site: "q1", State: alerts.StateFiring, Labels: event.Labels{Program: "5plus1-tdp7"}}}
 	data, _ := json.Marshal(tr)
 	alertsIn <- alerts.FeedItem{Seq: 1, Kind: tr.Kind, Data: data}
-	am := state.wait(t, "camwatch/cameras/cam-a/alert", "")
+	am := state.wait(t, "camwatch/cameras/q1/cam-a/alert", "")
 	var a alertMessage
 	if err := json.Unmarshal(am.Payload(), &a); err != nil || a.Kind != alerts.TransitionFiring || a.Name != "Đầu hẻm 15" || am.Retained() {
 		t.Errorf("alert message %s retained=%v (%v)", am.Payload(), am.Retained(), err)
@@ -232,14 +232,14 @@ func TestBridgeHomeAssistant(t *testing.T) {
 
 	// Home Assistant's user may read, not write: a forged "offline" never
 	// reaches the subscribers and the retained state stays.
-	tok := ha.c.Publish("camwatch/cameras/cam-a/online", 1, true, "OFF")
+	tok := ha.c.Publish("camwatch/cameras/q1/cam-a/online", 1, true, "OFF")
 	tok.WaitTimeout(5 * time.Second)
 	time.Sleep(500 * time.Millisecond)
-	if m, _ := state.get("camwatch/cameras/cam-a/online"); string(m.Payload()) != "ON" {
+	if m, _ := state.get("camwatch/cameras/q1/cam-a/online"); string(m.Payload()) != "ON" {
 		t.Errorf("the reader user published camera state: %q", m.Payload())
 	}
-	check := subscribe(t, addr, "homeassistant", pw["homeassistant"], "camwatch/cameras/cam-a/online")
-	check.wait(t, "camwatch/cameras/cam-a/online", "ON")
+	check := subscribe(t, addr, "homeassistant", pw["homeassistant"], "camwatch/cameras/q1/cam-a/online")
+	check.wait(t, "camwatch/cameras/q1/cam-a/online", "ON")
 
 	// Wrong password: refused.
 	o := paho.NewClientOptions().AddBroker("tcp://" + addr).SetClientID("intruder").SetUsername("homeassistant").SetPassword("guess").SetConnectTimeout(3 * time.Second)

@@ -55,6 +55,26 @@
     if (dir.cameras[id]) return nm(dir.cameras[id]);
     return (labels && labels.location) || id || "";
   }
+  // camHref is the console link of a camera: a camera is (site, camera),
+  // ids are unique per site only. Without a site (an old link) the bare
+  // id is kept; the API resolves it when one site has it.
+  function camHref(site, id) {
+    return "#/camera/" + (site ? encodeURIComponent(site) + "/" : "") + encodeURIComponent(id);
+  }
+  // camEventsURL is the events API of the camera a console route names:
+  // "<site>/<camera>" or a bare id.
+  function camEventsURL(ref) {
+    const i = ref.indexOf("/");
+    return i < 0 ? "/api/v1/cameras/" + encodeURIComponent(ref) + "/events"
+      : "/api/v1/sites/" + encodeURIComponent(ref.slice(0, i)) + "/cameras/" + encodeURIComponent(ref.slice(i + 1)) + "/events";
+  }
+  // reused lists the camera ids that more than one site has, so those
+  // cameras say their site wherever they are listed.
+  function reused(list, site, id) {
+    const sites = new Map();
+    for (const c of list) (sites.get(id(c)) || sites.set(id(c), new Set()).get(id(c))).add(site(c));
+    return new Set([...sites].filter(([, s]) => s.size > 1).map(([k]) => k));
+  }
   async function loadNames() {
     try {
       const d = await getJSON("/api/v1/programs");
@@ -247,6 +267,7 @@
   function camerasPage(view, params) {
     let cams = null, err = null, at = null;
     const filters = { program: params.get("program") || "", ward: params.get("ward") || "", status: params.get("status") || "", reason: params.get("reason") || "" };
+    let dup = new Set(); // ids more than one site has: those cards name their site
     async function load() {
       try { cams = (await getJSON("/api/v1/cameras")).cameras; err = null; at = new Date(); }
       catch (e) { err = e.message; }
@@ -273,17 +294,17 @@
       const st = cameraState(c);
       const lab = c.labels || {};
       const name = camName(c.id, lab);
-      const title = can("events.read") ? h("a", { href: "#/camera/" + encodeURIComponent(c.id), title: t("cameras.timeline"), class: "name" }, name) : h("span", { class: "name" }, name);
+      const title = can("events.read") ? h("a", { href: camHref(c.site, c.id), title: t("cameras.timeline"), class: "name" }, name) : h("span", { class: "name" }, name);
       const figures = st === "online" || st === "degraded"
         ? [fmtNum(c.fps, 1) + " " + t("cameras.fpsUnit"), fmtNum(c.bitrate_kbps, 0) + " kb/s", c.width ? c.width + "×" + c.height + (c.codec ? " " + c.codec : "") : ""].filter(Boolean).join(" · ")
         : (c.last_frame_age_ms >= 0 && c.frames > 0 ? t("cameras.lastFrame", fmtDur(c.last_frame_age_ms / 1000)) : t("cameras.noFrame"));
-      return h("li", { class: "cam row-" + st, "data-camera": c.id, "data-status": st },
+      return h("li", { class: "cam row-" + st, "data-camera": c.id, "data-site": c.site, "data-status": st },
         thumb(c),
         h("div", { class: "body" },
           h("div", { class: "head" }, title, statusBadge(st)),
           c.reason ? h("div", { class: "reason" }, reasonText(c.reason)) : null,
           c.since && st !== "online" ? h("div", { class: "sub" }, t("cameras.since", fmtTime(c.since))) : null,
-          h("div", { class: "sub where" }, [progName(lab.program), wardName(lab.ward)].filter(Boolean).join(" · ")),
+          h("div", { class: "sub where" }, [dup.has(c.id) ? t("cameras.site", c.site) : "", progName(lab.program), wardName(lab.ward)].filter(Boolean).join(" · ")),
           lab.location && lab.location !== name ? h("div", { class: "sub" }, lab.location) : null,
           h("div", { class: "sub figures" }, figures),
           c.motion ? h("div", { class: "motion" }, t("cameras.motion.now")) : null));
@@ -303,8 +324,9 @@
         (!filters.ward || (c.labels || {}).ward === filters.ward) &&
         (!filters.status || cameraState(c) === filters.status) &&
         (!filters.reason || c.reason === filters.reason));
-      const names = new Map(list.map((c) => [c.id, camName(c.id, c.labels)]));
-      list.sort((a, b) => (stateRank[cameraState(a)] ?? 1) - (stateRank[cameraState(b)] ?? 1) || collate(names.get(a.id), names.get(b.id)));
+      dup = reused(cams, (c) => c.site, (c) => c.id);
+      const names = new Map(list.map((c) => [c.ref, camName(c.id, c.labels)]));
+      list.sort((a, b) => (stateRank[cameraState(a)] ?? 1) - (stateRank[cameraState(b)] ?? 1) || collate(names.get(a.ref), names.get(b.ref)) || collate(a.site || "", b.site || ""));
       const problems = list.filter((c) => cameraState(c) !== "online").length;
       body.push(h("p", { class: "meta" }, t("cameras.count", list.length, problems), at ? " · " + t("common.updated", fmtTime(at)) : ""));
       body.push(list.length ? h("ul", { class: "camgrid", id: "cameras" }, list.map(card)) : h("p", {}, t("common.none")));
@@ -399,7 +421,7 @@
         actions.append(h("button", { type: "button", class: "resolve", onclick: show("resolve") }, t("alerts.resolve")));
       }
       const lab = a.labels || {};
-      const where = a.camera ? [t("alerts.camera"), " ", can("events.read") ? h("a", { href: "#/camera/" + encodeURIComponent(a.camera) }, camName(a.camera, lab)) : camName(a.camera, lab)] : [t("alerts.agent"), " ", a.agent || ""];
+      const where = a.camera ? [t("alerts.camera"), " ", can("events.read") ? h("a", { href: camHref(a.site, a.camera) }, camName(a.camera, lab)) : camName(a.camera, lab), a.site ? " · " + t("cameras.site", a.site) : ""] : [t("alerts.agent"), " ", a.agent || ""];
       wrap.append(...[
         h("div", { class: "head" },
           h("span", { class: "badge state st-" + a.state }, t("state." + a.state)),
@@ -449,7 +471,7 @@
       const q = new URLSearchParams({ from: state.from.toISOString(), to: state.to.toISOString() });
       if (state.kind) q.set("kind", state.kind);
       if (limit) q.set("limit", limit);
-      return "/api/v1/cameras/" + encodeURIComponent(id) + "/events?" + q;
+      return camEventsURL(id) + "?" + q;
     }
     async function load() {
       data = null; render();
@@ -504,8 +526,9 @@
         h("option", { value: "" }, t("common.all")),
         ["health", "stats", "motion.start", "motion.end"].map((k) => h("option", { value: k, selected: state.kind === k }, t("kind." + k))))),
       h("button", { type: "submit", class: "primary" }, t("timeline.show")));
-      const body = [h("p", {}, h("a", { href: "#/cameras" }, t("timeline.back"))), h("h1", {}, t("timeline.title", camName(id))), form,
-        h("p", {}, h("a", { href: query(10000), download: "camwatch-" + id + "-" + state.from.toISOString().replace(/[:.]/g, "") + ".json", id: "download" }, t("timeline.download")))];
+      const [tsite, tcam] = id.includes("/") ? id.split("/") : ["", id];
+      const body = [h("p", {}, h("a", { href: "#/cameras" }, t("timeline.back"))), h("h1", {}, t("timeline.title", camName(tcam) + (tsite ? " · " + t("cameras.site", tsite) : ""))), form,
+        h("p", {}, h("a", { href: query(10000), download: "camwatch-" + id.replace("/", "-") + "-" + state.from.toISOString().replace(/[:.]/g, "") + ".json", id: "download" }, t("timeline.download")))];
       if (err) body.push(h("p", { class: "error", role: "alert" }, t("common.error", err)));
       if (!data) body.push(h("p", {}, t("common.loading")));
       else {
@@ -815,7 +838,7 @@
     else if (page === "uptime") stopView = uptimePage(view, params);
     else if (page === "review") stopView = reviewPage(view);
     else if (page === "manage") stopView = managePage(view);
-    else if (page === "camera" && parts[1]) { stopView = timelinePage(view, parts[1], params); page = "cameras"; }
+    else if (page === "camera" && parts[1]) { stopView = timelinePage(view, parts.slice(1, 3).join("/"), params); page = "cameras"; }
     else if (page === "investigate" && window.CAMWATCH_PAGES && window.CAMWATCH_PAGES.investigate) {
       stopView = window.CAMWATCH_PAGES.investigate(view, params, { h, t, fmtTime, fmtDur, reasonText, getJSON, send, can, progName, wardName, camName,
         toLocalInput, fromLocalInput, setRerender: (f) => { rerender = f; } });
