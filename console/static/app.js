@@ -10,6 +10,7 @@
   let stopView = null; // cleanup of the current page (timers, feeds)
   let rerender = null; // re-renders the current page after a language switch
   let me = null; // the signed-in actor (GET /api/v1/session): what to show
+  let notice = null; // the server's banner for every page ({vi, en}), if any
   // dir holds the display names (GET /api/v1/programs): pages show these,
   // never the ids the cameras carry in their labels.
   let dir = { programs: {}, wards: {}, cameras: {}, kinds: {} };
@@ -182,6 +183,9 @@
     document.title = t("app.title");
     for (const el of document.querySelectorAll("[data-i18n]")) el.textContent = t(el.dataset.i18n);
     for (const el of document.querySelectorAll("[data-i18n-label]")) el.setAttribute("aria-label", t(el.dataset.i18nLabel));
+    const banner = document.getElementById("notice");
+    banner.hidden = !notice;
+    banner.textContent = notice ? notice[lang] || notice.vi || notice.en : "";
     const who = document.getElementById("who"), out = document.getElementById("logout"), pw = document.getElementById("password");
     who.hidden = out.hidden = !me;
     pw.hidden = !me || me.kind !== "user";
@@ -859,6 +863,7 @@
     // before the first page.
     const [cfg, who] = await Promise.all([getJSON("config.json").catch(() => null), getJSON("/api/v1/session").catch(() => null)]);
     if (cfg && cfg.time_zone) timeZone = cfg.time_zone;
+    if (cfg && cfg.notice) notice = cfg.notice;
     me = who;
     if (me && can("cameras.read")) await loadNames();
     applyStatic();
