@@ -89,11 +89,27 @@ func Render(w io.Writer, rv *Review, d *programs.Directory, lang programs.Lang) 
 				pv.MedianAck = dur(time.Duration(*a.MedianAckS*float64(time.Second)), lang)
 			}
 		}
+		// Camera ids are unique per site only: a program with two
+		// sites' cam-01 names the site on their rows.
+		sites := map[string]map[string]bool{}
 		for _, c := range p.Cameras {
-			pv.Rows = append(pv.Rows, camRow(c, p, d, lang))
+			if sites[c.ID] == nil {
+				sites[c.ID] = map[string]bool{}
+			}
+			sites[c.ID][c.Site] = true
+		}
+		row := func(c Camera) camView {
+			v := camRow(c, p, d, lang)
+			if len(sites[c.ID]) > 1 {
+				v.Name += " · " + c.Site
+			}
+			return v
+		}
+		for _, c := range p.Cameras {
+			pv.Rows = append(pv.Rows, row(c))
 		}
 		for _, c := range p.Worst {
-			pv.Worst = append(pv.Worst, camRow(c, p, d, lang))
+			pv.Worst = append(pv.Worst, row(c))
 		}
 		for _, c := range p.Causes {
 			what := t(string(c.Kind))
