@@ -118,7 +118,10 @@ func (s *Store) CameraHistories(ctx context.Context, ids []event.CameraRef, from
 		c.Ref = id
 		c.Agent, _ = vals[0].(string)
 		if raw, ok := vals[1].(string); ok && raw != "" {
-			_ = json.Unmarshal([]byte(raw), &c.Labels) // written from a validated event
+			var fast bool
+			if c.Labels, fast = scanLabels(raw); !fast {
+				_ = json.Unmarshal([]byte(raw), &c.Labels) // written from a validated event
+			}
 		}
 		if raw, ok := vals[2].(string); ok {
 			if ms, err := strconv.ParseInt(raw, 10, 64); err == nil {
