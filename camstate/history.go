@@ -118,7 +118,10 @@ func (s *Store) CameraHistories(ctx context.Context, ids []event.CameraRef, from
 		c.Ref = id
 		c.Agent, _ = vals[0].(string)
 		if raw, ok := vals[1].(string); ok && raw != "" {
-			_ = json.Unmarshal([]byte(raw), &c.Labels) // written from a validated event
+			var fast bool
+			if c.Labels, fast = scanLabels(raw); !fast {
+				_ = json.Unmarshal([]byte(raw), &c.Labels) // written from a validated event
+			}
 		}
 		if raw, ok := vals[2].(string); ok {
 			if ms, err := strconv.ParseInt(raw, 10, 64); err == nil {
@@ -423,8 +426,33 @@ func (s *Store) SeedTransitions(ctx context.Context, ref event.CameraRef, change
 			}
 		}
 	}
+	last := changes[0].Since
+	for _, c := range changes {
+		if c.Since.After(last) {
+			last = c.Since
+		}
+	}
 	if err := s.rdb.ZAdd(ctx, s.k.transitions(ref), zs...).Err(); err != nil {
 		return fmt.Errorf("redis seed %s: %w", ref, err)
 	}
+	// Reports over the seeded span say it was generated: the newest
+	// generated change of any camera is remembered (a maximum).
+	if err := s.rdb.ZAdd(ctx, s.k.generated(), redis.Z{Score: float64(last.UnixMilli()), Member: ref.String()}).Err(); err != nil {
+		return fmt.Errorf("redis seed %s: %w", ref, err)
+	}
 	return nil
+}
+
+// GeneratedUntil is when the newest generated change of any camera began
+// (SeedTransitions); zero when no history was generated. A report whose
+// window starts before it shows generated data.
+func (s *Store) GeneratedUntil(ctx context.Context) (time.Time, error) {
+	top, err := s.rdb.ZRevRangeWithScores(ctx, s.k.generated(), 0, 0).Result()
+	if err != nil {
+		return time.Time{}, fmt.Errorf("redis generated: %w", err)
+	}
+	if len(top) == 0 {
+		return time.Time{}, nil
+	}
+	return time.UnixMilli(int64(top[0].Score)).UTC(), nil
 }

@@ -30,8 +30,14 @@ func TestSeedTransitions(t *testing.T) {
 			if err := s.SeedTransitions(ctx, ref, append(past, StatusChange{Since: t0, Status: "offline", Reason: "timeout"})); !errors.Is(err, ErrSeedOverlaps) {
 				t.Fatalf("a change at the reported history's start: %v, want ErrSeedOverlaps", err)
 			}
+			if until, err := s.GeneratedUntil(ctx); err != nil || !until.IsZero() {
+				t.Fatalf("generated until %v %v before any seeding (the refused one wrote nothing)", until, err)
+			}
 			if err := s.SeedTransitions(ctx, ref, past); err != nil {
 				t.Fatal(err)
+			}
+			if until, err := s.GeneratedUntil(ctx); err != nil || !until.Equal(month.Add(50*time.Hour)) {
+				t.Fatalf("generated until %v %v, want the newest seeded change", until, err)
 			}
 			hs, found, err := s.CameraHistories(ctx, []event.CameraRef{ref}, month.Add(-time.Hour), t0.Add(time.Hour))
 			if err != nil || !found[0] {

@@ -43,6 +43,11 @@ type Input struct {
 	Location      *time.Location
 	// Now stops every figure (a period not over yet is measured to now).
 	Now time.Time
+	// SyntheticUntil is when the newest generated (not measured) part of
+	// the history began (the demo's month); zero when none is. A review
+	// whose period (or the previous one, for the trend) starts before it
+	// says so on every page.
+	SyntheticUntil time.Time
 }
 
 // Review is the computed report.
@@ -57,6 +62,8 @@ type Review struct {
 	NoMotion   bool
 	Location   *time.Location
 	Generated  time.Time
+	// Synthetic: part of the history reviewed was generated, not measured.
+	Synthetic bool
 }
 
 // Program is one page of the review.
@@ -114,7 +121,7 @@ func Compute(in Input) (*Review, error) {
 	}
 	prev := in.Period.Previous()
 	rv := &Review{Ward: in.Ward, Period: in.Period, Previous: prev, MotionFrom: in.MotionFrom, NoMotion: in.NoMotion,
-		Location: loc, Generated: in.Now}
+		Location: loc, Generated: in.Now, Synthetic: !in.SyntheticUntil.IsZero() && prev.From.Before(in.SyntheticUntil)}
 	// Only the ward's cameras.
 	ward := &uptime.History{AgentLost: in.History.AgentLost, Maintenance: in.History.Maintenance}
 	for _, c := range in.History.Cameras {

@@ -29,9 +29,12 @@ type view struct {
 	Title, WardLabel, Ward, PeriodLabel string
 	Period, MeasuredTo, Generated       string
 	PrintHint, NoCameras                string
-	T                                   map[string]string
-	Programs                            []progView
-	Empty                               bool
+	// SyntheticNote warns on every page that figures come from generated
+	// history; empty when they are all measured.
+	SyntheticNote string
+	T             map[string]string
+	Programs      []progView
+	Empty         bool
 }
 
 type progView struct {
@@ -66,6 +69,9 @@ func Render(w io.Writer, rv *Review, d *programs.Directory, lang programs.Lang) 
 	v := view{Lang: lang, Title: t("title"), WardLabel: t("ward"), Ward: d.WardName(rv.Ward, lang), PeriodLabel: t("period"),
 		Period: periodName(rv.Period, lang), MeasuredTo: fmtTime(rv.MeasuredTo, loc), Generated: fmtTime(rv.Generated, loc),
 		PrintHint: t("print"), NoCameras: t("noCameras"), T: map[string]string{}, Empty: len(rv.Programs) == 0}
+	if rv.Synthetic {
+		v.SyntheticNote = t("synthetic")
+	}
 	for k := range texts {
 		v.T[k] = t(k)
 	}

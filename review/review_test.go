@@ -281,3 +281,37 @@ func TestReviewTwoSitesSameCameraID(t *testing.T) {
 		}
 	}
 }
+
+// TestReviewSaysWhenHistoryIsGenerated: a review over generated history
+// (the demo's month) says so on its cover and on every program page, in
+// both languages; one over measured history says nothing of it.
+func TestReviewSaysWhenHistoryIsGenerated(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		until time.Time
+		want  bool
+	}{
+		{"generated inside the period", handInput().Period.From.Add(24 * time.Hour), true},
+		{"generated before the previous period only", handInput().Period.Previous().From.Add(-time.Hour), false},
+		{"nothing generated", time.Time{}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			in := handInput()
+			in.SyntheticUntil = tc.until
+			rv, err := Compute(in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for lang, note := range map[programs.Lang]string{programs.VI: "dữ liệu tạo ra", programs.EN: "was generated (a demo)"} {
+				var b bytes.Buffer
+				if err := Render(&b, rv, dir, lang); err != nil {
+					t.Fatal(err)
+				}
+				n, pages := strings.Count(html.UnescapeString(b.String()), note), 1+len(rv.Programs)
+				if tc.want && n != pages || !tc.want && n != 0 {
+					t.Errorf("%s: the note %d times, want %v on %d pages", lang, n, tc.want, pages)
+				}
+			}
+		})
+	}
+}
