@@ -71,6 +71,22 @@ metrics_listen: 127.0.0.1:%d
 consumer: {batch: 64, ack_wait: 5s}
 agent_timeout: 10s
 alerts: {rules: %q}
+wards:
+  - id: ben-nghe
+    name: {vi: "Phường Bến Nghé", en: "Ben Nghe Ward"}
+programs:
+  - id: program-q1
+    kind: street_cameras
+    ward: ben-nghe
+    name: {vi: "Camera phường, q1", en: "Ward cameras, q1"}
+    cameras:
+      q1/cam-01: {vi: "Cổng chợ", en: "Market gate"}
+  - id: program-q3
+    kind: boarding_house
+    ward: ben-nghe
+    name: {vi: "Nhà trọ q3", en: "Boarding house q3"}
+    cameras:
+      q3/cam-01: {vi: "Hành lang nhà trọ", en: "Boarding house hall"}
 `, nenv.URL, nenv.Auth.AggregatorCreds, s.redisURL, prefix, apiPort, metricsPort, rules))
 	s.simcam = start(t, "simcam", s.env, "simcam", "-config", simcamCfg)
 	s.aggregator = start(t, "aggregator", s.env, "aggregator", "-config", s.aggConfig)
@@ -218,6 +234,8 @@ alerts: {rules: %q}
 		}
 		until(t, ctx, "two cards for cam-01, one per site, each with its own state", `document.querySelectorAll('#cameras li[data-camera="cam-01"]').length === 2
 			&& `+card("q1")+`.dataset.status === "online" && `+card("q3")+`.dataset.status === "offline"`)
+		until(t, ctx, "each card has its own site's name from programs:", `["Cổng chợ", "Market gate"].includes(`+card("q1")+`.querySelector(".name").textContent)
+			&& ["Hành lang nhà trọ", "Boarding house hall"].includes(`+card("q3")+`.querySelector(".name").textContent)`)
 		until(t, ctx, "each card links its own camera and names its site", card("q1")+`.querySelector('a[href="#/camera/q1/cam-01"]')
 			&& `+card("q3")+`.querySelector('a[href="#/camera/q3/cam-01"]')
 			&& `+card("q1")+`.querySelector(".where").textContent.includes("q1") && `+card("q3")+`.querySelector(".where").textContent.includes("q3")`)
