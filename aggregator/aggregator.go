@@ -176,6 +176,7 @@ func Start(ctx context.Context, o Options) (*Aggregator, error) {
 		Programs:       programs.FromConfig(&cfg),
 		Motion:         &review.StreamMotion{JS: js, Stream: cfg.Stream.Name},
 		Investigations: inv,
+		ConsoleNotice:  o.ConsoleNotice,
 	}
 	if a.alerts != nil { // never a typed nil in the interfaces
 		apiOpts.Alerts, apiOpts.MaintenanceAlerts, apiOpts.AlertHistory, apiOpts.Rules = a.alerts, a.alerts, a.alerts.Store(), a.alerts

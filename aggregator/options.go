@@ -6,6 +6,7 @@ import (
 
 	"github.com/camwatch/camwatch/auth"
 	"github.com/camwatch/camwatch/configs"
+	"github.com/camwatch/camwatch/console"
 	"github.com/nats-io/nats.go"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/redis/go-redis/v9"
@@ -44,6 +45,9 @@ type Options struct {
 	// Argon2 overrides the password hashing cost (tests); zero is
 	// auth.DefaultArgon2.
 	Argon2 auth.Argon2Params
+	// ConsoleNotice is shown on every console page (the demo marks its
+	// generated history); nil shows none.
+	ConsoleNotice *console.Notice
 }
 
 // OptionsFromConfig returns Options for a loaded, validated config.

@@ -22,5 +22,6 @@ func uptimeAPI(cfg *configs.Aggregator, st *camstate.Store) *api.Uptime {
 	return &api.Uptime{
 		Source: src, Maintenance: src,
 		Location: loc, Targets: cfg.Uptime.Programs, DefaultTarget: cfg.Uptime.Target,
+		Generated: st,
 	}
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/camwatch/camwatch/auth"
 	"github.com/camwatch/camwatch/event"
 	"github.com/camwatch/camwatch/evidence"
+	"github.com/camwatch/camwatch/signing"
 	"github.com/camwatch/camwatch/testenv"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
@@ -239,4 +240,125 @@ func TestCaseHoldReleasedOnlyWithAudit(t *testing.T) {
 		}
 		return nil
 	})
+}
+
+// TestCaseHoldKeepsCoverage: when the hot retention has removed the
+// status history of a case's cameras, the case's coverage (pa-1 offline
+// for its last hour, refused) is still the one exported: a sync never
+// replaces a held coverage with one that knows less.
+func TestCaseHoldKeepsCoverage(t *testing.T) {
+	w := newWorld(t)
+	ctx := context.Background()
+	for _, cam := range []string{"pa-1", "pa-2"} {
+		keys, err := w.rdb.Keys(ctx, w.prefix+"*"+cam+"*").Result()
+		if err != nil || len(keys) == 0 {
+			t.Fatalf("keys of %s: %v %v", cam, keys, err)
+		}
+		w.rdb.Del(ctx, keys...)
+	}
+	resp, b := w.post(w.srv, w.tokens[auth.Investigator], "/api/v1/cases/"+w.caseA+"/export", `{"reason":"after the history went"}`)
+	if resp.StatusCode != 200 {
+		t.Fatalf("export: %d %s", resp.StatusCode, trim(string(b)))
+	}
+	if _, err := evidence.Verify(bytes.NewReader(b), int64(len(b)), w.ev.PublicKey()); err != nil {
+		t.Fatal(err)
+	}
+	data, _ := bundleFile(t, b, evidence.CoverageFile)
+	var cov []evidence.CameraCoverage
+	if err := json.Unmarshal([]byte(data), &cov); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range cov {
+		if c.Camera != "pa-1" {
+			continue
+		}
+		for _, iv := range c.Intervals {
+			if iv.State == "offline" && iv.Reason == "refused" && c.Seconds["offline"] > 3000 {
+				return
+			}
+		}
+		t.Fatalf("pa-1's held coverage lost its outage: %+v", c)
+	}
+	t.Fatalf("no coverage of pa-1: %s", data)
+}
+
+// TestCaseStatesCappedEvents: a camera with more events in the case's
+// window than the hold keeps per camera is named in the signed manifest
+// with the bound, so "no more events" is never read from a cut list.
+func TestCaseStatesCappedEvents(t *testing.T) {
+	w := newWorld(t)
+	ctx := context.Background()
+	key, _ := signing.GenerateKey()
+	ev, err := evidence.Open(ctx, evidence.Options{JS: w.e.js, Events: w.store, History: w.src, Audit: w.log, Key: key,
+		ClipsMaxBytes: 64 << 20, EventsStream: "EV", MaxEventsPerCamera: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := ev.Create(ctx, &evidence.Case{Number: "CAP-1", Title: "t", Reason: "r",
+		Query:   evidence.Query{Cameras: []string{"pa-1", "pa-2"}, From: time.Now().Add(-2 * time.Hour), To: time.Now()},
+		Cameras: []evidence.Camera{{ID: "pa-1", Site: "q1", Agent: "edge-1", Program: "pa", Ward: "w-pa"}, {ID: "pa-2", Site: "q1", Agent: "edge-1", Program: "pa", Ward: "w-pa"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.Held.Capped) != 1 || c.Held.Capped[0] != "q1/pa-1" || c.Held.Events != 1 {
+		t.Fatalf("held %+v, want pa-1 capped at 1 event", c.Held)
+	}
+	var buf bytes.Buffer
+	if _, err := ev.Export(ctx, evidence.ExportRequest{Case: c.ID, Reason: "court", Exporter: evidence.Exporter{Kind: "user", Name: "an", Role: "investigator"}}, &buf, nil); err != nil {
+		t.Fatal(err)
+	}
+	rep, err := evidence.Verify(bytes.NewReader(buf.Bytes()), int64(buf.Len()), key.Public())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m := rep.Manifest; len(m.Capped) != 1 || m.Capped[0] != "q1/pa-1" || m.EventsPerCamera != 1 {
+		t.Fatalf("manifest capped %v at %d", m.Capped, m.EventsPerCamera)
+	}
+}
+
+// TestLateEventsReachTimelineAndHold: events an edge spooled through an
+// uplink outage reach the stream hours after they happened. A timeline
+// and a case over that past window still show them (the read does not
+// stop at the window's end while a camera has not yet been heard from
+// after it), and the hold keeps them, their clip too.
+func TestLateEventsReachTimelineAndHold(t *testing.T) {
+	w := newWorld(t)
+	ctx := context.Background()
+	lab := event.Labels{Program: "pa", Ward: "w-pa", Location: "Hẻm pa-4"}
+	at := time.Now().Add(-90 * time.Minute) // in the window, published now
+	motion := &event.Event{Schema: 1, ID: event.NewID(), Kind: event.KindMotionStart, Site: "q1", Agent: "edge-1", Camera: "pa-4", Labels: lab,
+		Time: at, Seq: w.e.nextSeq("pa-4"), Motion: &event.Motion{Detector: "pixel", Score: 0.3}}
+	mp4 := []byte("\x00\x00\x00\x18ftypisom the late clip")
+	sum := sha256.Sum256(mp4)
+	obj := event.ClipObject("q1", "edge-1", "pa-4", motion.ID)
+	clips, _ := w.e.js.ObjectStore(ctx, evidence.ClipsBucket)
+	if _, err := clips.PutBytes(ctx, obj, mp4); err != nil {
+		t.Fatal(err)
+	}
+	// The spool drains in order: the motion, a health event after the
+	// window (the camera heard from again), then the clip, uploaded last.
+	w.accept(motion)
+	w.accept(&event.Event{Schema: 1, ID: event.NewID(), Kind: event.KindHealth, Site: "q1", Agent: "edge-1", Camera: "pa-4", Labels: lab,
+		Time: time.Now().Add(-10 * time.Minute), Seq: w.e.nextSeq("pa-4"), Health: &event.Health{Status: event.StatusOnline, Since: time.Now().Add(-10 * time.Minute), LastFrameAgeMS: 40}})
+	w.accept(&event.Event{Schema: 1, ID: event.NewID(), Kind: event.KindClip, Site: "q1", Agent: "edge-1", Camera: "pa-4", Labels: lab,
+		Time: at.Add(15 * time.Second), Seq: w.e.nextSeq("pa-4"), Clip: &event.Clip{Object: obj, SHA256: hex.EncodeToString(sum[:]), Bytes: int64(len(mp4)), Motion: motion.ID}})
+	// Other cameras go on after the window, so the stream has moved on.
+	w.e.healthOf("pa-5", "pa", event.StatusOnline)
+
+	from, to := time.Now().Add(-2*time.Hour).UTC().Format(time.RFC3339), time.Now().Add(-time.Hour).UTC().Format(time.RFC3339)
+	code, tl, _ := w.call(call{method: "GET", path: "/api/v1/timeline?camera=pa-4&from=" + from + "&to=" + to, token: w.tokens[auth.Investigator]})
+	if code != 200 {
+		t.Fatalf("timeline: %d %s", code, tl)
+	}
+	if !strings.Contains(string(tl), motion.ID) || !strings.Contains(string(tl), `"kind":"clip"`) {
+		t.Fatalf("the timeline lacks the late motion or its clip: %s", trim(string(tl)))
+	}
+	resp, b := w.post(w.srv, w.tokens[auth.Investigator], "/api/v1/cases", `{"number":"LATE-1","title":"t","reason":"r","cameras":["pa-4"],"from":"`+from+`","to":"`+to+`"}`)
+	var c evidence.Case
+	if resp.StatusCode != 201 || json.Unmarshal(b, &c) != nil {
+		t.Fatalf("open: %d %s", resp.StatusCode, b)
+	}
+	if c.Held.Events != 2 || c.Held.Clips != 1 {
+		t.Fatalf("held %+v, want the late motion and its clip", c.Held)
+	}
 }

@@ -71,6 +71,12 @@ func (s *server) reviewPage(w http.ResponseWriter, r *http.Request) {
 	}
 	in := review.Input{Ward: ward, Period: period, History: h, Names: s.o.Programs, Targets: u.Targets,
 		DefaultTarget: u.DefaultTarget, Location: loc, Now: now, NoMotion: true}
+	if u.Generated != nil {
+		if in.SyntheticUntil, err = u.Generated.GeneratedUntil(r.Context()); err != nil {
+			s.log.Warn("review: cannot tell whether the history is generated; the review says it may be", "err", err)
+			in.SyntheticUntil = period.To // a report must not pass made-up figures as measured
+		}
+	}
 	if s.o.AlertHistory != nil {
 		if in.Transitions, err = s.o.AlertHistory.History(r.Context(), prev.From, period.To); err != nil {
 			s.internal(w, r, err)

@@ -74,6 +74,10 @@ type Options struct {
 	// review without them (and says so).
 	Motion MotionSource
 
+	// ConsoleNotice is a banner on every console page (the demo's
+	// "this history is generated"); nil shows none.
+	ConsoleNotice *console.Notice
+
 	// Investigations serves the timeline, clips, cases and evidence
 	// bundles; nil answers 404 there.
 	Investigations *Investigations

@@ -35,6 +35,30 @@ type Uptime struct {
 	// others get DefaultTarget.
 	Targets       map[string]float64
 	DefaultTarget float64
+	// Generated says until when part of the history is generated (the
+	// demo); nil: none is.
+	Generated GeneratedHistory
+}
+
+// GeneratedHistory tells when the newest generated (not measured) part of
+// the status history began; *camstate.Store implements it.
+type GeneratedHistory interface {
+	GeneratedUntil(ctx context.Context) (time.Time, error)
+}
+
+// generatedIn reports whether a window starting at from covers generated
+// history; when that cannot be read, it says so in the log and answers
+// true (a report must not pass made-up figures as measured).
+func (s *server) generatedIn(ctx context.Context, u *Uptime, from time.Time) bool {
+	if u.Generated == nil {
+		return false
+	}
+	until, err := u.Generated.GeneratedUntil(ctx)
+	if err != nil {
+		s.log.Warn("cannot tell whether the history is generated; marking the report as generated", "err", err)
+		return true
+	}
+	return !until.IsZero() && from.Before(until)
 }
 
 // uptimeWindows are the named windows of ?window=.
@@ -105,6 +129,7 @@ func (s *server) uptime(w http.ResponseWriter, r *http.Request, csv bool) {
 		s.log.Warn("uptime report skipped damaged history", "transitions", sk.Transitions, "spans", sk.Spans, "cameras", sk.Cameras)
 	}
 	sum := rep.Summary(q.cameras)
+	sum.Generated = s.generatedIn(r.Context(), u, q.opts.Window.From)
 	if q.camera != "" && q.cameras {
 		rep.WithOutages(sum)
 	}

@@ -118,7 +118,10 @@ func (s *Store) CameraHistories(ctx context.Context, ids []event.CameraRef, from
 		c.Ref = id
 		c.Agent, _ = vals[0].(string)
 		if raw, ok := vals[1].(string); ok && raw != "" {
-			_ = json.Unmarshal([]byte(raw), &c.Labels) // written from a validated event
+			var fast bool
+			if c.Labels, fast = scanLabels(raw); !fast {
+				_ = json.Unmarshal([]byte(raw), &c.Labels) // written from a validated event
+			}
 		}
 		if raw, ok := vals[2].(string); ok {
 			if ms, err := strconv.ParseInt(raw, 10, 64); err == nil {
@@ -326,14 +329,11 @@ func (s *Store) writeCamera(ctx context.Context, p redis.Pipeliner, c *CameraHis
 	}
 	var last StatusChange
 	if len(c.Changes) > 0 {
-		zs := make([]redis.Z, len(c.Changes))
-		for j, t := range c.Changes {
-			stored := t.Since.Add(3 * time.Second)
-			b, err := json.Marshal(transition{Status: event.Status(t.Status), Reason: event.Reason(t.Reason), Since: t.Since.UTC(), Time: stored.UTC(), Seq: t.Seq})
-			if err != nil {
-				return err
-			}
-			zs[j] = redis.Z{Score: float64(stored.UnixMilli()), Member: string(b)}
+		zs, err := transitionMembers(c.Changes)
+		if err != nil {
+			return err
+		}
+		for _, t := range c.Changes {
 			if t.Seq >= last.Seq {
 				last = t
 			}
@@ -376,4 +376,83 @@ func (s *Store) MaintenanceDocs(ctx context.Context) (map[string]string, error) 
 		return nil, fmt.Errorf("redis maintenance: %w", err)
 	}
 	return raw, nil
+}
+
+// transitionMembers encodes status changes as the transitions sorted set
+// holds them, each stored a few seconds after it began (as an agent
+// reports it after detection).
+func transitionMembers(changes []StatusChange) ([]redis.Z, error) {
+	zs := make([]redis.Z, len(changes))
+	for j, t := range changes {
+		stored := t.Since.Add(3 * time.Second)
+		b, err := json.Marshal(transition{Status: event.Status(t.Status), Reason: event.Reason(t.Reason), Since: t.Since.UTC(), Time: stored.UTC(), Seq: t.Seq})
+		if err != nil {
+			return nil, err
+		}
+		zs[j] = redis.Z{Score: float64(stored.UnixMilli()), Member: string(b)}
+	}
+	return zs, nil
+}
+
+// ErrSeedOverlaps refuses generated history that would not lie wholly
+// before what a camera's agent already reported.
+var ErrSeedOverlaps = errors.New("generated history overlaps the camera's reported history")
+
+// SeedTransitions adds generated status changes before a camera's real
+// history (the demo's month of past uptime): only the transitions, so the
+// camera's state, sequence and agent stay what its agent reported. Every
+// change must begin and be stored before the camera's earliest stored
+// transition, else nothing is written (ErrSeedOverlaps).
+func (s *Store) SeedTransitions(ctx context.Context, ref event.CameraRef, changes []StatusChange) error {
+	if !ref.Valid() {
+		return fmt.Errorf("seed %q: %w", ref.String(), event.ErrCameraRef)
+	}
+	if len(changes) == 0 {
+		return nil
+	}
+	zs, err := transitionMembers(changes)
+	if err != nil {
+		return err
+	}
+	first, err := s.rdb.ZRangeWithScores(ctx, s.k.transitions(ref), 0, 0).Result()
+	if err != nil {
+		return fmt.Errorf("redis transitions %s: %w", ref, err)
+	}
+	if len(first) > 0 {
+		for _, z := range zs {
+			if z.Score >= first[0].Score {
+				return fmt.Errorf("seed %s: a change stored at %s, the first reported at %s: %w", ref,
+					time.UnixMilli(int64(z.Score)).UTC().Format(time.RFC3339), time.UnixMilli(int64(first[0].Score)).UTC().Format(time.RFC3339), ErrSeedOverlaps)
+			}
+		}
+	}
+	last := changes[0].Since
+	for _, c := range changes {
+		if c.Since.After(last) {
+			last = c.Since
+		}
+	}
+	if err := s.rdb.ZAdd(ctx, s.k.transitions(ref), zs...).Err(); err != nil {
+		return fmt.Errorf("redis seed %s: %w", ref, err)
+	}
+	// Reports over the seeded span say it was generated: the newest
+	// generated change of any camera is remembered (a maximum).
+	if err := s.rdb.ZAdd(ctx, s.k.generated(), redis.Z{Score: float64(last.UnixMilli()), Member: ref.String()}).Err(); err != nil {
+		return fmt.Errorf("redis seed %s: %w", ref, err)
+	}
+	return nil
+}
+
+// GeneratedUntil is when the newest generated change of any camera began
+// (SeedTransitions); zero when no history was generated. A report whose
+// window starts before it shows generated data.
+func (s *Store) GeneratedUntil(ctx context.Context) (time.Time, error) {
+	top, err := s.rdb.ZRevRangeWithScores(ctx, s.k.generated(), 0, 0).Result()
+	if err != nil {
+		return time.Time{}, fmt.Errorf("redis generated: %w", err)
+	}
+	if len(top) == 0 {
+		return time.Time{}, nil
+	}
+	return time.UnixMilli(int64(top[0].Score)).UTC(), nil
 }

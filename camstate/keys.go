@@ -20,9 +20,13 @@ func (k keys) cameras() string                      { return k.p + ":cameras" }
 func (k keys) agents() string                       { return k.p + ":agents" }
 func (k keys) camera(r event.CameraRef) string      { return k.p + ":" + cameraTag(r) }
 func (k keys) transitions(r event.CameraRef) string { return k.p + ":" + cameraTag(r) + ":transitions" }
-func (k keys) rollups(r event.CameraRef) string     { return k.p + ":" + cameraTag(r) + ":stats" }
-func (k keys) agent(id string) string               { return k.p + ":" + agentTag(id) }
-func (k keys) agentGaps(id string) string           { return k.p + ":" + agentTag(id) + ":gaps" }
+
+// generated is the ZSET of cameras with seeded (generated) history, each
+// scored by its newest generated change's time in ms (SeedTransitions).
+func (k keys) generated() string                { return k.p + ":generated" }
+func (k keys) rollups(r event.CameraRef) string { return k.p + ":" + cameraTag(r) + ":stats" }
+func (k keys) agent(id string) string           { return k.p + ":" + agentTag(id) }
+func (k keys) agentGaps(id string) string       { return k.p + ":" + agentTag(id) + ":gaps" }
 
 // Snapshot keys carry the site and camera with the event id, so two
 // cameras (or sites) can never share or overwrite a picture. Each is

@@ -96,3 +96,55 @@ func TestParseUTC(t *testing.T) {
 		}
 	}
 }
+
+// TestScanLabels: labels as the ingester stores them take the fast path
+// and decode as encoding/json decodes them; others fall back.
+func TestScanLabels(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		l    event.Labels
+		fast bool
+	}{
+		{"all", event.Labels{Program: "p", Ward: "w", Location: "Le Loi at Pasteur", Vendor: "hik", Model: "m1"}, true},
+		{"some", event.Labels{Program: "p", Vendor: "dahua"}, true},
+		{"none", event.Labels{}, true},
+		{"only the last", event.Labels{Model: "m"}, true},
+		{"not ASCII", event.Labels{Program: "p", Location: "Lê Lợi – Pasteur"}, false},
+		{"a quote", event.Labels{Location: `the "gate"`}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			b, err := json.Marshal(tc.l)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, ok := scanLabels(string(b))
+			if ok != tc.fast || ok && got != tc.l {
+				t.Fatalf("scanLabels(%s) = %+v, %v; want %+v, %v", b, got, ok, tc.l, tc.fast)
+			}
+		})
+	}
+}
+
+// FuzzScanLabels: whatever the stored labels, when the fast path answers
+// it agrees with encoding/json.
+func FuzzScanLabels(f *testing.F) {
+	for _, l := range []event.Labels{{Program: "p", Ward: "w", Location: "x", Vendor: "v", Model: "m"}, {Ward: "w"}} {
+		b, _ := json.Marshal(l)
+		f.Add(string(b))
+	}
+	f.Add(`{"ward":"w","program":"p"}`)
+	f.Add(`{"program":"","ward":"w"}`)
+	f.Fuzz(func(t *testing.T, raw string) {
+		got, ok := scanLabels(raw)
+		if !ok {
+			return
+		}
+		var want event.Labels
+		if err := json.Unmarshal([]byte(raw), &want); err != nil {
+			t.Fatalf("fast path took %q, which encoding/json refuses: %v", raw, err)
+		}
+		if got != want {
+			t.Fatalf("%q: scanLabels %+v, encoding/json %+v", raw, got, want)
+		}
+	})
+}

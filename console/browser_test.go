@@ -22,6 +22,7 @@ import (
 	"github.com/camwatch/camwatch/aggregator"
 	"github.com/camwatch/camwatch/auth"
 	"github.com/camwatch/camwatch/configs"
+	"github.com/camwatch/camwatch/console"
 	"github.com/camwatch/camwatch/event"
 	"github.com/camwatch/camwatch/testenv"
 	"github.com/chromedp/cdproto/cdp"
@@ -305,6 +306,7 @@ func TestConsoleInBrowser(t *testing.T) {
 	cfg.Redis.Prefix = prefix
 	o := aggregator.OptionsFromConfig(&cfg, slog.New(slog.DiscardHandler), prometheus.NewRegistry())
 	o.NATSURL, o.Redis = natsURL, rdb
+	o.ConsoleNotice = &console.Notice{VI: "Dữ liệu trước 08:00 là dữ liệu tạo ra", EN: "History before 08:00 is generated"}
 	agg, err := aggregator.Start(context.Background(), o)
 	if err != nil {
 		t.Fatal(err)
@@ -372,6 +374,7 @@ func TestConsoleInBrowser(t *testing.T) {
 		waitFor(t, ctx, "login form in Vietnamese", `document.documentElement.lang === "vi" && document.querySelector("h1").textContent === "Đăng nhập"
 			&& document.querySelector("label[for=login-password]").textContent.startsWith("Mật khẩu")`)
 		waitFor(t, ctx, "no navigation before signing in", `[...document.querySelectorAll("nav a")].every((a) => a.hidden)`)
+		waitFor(t, ctx, "the server's notice, in Vietnamese, on the login page too", `!document.querySelector("#notice").hidden && document.querySelector("#notice").textContent === "Dữ liệu trước 08:00 là dữ liệu tạo ra"`)
 		if err := chromedp.Do(ctx,
 			chromedp.SendKeys(chromedp.CSS("#login-user"), "op-lan"),
 			chromedp.SendKeys(chromedp.CSS("#login-password"), "not-the-password"),
@@ -406,7 +409,8 @@ func TestConsoleInBrowser(t *testing.T) {
 		waitFor(t, ctx, "English labels and names", `document.documentElement.lang === "en" && document.querySelector("label[for=f-status]").textContent.startsWith("Status")
 			&& document.querySelector('#cameras li[data-camera="cam-a"] .badge').textContent === "Online"
 			&& document.querySelector('#cameras li[data-camera="cam-a"] .name').textContent === "Alley 15 entrance"
-			&& document.querySelector('#cameras li[data-camera="cam-a"] .where').textContent === "5+1 group, neighbourhood 7 · Ben Nghe Ward"`)
+			&& document.querySelector('#cameras li[data-camera="cam-a"] .where').textContent === "5+1 group, neighbourhood 7 · Ben Nghe Ward"
+			&& document.querySelector("#notice").textContent === "History before 08:00 is generated"`)
 		screenshot(t, ctx, "cameras-operator-en")
 		if err := chromedp.Do(ctx, chromedp.Reload()); err != nil {
 			t.Fatal(err)

@@ -25,12 +25,22 @@ type Options struct {
 	// TimeZone is the IANA zone the page shows times in (the aggregator's
 	// timezone); empty or unknown means DefaultTimeZone.
 	TimeZone string
+	// Notice, when set, is shown on every page, above it (the demo says
+	// which history is generated).
+	Notice *Notice
+}
+
+// Notice is a banner in both languages.
+type Notice struct {
+	VI string `json:"vi"`
+	EN string `json:"en"`
 }
 
 // Config is /console/config.json: what the page needs from the server
 // before it can render, and nothing secret.
 type Config struct {
-	TimeZone string `json:"time_zone"`
+	TimeZone string  `json:"time_zone"`
+	Notice   *Notice `json:"notice,omitempty"`
 }
 
 // Console serves the page's files; its handlers are mounted by the
@@ -43,7 +53,7 @@ type Console struct {
 
 // New prepares the console's handlers.
 func New(o Options) *Console {
-	cfg := Config{TimeZone: o.TimeZone}
+	cfg := Config{TimeZone: o.TimeZone, Notice: o.Notice}
 	if _, err := time.LoadLocation(cfg.TimeZone); cfg.TimeZone == "" || err != nil {
 		cfg.TimeZone = DefaultTimeZone
 	}

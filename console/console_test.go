@@ -192,3 +192,18 @@ func TestInvestigateDictionaries(t *testing.T) {
 		}
 	}
 }
+
+// TestConfigNotice: a notice reaches the page in both languages; without
+// one, config.json says nothing of it.
+func TestConfigNotice(t *testing.T) {
+	res := get(t, Handler(Options{Notice: &Notice{VI: "Dữ liệu tạo ra", EN: "Generated data"}}), "/console/config.json")
+	var c Config
+	if err := json.NewDecoder(res.Body).Decode(&c); err != nil || c.Notice == nil || c.Notice.VI != "Dữ liệu tạo ra" || c.Notice.EN != "Generated data" {
+		t.Fatalf("config %+v %v", c, err)
+	}
+	res = get(t, Handler(Options{}), "/console/config.json")
+	var raw map[string]any
+	if err := json.NewDecoder(res.Body).Decode(&raw); err != nil || raw["notice"] != nil {
+		t.Fatalf("config without a notice: %v %v", raw, err)
+	}
+}

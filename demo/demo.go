@@ -16,12 +16,15 @@ import (
 
 	"github.com/camwatch/camwatch/aggregator"
 	"github.com/camwatch/camwatch/broker"
+	"github.com/camwatch/camwatch/camstate"
 	"github.com/camwatch/camwatch/configs"
 	"github.com/camwatch/camwatch/edge"
+	"github.com/camwatch/camwatch/event"
 	"github.com/camwatch/camwatch/natsauth"
 	"github.com/camwatch/camwatch/signing"
 	"github.com/camwatch/camwatch/simcam"
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/redis/go-redis/v9"
 )
 
 // Options tunes the demo; the zero value plus a Logger works.
@@ -169,7 +172,12 @@ func Run(ctx context.Context, opts Options) error {
 	if reg == nil {
 		reg = prometheus.NewRegistry()
 	}
-	agg, err := aggregator.Start(ctx, aggregator.OptionsFromConfig(&acfg, log.With("component", "aggregator"), reg))
+	// A generated month of history goes before the cameras' real one,
+	// marked as such on every console page.
+	historyEnd := time.Now().Add(-time.Minute)
+	aopts := aggregator.OptionsFromConfig(&acfg, log.With("component", "aggregator"), reg)
+	aopts.ConsoleNotice = historyNotice(historyEnd, siteZone(acfg.TimeZone))
+	agg, err := aggregator.Start(ctx, aopts)
 	if err != nil {
 		return fmt.Errorf("start aggregator: %w", err)
 	}
@@ -209,6 +217,29 @@ func Run(ctx context.Context, opts Options) error {
 		}
 	}()
 	defer func() { stopEdge(); wg.Wait() }()
+
+	ropt, err := redis.ParseURL(redisURL)
+	if err != nil {
+		return fmt.Errorf("demo redis: %w", err)
+	}
+	rdb := redis.NewClient(ropt) // the seeding's own, closed when it ends
+	var refs []event.CameraRef
+	flaky := map[string]bool{}
+	for _, c := range ecfg.Cameras {
+		refs = append(refs, event.CameraRef{Site: ecfg.Site, Camera: c.ID})
+	}
+	for _, c := range scfg.Cameras {
+		flaky[c.ID] = c.OfflineEvery > 0
+	}
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		defer rdb.Close()
+		store := camstate.New(rdb, camstate.Options{Prefix: Prefix})
+		if err := seedHistory(ectx, store, refs, flaky, historyEnd, 2*time.Minute, log); err != nil && !errors.Is(err, context.Canceled) {
+			log.Warn("the demo's generated month of history is missing", "err", err)
+		}
+	}()
 
 	printWelcome(opts.Out, base, "http://"+agg.MetricsAddr(), cams, &ecfg, users)
 	fmt.Fprintf(opts.Out, "MQTT for Home Assistant    mqtt://%s  user homeassistant, password %s\n"+

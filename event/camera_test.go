@@ -3,6 +3,8 @@ package event
 import (
 	"encoding/json"
 	"errors"
+	"regexp"
+	"strings"
 	"testing"
 )
 
@@ -80,6 +82,43 @@ func FuzzParseCameraRef(f *testing.F) {
 		b, err := r.MarshalText()
 		if err != nil || string(b) != s {
 			t.Fatalf("MarshalText = %q, %v", b, err)
+		}
+	})
+}
+
+var tokenRE = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
+
+// FuzzValidToken: the byte loop accepts exactly what the regexp of the
+// documented alphabet does.
+// Seeds: testdata/fuzz/FuzzValidToken.
+func FuzzValidToken(f *testing.F) {
+	for _, s := range []string{"cam-01", "", "a\n", "ẻ", strings.Repeat("a", 64), strings.Repeat("a", 65), "a b", "q1/cam"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := ValidToken(s), tokenRE.MatchString(s); got != want {
+			t.Fatalf("ValidToken(%q) = %v, the regexp says %v", s, got, want)
+		}
+	})
+}
+
+// BenchmarkValidToken: the byte loop against the regexp it replaced
+// (the peer, same run), on a site and a camera id; and a camera
+// reference parsed (two tokens).
+func BenchmarkValidToken(b *testing.B) {
+	b.Run("loop", func(b *testing.B) {
+		for b.Loop() {
+			_ = ValidToken("hcm-q1-ben-nghe") && ValidToken("tdp7-alley-01")
+		}
+	})
+	b.Run("regexp", func(b *testing.B) {
+		for b.Loop() {
+			_ = tokenRE.MatchString("hcm-q1-ben-nghe") && tokenRE.MatchString("tdp7-alley-01")
+		}
+	})
+	b.Run("ParseCameraRef", func(b *testing.B) {
+		for b.Loop() {
+			_, _ = ParseCameraRef("hcm-q1-ben-nghe/tdp7-alley-01")
 		}
 	})
 }

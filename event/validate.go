@@ -24,14 +24,28 @@ const MaxSnapshot = 256 << 10
 const MaxClip = 128 << 20
 
 var (
-	tokenRE  = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
 	sha256RE = regexp.MustCompile(`^[0-9a-f]{64}$`)
 )
 
 // ValidToken reports whether s may be used as a site, agent or camera id:
 // 1 to 64 letters, digits, '-' or '_', so that it is one NATS subject token
 // and one Redis key part.
-func ValidToken(s string) bool { return tokenRE.MatchString(s) }
+//
+// A byte loop, not a regexp: every event checks three or four tokens and
+// every camera reference two, and the loop is about 20 times faster
+// (FuzzValidToken holds it to the regexp ^[A-Za-z0-9_-]{1,64}$).
+func ValidToken(s string) bool {
+	if len(s) == 0 || len(s) > 64 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '_') {
+			return false
+		}
+	}
+	return true
+}
 
 // Decode parses and validates one message. Unknown fields are rejected, so
 // a typo in a producer shows up as an error, not as missing data.

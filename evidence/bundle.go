@@ -60,6 +60,11 @@ type Manifest struct {
 	// for a wrong digest, upload never finished), so an absence is
 	// stated and signed, not silent.
 	Missing []Missing `json:"missing,omitempty"`
+	// Capped names the cameras (site/camera) that had more events in the
+	// window than the hold keeps per camera, EventsPerCamera: events.jsonl
+	// holds the first that many of each, so the rest is stated absent.
+	Capped          []string `json:"capped,omitempty"`
+	EventsPerCamera int      `json:"events_per_camera,omitempty"`
 }
 
 // CaseInfo is the case as it stood at export.

@@ -108,6 +108,10 @@ type Held struct {
 	Clips     int       `json:"clips"`
 	Missing   int       `json:"missing"`
 	Bytes     int64     `json:"bytes"`
+	// Capped names the cameras (site/camera) with more events in the
+	// window than the hold keeps per camera (Options.MaxEventsPerCamera,
+	// default 100,000): the first that many are held.
+	Capped []string `json:"capped,omitempty"`
 }
 
 // Info is the case as a manifest states it.

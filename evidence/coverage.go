@@ -62,3 +62,14 @@ func Coverage(h *uptime.History, cams []Camera, w uptime.Span) []CameraCoverage 
 	}
 	return out
 }
+
+// monitored is the seconds of the window the coverage knows a state for.
+func (c CameraCoverage) monitored() float64 {
+	var n float64
+	for st, sec := range c.Seconds {
+		if st != "unmonitored" {
+			n += sec
+		}
+	}
+	return n
+}

@@ -72,6 +72,9 @@ func (s *Service) Export(ctx context.Context, req ExportRequest, w io.Writer, pr
 	m := Manifest{Case: c.Info(), Query: c.Query, TimeZone: s.o.Location.String(), Exporter: req.Exporter,
 		Reason: req.Reason, ExportedAt: s.o.Now().UTC().Truncate(time.Millisecond), Version: s.o.Version, Missing: missing}
 	m.Counts.Cameras = len(c.Cameras)
+	if len(c.Held.Capped) > 0 {
+		m.Capped, m.EventsPerCamera = c.Held.Capped, s.o.MaxEventsPerCamera
+	}
 	if _, err := bw.Add(EventsFile, bytes.NewReader(events)); err != nil {
 		return nil, err
 	}

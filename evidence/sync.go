@@ -41,11 +41,11 @@ func (s *Service) Sync(ctx context.Context, id string) (*Case, error) {
 	if c.Status != StatusOpen {
 		return nil, ErrClosed
 	}
-	evs, err := s.syncEvents(ctx, c)
+	evs, capped, err := s.syncEvents(ctx, c)
 	if err != nil {
 		return nil, err
 	}
-	held := Held{Events: len(evs)}
+	held := Held{Events: len(evs), Capped: capped}
 	var missing []Missing
 	for _, he := range evs {
 		e := he.e
@@ -76,6 +76,9 @@ func (s *Service) Sync(ctx context.Context, id string) (*Case, error) {
 	}
 	cov, err := s.coverage(ctx, c)
 	if err != nil {
+		return nil, err
+	}
+	if cov, err = s.keepCoverage(ctx, c.ID, cov); err != nil {
 		return nil, err
 	}
 	covData, err := json.MarshalIndent(cov, "", "  ")
@@ -110,11 +113,15 @@ func (s *Service) Sync(ctx context.Context, id string) (*Case, error) {
 // never held). What the stream has aged out stays held from earlier
 // syncs. The union is written back,
 // ordered by time, camera and sequence.
-func (s *Service) syncEvents(ctx context.Context, c *Case) ([]heldEvent, error) {
+//
+// capped names the cameras (site/camera) whose events in the window
+// exceed MaxEventsPerCamera, now or at an earlier sync: the hold keeps the
+// first that many, and the manifest says so.
+func (s *Service) syncEvents(ctx context.Context, c *Case) (out []heldEvent, capped []string, err error) {
 	byID := map[string]heldEvent{}
 	old, _, err := s.heldBytes(ctx, heldEvents(c.ID))
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	sc := bufio.NewScanner(bytes.NewReader(old))
 	sc.Buffer(make([]byte, 64<<10), 4<<20)
@@ -126,14 +133,25 @@ func (s *Service) syncEvents(ctx context.Context, c *Case) ([]heldEvent, error) 
 		}
 	}
 	r := Reader{JS: s.o.JS, Stream: s.o.EventsStream, Stored: s.o.Events}
-	if _, err := r.Read(ctx, c.Cameras, c.Query.From, c.Query.To, nil, s.o.MaxEventsPerCamera, func(data []byte, e *event.Event) {
+	full, err := r.Read(ctx, c.Cameras, c.Query.From, c.Query.To, nil, s.o.MaxEventsPerCamera, func(data []byte, e *event.Event) {
 		if _, held := byID[e.ID]; !held {
 			byID[e.ID] = heldEvent{bytes.Clone(data), e}
 		}
-	}); err != nil {
-		return nil, err
+	})
+	if err != nil {
+		return nil, nil, err
 	}
-	out := make([]heldEvent, 0, len(byID))
+	if full == nil {
+		full = map[string]bool{}
+	}
+	for _, ref := range c.Held.Capped {
+		full[ref] = true
+	}
+	for ref := range full {
+		capped = append(capped, ref)
+	}
+	slices.Sort(capped)
+	out = make([]heldEvent, 0, len(byID))
 	for _, he := range byID {
 		out = append(out, he)
 	}
@@ -153,7 +171,36 @@ func (s *Service) syncEvents(ctx context.Context, c *Case) ([]heldEvent, error) 
 	}
 	if !bytes.Equal(buf.Bytes(), old) {
 		if err := s.putHeld(ctx, heldEvents(c.ID), buf.Bytes()); err != nil {
-			return nil, err
+			return nil, nil, err
+		}
+	}
+	return out, capped, nil
+}
+
+// keepCoverage merges a fresh coverage with the held one, camera by
+// camera: the fresh one replaces the held one unless it knows less of the
+// window (fewer seconds in any state), which is what the hot retention
+// trimming the status history looks like. So the held coverage grows
+// while the window is open and late reports arrive, and never shrinks
+// when the history it was computed from is gone.
+func (s *Service) keepCoverage(ctx context.Context, id string, fresh []CameraCoverage) ([]CameraCoverage, error) {
+	data, ok, err := s.heldBytes(ctx, heldCoverage(id))
+	if err != nil || !ok {
+		return fresh, err
+	}
+	var held []CameraCoverage
+	if json.Unmarshal(data, &held) != nil {
+		return fresh, nil
+	}
+	byRef := map[string]CameraCoverage{}
+	for _, h := range held {
+		byRef[h.Site+"/"+h.Camera] = h
+	}
+	out := make([]CameraCoverage, len(fresh))
+	for i, f := range fresh {
+		out[i] = f
+		if h, ok := byRef[f.Site+"/"+f.Camera]; ok && h.monitored() > f.monitored() {
+			out[i] = h
 		}
 	}
 	return out, nil

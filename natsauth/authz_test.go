@@ -311,3 +311,30 @@ func TestStandaloneConfig(t *testing.T) {
 		t.Error("another site's subject was accepted")
 	}
 }
+
+// TestPlanRefusesBadAgents: what `camwatch nats creds` refuses, each
+// with an error naming it. Camera ids may repeat across sites, agent ids
+// may not: the aggregator keys an agent's state by its id.
+func TestPlanRefusesBadAgents(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		agents []natsauth.Agent
+		want   string
+	}{
+		{"an agent listed twice", []natsauth.Agent{{Site: "q1", Agent: "edge-a"}, {Site: "q1", Agent: "edge-a"}}, "q1/edge-a listed twice"},
+		{"one agent id at two sites", []natsauth.Agent{{Site: "q1", Agent: "edge-a"}, {Site: "q3", Agent: "edge-a"}}, "agent id edge-a is at sites q1 and q3"},
+		{"a bad site", []natsauth.Agent{{Site: "q 1", Agent: "edge-a"}}, `"q 1/edge-a"`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := natsauth.Generate(natsauth.Plan{Dir: t.TempDir(), Agents: tc.agents})
+			if !errors.Is(err, natsauth.ErrPlan) || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("Generate = %v, want ErrPlan naming %q", err, tc.want)
+			}
+		})
+	}
+	// Two sites' agents, each with a camera cam-01: fine.
+	if _, err := natsauth.Generate(natsauth.Plan{Dir: t.TempDir(), Agents: []natsauth.Agent{
+		{Site: "q1", Agent: "edge-q1", Cameras: []string{"cam-01"}}, {Site: "q3", Agent: "edge-q3", Cameras: []string{"cam-01"}}}}); err != nil {
+		t.Fatal(err)
+	}
+}

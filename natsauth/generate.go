@@ -136,6 +136,7 @@ func Generate(p Plan) (*Result, error) {
 		p.StoreDir = "./jetstream"
 	}
 	seen := map[string]bool{}
+	siteOf := map[string]string{} // agent id -> its site
 	for _, a := range p.Agents {
 		if !event.ValidToken(a.Site) || !event.ValidToken(a.Agent) {
 			return nil, fmt.Errorf("%w: agent %q", ErrPlan, a.Key())
@@ -143,7 +144,14 @@ func Generate(p Plan) (*Result, error) {
 		if seen[a.Key()] {
 			return nil, fmt.Errorf("%w: agent %s listed twice", ErrPlan, a.Key())
 		}
+		// Camera ids are unique per site only, agent ids across sites:
+		// the aggregator keys an agent's heartbeats, epochs and losses
+		// by its id (docs/redis.md).
+		if s, ok := siteOf[a.Agent]; ok {
+			return nil, fmt.Errorf("%w: agent id %s is at sites %s and %s: agent ids must be unique across sites (camera ids need only be unique per site)", ErrPlan, a.Agent, s, a.Site)
+		}
 		seen[a.Key()] = true
+		siteOf[a.Agent] = a.Site
 	}
 	for _, r := range p.Rotate {
 		if r != "aggregator" && !seen[r] {

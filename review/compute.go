@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/camwatch/camwatch/alerts"
+	"github.com/camwatch/camwatch/event"
 	"github.com/camwatch/camwatch/programs"
 	"github.com/camwatch/camwatch/uptime"
 )
@@ -15,6 +16,8 @@ import (
 type MotionStart struct {
 	Camera string
 	At     time.Time
+	// Site is the camera's: ids are unique per site only.
+	Site string
 }
 
 // Input is everything a review is computed from.
@@ -40,6 +43,11 @@ type Input struct {
 	Location      *time.Location
 	// Now stops every figure (a period not over yet is measured to now).
 	Now time.Time
+	// SyntheticUntil is when the newest generated (not measured) part of
+	// the history began (the demo's month); zero when none is. A review
+	// whose period (or the previous one, for the trend) starts before it
+	// says so on every page.
+	SyntheticUntil time.Time
 }
 
 // Review is the computed report.
@@ -54,6 +62,8 @@ type Review struct {
 	NoMotion   bool
 	Location   *time.Location
 	Generated  time.Time
+	// Synthetic: part of the history reviewed was generated, not measured.
+	Synthetic bool
 }
 
 // Program is one page of the review.
@@ -79,7 +89,9 @@ type Program struct {
 
 // Camera is one camera's line.
 type Camera struct {
-	ID string
+	// Site and ID identify the camera (ids are unique per site only).
+	Site string
+	ID   string
 	uptime.Figures
 	Met bool
 }
@@ -109,7 +121,7 @@ func Compute(in Input) (*Review, error) {
 	}
 	prev := in.Period.Previous()
 	rv := &Review{Ward: in.Ward, Period: in.Period, Previous: prev, MotionFrom: in.MotionFrom, NoMotion: in.NoMotion,
-		Location: loc, Generated: in.Now}
+		Location: loc, Generated: in.Now, Synthetic: !in.SyntheticUntil.IsZero() && prev.From.Before(in.SyntheticUntil)}
 	// Only the ward's cameras.
 	ward := &uptime.History{AgentLost: in.History.AgentLost, Maintenance: in.History.Maintenance}
 	for _, c := range in.History.Cameras {
@@ -149,10 +161,10 @@ func Compute(in Input) (*Review, error) {
 			if cr.Group != g.Key {
 				continue
 			}
-			camProg[cr.ID] = g.Key
-			c := Camera{ID: cr.ID, Figures: cr.Figures, Met: g.Target == 0 || !cr.Rated || cr.UptimePercent >= g.Target}
+			camProg[cr.Ref.String()] = g.Key
+			c := Camera{Site: cr.Site, ID: cr.ID, Figures: cr.Figures, Met: g.Target == 0 || !cr.Rated || cr.UptimePercent >= g.Target}
 			p.Cameras = append(p.Cameras, c)
-			addCauses(causes, ward, cr.ID, window)
+			addCauses(causes, ward, cr.Ref, window)
 		}
 		for _, c := range causes {
 			p.Causes = append(p.Causes, *c)
@@ -160,14 +172,14 @@ func Compute(in Input) (*Review, error) {
 		slices.SortFunc(p.Causes, func(a, b Cause) int {
 			return cmp.Or(cmp.Compare(b.Duration, a.Duration), cmp.Compare(a.Kind, b.Kind), cmp.Compare(a.Reason, b.Reason))
 		})
-		slices.SortFunc(p.Cameras, func(a, b Camera) int { return cmp.Compare(a.ID, b.ID) })
+		slices.SortFunc(p.Cameras, func(a, b Camera) int { return cmp.Or(cmp.Compare(a.ID, b.ID), cmp.Compare(a.Site, b.Site)) })
 		for _, c := range p.Cameras {
 			if c.Rated && c.UptimePercent < 100 {
 				p.Worst = append(p.Worst, c)
 			}
 		}
 		slices.SortStableFunc(p.Worst, func(a, b Camera) int {
-			return cmp.Or(cmp.Compare(a.UptimePercent, b.UptimePercent), cmp.Compare(b.Offline, a.Offline), cmp.Compare(a.ID, b.ID))
+			return cmp.Or(cmp.Compare(a.UptimePercent, b.UptimePercent), cmp.Compare(b.Offline, a.Offline), cmp.Compare(a.ID, b.ID), cmp.Compare(a.Site, b.Site))
 		})
 		if len(p.Worst) > 5 {
 			p.Worst = p.Worst[:5]
@@ -188,7 +200,7 @@ func Compute(in Input) (*Review, error) {
 		idx[p.ID] = i
 	}
 	for _, m := range in.Motion {
-		i, ok := idx[camProg[m.Camera]]
+		i, ok := idx[camProg[event.CameraRef{Site: m.Site, Camera: m.Camera}.String()]]
 		if !ok || m.At.Before(in.Period.From) || !m.At.Before(in.Period.To) {
 			continue
 		}
@@ -217,8 +229,8 @@ func Compute(in Input) (*Review, error) {
 
 // addCauses adds camera id's offline, degraded, unknown and maintenance
 // intervals in w to causes, by state and reason.
-func addCauses(causes map[[2]string]*Cause, h *uptime.History, id string, w uptime.Span) {
-	i := slices.IndexFunc(h.Cameras, func(c uptime.Camera) bool { return c.ID == id })
+func addCauses(causes map[[2]string]*Cause, h *uptime.History, ref event.CameraRef, w uptime.Span) {
+	i := slices.IndexFunc(h.Cameras, func(c uptime.Camera) bool { return c.Ref() == ref })
 	if i < 0 {
 		return
 	}

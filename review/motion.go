@@ -69,7 +69,7 @@ func (m *StreamMotion) MotionStarts(ctx context.Context, from, to time.Time) ([]
 				return out, begins, nil
 			}
 			if !e.Time.Before(from) {
-				out = append(out, MotionStart{Camera: e.Camera, At: e.Time})
+				out = append(out, MotionStart{Camera: e.Camera, At: e.Time, Site: e.Site})
 			}
 		}
 		if err := batch.Error(); err != nil && !errors.Is(err, jetstream.ErrNoMessages) {

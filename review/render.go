@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/camwatch/camwatch/event"
 	"github.com/camwatch/camwatch/programs"
 	"github.com/camwatch/camwatch/uptime"
 )
@@ -29,9 +30,12 @@ type view struct {
 	Title, WardLabel, Ward, PeriodLabel string
 	Period, MeasuredTo, Generated       string
 	PrintHint, NoCameras                string
-	T                                   map[string]string
-	Programs                            []progView
-	Empty                               bool
+	// SyntheticNote warns on every page that figures come from generated
+	// history; empty when they are all measured.
+	SyntheticNote string
+	T             map[string]string
+	Programs      []progView
+	Empty         bool
 }
 
 type progView struct {
@@ -66,6 +70,9 @@ func Render(w io.Writer, rv *Review, d *programs.Directory, lang programs.Lang) 
 	v := view{Lang: lang, Title: t("title"), WardLabel: t("ward"), Ward: d.WardName(rv.Ward, lang), PeriodLabel: t("period"),
 		Period: periodName(rv.Period, lang), MeasuredTo: fmtTime(rv.MeasuredTo, loc), Generated: fmtTime(rv.Generated, loc),
 		PrintHint: t("print"), NoCameras: t("noCameras"), T: map[string]string{}, Empty: len(rv.Programs) == 0}
+	if rv.Synthetic {
+		v.SyntheticNote = t("synthetic")
+	}
 	for k := range texts {
 		v.T[k] = t(k)
 	}
@@ -89,11 +96,27 @@ func Render(w io.Writer, rv *Review, d *programs.Directory, lang programs.Lang) 
 				pv.MedianAck = dur(time.Duration(*a.MedianAckS*float64(time.Second)), lang)
 			}
 		}
+		// Camera ids are unique per site only: a program with two
+		// sites' cam-01 names the site on their rows.
+		sites := map[string]map[string]bool{}
 		for _, c := range p.Cameras {
-			pv.Rows = append(pv.Rows, camRow(c, p, d, lang))
+			if sites[c.ID] == nil {
+				sites[c.ID] = map[string]bool{}
+			}
+			sites[c.ID][c.Site] = true
+		}
+		row := func(c Camera) camView {
+			v := camRow(c, p, d, lang)
+			if len(sites[c.ID]) > 1 {
+				v.Name += " · " + c.Site
+			}
+			return v
+		}
+		for _, c := range p.Cameras {
+			pv.Rows = append(pv.Rows, row(c))
 		}
 		for _, c := range p.Worst {
-			pv.Worst = append(pv.Worst, camRow(c, p, d, lang))
+			pv.Worst = append(pv.Worst, row(c))
 		}
 		for _, c := range p.Causes {
 			what := t(string(c.Kind))
@@ -133,7 +156,7 @@ func Render(w io.Writer, rv *Review, d *programs.Directory, lang programs.Lang) 
 }
 
 func camRow(c Camera, p Program, d *programs.Directory, lang programs.Lang) camView {
-	return camView{ID: c.ID, Name: d.CameraName(c.ID, "", lang), Uptime: pct(c.Figures, lang), Offline: dur(c.Offline, lang),
+	return camView{ID: c.ID, Name: d.CameraName(event.CameraRef{Site: c.Site, Camera: c.ID}, "", lang), Uptime: pct(c.Figures, lang), Offline: dur(c.Offline, lang),
 		Degraded: dur(c.Degraded, lang), Outages: fmt.Sprint(c.Outages), Longest: dur(c.LongestOutage, lang),
 		Missed: p.Target > 0 && c.Rated && c.UptimePercent < p.Target}
 }

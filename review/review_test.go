@@ -76,8 +76,8 @@ func handInput() Input {
 	p, _ := ParsePeriod("2026-11", hcm)
 	return Input{Ward: "bn", Period: p, History: handHistory(), Transitions: handAlerts(), Names: dir,
 		Targets: map[string]float64{"p1": 99}, Location: hcm, Now: at(12, 1, 12, 0),
-		Motion: []MotionStart{{"c1", at(11, 3, 7, 30)}, {"c1", at(11, 3, 7, 45)}, {"c2", at(11, 4, 19, 10)},
-			{"c1", at(10, 30, 7, 0)}, {"c9", at(11, 3, 7, 0)}}}
+		Motion: []MotionStart{{"c1", at(11, 3, 7, 30), ""}, {"c1", at(11, 3, 7, 45), ""}, {"c2", at(11, 4, 19, 10), ""},
+			{"c1", at(10, 30, 7, 0), ""}, {"c9", at(11, 3, 7, 0), ""}}}
 }
 
 // TestReviewAgainstHandComputedHistory: every figure of the review of a
@@ -239,5 +239,79 @@ func TestParsePeriod(t *testing.T) {
 		if _, err := ParsePeriod(bad, hcm); err == nil {
 			t.Errorf("%q accepted", bad)
 		}
+	}
+}
+
+// TestReviewTwoSitesSameCameraID: another ward's site q3 also has a
+// "c1" (and it is offline all month). The review of ward bn counts q1's
+// c1 alone: its uptime, its causes, its motion; q3's c1 motion at 05 h
+// is not bn's.
+func TestReviewTwoSitesSameCameraID(t *testing.T) {
+	in := handInput()
+	for i := range in.History.Cameras {
+		in.History.Cameras[i].Site = "q1"
+	}
+	in.History.Maintenance[0].Site = "q1"
+	in.History.Cameras = append(in.History.Cameras, uptime.Camera{Site: "q3", ID: "c1", Agent: "a3",
+		Labels: event.Labels{Program: "p3", Ward: "other"}, Transitions: []uptime.Transition{
+			{Time: at(10, 1, 0, 0), Seq: 1, State: uptime.Offline, Reason: "timeout"}}})
+	for i := range in.Motion {
+		in.Motion[i].Site = "q1"
+	}
+	in.Motion = append(in.Motion, MotionStart{Camera: "c1", At: at(11, 3, 5, 0), Site: "q3"})
+	rv, err := Compute(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rv.Programs) != 1 || len(rv.Programs[0].Cameras) != 2 {
+		t.Fatalf("programs %+v", rv.Programs)
+	}
+	p := rv.Programs[0]
+	if c := p.Cameras[0]; c.Site != "q1" || c.ID != "c1" || math.Abs(c.UptimePercent-100*714.0/720) > 0.0005 {
+		t.Errorf("bn's c1: %+v", c)
+	}
+	var hours [24]int
+	hours[7], hours[19] = 2, 1
+	if p.MotionByHour != hours {
+		t.Errorf("motion by hour %v, want 2 at 07 h and 1 at 19 h (q3's c1 at 05 h is another ward's)", p.MotionByHour)
+	}
+	for _, c := range p.Causes {
+		if c.Reason == "timeout" && c.Duration != 24*time.Hour {
+			t.Errorf("timeout %s: q3's c1 leaked into bn's causes", c.Duration)
+		}
+	}
+}
+
+// TestReviewSaysWhenHistoryIsGenerated: a review over generated history
+// (the demo's month) says so on its cover and on every program page, in
+// both languages; one over measured history says nothing of it.
+func TestReviewSaysWhenHistoryIsGenerated(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		until time.Time
+		want  bool
+	}{
+		{"generated inside the period", handInput().Period.From.Add(24 * time.Hour), true},
+		{"generated before the previous period only", handInput().Period.Previous().From.Add(-time.Hour), false},
+		{"nothing generated", time.Time{}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			in := handInput()
+			in.SyntheticUntil = tc.until
+			rv, err := Compute(in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for lang, note := range map[programs.Lang]string{programs.VI: "dữ liệu tạo ra", programs.EN: "was generated (a demo)"} {
+				var b bytes.Buffer
+				if err := Render(&b, rv, dir, lang); err != nil {
+					t.Fatal(err)
+				}
+				n, pages := strings.Count(html.UnescapeString(b.String()), note), 1+len(rv.Programs)
+				if tc.want && n != pages || !tc.want && n != 0 {
+					t.Errorf("%s: the note %d times, want %v on %d pages", lang, n, tc.want, pages)
+				}
+			}
+		})
 	}
 }

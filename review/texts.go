@@ -39,6 +39,7 @@ var texts = map[string]names{
 	"motion":      {VI: "Hoạt động chuyển động theo giờ trong ngày", EN: "Motion activity by hour of day"},
 	"motionFrom":  {VI: "Dữ liệu chuyển động chỉ có từ", EN: "Motion data only from"},
 	"noMotion":    {VI: "Không đọc được dữ liệu chuyển động", EN: "Motion data could not be read"},
+	"synthetic":   {VI: "Lưu ý: một phần lịch sử trong báo cáo này là dữ liệu tạo ra (bản trình diễn), không phải đo thật.", EN: "Note: part of the history in this review was generated (a demo), not measured."},
 	"worst":       {VI: "Camera hoạt động kém nhất", EN: "Worst cameras"},
 	"trend":       {VI: "So với kỳ trước", EN: "Against the previous period"},
 	"previous":    {VI: "Kỳ trước", EN: "Previous period"},

@@ -70,5 +70,6 @@ for c in "${clips[@]}"; do
 done
 for name in $(awk '$3 ~ /^Benchmark/{print $3}' "$out" | sort -u); do
 	m=$(awk -v n="$name" '$3==n{print $4}' "$out" | median)
-	echo "$name: ${m} ns/op ($(awk -v n="$name" '$3==n{$1=$2=$3=$4="";print}' "$out" | tail -1))"
+	x=$(awk -v n="$name" '$3==n{print $6}' "$out" | median)
+	echo "$name: ${m} ns/op, $x $(awk -v n="$name" '$3==n{print $7; exit}' "$out")"
 done

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Edge CPU per stream: N simulated 640x360 15 fps cameras read by one
-# camwatch edge agent (health + compressed motion detector + spool + NATS),
+# camwatch edge agent (health + the default motion detector, auto since issue 11, + spool + NATS),
 # against one `ffmpeg -rtsp_transport tcp -i URL -c copy -f null -` per
 # stream, in the same run, alternating, ROUNDS times. Prints medians.
 # Needs: ffmpeg, Redis at 127.0.0.1:6379, nats-server with JetStream at
@@ -13,10 +13,16 @@ go build -o bin/camwatch ./cmd/camwatch
 work=$(mktemp -d); trap 'kill $(jobs -p) 2>/dev/null || true; sleep 1; rm -rf "$work"' EXIT
 hz=$(getconf CLK_TCK)
 
+# MIX=clip:weight,... gives the cameras a mix of clips in those proportions
+# (MIX=static-640x360:9,walk-640x360:1 is one busy camera in ten);
+# otherwise every camera plays CLIP (default busy-640x360).
+mix=()
+for cw in $(echo "${MIX:-${CLIP:-busy-640x360}:1}" | tr ',' ' '); do
+  for _ in $(seq "${cw##*:}"); do mix+=("${cw%%:*}"); done
+done
 { echo "listen: 127.0.0.1:$BASE"; echo "cameras:"
   for i in $(seq 0 $((N-1))); do
-    clip=${CLIP:-busy-640x360}
-    echo "  - {id: cam$i, clip: $clip}"
+    echo "  - {id: cam$i, clip: ${mix[$((i % ${#mix[@]}))]}}"
   done; } > "$work/simcam.yaml"
 { echo "site: bench"; echo "agent: edge-bench"; echo "nats: {url: nats://127.0.0.1:4222}"
   echo "spool_dir: $work/spool"; echo "cameras:"

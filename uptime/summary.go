@@ -22,6 +22,9 @@ type Summary struct {
 	Cameras    []CameraSummary `json:"cameras,omitempty"`
 	Missed     []string        `json:"missed"`
 	Skipped    Skipped         `json:"skipped"`
+	// Generated is set (by the API) when part of the window's history was
+	// generated, not measured: the demo's seeded month.
+	Generated bool `json:"generated,omitempty"`
 }
 
 // Seconds are Figures with every duration in seconds.

@@ -237,6 +237,10 @@ func evidenceVerify(args []string, out io.Writer) error {
 	} else {
 		fmt.Fprintf(out, "signed by key %s as named in the bundle: unchanged since signing, but who signed is not checked; pass -key with the deployment's key (camwatch evidence key)\n", rep.KeyID)
 	}
+	if len(m.Capped) > 0 {
+		fmt.Fprintf(out, "the events of %d cameras (%s) were cut at %d per camera: later events of theirs in the window are not in the bundle\n",
+			len(m.Capped), strings.Join(m.Capped, ", "), m.EventsPerCamera)
+	}
 	if len(m.Missing) > 0 {
 		fmt.Fprintf(out, "%d referenced files are not in the bundle, each with its reason in manifest.json \"missing\"\n", len(m.Missing))
 	}

@@ -10,6 +10,7 @@
   let stopView = null; // cleanup of the current page (timers, feeds)
   let rerender = null; // re-renders the current page after a language switch
   let me = null; // the signed-in actor (GET /api/v1/session): what to show
+  let notice = null; // the server's banner for every page ({vi, en}), if any
   // dir holds the display names (GET /api/v1/programs): pages show these,
   // never the ids the cameras carry in their labels.
   let dir = { programs: {}, wards: {}, cameras: {}, kinds: {} };
@@ -50,8 +51,13 @@
   function progName(id) { return id ? (dir.programs[id] ? nm(dir.programs[id].name) : id) : ""; }
   function wardName(id) { return id ? (dir.wards[id] ? nm(dir.wards[id].name) : id) : ""; }
   function kindName(k) { return dir.kinds[k] ? nm(dir.kinds[k]) : k || ""; }
-  // camName is a camera's configured name, else its location, else its id.
-  function camName(id, labels) {
+  // camName is a camera's configured name (for "<site>/<camera>", else
+  // for its id), else its location, else its id. id may itself be a
+  // "<site>/<camera>" (a scope or a rule naming one site's camera).
+  function camName(id, labels, site) {
+    const key = site ? site + "/" + id : id;
+    if (dir.cameras[key]) return nm(dir.cameras[key]);
+    if (id && id.includes("/") && dir.cameras[id.slice(id.indexOf("/") + 1)]) return nm(dir.cameras[id.slice(id.indexOf("/") + 1)]);
     if (dir.cameras[id]) return nm(dir.cameras[id]);
     return (labels && labels.location) || id || "";
   }
@@ -182,6 +188,9 @@
     document.title = t("app.title");
     for (const el of document.querySelectorAll("[data-i18n]")) el.textContent = t(el.dataset.i18n);
     for (const el of document.querySelectorAll("[data-i18n-label]")) el.setAttribute("aria-label", t(el.dataset.i18nLabel));
+    const banner = document.getElementById("notice");
+    banner.hidden = !notice;
+    banner.textContent = notice ? notice[lang] || notice.vi || notice.en : "";
     const who = document.getElementById("who"), out = document.getElementById("logout"), pw = document.getElementById("password");
     who.hidden = out.hidden = !me;
     pw.hidden = !me || me.kind !== "user";
@@ -283,7 +292,7 @@
     // thumb is the camera's latest picture (a motion start, a picture
     // fault or the edge's periodic thumbnail), for those who may see it.
     function thumb(c) {
-      const alt = t("cameras.thumbAlt", camName(c.id, c.labels));
+      const alt = t("cameras.thumbAlt", camName(c.id, c.labels, c.site));
       if (c.snapshot && can("snapshots.read")) {
         return h("img", { class: "thumb", src: "/api/v1/events/" + encodeURIComponent(c.snapshot.id) + "/snapshot", alt,
           width: 320, height: 180, loading: "lazy", decoding: "async", title: c.snapshot.at ? t("cameras.thumbAt", fmtTime(c.snapshot.at)) : null });
@@ -293,7 +302,7 @@
     function card(c) {
       const st = cameraState(c);
       const lab = c.labels || {};
-      const name = camName(c.id, lab);
+      const name = camName(c.id, lab, c.site);
       const title = can("events.read") ? h("a", { href: camHref(c.site, c.id), title: t("cameras.timeline"), class: "name" }, name) : h("span", { class: "name" }, name);
       const figures = st === "online" || st === "degraded"
         ? [fmtNum(c.fps, 1) + " " + t("cameras.fpsUnit"), fmtNum(c.bitrate_kbps, 0) + " kb/s", c.width ? c.width + "×" + c.height + (c.codec ? " " + c.codec : "") : ""].filter(Boolean).join(" · ")
@@ -325,7 +334,7 @@
         (!filters.status || cameraState(c) === filters.status) &&
         (!filters.reason || c.reason === filters.reason));
       dup = reused(cams, (c) => c.site, (c) => c.id);
-      const names = new Map(list.map((c) => [c.ref, camName(c.id, c.labels)]));
+      const names = new Map(list.map((c) => [c.ref, camName(c.id, c.labels, c.site)]));
       list.sort((a, b) => (stateRank[cameraState(a)] ?? 1) - (stateRank[cameraState(b)] ?? 1) || collate(names.get(a.ref), names.get(b.ref)) || collate(a.site || "", b.site || ""));
       const problems = list.filter((c) => cameraState(c) !== "online").length;
       body.push(h("p", { class: "meta" }, t("cameras.count", list.length, problems), at ? " · " + t("common.updated", fmtTime(at)) : ""));
@@ -365,7 +374,7 @@
           let tr;
           try { tr = JSON.parse(ev.data); } catch (_) { return; }
           upsert(tr.alert, tr.at);
-          if (kind === "firing") live.textContent = t("trigger." + tr.alert.trigger) + " — " + (tr.alert.camera ? camName(tr.alert.camera, tr.alert.labels) : tr.alert.agent || "");
+          if (kind === "firing") live.textContent = t("trigger." + tr.alert.trigger) + " — " + (tr.alert.camera ? camName(tr.alert.camera, tr.alert.labels, tr.alert.site) : tr.alert.agent || "");
           render();
         });
       }
@@ -421,13 +430,13 @@
         actions.append(h("button", { type: "button", class: "resolve", onclick: show("resolve") }, t("alerts.resolve")));
       }
       const lab = a.labels || {};
-      const where = a.camera ? [t("alerts.camera"), " ", can("events.read") ? h("a", { href: camHref(a.site, a.camera) }, camName(a.camera, lab)) : camName(a.camera, lab), a.site ? " · " + t("cameras.site", a.site) : ""] : [t("alerts.agent"), " ", a.agent || ""];
+      const where = a.camera ? [t("alerts.camera"), " ", can("events.read") ? h("a", { href: camHref(a.site, a.camera) }, camName(a.camera, lab, a.site)) : camName(a.camera, lab, a.site), a.site ? " · " + t("cameras.site", a.site) : ""] : [t("alerts.agent"), " ", a.agent || ""];
       wrap.append(...[
         h("div", { class: "head" },
           h("span", { class: "badge state st-" + a.state }, t("state." + a.state)),
           h("span", { class: "badge sev" }, has("severity." + a.severity) ? t("severity." + a.severity) : a.severity),
           h("strong", {}, has("trigger." + a.trigger) ? t("trigger." + a.trigger) : a.trigger)),
-        h("div", {}, where, lab.location && lab.location !== camName(a.camera, lab) ? " · " + lab.location : "", lab.program ? " · " + progName(lab.program) : ""),
+        h("div", {}, where, lab.location && lab.location !== camName(a.camera, lab, a.site) ? " · " + lab.location : "", lab.program ? " · " + progName(lab.program) : ""),
         h("div", { class: "sub" }, t("alerts.rule"), ": ", a.rule, " · ", t("alerts.fired", fmtTime(a.fired_at))),
         a.ack ? h("div", { class: "ackinfo" }, t("alerts.ackBy", a.ack.by, fmtTime(a.ack.at)), a.ack.note ? " — " + t("alerts.note", a.ack.note) : "") : null,
         a.state === "resolved" ? h("div", { class: "ackinfo" }, a.resolved_by === "condition" || a.resolved_by === "rule" || !a.resolved_by
@@ -527,7 +536,7 @@
         ["health", "stats", "motion.start", "motion.end"].map((k) => h("option", { value: k, selected: state.kind === k }, t("kind." + k))))),
       h("button", { type: "submit", class: "primary" }, t("timeline.show")));
       const [tsite, tcam] = id.includes("/") ? id.split("/") : ["", id];
-      const body = [h("p", {}, h("a", { href: "#/cameras" }, t("timeline.back"))), h("h1", {}, t("timeline.title", camName(tcam) + (tsite ? " · " + t("cameras.site", tsite) : ""))), form,
+      const body = [h("p", {}, h("a", { href: "#/cameras" }, t("timeline.back"))), h("h1", {}, t("timeline.title", camName(tcam, null, tsite) + (tsite ? " · " + t("cameras.site", tsite) : ""))), form,
         h("p", {}, h("a", { href: query(10000), download: "camwatch-" + id.replace("/", "-") + "-" + state.from.toISOString().replace(/[:.]/g, "") + ".json", id: "download" }, t("timeline.download")))];
       if (err) body.push(h("p", { class: "error", role: "alert" }, t("common.error", err)));
       if (!data) body.push(h("p", {}, t("common.loading")));
@@ -697,7 +706,7 @@
         Object.values(dir.programs).map((p) => h("option", { value: p.id }, nm(p.name))));
     }
     function target(x) {
-      if (x.camera) return t("manage.target.camera", camName(x.camera));
+      if (x.camera) return t("manage.target.camera", camName(x.camera, null, x.site));
       if (x.program) return t("manage.target.program", progName(x.program));
       if (x.ward) return t("manage.target.ward", wardName(x.ward));
       return t("manage.target.all");
@@ -859,6 +868,7 @@
     // before the first page.
     const [cfg, who] = await Promise.all([getJSON("config.json").catch(() => null), getJSON("/api/v1/session").catch(() => null)]);
     if (cfg && cfg.time_zone) timeZone = cfg.time_zone;
+    if (cfg && cfg.notice) notice = cfg.notice;
     me = who;
     if (me && can("cameras.read")) await loadNames();
     applyStatic();

@@ -46,6 +46,7 @@
     "inv.case.open": "Mở hồ sơ cho khu vực và thời gian này",
     "inv.case.opened": "Đã mở hồ sơ {0}; dữ liệu được giữ lại tới khi quản trị viên đóng hồ sơ.",
     "inv.case.held": "Giữ: {0} sự kiện, {1} ảnh, {2} đoạn phim, {3} thiếu",
+    "inv.case.capped": "Danh sách sự kiện bị cắt (quá nhiều sự kiện cho mỗi camera): {0}",
     "inv.case.export": "Xuất gói chứng cứ",
     "inv.case.exportReason": "Lý do xuất (ghi vào nhật ký)",
     "inv.case.exporting": "Đang xuất…",
@@ -95,6 +96,7 @@
     "inv.case.open": "Open a case for this area and window",
     "inv.case.opened": "Case {0} opened; its data is held until an admin closes it.",
     "inv.case.held": "Held: {0} events, {1} snapshots, {2} clips, {3} missing",
+    "inv.case.capped": "Events cut off (more than a hold keeps per camera): {0}",
     "inv.case.export": "Export evidence bundle",
     "inv.case.exportReason": "Reason for the export (audited)",
     "inv.case.exporting": "Exporting…",
@@ -196,7 +198,7 @@
       });
       // A camera is (site, camera): the link names both.
       return h("div", { class: "lane", "data-camera": cam.id, "data-site": cam.site, "data-ref": cam.site + "/" + cam.id },
-        h("div", { class: "lane-name" }, h("a", { href: "#/camera/" + encodeURIComponent(cam.site) + "/" + encodeURIComponent(cam.id) }, camName(cam.id, { location: cam.location })),
+        h("div", { class: "lane-name" }, h("a", { href: "#/camera/" + encodeURIComponent(cam.site) + "/" + encodeURIComponent(cam.id) }, camName(cam.id, { location: cam.location }, cam.site)),
           h("small", {}, [multiSite ? cam.site : "", progName(cam.program), wardName(cam.ward), cam.location].filter(Boolean).join(" · "))),
         h("div", { class: "lane-body" }, bar, track));
     }
@@ -249,7 +251,8 @@
         const li = h("li", { "data-case": cs.id },
           h("strong", {}, cs.number), " · " + cs.title + " · ", h("span", { class: "badge st-" + (cs.status === "open" ? "online" : "unknown") }, t("inv.case.status." + cs.status)),
           h("br"), h("small", {}, fmtTime(cs.query.from) + " – " + fmtTime(cs.query.to) + " · " + cs.cameras.map((x) => x.id).join(", ")),
-          h("br"), h("small", {}, t("inv.case.held", cs.held.events, cs.held.snapshots, cs.held.clips, cs.held.missing)));
+          h("br"), h("small", {}, t("inv.case.held", cs.held.events, cs.held.snapshots, cs.held.clips, cs.held.missing)),
+          cs.held.capped ? [h("br"), h("small", { class: "warn" }, t("inv.case.capped", cs.held.capped.join(", ")))] : null);
         if (cs.status === "open" && can("evidence.export")) {
           const reason = h("input", { type: "text", required: true, "aria-label": t("inv.case.exportReason"), placeholder: t("inv.case.exportReason") });
           li.append(h("form", { class: "inline", onsubmit: async (ev) => {

@@ -1,0 +1,85 @@
+package uptime
+
+import (
+	"context"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/camwatch/camwatch/camstate"
+	"github.com/camwatch/camwatch/testenv"
+	"github.com/redis/go-redis/v9"
+)
+
+// BenchmarkProgramReport30dCPU is the 30-day program report over 10,000
+// cameras (90 days generated) on a private redis-server and on a private
+// three-master Redis Cluster, in one run, reporting besides the wall time
+// the CPU each report costs: this process's (read, decode, compute) and
+// the Redis servers' (INFO cpu of every node, which serve nothing else).
+// CPU per report does not depend on what else loads the machine, wall
+// time does: on 2 shared cores the CPU figures are the ones to compare.
+//
+//	go test ./uptime -run '^$' -bench ProgramReport30dCPU -benchtime 5x -count 3
+func BenchmarkProgramReport30dCPU(b *testing.B) {
+	w := Span{genEnd.Add(-30 * 24 * time.Hour), genEnd}
+	for _, backend := range []struct {
+		name string
+		open func(testing.TB) (redis.UniversalClient, []string)
+	}{
+		{"redis", func(t testing.TB) (redis.UniversalClient, []string) {
+			s := testenv.StartRedis(t)
+			return s.Client(t), []string{s.Addr}
+		}},
+		{"cluster", func(t testing.TB) (redis.UniversalClient, []string) {
+			c := testenv.StartRedisCluster(t, testenv.RedisClusterOptions{})
+			return c.Client(t), c.Addrs
+		}},
+	} {
+		b.Run(backend.name, func(b *testing.B) {
+			rdb, nodes := backend.open(b)
+			st := camstate.New(rdb, camstate.Options{Prefix: "bench"})
+			if _, err := Generate(context.Background(), st, GenerateOptions{Cameras: 10000, Days: 90, End: genEnd, Seed: 1}); err != nil {
+				b.Fatal(err)
+			}
+			src := NewSource(st, SourceOptions{Now: func() time.Time { return genEnd }})
+			srv0, self0 := serversCPU(b, nodes), processCPU()
+			benchReport(b, src, w, GroupProgram, "")
+			b.StopTimer()
+			srv, self := serversCPU(b, nodes)-srv0, processCPU()-self0
+			b.ReportMetric(float64(self.Milliseconds())/float64(b.N), "client-cpu-ms/op")
+			b.ReportMetric(float64(srv.Milliseconds())/float64(b.N), "redis-cpu-ms/op")
+		})
+	}
+}
+
+// processCPU is this process's user + system CPU time so far.
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// serversCPU sums used_cpu_user + used_cpu_sys of the redis-servers.
+func serversCPU(b *testing.B, addrs []string) time.Duration {
+	var sum float64
+	for _, a := range addrs {
+		c := redis.NewClient(&redis.Options{Addr: a})
+		info, err := c.Info(context.Background(), "cpu").Result()
+		_ = c.Close()
+		if err != nil {
+			b.Fatal(err)
+		}
+		for line := range strings.SplitSeq(info, "\r\n") {
+			k, v, _ := strings.Cut(line, ":")
+			if k == "used_cpu_user" || k == "used_cpu_sys" {
+				f, _ := strconv.ParseFloat(v, 64)
+				sum += f
+			}
+		}
+	}
+	return time.Duration(sum * float64(time.Second))
+}
