@@ -143,6 +143,35 @@ programs:
 				}
 			}
 		}
+		// The investigators' timeline: both cameras, each with its own
+		// site's events and coverage.
+		var tl struct {
+			Cameras []struct {
+				Ref     string
+				Events  int
+				Seconds map[string]float64
+			}
+			Events []struct{ Site, Camera string }
+		}
+		from := url.QueryEscape(time.Now().Add(-10 * time.Minute).UTC().Format(time.RFC3339))
+		if err := getJSON("/api/v1/timeline?camera=q1/cam-01,q3/cam-01&kind=health&from="+from, &tl); err != nil || len(tl.Cameras) != 2 {
+			t.Fatalf("timeline: %+v %v", tl, err)
+		}
+		perSite := map[string]int{}
+		for _, e := range tl.Events {
+			perSite[e.Site+"/"+e.Camera]++
+		}
+		for _, c := range tl.Cameras {
+			if c.Events == 0 || perSite[c.Ref] != c.Events {
+				t.Errorf("timeline camera %s: %d events, %d listed", c.Ref, c.Events, perSite[c.Ref])
+			}
+		}
+		if q1, q3 := tl.Cameras[0], tl.Cameras[1]; q1.Ref != "q1/cam-01" || q3.Ref != "q3/cam-01" || q1.Seconds["offline"] != 0 || q3.Seconds["offline"] == 0 {
+			t.Errorf("timeline coverage: %+v", tl.Cameras)
+		}
+		if b, err := s.get("/api/v1/timeline?camera=cam-01&from=" + from); err == nil || !strings.Contains(err.Error(), "409") {
+			t.Errorf("timeline of bare cam-01: %v %s", err, b)
+		}
 		b, err := s.get("/api/v1/cameras/cam-01")
 		if err == nil || !strings.Contains(err.Error(), "409") || !strings.Contains(string(b), "q1, q3") {
 			t.Errorf("bare cam-01: %v %s, want 409 naming q1 and q3", err, b)
