@@ -315,3 +315,50 @@ func TestCaseStatesCappedEvents(t *testing.T) {
 		t.Fatalf("manifest capped %v at %d", m.Capped, m.EventsPerCamera)
 	}
 }
+
+// TestLateEventsReachTimelineAndHold: events an edge spooled through an
+// uplink outage reach the stream hours after they happened. A timeline
+// and a case over that past window still show them (the read does not
+// stop at the window's end while a camera has not yet been heard from
+// after it), and the hold keeps them, their clip too.
+func TestLateEventsReachTimelineAndHold(t *testing.T) {
+	w := newWorld(t)
+	ctx := context.Background()
+	lab := event.Labels{Program: "pa", Ward: "w-pa", Location: "Hẻm pa-4"}
+	at := time.Now().Add(-90 * time.Minute) // in the window, published now
+	motion := &event.Event{Schema: 1, ID: event.NewID(), Kind: event.KindMotionStart, Site: "q1", Agent: "edge-1", Camera: "pa-4", Labels: lab,
+		Time: at, Seq: w.e.nextSeq("pa-4"), Motion: &event.Motion{Detector: "pixel", Score: 0.3}}
+	mp4 := []byte("\x00\x00\x00\x18ftypisom the late clip")
+	sum := sha256.Sum256(mp4)
+	obj := event.ClipObject("q1", "edge-1", "pa-4", motion.ID)
+	clips, _ := w.e.js.ObjectStore(ctx, evidence.ClipsBucket)
+	if _, err := clips.PutBytes(ctx, obj, mp4); err != nil {
+		t.Fatal(err)
+	}
+	// The spool drains in order: the motion, a health event after the
+	// window (the camera heard from again), then the clip, uploaded last.
+	w.accept(motion)
+	w.accept(&event.Event{Schema: 1, ID: event.NewID(), Kind: event.KindHealth, Site: "q1", Agent: "edge-1", Camera: "pa-4", Labels: lab,
+		Time: time.Now().Add(-10 * time.Minute), Seq: w.e.nextSeq("pa-4"), Health: &event.Health{Status: event.StatusOnline, Since: time.Now().Add(-10 * time.Minute), LastFrameAgeMS: 40}})
+	w.accept(&event.Event{Schema: 1, ID: event.NewID(), Kind: event.KindClip, Site: "q1", Agent: "edge-1", Camera: "pa-4", Labels: lab,
+		Time: at.Add(15 * time.Second), Seq: w.e.nextSeq("pa-4"), Clip: &event.Clip{Object: obj, SHA256: hex.EncodeToString(sum[:]), Bytes: int64(len(mp4)), Motion: motion.ID}})
+	// Other cameras go on after the window, so the stream has moved on.
+	w.e.healthOf("pa-5", "pa", event.StatusOnline)
+
+	from, to := time.Now().Add(-2*time.Hour).UTC().Format(time.RFC3339), time.Now().Add(-time.Hour).UTC().Format(time.RFC3339)
+	code, tl, _ := w.call(call{method: "GET", path: "/api/v1/timeline?camera=pa-4&from=" + from + "&to=" + to, token: w.tokens[auth.Investigator]})
+	if code != 200 {
+		t.Fatalf("timeline: %d %s", code, tl)
+	}
+	if !strings.Contains(string(tl), motion.ID) || !strings.Contains(string(tl), `"kind":"clip"`) {
+		t.Fatalf("the timeline lacks the late motion or its clip: %s", trim(string(tl)))
+	}
+	resp, b := w.post(w.srv, w.tokens[auth.Investigator], "/api/v1/cases", `{"number":"LATE-1","title":"t","reason":"r","cameras":["pa-4"],"from":"`+from+`","to":"`+to+`"}`)
+	var c evidence.Case
+	if resp.StatusCode != 201 || json.Unmarshal(b, &c) != nil {
+		t.Fatalf("open: %d %s", resp.StatusCode, b)
+	}
+	if c.Held.Events != 2 || c.Held.Clips != 1 {
+		t.Fatalf("held %+v, want the late motion and its clip", c.Held)
+	}
+}

@@ -5,6 +5,7 @@ import (
 
 	"github.com/camwatch/camwatch/auth"
 	"github.com/camwatch/camwatch/configs"
+	"github.com/camwatch/camwatch/event"
 	"github.com/camwatch/camwatch/programs"
 )
 
@@ -13,7 +14,8 @@ import (
 type programsAnswer struct {
 	Wards    []programs.Ward    `json:"wards"`
 	Programs []programs.Program `json:"programs"`
-	// Cameras are the configured camera names by camera id.
+	// Cameras are the configured camera names by camera id, or by
+	// "<site>/<camera>" where the config names one site's camera.
 	Cameras map[string]programs.Names `json:"cameras"`
 	// Kinds names every community-model kind.
 	Kinds map[string]programs.Names `json:"kinds"`
@@ -30,9 +32,13 @@ func (s *server) listPrograms(w http.ResponseWriter, r *http.Request) {
 	for _, p := range d.Programs() {
 		var cams []string
 		for _, c := range p.Cameras {
-			if s.sees(r, auth.Object{Camera: c, Program: p.ID, Ward: p.Ward}) {
+			ref, err := event.ParseCameraRef(c)
+			if err != nil {
+				ref = event.CameraRef{Camera: c} // an id, at every site
+			}
+			if s.sees(r, auth.Object{Site: ref.Site, Camera: ref.Camera, Program: p.ID, Ward: p.Ward}) {
 				cams = append(cams, c)
-				out.Cameras[c], _ = d.CameraNames(c)
+				out.Cameras[c], _ = d.CameraNames(ref)
 			}
 		}
 		if !s.sees(r, auth.Object{Program: p.ID, Ward: p.Ward}) && len(cams) == 0 {

@@ -41,7 +41,8 @@ func TestTwoSitesSameCameraIDRoutes(t *testing.T) {
 	}
 	src := uptime.NewSource(store, uptime.SourceOptions{})
 	q1op := &auth.Actor{Kind: auth.KindToken, Name: "q1-op", Role: auth.Technician, Scope: auth.Scope{Programs: []string{"p-q1"}}}
-	srv := httptest.NewServer(newAPI(Options{Store: timeline(t, store, evs), Uptime: &Uptime{Source: src, Maintenance: src},
+	alertsEnv := newAlertsServer(t)
+	srv := httptest.NewServer(newAPI(Options{Store: timeline(t, store, evs), Uptime: &Uptime{Source: src, Maintenance: src}, Alerts: alertsEnv.r,
 		Auth: fakeAuth{actors: map[string]*auth.Actor{"admin": testAdmin, "q1-op": q1op}}}))
 	t.Cleanup(srv.Close)
 	window := "&from=" + at.Add(-time.Hour).UTC().Format(time.RFC3339) + "&to=" + time.Now().UTC().Format(time.RFC3339)
@@ -69,6 +70,11 @@ func TestTwoSitesSameCameraIDRoutes(t *testing.T) {
 		{"maintenance by site and id", "admin", "POST", "/api/v1/maintenance", `{"site":"q1","camera":"cam-01","end":"` + end + `","note":"cable"}`, 201, `"site":"q1"`},
 		{"maintenance with a site the reference contradicts", "admin", "POST", "/api/v1/maintenance", `{"site":"q1","camera":"q3/cam-01","end":"` + end + `","note":"cable"}`, 400, "disagrees"},
 		{"maintenance by a bare id, for a caller who sees one site", "q1-op", "POST", "/api/v1/maintenance", `{"camera":"cam-01","end":"` + end + `","note":"cable"}`, 201, `"site":"q1"`},
+		{"a silence on a bare id two sites have", "admin", "POST", "/api/v1/silences", `{"camera":"cam-01","end":"` + end + `","comment":"x"}`, 409, "q1, q3"},
+		{"a silence by reference", "admin", "POST", "/api/v1/silences", `{"camera":"q3/cam-01","end":"` + end + `","comment":"x"}`, 201, `"site":"q3"`},
+		{"a silence by a malformed reference", "admin", "POST", "/api/v1/silences", `{"camera":"q3/cam/01","end":"` + end + `","comment":"x"}`, 400, "camera"},
+		{"a silence by a bare id, for a caller who sees one site", "q1-op", "POST", "/api/v1/silences", `{"camera":"cam-01","end":"` + end + `","comment":"x"}`, 201, `"site":"q1"`},
+		{"alerts of one site's camera", "admin", "GET", "/api/v1/alerts?camera=q3/cam-01", "", 200, `"alerts":[]`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			req, _ := http.NewRequest(tc.method, srv.URL+tc.path, strings.NewReader(tc.body))

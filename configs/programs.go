@@ -50,7 +50,9 @@ type Program struct {
 	Ward string `yaml:"ward"`
 	Name Names  `yaml:"name"`
 	// Cameras gives the program's cameras display names by camera id
-	// (e.g. the street corner), in place of the id.
+	// (e.g. the street corner), in place of the id. A key is a camera id
+	// (that id at every site) or "<site>/<camera>" (one camera, for ids
+	// that two sites use).
 	Cameras map[string]Names `yaml:"cameras"`
 }
 
@@ -125,8 +127,8 @@ func validatePrograms(wards []Ward, programs []Program) error {
 		slices.Sort(ids) // errors name the same camera on every run
 		for _, id := range ids {
 			cf := fmt.Sprintf("%s.cameras.%s", f, id)
-			if !event.ValidToken(id) {
-				return fieldErr(cf, "camera id %q must be 1 to 64 letters, digits, '-' or '_'", id)
+			if _, err := event.ParseCameraRef(id); err != nil && !event.ValidToken(id) {
+				return fieldErr(cf, "camera %q must be a camera id or <site>/<camera>, each 1 to 64 letters, digits, '-' or '_'", id)
 			}
 			if other, dup := camAt[id]; dup {
 				return fieldErr(cf, "camera %q is already named by program %q", id, other)

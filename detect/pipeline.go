@@ -191,9 +191,9 @@ func (p *Pipeline) Feed(u Unit) *Result {
 		tr, ok := p.comp.Observe(u.At, fig, key)
 		if p.px != nil {
 			// The compressed tier only gates the pixel tier.
-			score := p.comp.Score()
-			p.level.observe(u.At, score, !p.px.det.Active())
-			p.px.gate(u.At, p.comp.Active() || score >= p.level.level(p.comp.Threshold()) || p.autoOpen())
+			score := p.comp.Score() / p.comp.Threshold()
+			p.px.gate(u.At, p.comp.Active() || score >= p.level.level() || p.autoOpen())
+			p.level.observe(score, !p.px.det.Active())
 		} else if ok {
 			r.Motion = append(r.Motion, Transition{Transition: tr, Detector: "compressed"})
 		}

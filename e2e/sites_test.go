@@ -71,6 +71,22 @@ metrics_listen: 127.0.0.1:%d
 consumer: {batch: 64, ack_wait: 5s}
 agent_timeout: 10s
 alerts: {rules: %q}
+wards:
+  - id: ben-nghe
+    name: {vi: "Phường Bến Nghé", en: "Ben Nghe Ward"}
+programs:
+  - id: program-q1
+    kind: street_cameras
+    ward: ben-nghe
+    name: {vi: "Camera phường, q1", en: "Ward cameras, q1"}
+    cameras:
+      q1/cam-01: {vi: "Cổng chợ", en: "Market gate"}
+  - id: program-q3
+    kind: boarding_house
+    ward: ben-nghe
+    name: {vi: "Nhà trọ q3", en: "Boarding house q3"}
+    cameras:
+      q3/cam-01: {vi: "Hành lang nhà trọ", en: "Boarding house hall"}
 `, nenv.URL, nenv.Auth.AggregatorCreds, s.redisURL, prefix, apiPort, metricsPort, rules))
 	s.simcam = start(t, "simcam", s.env, "simcam", "-config", simcamCfg)
 	s.aggregator = start(t, "aggregator", s.env, "aggregator", "-config", s.aggConfig)
@@ -126,6 +142,35 @@ alerts: {rules: %q}
 					t.Fatalf("%s/cam-01's events list an event of %s/%s (agent %s)", tc.site, e.Site, e.Camera, e.Agent)
 				}
 			}
+		}
+		// The investigators' timeline: both cameras, each with its own
+		// site's events and coverage.
+		var tl struct {
+			Cameras []struct {
+				Ref     string
+				Events  int
+				Seconds map[string]float64
+			}
+			Events []struct{ Site, Camera string }
+		}
+		from := url.QueryEscape(time.Now().Add(-10 * time.Minute).UTC().Format(time.RFC3339))
+		if err := getJSON("/api/v1/timeline?camera=q1/cam-01,q3/cam-01&kind=health&from="+from, &tl); err != nil || len(tl.Cameras) != 2 {
+			t.Fatalf("timeline: %+v %v", tl, err)
+		}
+		perSite := map[string]int{}
+		for _, e := range tl.Events {
+			perSite[e.Site+"/"+e.Camera]++
+		}
+		for _, c := range tl.Cameras {
+			if c.Events == 0 || perSite[c.Ref] != c.Events {
+				t.Errorf("timeline camera %s: %d events, %d listed", c.Ref, c.Events, perSite[c.Ref])
+			}
+		}
+		if q1, q3 := tl.Cameras[0], tl.Cameras[1]; q1.Ref != "q1/cam-01" || q3.Ref != "q3/cam-01" || q1.Seconds["offline"] != 0 || q3.Seconds["offline"] == 0 {
+			t.Errorf("timeline coverage: %+v", tl.Cameras)
+		}
+		if b, err := s.get("/api/v1/timeline?camera=cam-01&from=" + from); err == nil || !strings.Contains(err.Error(), "409") {
+			t.Errorf("timeline of bare cam-01: %v %s", err, b)
 		}
 		b, err := s.get("/api/v1/cameras/cam-01")
 		if err == nil || !strings.Contains(err.Error(), "409") || !strings.Contains(string(b), "q1, q3") {
@@ -218,6 +263,8 @@ alerts: {rules: %q}
 		}
 		until(t, ctx, "two cards for cam-01, one per site, each with its own state", `document.querySelectorAll('#cameras li[data-camera="cam-01"]').length === 2
 			&& `+card("q1")+`.dataset.status === "online" && `+card("q3")+`.dataset.status === "offline"`)
+		until(t, ctx, "each card has its own site's name from programs:", `["Cổng chợ", "Market gate"].includes(`+card("q1")+`.querySelector(".name").textContent)
+			&& ["Hành lang nhà trọ", "Boarding house hall"].includes(`+card("q3")+`.querySelector(".name").textContent)`)
 		until(t, ctx, "each card links its own camera and names its site", card("q1")+`.querySelector('a[href="#/camera/q1/cam-01"]')
 			&& `+card("q3")+`.querySelector('a[href="#/camera/q3/cam-01"]')
 			&& `+card("q1")+`.querySelector(".where").textContent.includes("q1") && `+card("q3")+`.querySelector(".where").textContent.includes("q3")`)

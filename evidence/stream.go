@@ -36,7 +36,10 @@ const maxScan = 2_000_000
 // Read calls fn, in stream order, with each accepted event of cams of
 // the given kinds (MarkKinds when none) with from <= time <= to; the read
 // starts event.DefaultMaxSkew before from (a message is stored after its
-// event happened, within the skew admitted) and stops at the stream's end.
+// event happened, within the skew admitted) and stops at the stream's end
+// or, once the stream is past the window, when every camera has been
+// heard from after it (lateWatch: events an edge spooled through an
+// outage arrive late, and are read).
 // perCamera bounds what fn gets of one camera (0: no bound); the cameras
 // that hit it are returned, by reference ("<site>/<camera>").
 func (r *Reader) Read(ctx context.Context, cams []Camera, from, to time.Time, kinds []event.Kind, perCamera int, fn func(data []byte, e *event.Event)) (map[string]bool, error) {
@@ -75,15 +78,17 @@ func (r *Reader) Read(ctx context.Context, cams []Camera, from, to time.Time, ki
 	seen := map[key]bool{}
 	count := map[string]int{}
 	full := map[string]bool{}
+	late := newLateWatch(len(cams))
+	past := false // the stream is past the window's end (plus the skew)
 	pending, idle, scanned := info.NumPending, 0, 0
-	for pending > 0 && scanned < maxScan {
+	for pending > 0 && scanned < maxScan && !(past && late.allDone()) {
 		// No wait: a pull asking for more than there is would be held
 		// until it expires.
 		batch, err := cons.FetchNoWait(1000)
 		if err != nil {
 			return nil, fmt.Errorf("%w: events stream: %v", ErrUnavailable, err)
 		}
-		n, past := 0, false
+		n := 0
 		for m := range batch.Messages() {
 			n++
 			md, err := m.Metadata()
@@ -93,10 +98,9 @@ func (r *Reader) Read(ctx context.Context, cams []Camera, from, to time.Time, ki
 			pending = md.NumPending
 			if md.Timestamp.After(to.Add(event.DefaultMaxSkew)) {
 				past = true
-				break
 			}
 			e, err := event.Decode(m.Data())
-			if err != nil || event.CheckSubject(e, m.Subject()) != nil || e.Time.Before(from) || e.Time.After(to) {
+			if err != nil || event.CheckSubject(e, m.Subject()) != nil {
 				continue
 			}
 			c := e.Ref().String()
@@ -105,6 +109,10 @@ func (r *Reader) Read(ctx context.Context, cams []Camera, from, to time.Time, ki
 				continue // first in stream order of a seq wins; refused ones never count
 			}
 			seen[k] = true
+			late.saw(c, e, from, to)
+			if e.Time.Before(from) || e.Time.After(to) {
+				continue
+			}
 			if perCamera > 0 && count[c] >= perCamera {
 				full[c] = true
 				continue
@@ -116,9 +124,6 @@ func (r *Reader) Read(ctx context.Context, cams []Camera, from, to time.Time, ki
 			return nil, fmt.Errorf("%w: events stream: %v", ErrUnavailable, err)
 		}
 		scanned += n
-		if past {
-			break
-		}
 		if n == 0 {
 			if idle++; idle > 50 {
 				return nil, fmt.Errorf("%w: events stream: nothing delivered for 5 s with %d pending", ErrUnavailable, pending)
@@ -135,4 +140,61 @@ func (r *Reader) Read(ctx context.Context, cams []Camera, from, to time.Time, ki
 		}
 	}
 	return full, nil
+}
+
+// lateWatch decides when a read may stop after the stream passed the
+// window's end: an edge spools its events through an uplink outage and
+// sends them, in order, when it is back, so a window's events can reach
+// the stream hours after the window. Per camera the read goes on until
+// the camera was heard from after the window: an accepted event dated
+// after it (the spool is in order, so nothing of the window follows).
+// Clip events come in their own order (each after its upload, oldest
+// first), so a camera that sends clips also waits for the clip of each
+// motion of the window, or for a clip dated after the window. A camera
+// never heard from again keeps the read to the stream's end; its filter
+// matches only its own messages, which are then few.
+type lateWatch struct {
+	cams      int
+	after     map[string]bool            // heard from after the window (not a clip)
+	clipAfter map[string]bool            // a clip dated after the window
+	clips     map[string]bool            // sends clips
+	waiting   map[string]map[string]bool // the window's motions without their clip yet
+}
+
+func newLateWatch(cams int) *lateWatch {
+	return &lateWatch{cams: cams, after: map[string]bool{}, clipAfter: map[string]bool{}, clips: map[string]bool{},
+		waiting: map[string]map[string]bool{}}
+}
+
+// saw notes an accepted event of camera c.
+func (l *lateWatch) saw(c string, e *event.Event, from, to time.Time) {
+	switch {
+	case e.Kind == event.KindClip && e.Clip != nil:
+		l.clips[c] = true
+		delete(l.waiting[c], e.Clip.Motion)
+		if e.Time.After(to) {
+			l.clipAfter[c] = true
+		}
+	case e.Time.After(to):
+		l.after[c] = true
+	case e.Kind == event.KindMotionStart && !e.Time.Before(from):
+		if l.waiting[c] == nil {
+			l.waiting[c] = map[string]bool{}
+		}
+		l.waiting[c][e.ID] = true
+	}
+}
+
+// allDone reports whether every camera was heard from after the window,
+// with the clips of its window's motions.
+func (l *lateWatch) allDone() bool {
+	if len(l.after) < l.cams {
+		return false
+	}
+	for c := range l.after {
+		if l.clips[c] && !l.clipAfter[c] && len(l.waiting[c]) > 0 {
+			return false
+		}
+	}
+	return true
 }

@@ -249,7 +249,7 @@ func onOff(v bool) []byte {
 
 func (b *Bridge) stateOf(c *camstate.Camera) cameraState {
 	st := cameraState{Camera: c.ID, Site: c.Site, Program: c.Labels.Program, Ward: c.Labels.Ward,
-		Name: b.o.Names.CameraName(c.ID, c.Labels.Location, b.o.Lang), Status: c.Status, Reason: c.Reason,
+		Name: b.o.Names.CameraName(event.CameraRef{Site: c.Site, Camera: c.ID}, c.Labels.Location, b.o.Lang), Status: c.Status, Reason: c.Reason,
 		Degraded: c.Status == event.StatusOnline && c.Reason != "", Motion: c.Motion, FPS: c.FPS}
 	if c.Since != nil {
 		t := c.Since.UTC()
@@ -343,7 +343,7 @@ func (b *Bridge) alerts(ctx context.Context) {
 			}
 			m := alertMessage{Kind: t.Kind, At: t.At, Alert: t.Alert.ID, Rule: t.Alert.Rule, Trigger: t.Alert.Trigger,
 				Severity: t.Alert.Severity, State: t.Alert.State, Site: t.Alert.Site, Camera: t.Alert.Camera, Program: t.Alert.Labels.Program,
-				Name: b.o.Names.CameraName(t.Alert.Camera, t.Alert.Labels.Location, b.o.Lang)}
+				Name: b.o.Names.CameraName(event.CameraRef{Site: t.Alert.Site, Camera: t.Alert.Camera}, t.Alert.Labels.Location, b.o.Lang)}
 			body, _ := json.Marshal(m)
 			b.publish("alert", b.Topic(event.CameraRef{Site: t.Alert.Site, Camera: t.Alert.Camera}, "alert"), false, body)
 		}

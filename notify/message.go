@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/camwatch/camwatch/alerts"
+	"github.com/camwatch/camwatch/event"
 	"github.com/camwatch/camwatch/programs"
 )
 
@@ -153,7 +154,7 @@ func (r *Renderer) data(t *alerts.Transition, lang programs.Lang) MessageData {
 		d.SeverityText = string(a.Severity)
 	}
 	if a.Camera != "" {
-		d.Camera = r.Names.CameraName(a.Camera, a.Labels.Location, lang)
+		d.Camera = r.Names.CameraName(event.CameraRef{Site: a.Site, Camera: a.Camera}, a.Labels.Location, lang)
 		if d.Camera == d.Location {
 			d.Location = ""
 		}

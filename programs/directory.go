@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/camwatch/camwatch/configs"
+	"github.com/camwatch/camwatch/event"
 )
 
 // Lang is a language the names and texts are written in.
@@ -152,25 +153,29 @@ func (d *Directory) WardName(id string, lang Lang) string {
 	return id
 }
 
-// CameraNames returns the configured names of camera id.
-func (d *Directory) CameraNames(id string) (Names, bool) {
+// CameraNames returns the configured names of camera c: those given
+// for "<site>/<camera>", else those for its id (at every site).
+func (d *Directory) CameraNames(c event.CameraRef) (Names, bool) {
 	if d == nil {
 		return Names{}, false
 	}
-	n, ok := d.cameras[id]
+	if n, ok := d.cameras[c.String()]; ok {
+		return n, true
+	}
+	n, ok := d.cameras[c.Camera]
 	return n, ok
 }
 
-// CameraName is camera id's name in lang; without a configured one it is
+// CameraName is camera c's name in lang; without a configured one it is
 // the camera's location label when it has one, else the id.
-func (d *Directory) CameraName(id, location string, lang Lang) string {
-	if n, ok := d.CameraNames(id); ok {
+func (d *Directory) CameraName(c event.CameraRef, location string, lang Lang) string {
+	if n, ok := d.CameraNames(c); ok {
 		return In(n, lang)
 	}
 	if location != "" {
 		return location
 	}
-	return id
+	return c.Camera
 }
 
 // KindName is the name of a community-model kind in lang.

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/camwatch/camwatch/event"
 	"github.com/camwatch/camwatch/programs"
 	"github.com/camwatch/camwatch/uptime"
 )
@@ -155,7 +156,7 @@ func Render(w io.Writer, rv *Review, d *programs.Directory, lang programs.Lang) 
 }
 
 func camRow(c Camera, p Program, d *programs.Directory, lang programs.Lang) camView {
-	return camView{ID: c.ID, Name: d.CameraName(c.ID, "", lang), Uptime: pct(c.Figures, lang), Offline: dur(c.Offline, lang),
+	return camView{ID: c.ID, Name: d.CameraName(event.CameraRef{Site: c.Site, Camera: c.ID}, "", lang), Uptime: pct(c.Figures, lang), Offline: dur(c.Offline, lang),
 		Degraded: dur(c.Degraded, lang), Outages: fmt.Sprint(c.Outages), Longest: dur(c.LongestOutage, lang),
 		Missed: p.Target > 0 && c.Rated && c.UptimePercent < p.Target}
 }

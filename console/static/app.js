@@ -51,8 +51,13 @@
   function progName(id) { return id ? (dir.programs[id] ? nm(dir.programs[id].name) : id) : ""; }
   function wardName(id) { return id ? (dir.wards[id] ? nm(dir.wards[id].name) : id) : ""; }
   function kindName(k) { return dir.kinds[k] ? nm(dir.kinds[k]) : k || ""; }
-  // camName is a camera's configured name, else its location, else its id.
-  function camName(id, labels) {
+  // camName is a camera's configured name (for "<site>/<camera>", else
+  // for its id), else its location, else its id. id may itself be a
+  // "<site>/<camera>" (a scope or a rule naming one site's camera).
+  function camName(id, labels, site) {
+    const key = site ? site + "/" + id : id;
+    if (dir.cameras[key]) return nm(dir.cameras[key]);
+    if (id && id.includes("/") && dir.cameras[id.slice(id.indexOf("/") + 1)]) return nm(dir.cameras[id.slice(id.indexOf("/") + 1)]);
     if (dir.cameras[id]) return nm(dir.cameras[id]);
     return (labels && labels.location) || id || "";
   }
@@ -287,7 +292,7 @@
     // thumb is the camera's latest picture (a motion start, a picture
     // fault or the edge's periodic thumbnail), for those who may see it.
     function thumb(c) {
-      const alt = t("cameras.thumbAlt", camName(c.id, c.labels));
+      const alt = t("cameras.thumbAlt", camName(c.id, c.labels, c.site));
       if (c.snapshot && can("snapshots.read")) {
         return h("img", { class: "thumb", src: "/api/v1/events/" + encodeURIComponent(c.snapshot.id) + "/snapshot", alt,
           width: 320, height: 180, loading: "lazy", decoding: "async", title: c.snapshot.at ? t("cameras.thumbAt", fmtTime(c.snapshot.at)) : null });
@@ -297,7 +302,7 @@
     function card(c) {
       const st = cameraState(c);
       const lab = c.labels || {};
-      const name = camName(c.id, lab);
+      const name = camName(c.id, lab, c.site);
       const title = can("events.read") ? h("a", { href: camHref(c.site, c.id), title: t("cameras.timeline"), class: "name" }, name) : h("span", { class: "name" }, name);
       const figures = st === "online" || st === "degraded"
         ? [fmtNum(c.fps, 1) + " " + t("cameras.fpsUnit"), fmtNum(c.bitrate_kbps, 0) + " kb/s", c.width ? c.width + "×" + c.height + (c.codec ? " " + c.codec : "") : ""].filter(Boolean).join(" · ")
@@ -329,7 +334,7 @@
         (!filters.status || cameraState(c) === filters.status) &&
         (!filters.reason || c.reason === filters.reason));
       dup = reused(cams, (c) => c.site, (c) => c.id);
-      const names = new Map(list.map((c) => [c.ref, camName(c.id, c.labels)]));
+      const names = new Map(list.map((c) => [c.ref, camName(c.id, c.labels, c.site)]));
       list.sort((a, b) => (stateRank[cameraState(a)] ?? 1) - (stateRank[cameraState(b)] ?? 1) || collate(names.get(a.ref), names.get(b.ref)) || collate(a.site || "", b.site || ""));
       const problems = list.filter((c) => cameraState(c) !== "online").length;
       body.push(h("p", { class: "meta" }, t("cameras.count", list.length, problems), at ? " · " + t("common.updated", fmtTime(at)) : ""));
@@ -369,7 +374,7 @@
           let tr;
           try { tr = JSON.parse(ev.data); } catch (_) { return; }
           upsert(tr.alert, tr.at);
-          if (kind === "firing") live.textContent = t("trigger." + tr.alert.trigger) + " — " + (tr.alert.camera ? camName(tr.alert.camera, tr.alert.labels) : tr.alert.agent || "");
+          if (kind === "firing") live.textContent = t("trigger." + tr.alert.trigger) + " — " + (tr.alert.camera ? camName(tr.alert.camera, tr.alert.labels, tr.alert.site) : tr.alert.agent || "");
           render();
         });
       }
@@ -425,13 +430,13 @@
         actions.append(h("button", { type: "button", class: "resolve", onclick: show("resolve") }, t("alerts.resolve")));
       }
       const lab = a.labels || {};
-      const where = a.camera ? [t("alerts.camera"), " ", can("events.read") ? h("a", { href: camHref(a.site, a.camera) }, camName(a.camera, lab)) : camName(a.camera, lab), a.site ? " · " + t("cameras.site", a.site) : ""] : [t("alerts.agent"), " ", a.agent || ""];
+      const where = a.camera ? [t("alerts.camera"), " ", can("events.read") ? h("a", { href: camHref(a.site, a.camera) }, camName(a.camera, lab, a.site)) : camName(a.camera, lab, a.site), a.site ? " · " + t("cameras.site", a.site) : ""] : [t("alerts.agent"), " ", a.agent || ""];
       wrap.append(...[
         h("div", { class: "head" },
           h("span", { class: "badge state st-" + a.state }, t("state." + a.state)),
           h("span", { class: "badge sev" }, has("severity." + a.severity) ? t("severity." + a.severity) : a.severity),
           h("strong", {}, has("trigger." + a.trigger) ? t("trigger." + a.trigger) : a.trigger)),
-        h("div", {}, where, lab.location && lab.location !== camName(a.camera, lab) ? " · " + lab.location : "", lab.program ? " · " + progName(lab.program) : ""),
+        h("div", {}, where, lab.location && lab.location !== camName(a.camera, lab, a.site) ? " · " + lab.location : "", lab.program ? " · " + progName(lab.program) : ""),
         h("div", { class: "sub" }, t("alerts.rule"), ": ", a.rule, " · ", t("alerts.fired", fmtTime(a.fired_at))),
         a.ack ? h("div", { class: "ackinfo" }, t("alerts.ackBy", a.ack.by, fmtTime(a.ack.at)), a.ack.note ? " — " + t("alerts.note", a.ack.note) : "") : null,
         a.state === "resolved" ? h("div", { class: "ackinfo" }, a.resolved_by === "condition" || a.resolved_by === "rule" || !a.resolved_by
@@ -531,7 +536,7 @@
         ["health", "stats", "motion.start", "motion.end"].map((k) => h("option", { value: k, selected: state.kind === k }, t("kind." + k))))),
       h("button", { type: "submit", class: "primary" }, t("timeline.show")));
       const [tsite, tcam] = id.includes("/") ? id.split("/") : ["", id];
-      const body = [h("p", {}, h("a", { href: "#/cameras" }, t("timeline.back"))), h("h1", {}, t("timeline.title", camName(tcam) + (tsite ? " · " + t("cameras.site", tsite) : ""))), form,
+      const body = [h("p", {}, h("a", { href: "#/cameras" }, t("timeline.back"))), h("h1", {}, t("timeline.title", camName(tcam, null, tsite) + (tsite ? " · " + t("cameras.site", tsite) : ""))), form,
         h("p", {}, h("a", { href: query(10000), download: "camwatch-" + id.replace("/", "-") + "-" + state.from.toISOString().replace(/[:.]/g, "") + ".json", id: "download" }, t("timeline.download")))];
       if (err) body.push(h("p", { class: "error", role: "alert" }, t("common.error", err)));
       if (!data) body.push(h("p", {}, t("common.loading")));
@@ -619,16 +624,25 @@
         const at = new Date(a.fired_at);
         if (at < f || at > e) continue;
         const p = (a.labels || {}).program || "";
-        const o = out[p] || (out[p] = { perDay: {}, acks: [] });
-        o.perDay[day(a.fired_at)] = (o.perDay[day(a.fired_at)] || 0) + 1;
-        if (a.ack) o.acks.push((new Date(a.ack.at) - at) / 1000);
+        const o = out[p] || (out[p] = { perDay: {}, acks: [], acksPerDay: {} });
+        const d = day(a.fired_at);
+        o.perDay[d] = (o.perDay[d] || 0) + 1;
+        if (a.ack) {
+          const secs = (new Date(a.ack.at) - at) / 1000;
+          o.acks.push(secs);
+          (o.acksPerDay[d] || (o.acksPerDay[d] = [])).push(secs);
+        }
       }
       for (const o of Object.values(out)) {
-        o.acks.sort((x, y) => x - y);
-        const n = o.acks.length;
-        o.medianAck = n ? (n % 2 ? o.acks[(n - 1) / 2] : (o.acks[n / 2 - 1] + o.acks[n / 2]) / 2) : null;
+        o.medianAck = median(o.acks);
+        o.medianAckPerDay = {};
+        for (const [d, xs] of Object.entries(o.acksPerDay)) o.medianAckPerDay[d] = median(xs);
       }
       return out;
+    }
+    function median(xs) {
+      const v = [...xs].sort((x, y) => x - y), n = v.length;
+      return n ? (n % 2 ? v[(n - 1) / 2] : (v[n / 2 - 1] + v[n / 2]) / 2) : null;
     }
     function pct(g) { return g.rated ? fmtNum(g.uptime_percent, 2) + " %" : t("uptime.unrated"); }
     function uptimeChart(g) {
@@ -641,6 +655,16 @@
       const days = (g.daily || []).map((d) => ({ date: d.date, value: (a && a.perDay[d.date]) || 0, cls: "alerts" }));
       const max = Math.max(1, ...days.map((d) => d.value));
       return dayBars(days, { max, ticks: [0, max], fmt: (v) => t("chart.alertsN", v), label: t("chart.alertsLabel", progName(g.key), days.length) });
+    }
+    // ackChart: the median time from firing to acknowledgement of the
+    // alerts fired each day (a day without an acknowledged alert is a
+    // stub, its title says so).
+    function ackChart(g, a) {
+      const per = (a && a.medianAckPerDay) || {};
+      const days = (g.daily || []).map((d) => ({ date: d.date, value: per[d.date] != null ? per[d.date] : 0, cls: per[d.date] != null ? "ack" : "none" }));
+      const max = Math.max(1, ...days.map((d) => d.value));
+      return dayBars(days, { max, ticks: [0, max], tickFmt: (v) => v ? fmtDur(v) : "0",
+        fmt: (v) => v ? fmtDur(v) : t("chart.noAcks"), label: t("chart.ackLabel", progName(g.key), days.length) });
     }
     function card(g, name) {
       const a = handled ? handled[g.key] : null;
@@ -656,7 +680,8 @@
           h("div", {}, h("dt", {}, t("uptime.col.mttr")), h("dd", {}, g.resolved ? fmtDur(g.mttr_s) : "—")),
           handled ? h("div", {}, h("dt", {}, t("uptime.tta")), h("dd", { class: "tta" }, a && a.medianAck != null ? fmtDur(a.medianAck) : "—")) : null),
         win !== "24h" ? h("figure", { class: "uptime-chart" }, h("figcaption", {}, t("chart.uptimePerDay")), uptimeChart(g)) : null,
-        win !== "24h" && handled ? h("figure", { class: "alerts-chart" }, h("figcaption", {}, t("chart.alertsPerDay")), alertsChart(g, a)) : null);
+        win !== "24h" && handled ? h("figure", { class: "alerts-chart" }, h("figcaption", {}, t("chart.alertsPerDay")), alertsChart(g, a)) : null,
+        win !== "24h" && handled ? h("figure", { class: "ack-chart" }, h("figcaption", {}, t("chart.ackPerDay")), ackChart(g, a)) : null);
     }
     function render() {
       const body = [h("h1", {}, t("uptime.title")),
@@ -701,7 +726,7 @@
         Object.values(dir.programs).map((p) => h("option", { value: p.id }, nm(p.name))));
     }
     function target(x) {
-      if (x.camera) return t("manage.target.camera", camName(x.camera));
+      if (x.camera) return t("manage.target.camera", camName(x.camera, null, x.site));
       if (x.program) return t("manage.target.program", progName(x.program));
       if (x.ward) return t("manage.target.ward", wardName(x.ward));
       return t("manage.target.all");

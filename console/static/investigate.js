@@ -198,7 +198,7 @@
       });
       // A camera is (site, camera): the link names both.
       return h("div", { class: "lane", "data-camera": cam.id, "data-site": cam.site, "data-ref": cam.site + "/" + cam.id },
-        h("div", { class: "lane-name" }, h("a", { href: "#/camera/" + encodeURIComponent(cam.site) + "/" + encodeURIComponent(cam.id) }, camName(cam.id, { location: cam.location })),
+        h("div", { class: "lane-name" }, h("a", { href: "#/camera/" + encodeURIComponent(cam.site) + "/" + encodeURIComponent(cam.id) }, camName(cam.id, { location: cam.location }, cam.site)),
           h("small", {}, [multiSite ? cam.site : "", progName(cam.program), wardName(cam.ward), cam.location].filter(Boolean).join(" · "))),
         h("div", { class: "lane-body" }, bar, track));
     }
