@@ -170,13 +170,25 @@ func TestAggregatorRunStopsWithContext(t *testing.T) {
 	}
 	rdb, prefix := testenv.Redis(t)
 	cfg.Redis.Prefix = prefix
-	o := OptionsFromConfig(&cfg, nil, prometheus.NewRegistry())
+	started := make(chan struct{}, 1)
+	logger := slog.New(&startedHandler{started: started})
+	o := OptionsFromConfig(&cfg, logger, prometheus.NewRegistry())
 	o.NATSURL, o.Redis = testenv.NATS(t), rdb
-	// The deadline plays the signal that stops the process.
-	ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
+	// The cancel plays the signal that stops the process; it comes once
+	// the aggregator says it has started (however long that takes on a
+	// loaded machine), as an operator's Ctrl-C would.
+	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	done := make(chan error, 1)
 	go func() { done <- Run(ctx, o) }()
+	select {
+	case <-started:
+		cancel()
+	case err := <-done:
+		t.Fatalf("run returned before it started: %v", err)
+	case <-time.After(60 * time.Second):
+		t.Fatal("the aggregator did not start")
+	}
 	select {
 	case err := <-done:
 		if err != nil {
@@ -200,3 +212,19 @@ func TestAggregatorStartFailsWithoutNATS(t *testing.T) {
 		t.Fatal("started without NATS")
 	}
 }
+
+// startedHandler signals once the aggregator logs that it has started.
+type startedHandler struct{ started chan struct{} }
+
+func (h *startedHandler) Enabled(context.Context, slog.Level) bool { return true }
+func (h *startedHandler) Handle(_ context.Context, r slog.Record) error {
+	if r.Message == "aggregator started" {
+		select {
+		case h.started <- struct{}{}:
+		default:
+		}
+	}
+	return nil
+}
+func (h *startedHandler) WithAttrs([]slog.Attr) slog.Handler { return h }
+func (h *startedHandler) WithGroup(string) slog.Handler      { return h }
