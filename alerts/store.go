@@ -222,3 +222,39 @@ func (s *Store) Silences(ctx context.Context) ([]Silence, error) {
 	}
 	return slices.Clone(st.Engine.Silences), nil
 }
+
+// ErrSeedOverlaps refuses generated alert history that would not lie
+// wholly before the history the engine recorded.
+var ErrSeedOverlaps = errors.New("generated alert history overlaps the recorded history")
+
+// SeedHistory adds generated transitions (the demo's month) to the alert
+// history that reports and the resolved-alert list read: only the history,
+// never the open index, the state or the outbox (nothing is published or
+// notified). Every transition must be older than the oldest recorded one,
+// else nothing is written (ErrSeedOverlaps). Like all history it is
+// trimmed by age.
+func (s *Store) SeedHistory(ctx context.Context, trs []Transition) error {
+	if len(trs) == 0 {
+		return nil
+	}
+	oldest, err := s.rdb.ZRangeWithScores(ctx, s.key("history"), 0, 0).Result()
+	if err != nil {
+		return fmt.Errorf("read alert history: %w", err)
+	}
+	zs := make([]redis.Z, len(trs))
+	for i := range trs {
+		at := trs[i].At.UnixMilli()
+		if len(oldest) > 0 && float64(at) >= oldest[0].Score {
+			return fmt.Errorf("transition %s at %s: %w", trs[i].ID, trs[i].At.UTC().Format(time.RFC3339), ErrSeedOverlaps)
+		}
+		b, err := json.Marshal(&trs[i])
+		if err != nil {
+			return fmt.Errorf("encode transition: %w", err)
+		}
+		zs[i] = redis.Z{Score: float64(at), Member: string(b)}
+	}
+	if err := s.rdb.ZAdd(ctx, s.key("history"), zs...).Err(); err != nil {
+		return fmt.Errorf("seed alert history: %w", err)
+	}
+	return nil
+}

@@ -1,14 +1,9 @@
 package camstate
 
 import (
-	"context"
 	"fmt"
-	"sync"
 	"testing"
-	"time"
 
-	"github.com/camwatch/camwatch/citysim"
-	"github.com/camwatch/camwatch/event"
 	"github.com/camwatch/camwatch/testenv"
 	"github.com/redis/go-redis/v9"
 )
@@ -33,45 +28,13 @@ func BenchmarkApplyCity(b *testing.B) {
 		for _, appliers := range []int{1, 2} {
 			b.Run(fmt.Sprintf("%s/appliers=%d", backend.name, appliers), func(b *testing.B) {
 				rdb, prefix := backend.open(b)
-				city := citysim.New(citysim.Options{Cameras: 2000, Start: time.Now().Add(-24 * time.Hour), Seed: 3})
-				var evs []*event.Event
-				for len(evs) < b.N {
-					evs = append(evs, city.Step()...)
-				}
-				evs = evs[:b.N]
-				var batches [][]*event.Event
-				for lo := 0; lo < len(evs); lo += 256 {
-					batches = append(batches, evs[lo:min(lo+256, len(evs))])
-				}
+				evs, now := cityEvents(b.N)
 				stores := make([]*Store, appliers)
 				for i := range stores {
-					stores[i] = New(rdb, Options{Prefix: prefix, Now: city.Now})
+					stores[i] = New(rdb, Options{Prefix: prefix, Now: now})
 				}
-				work := make(chan []*event.Event)
 				b.ResetTimer()
-				var wg sync.WaitGroup
-				for i := range appliers {
-					wg.Go(func() {
-						for batch := range work {
-							res, err := stores[i].Apply(context.Background(), batch)
-							if err != nil {
-								b.Error(err)
-								return
-							}
-							for _, r := range res {
-								if r.Err != nil {
-									b.Error(r.Err)
-									return
-								}
-							}
-						}
-					})
-				}
-				for _, batch := range batches {
-					work <- batch
-				}
-				close(work)
-				wg.Wait()
+				applyShared(b, stores, evs)
 				b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "events/s")
 			})
 		}

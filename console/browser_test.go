@@ -504,6 +504,14 @@ func TestConsoleInBrowser(t *testing.T) {
 		waitFor(t, ctx, "30 days: 31 bars (the window cuts two partial days), alerts per day too", `document.querySelectorAll('#uptime [data-group="5plus1-tdp7"] .uptime-chart rect.bar').length === 31
 			&& document.querySelectorAll('#uptime [data-group="5plus1-tdp7"] .alerts-chart rect.bar').length === 31
 			&& [...document.querySelectorAll('#uptime [data-group="5plus1-tdp7"] .alerts-chart rect.bar')].some((r) => r.querySelector("title").textContent !== "0 alerts")`)
+		// op-lan acknowledged cam-b's alert: today has a median time to
+		// acknowledge, the other days none.
+		waitFor(t, ctx, "30 days of time to acknowledge, one day with an acknowledged alert", `(() => {
+			const bars = [...document.querySelectorAll('#uptime [data-group="5plus1-tdp7"] .ack-chart rect.bar')];
+			const acked = bars.filter((r) => r.classList.contains("ack"));
+			return bars.length === 31 && acked.length === 1 && acked[0] === bars[bars.length - 1]
+				&& /\d/.test(acked[0].querySelector("title").textContent)
+				&& bars.slice(0, -1).every((r) => r.querySelector("title").textContent.endsWith("no alert acknowledged")); })()`)
 		screenshot(t, ctx, "uptime-operator-en")
 	})
 
@@ -786,6 +794,7 @@ func TestConsoleInBrowser(t *testing.T) {
 		}
 		t.Cleanup(func() { _ = chromedp.Do(ctx, chromedp.EmulateViewport(1280, 900)) })
 		pages := []struct{ route, title, ready string }{
+			{"camera/cam-a", "timeline.title", `document.querySelectorAll("#lane rect").length > 0`},
 			{"cameras", "cameras.title", `document.querySelectorAll("#cameras li.cam").length === 3 && document.querySelector('#cameras li[data-camera="cam-a"] img.thumb').complete`},
 			{"alerts", "alerts.title", `document.querySelector("#feed-status.ok")`},
 			{"uptime", "uptime.title", `document.querySelectorAll("#uptime .uptime-chart rect.bar").length > 0`},
@@ -806,9 +815,9 @@ func TestConsoleInBrowser(t *testing.T) {
 				}
 				waitFor(t, ctx, p.route+" in "+lang+" at 360 px", `document.body.dataset.ready === "1" && !document.querySelector("#view").hasAttribute("aria-busy")
 					&& document.documentElement.lang === `+jsString(lang)+`
-					&& document.querySelector("#view h1").textContent === window.CAMWATCH_I18N[`+jsString(lang)+`][`+jsString(p.title)+`]
+					&& document.querySelector("#view h1").textContent === window.CAMWATCH_I18N[`+jsString(lang)+`][`+jsString(p.title)+`].replace("{0}", {vi: "Đầu hẻm 15", en: "Alley 15 entrance"}[`+jsString(lang)+`])
 					&& window.CAMWATCH_I18N.vi[`+jsString(p.title)+`] !== window.CAMWATCH_I18N.en[`+jsString(p.title)+`] && (`+p.ready+`)`)
-				screenshot(t, ctx, p.route+"-phone-"+lang)
+				screenshot(t, ctx, strings.ReplaceAll(p.route, "/", "-")+"-phone-"+lang)
 				text, err := chromedp.Run(ctx, chromedp.Evaluate[string](`(() => {
 					const wide = document.documentElement.scrollWidth;
 					if (wide > 360) return "the page is " + wide + " px wide: " + [...document.querySelectorAll("#view *")].filter((e) => e.getBoundingClientRect().right > 361).slice(0, 3).map((e) => e.tagName + "#" + e.id + "." + e.className).join(" ");

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/camwatch/camwatch/aggregator"
+	"github.com/camwatch/camwatch/alerts"
 	"github.com/camwatch/camwatch/broker"
 	"github.com/camwatch/camwatch/camstate"
 	"github.com/camwatch/camwatch/configs"
@@ -236,7 +237,12 @@ func Run(ctx context.Context, opts Options) error {
 		defer wg.Done()
 		defer rdb.Close()
 		store := camstate.New(rdb, camstate.Options{Prefix: Prefix})
-		if err := seedHistory(ectx, store, refs, flaky, historyEnd, 2*time.Minute, log); err != nil && !errors.Is(err, context.Canceled) {
+		rules, err := alerts.LoadFile(acfg.Alerts.Rules)
+		if err != nil {
+			log.Warn("the demo's generated alerts are missing: rules", "err", err)
+		}
+		astore := alerts.NewStore(rdb, Prefix, acfg.Alerts.History)
+		if err := seedHistory(ectx, store, astore, rules, refs, flaky, historyEnd, 2*time.Minute, log); err != nil && !errors.Is(err, context.Canceled) {
 			log.Warn("the demo's generated month of history is missing", "err", err)
 		}
 	}()

@@ -9,6 +9,7 @@ import (
 	"math/rand/v2"
 	"time"
 
+	"github.com/camwatch/camwatch/alerts"
 	"github.com/camwatch/camwatch/camstate"
 	"github.com/camwatch/camwatch/console"
 	"github.com/camwatch/camwatch/event"
@@ -64,24 +65,79 @@ func historyNotice(end time.Time, loc *time.Location) *console.Notice {
 	}
 }
 
+// generatedAlerts is the alert history the rules would have recorded
+// over a camera's generated month: for each offline spell at least as long
+// as a matching offline rule's "for" (when its schedule allows firing
+// then), the alert fires at that point, three in four
+// are acknowledged by the demo's operator 2 to 25 minutes later (while
+// still offline), and the camera's return resolves it. No receiver is
+// named: nothing was ever sent.
+func generatedAlerts(c *camstate.Camera, changes []camstate.StatusChange, rules *alerts.Rules) []alerts.Transition {
+	if rules == nil {
+		return nil
+	}
+	var rule *alerts.Rule
+	for i := range rules.Rules {
+		r := &rules.Rules[i]
+		if r.Trigger.Type == alerts.TriggerOffline && r.Match.Matches(c.Site, c.ID, c.Labels) {
+			rule = r
+			break
+		}
+	}
+	if rule == nil {
+		return nil
+	}
+	h := fnv.New64a()
+	_, _ = h.Write([]byte("alerts/" + c.ID))
+	rng := rand.New(rand.NewPCG(h.Sum64(), 7))
+	var out []alerts.Transition
+	for i := 1; i+1 < len(changes); i += 2 {
+		down, up := changes[i], changes[i+1]
+		fired := down.Since.Add(rule.Trigger.For)
+		if !fired.Before(up.Since) || !rule.Schedule.Active(fired, rules.Location()) {
+			continue // back before the rule would fire, or outside its schedule
+		}
+		a := alerts.Alert{ID: fmt.Sprintf("generated-%s-%d", c.ID, fired.UnixMilli()), Key: alerts.CameraKey(rule.ID, c.Site, c.ID),
+			Rule: rule.ID, Trigger: rule.Trigger.Type, Severity: rule.Severity, Site: c.Site, Agent: c.Agent, Camera: c.ID,
+			Labels: c.Labels, State: alerts.StateFiring, Since: down.Since, FiredAt: fired, Events: 1, Note: "generated (demo)"}
+		step := func(kind alerts.TransitionKind, at time.Time) {
+			out = append(out, alerts.Transition{ID: a.ID + "/" + string(kind), Kind: kind, At: at, Alert: a})
+		}
+		step(alerts.TransitionFiring, fired)
+		if ack := fired.Add(time.Duration(2+rng.IntN(24)) * time.Minute); rng.IntN(4) > 0 && ack.Before(up.Since) {
+			a.State, a.Ack = alerts.StateAcknowledged, &alerts.Ack{By: "operator", At: ack, Note: "generated (demo)"}
+			step(alerts.TransitionAcknowledged, ack)
+		}
+		a.State, a.ResolvedAt, a.ResolvedBy = alerts.StateResolved, up.Since, "condition"
+		step(alerts.TransitionResolved, up.Since)
+	}
+	return out
+}
+
 // seedHistory waits until the agent has reported each camera, then puts
 // its generated month in front of its real history (camstate keeps the
-// camera's state and sequence as the agent reported them). It gives up
-// when ctx ends or after timeout, saying which cameras got no history.
-func seedHistory(ctx context.Context, store *camstate.Store, refs []event.CameraRef, flaky map[string]bool, end time.Time, timeout time.Duration, log *slog.Logger) error {
+// camera's state and sequence as the agent reported them), and the alerts
+// the rules would have raised over it in front of the alert history. It
+// gives up when ctx ends or after timeout, saying which cameras got no
+// history.
+func seedHistory(ctx context.Context, store *camstate.Store, astore *alerts.Store, rules *alerts.Rules, refs []event.CameraRef, flaky map[string]bool, end time.Time, timeout time.Duration, log *slog.Logger) error {
 	deadline := time.Now().Add(timeout)
 	left := map[event.CameraRef]bool{}
 	for _, r := range refs {
 		left[r] = true
 	}
+	var trs []alerts.Transition
 	for len(left) > 0 {
 		for ref := range left {
-			if _, err := store.Camera(ctx, ref); err != nil {
+			c, err := store.Camera(ctx, ref)
+			if err != nil {
 				continue // not reported yet
 			}
-			if err := store.SeedTransitions(ctx, ref, generatedHistory(ref.Camera, flaky[ref.Camera], end)); err != nil {
+			changes := generatedHistory(ref.Camera, flaky[ref.Camera], end)
+			if err := store.SeedTransitions(ctx, ref, changes); err != nil {
 				return fmt.Errorf("generated history of %s: %w", ref, err)
 			}
+			trs = append(trs, generatedAlerts(c, changes, rules)...)
 			delete(left, ref)
 		}
 		if len(left) == 0 {
@@ -100,7 +156,14 @@ func seedHistory(ctx context.Context, store *camstate.Store, refs []event.Camera
 		case <-time.After(500 * time.Millisecond):
 		}
 	}
-	log.Info("generated history in place", "cameras", len(refs), "days", HistoryDays, "before", end)
+	// All cameras' alerts at once: each must be older than what the
+	// engine recorded, and they interleave in time.
+	if astore != nil {
+		if err := astore.SeedHistory(ctx, trs); err != nil {
+			return fmt.Errorf("generated alert history: %w", err)
+		}
+	}
+	log.Info("generated history in place", "cameras", len(refs), "days", HistoryDays, "alert_transitions", len(trs), "before", end)
 	return nil
 }
 

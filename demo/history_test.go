@@ -2,11 +2,13 @@ package demo
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"slices"
 	"testing"
 	"time"
 
+	"github.com/camwatch/camwatch/alerts"
 	"github.com/camwatch/camwatch/camstate"
 	"github.com/camwatch/camwatch/event"
 	"github.com/camwatch/camwatch/testenv"
@@ -61,9 +63,14 @@ func TestSeedHistoryFillsTheMonth(t *testing.T) {
 	now := time.Now()
 	end := now.Add(-time.Minute)
 	refs := []event.CameraRef{{Site: "q1", Camera: "bn-leloi-01"}, {Site: "q1", Camera: "tdp7-alley-02"}}
+	rules, err := alerts.LoadFile("../configs/alerts.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	astore := alerts.NewStore(rdb, prefix, 0)
 	done := make(chan error, 1)
 	go func() {
-		done <- seedHistory(ctx, store, refs, map[string]bool{"tdp7-alley-02": true}, end, 20*time.Second, slog.New(slog.DiscardHandler))
+		done <- seedHistory(ctx, store, astore, rules, refs, map[string]bool{"tdp7-alley-02": true}, end, 20*time.Second, slog.New(slog.DiscardHandler))
 	}()
 	// The agent reports after the seeding began waiting.
 	var evs []*event.Event
@@ -111,5 +118,75 @@ func TestSeedHistoryFillsTheMonth(t *testing.T) {
 	c, err := store.Camera(ctx, refs[1])
 	if err != nil || c.Reported != event.StatusOnline || c.LastSeq != 1 {
 		t.Errorf("live state after seeding: %+v %v", c, err)
+	}
+	// The alerts the shipped rules would have raised: both programs have
+	// some, each resolved, some acknowledged, none in the open index.
+	trs, err := astore.History(ctx, w.From, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kinds := map[string]map[alerts.TransitionKind]int{}
+	for _, tr := range trs {
+		p := tr.Alert.Labels.Program
+		if kinds[p] == nil {
+			kinds[p] = map[alerts.TransitionKind]int{}
+		}
+		kinds[p][tr.Kind]++
+	}
+	for _, p := range []string{"ben-nghe-street-cameras", "5plus1-to-dan-pho-7"} {
+		k := kinds[p]
+		if k[alerts.TransitionFiring] == 0 || k[alerts.TransitionResolved] != k[alerts.TransitionFiring] || k[alerts.TransitionAcknowledged] == 0 {
+			t.Errorf("%s: generated alert transitions %v", p, k)
+		}
+	}
+	if open, err := astore.Open(ctx); err != nil || len(open) != 0 {
+		t.Errorf("open alerts after seeding: %d %v", len(open), err)
+	}
+}
+
+// TestGeneratedAlerts: every generated outage at least as long as the
+// matching rule's "for" fires then, is resolved when the camera is back,
+// and when acknowledged, before that; shorter ones raise nothing.
+func TestGeneratedAlerts(t *testing.T) {
+	rules, err := alerts.LoadFile("../configs/alerts.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	end := time.Date(2026, 12, 2, 9, 0, 0, 0, time.UTC)
+	c := &camstate.Camera{Site: "hcm-q1", ID: "bn-leloi-01", Agent: "edge-1", Labels: event.Labels{Program: "ben-nghe-street-cameras", Ward: "ben-nghe"}}
+	changes := generatedHistory(c.ID, false, end)
+	trs := generatedAlerts(c, changes, rules)
+	fired, acked := 0, 0
+	byAlert := map[string][]alerts.Transition{}
+	for _, tr := range trs {
+		byAlert[tr.Alert.ID] = append(byAlert[tr.Alert.ID], tr)
+	}
+	for i := 1; i+1 < len(changes); i += 2 {
+		down, up := changes[i], changes[i+1]
+		id := "generated-bn-leloi-01-" + fmt.Sprint(down.Since.Add(2*time.Minute).UnixMilli())
+		steps := byAlert[id]
+		if up.Since.Sub(down.Since) <= 2*time.Minute {
+			if len(steps) != 0 {
+				t.Errorf("a %s outage raised %v", up.Since.Sub(down.Since), steps)
+			}
+			continue
+		}
+		fired++
+		if len(steps) < 2 || steps[0].Kind != alerts.TransitionFiring || steps[len(steps)-1].Kind != alerts.TransitionResolved ||
+			!steps[len(steps)-1].At.Equal(up.Since) || steps[0].Alert.Rule != "street-offline" {
+			t.Fatalf("outage %v..%v: %+v", down.Since, up.Since, steps)
+		}
+		if len(steps) == 3 {
+			acked++
+			if a := steps[1]; a.Kind != alerts.TransitionAcknowledged || !a.At.After(steps[0].At) || !a.At.Before(up.Since) || a.Alert.Ack == nil {
+				t.Errorf("acknowledgement %+v", a)
+			}
+		}
+	}
+	if fired == 0 || acked == 0 || acked == fired {
+		t.Errorf("%d fired, %d acknowledged: want some of each, not all acknowledged", fired, acked)
+	}
+	if other := generatedAlerts(&camstate.Camera{Site: "hcm-q1", ID: "x", Labels: event.Labels{Program: "no-rule-here"}}, changes, rules); len(other) != 0 {
+		t.Errorf("a camera no offline rule matches: %d transitions", len(other))
 	}
 }

@@ -162,3 +162,58 @@ func mustFile(t *testing.T, b []byte, name string) []byte {
 	}, nil)
 	return out
 }
+
+// TestSweepReleasesLeftovers: copies of a closed case that its close left
+// behind (a release cut off half-way) are deleted by the next hold
+// round; an open case's copies are not touched.
+func TestSweepReleasesLeftovers(t *testing.T) {
+	ctx := context.Background()
+	rdb, prefix := testenv.Redis(t)
+	st := camstate.New(rdb, camstate.Options{Prefix: prefix})
+	nc, err := nats.Connect(testenv.NATS(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	js, _ := jetstream.New(nc)
+	if _, err := js.CreateStream(ctx, jetstream.StreamConfig{Name: "EVSWEEP", Subjects: []string{event.AllEventsSubjects}}); err != nil {
+		t.Fatal(err)
+	}
+	svc, err := Open(ctx, Options{JS: js, Events: st, EventsStream: "EVSWEEP", History: uptime.NewSource(st, uptime.SourceOptions{}), ClipsMaxBytes: 16 << 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	open := func(n string) *Case {
+		c, err := svc.Create(ctx, &Case{Number: n, Title: "t", Reason: "r", Query: Query{Cameras: []string{"cam-1"}, From: time.Now().Add(-time.Hour), To: time.Now()},
+			Cameras: []Camera{{ID: "cam-1", Site: "q1", Agent: "edge-1"}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	keep, gone := open("KEEP"), open("GONE")
+	if _, err := svc.Close(ctx, gone.ID, "admin", "done"); err != nil {
+		t.Fatal(err)
+	}
+	// What a release cut off half-way leaves.
+	if err := svc.putHeld(ctx, heldFile(gone.ID, SnapshotPath("0123456789abcdef")), []byte("left behind")); err != nil {
+		t.Fatal(err)
+	}
+	cases, _ := svc.Cases.List(ctx)
+	if err := svc.sweep(ctx, cases); err != nil {
+		t.Fatal(err)
+	}
+	list, _ := svc.holds.List(ctx)
+	kept := 0
+	for _, o := range list {
+		switch {
+		case len(o.Name) > len(gone.ID) && o.Name[:len(gone.ID)+1] == gone.ID+"/":
+			t.Fatalf("%s of the closed case is still held", o.Name)
+		case len(o.Name) > len(keep.ID) && o.Name[:len(keep.ID)+1] == keep.ID+"/":
+			kept++
+		}
+	}
+	if kept == 0 {
+		t.Fatal("the open case's copies went too")
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"sync"
 	"time"
 
@@ -213,6 +214,41 @@ func (s *Service) release(ctx context.Context, id string) error {
 	return nil
 }
 
+// sweep deletes held copies of closed cases that a close left behind
+// (its release failed half-way, say the object store went away): a
+// closed case holds nothing.
+func (s *Service) sweep(ctx context.Context, cases []*Case) error {
+	closed := map[string]bool{}
+	for _, c := range cases {
+		if c.Status == StatusClosed {
+			closed[c.ID] = true
+		}
+	}
+	if len(closed) == 0 {
+		return nil
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	list, err := s.holds.List(ctx)
+	if errors.Is(err, jetstream.ErrNoObjectsFound) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("%w: holds: %v", ErrUnavailable, err)
+	}
+	for _, info := range list {
+		id, _, ok := strings.Cut(info.Name, "/")
+		if !ok || !closed[id] {
+			continue
+		}
+		if err := s.holds.Delete(ctx, info.Name); err != nil && !errors.Is(err, jetstream.ErrObjectNotFound) {
+			return fmt.Errorf("%w: release %s: %v", ErrUnavailable, info.Name, err)
+		}
+		s.log.Info("released a closed case's copy left behind", "object", info.Name)
+	}
+	return nil
+}
+
 // RunHolds syncs every open case's hold each period until ctx ends, so
 // events that arrive after a case was opened (its window still open, a
 // spool drained late) are held before the hot retention removes them.
@@ -229,6 +265,9 @@ func (s *Service) RunHolds(ctx context.Context, every time.Duration) {
 		if err != nil {
 			s.log.Warn("case holds not synced", "err", err)
 			continue
+		}
+		if err := s.sweep(ctx, cases); err != nil && ctx.Err() == nil {
+			s.log.Warn("closed cases' copies not released", "err", err)
 		}
 		for _, c := range cases {
 			if c.Status != StatusOpen {

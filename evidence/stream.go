@@ -38,8 +38,8 @@ const maxScan = 2_000_000
 // starts event.DefaultMaxSkew before from (a message is stored after its
 // event happened, within the skew admitted) and stops at the stream's end
 // or, once the stream is past the window, when every camera has been
-// heard from after it (lateWatch: events an edge spooled through an
-// outage arrive late, and are read).
+// heard from after it (event.LateWatch: events an edge spooled through
+// an outage arrive late, and are read).
 // perCamera bounds what fn gets of one camera (0: no bound); the cameras
 // that hit it are returned, by reference ("<site>/<camera>").
 func (r *Reader) Read(ctx context.Context, cams []Camera, from, to time.Time, kinds []event.Kind, perCamera int, fn func(data []byte, e *event.Event)) (map[string]bool, error) {
@@ -78,10 +78,10 @@ func (r *Reader) Read(ctx context.Context, cams []Camera, from, to time.Time, ki
 	seen := map[key]bool{}
 	count := map[string]int{}
 	full := map[string]bool{}
-	late := newLateWatch(len(cams))
+	late := event.NewLateWatch(len(cams))
 	past := false // the stream is past the window's end (plus the skew)
 	pending, idle, scanned := info.NumPending, 0, 0
-	for pending > 0 && scanned < maxScan && !(past && late.allDone()) {
+	for pending > 0 && scanned < maxScan && !(past && late.AllDone()) {
 		// No wait: a pull asking for more than there is would be held
 		// until it expires.
 		batch, err := cons.FetchNoWait(1000)
@@ -109,7 +109,7 @@ func (r *Reader) Read(ctx context.Context, cams []Camera, from, to time.Time, ki
 				continue // first in stream order of a seq wins; refused ones never count
 			}
 			seen[k] = true
-			late.saw(c, e, from, to)
+			late.Saw(c, e, from, to)
 			if e.Time.Before(from) || e.Time.After(to) {
 				continue
 			}
@@ -140,61 +140,4 @@ func (r *Reader) Read(ctx context.Context, cams []Camera, from, to time.Time, ki
 		}
 	}
 	return full, nil
-}
-
-// lateWatch decides when a read may stop after the stream passed the
-// window's end: an edge spools its events through an uplink outage and
-// sends them, in order, when it is back, so a window's events can reach
-// the stream hours after the window. Per camera the read goes on until
-// the camera was heard from after the window: an accepted event dated
-// after it (the spool is in order, so nothing of the window follows).
-// Clip events come in their own order (each after its upload, oldest
-// first), so a camera that sends clips also waits for the clip of each
-// motion of the window, or for a clip dated after the window. A camera
-// never heard from again keeps the read to the stream's end; its filter
-// matches only its own messages, which are then few.
-type lateWatch struct {
-	cams      int
-	after     map[string]bool            // heard from after the window (not a clip)
-	clipAfter map[string]bool            // a clip dated after the window
-	clips     map[string]bool            // sends clips
-	waiting   map[string]map[string]bool // the window's motions without their clip yet
-}
-
-func newLateWatch(cams int) *lateWatch {
-	return &lateWatch{cams: cams, after: map[string]bool{}, clipAfter: map[string]bool{}, clips: map[string]bool{},
-		waiting: map[string]map[string]bool{}}
-}
-
-// saw notes an accepted event of camera c.
-func (l *lateWatch) saw(c string, e *event.Event, from, to time.Time) {
-	switch {
-	case e.Kind == event.KindClip && e.Clip != nil:
-		l.clips[c] = true
-		delete(l.waiting[c], e.Clip.Motion)
-		if e.Time.After(to) {
-			l.clipAfter[c] = true
-		}
-	case e.Time.After(to):
-		l.after[c] = true
-	case e.Kind == event.KindMotionStart && !e.Time.Before(from):
-		if l.waiting[c] == nil {
-			l.waiting[c] = map[string]bool{}
-		}
-		l.waiting[c][e.ID] = true
-	}
-}
-
-// allDone reports whether every camera was heard from after the window,
-// with the clips of its window's motions.
-func (l *lateWatch) allDone() bool {
-	if len(l.after) < l.cams {
-		return false
-	}
-	for c := range l.after {
-		if l.clips[c] && !l.clipAfter[c] && len(l.waiting[c]) > 0 {
-			return false
-		}
-	}
-	return true
 }

@@ -51,6 +51,9 @@ func (l *Log) Events(ctx context.Context, camera event.CameraRef, from, to time.
 		return nil, fmt.Errorf("events log %s: %w", camera, err)
 	}
 	var out []*event.Event
+	// Past the window, read on until the camera was heard from after it:
+	// what its edge spooled through an outage comes late (event.LateWatch).
+	late, past := event.NewLateWatch(1), false
 	for scanned := 0; scanned < logScanCap; {
 		batch, err := cons.Fetch(512, jetstream.FetchMaxWait(300*time.Millisecond))
 		if err != nil {
@@ -63,18 +66,24 @@ func (l *Log) Events(ctx context.Context, camera event.CameraRef, from, to time.
 			if err != nil {
 				continue
 			}
-			if md.Timestamp.After(to.Add(skew)) {
-				done = true
-				break
-			}
-			e, err := event.Decode(m.Data())
-			if err != nil || event.CheckSubject(e, m.Subject()) != nil || e.Time.Before(from) || e.Time.After(to) {
-				continue
-			}
-			out = append(out, e)
 			if md.NumPending == 0 {
 				done = true
 			}
+			if md.Timestamp.After(to.Add(skew)) {
+				past = true
+			}
+			e, err := event.Decode(m.Data())
+			if err != nil || event.CheckSubject(e, m.Subject()) != nil {
+				continue
+			}
+			late.Saw(camera.String(), e, from, to)
+			if past && late.AllDone() {
+				done = true
+			}
+			if e.Time.Before(from) || e.Time.After(to) {
+				continue
+			}
+			out = append(out, e)
 		}
 		if err := batch.Error(); err != nil && !errors.Is(err, jetstream.ErrNoHeartbeat) {
 			return nil, fmt.Errorf("events log %s: %w", camera, err)

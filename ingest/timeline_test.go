@@ -65,3 +65,26 @@ func TestTimelineMergesTheLog(t *testing.T) {
 		})
 	}
 }
+
+// TestTimelineListsLateEvents: a camera's events its edge spooled through
+// an uplink outage reach the stream hours after they happened; the list
+// of that past window still has them (the read goes on past the window
+// until the camera was heard from after it).
+func TestTimelineListsLateEvents(t *testing.T) {
+	r := newRig(t)
+	in := r.start(r.rdb, nil)
+	then := time.Now().Add(-2 * time.Hour).Truncate(time.Second)
+	r.publish(mk(event.KindMotionStart, "cam-late", 1, then)) // published now, two hours late
+	r.publish(mk(event.KindStats, "cam-late", 2, time.Now()))
+	testenv.Eventually(t, 10*time.Second, func() error {
+		return errIf(r.stored(in.store, "cam-late") != 2, "stored %d", r.stored(in.store, "cam-late"))
+	})
+	tl := Timeline{Store: in.store, Log: &Log{JS: r.js, Stream: r.stream}}
+	got, err := tl.Events(context.Background(), event.CameraRef{Site: "q1", Camera: "cam-late"}, then.Add(-time.Minute), then.Add(time.Minute), nil, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 1 || got[0].Seq != 1 {
+		t.Fatalf("the window lists %d events, want the late motion", len(got))
+	}
+}

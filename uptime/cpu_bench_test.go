@@ -2,9 +2,6 @@ package uptime
 
 import (
 	"context"
-	"strconv"
-	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -44,42 +41,20 @@ func BenchmarkProgramReport30dCPU(b *testing.B) {
 				b.Fatal(err)
 			}
 			src := NewSource(st, SourceOptions{Now: func() time.Time { return genEnd }})
-			srv0, self0 := serversCPU(b, nodes), processCPU()
+			srv0, self0 := redisCPU(b, nodes), testenv.ProcessCPU()
 			benchReport(b, src, w, GroupProgram, "")
 			b.StopTimer()
-			srv, self := serversCPU(b, nodes)-srv0, processCPU()-self0
+			srv, self := redisCPU(b, nodes)-srv0, testenv.ProcessCPU()-self0
 			b.ReportMetric(float64(self.Milliseconds())/float64(b.N), "client-cpu-ms/op")
 			b.ReportMetric(float64(srv.Milliseconds())/float64(b.N), "redis-cpu-ms/op")
 		})
 	}
 }
 
-// processCPU is this process's user + system CPU time so far.
-func processCPU() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
+func redisCPU(b *testing.B, addrs []string) time.Duration {
+	d, err := testenv.RedisCPU(context.Background(), addrs)
+	if err != nil {
+		b.Fatal(err)
 	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
-
-// serversCPU sums used_cpu_user + used_cpu_sys of the redis-servers.
-func serversCPU(b *testing.B, addrs []string) time.Duration {
-	var sum float64
-	for _, a := range addrs {
-		c := redis.NewClient(&redis.Options{Addr: a})
-		info, err := c.Info(context.Background(), "cpu").Result()
-		_ = c.Close()
-		if err != nil {
-			b.Fatal(err)
-		}
-		for line := range strings.SplitSeq(info, "\r\n") {
-			k, v, _ := strings.Cut(line, ":")
-			if k == "used_cpu_user" || k == "used_cpu_sys" {
-				f, _ := strconv.ParseFloat(v, 64)
-				sum += f
-			}
-		}
-	}
-	return time.Duration(sum * float64(time.Second))
+	return d
 }

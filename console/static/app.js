@@ -624,16 +624,25 @@
         const at = new Date(a.fired_at);
         if (at < f || at > e) continue;
         const p = (a.labels || {}).program || "";
-        const o = out[p] || (out[p] = { perDay: {}, acks: [] });
-        o.perDay[day(a.fired_at)] = (o.perDay[day(a.fired_at)] || 0) + 1;
-        if (a.ack) o.acks.push((new Date(a.ack.at) - at) / 1000);
+        const o = out[p] || (out[p] = { perDay: {}, acks: [], acksPerDay: {} });
+        const d = day(a.fired_at);
+        o.perDay[d] = (o.perDay[d] || 0) + 1;
+        if (a.ack) {
+          const secs = (new Date(a.ack.at) - at) / 1000;
+          o.acks.push(secs);
+          (o.acksPerDay[d] || (o.acksPerDay[d] = [])).push(secs);
+        }
       }
       for (const o of Object.values(out)) {
-        o.acks.sort((x, y) => x - y);
-        const n = o.acks.length;
-        o.medianAck = n ? (n % 2 ? o.acks[(n - 1) / 2] : (o.acks[n / 2 - 1] + o.acks[n / 2]) / 2) : null;
+        o.medianAck = median(o.acks);
+        o.medianAckPerDay = {};
+        for (const [d, xs] of Object.entries(o.acksPerDay)) o.medianAckPerDay[d] = median(xs);
       }
       return out;
+    }
+    function median(xs) {
+      const v = [...xs].sort((x, y) => x - y), n = v.length;
+      return n ? (n % 2 ? v[(n - 1) / 2] : (v[n / 2 - 1] + v[n / 2]) / 2) : null;
     }
     function pct(g) { return g.rated ? fmtNum(g.uptime_percent, 2) + " %" : t("uptime.unrated"); }
     function uptimeChart(g) {
@@ -646,6 +655,16 @@
       const days = (g.daily || []).map((d) => ({ date: d.date, value: (a && a.perDay[d.date]) || 0, cls: "alerts" }));
       const max = Math.max(1, ...days.map((d) => d.value));
       return dayBars(days, { max, ticks: [0, max], fmt: (v) => t("chart.alertsN", v), label: t("chart.alertsLabel", progName(g.key), days.length) });
+    }
+    // ackChart: the median time from firing to acknowledgement of the
+    // alerts fired each day (a day without an acknowledged alert is a
+    // stub, its title says so).
+    function ackChart(g, a) {
+      const per = (a && a.medianAckPerDay) || {};
+      const days = (g.daily || []).map((d) => ({ date: d.date, value: per[d.date] != null ? per[d.date] : 0, cls: per[d.date] != null ? "ack" : "none" }));
+      const max = Math.max(1, ...days.map((d) => d.value));
+      return dayBars(days, { max, ticks: [0, max], tickFmt: (v) => v ? fmtDur(v) : "0",
+        fmt: (v) => v ? fmtDur(v) : t("chart.noAcks"), label: t("chart.ackLabel", progName(g.key), days.length) });
     }
     function card(g, name) {
       const a = handled ? handled[g.key] : null;
@@ -661,7 +680,8 @@
           h("div", {}, h("dt", {}, t("uptime.col.mttr")), h("dd", {}, g.resolved ? fmtDur(g.mttr_s) : "—")),
           handled ? h("div", {}, h("dt", {}, t("uptime.tta")), h("dd", { class: "tta" }, a && a.medianAck != null ? fmtDur(a.medianAck) : "—")) : null),
         win !== "24h" ? h("figure", { class: "uptime-chart" }, h("figcaption", {}, t("chart.uptimePerDay")), uptimeChart(g)) : null,
-        win !== "24h" && handled ? h("figure", { class: "alerts-chart" }, h("figcaption", {}, t("chart.alertsPerDay")), alertsChart(g, a)) : null);
+        win !== "24h" && handled ? h("figure", { class: "alerts-chart" }, h("figcaption", {}, t("chart.alertsPerDay")), alertsChart(g, a)) : null,
+        win !== "24h" && handled ? h("figure", { class: "ack-chart" }, h("figcaption", {}, t("chart.ackPerDay")), ackChart(g, a)) : null);
     }
     function render() {
       const body = [h("h1", {}, t("uptime.title")),
