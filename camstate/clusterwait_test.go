@@ -18,10 +18,11 @@ import (
 // asking for more replicas than there are fails every event with
 // ErrNotReplicated, so its messages are not acknowledged, and a retry
 // once enough replicas confirm is a duplicate, not a second write; a
-// master whose replica lags fails only its own cameras' events. (Which
-// connection the WAIT goes on is proven by ingest's
-// TestRedisClusterPrimaryKilled, where the loss shows; here a WAIT on a
-// fresh connection was seen to answer alike.)
+// master whose replica lags fails only its own cameras' events. Not
+// shown by any test: that the WAIT must go on the scripts' connection (a
+// mutant sending it on a fresh connection passed here and would pass
+// ingest's TestRedisClusterPrimaryKilled, whose cut link makes every WAIT
+// answer 0); WAIT's documented semantics are the reason for the design.
 func TestWaitReplicasOnCluster(t *testing.T) {
 	c := testenv.StartRedisCluster(t, testenv.RedisClusterOptions{Replicas: 1})
 	rdb := c.Client(t)
