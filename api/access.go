@@ -130,7 +130,7 @@ func (s *server) guard(rt route) http.HandlerFunc {
 		}
 		if !health && !s.hostAllowed(r.Host) {
 			s.o.Auth.Refused("host")
-			writeError(w, http.StatusMisdirectedRequest, "host: "+r.Host+" is not a name of this aggregator (access.hosts)")
+			writeError(w, http.StatusMisdirectedRequest, "host: "+r.Host+" is not a name of this aggregator (http.hosts in its config)")
 			return
 		}
 		if unsafeMethod(r.Method) {
@@ -183,7 +183,7 @@ func (s *server) guard(rt route) http.HandlerFunc {
 // refuse answers a request whose role lacks the route's permission.
 func (s *server) refuse(w http.ResponseWriter, r *http.Request, a *auth.Actor, rt route) {
 	s.denied(r, a, rt.pattern)
-	writeError(w, http.StatusForbidden, "forbidden: a "+string(a.Role)+" may not do this ("+string(rt.perm)+")")
+	writeError(w, http.StatusForbidden, "forbidden: role "+string(a.Role)+" lacks the permission "+string(rt.perm)+" this route needs")
 }
 
 // allow asks the policy whether the request's actor may touch obj under

@@ -6,6 +6,7 @@ import (
 	"github.com/camwatch/camwatch/camstate"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/camwatch/camwatch/alerts"
@@ -105,6 +106,9 @@ type server struct {
 	o     Options
 	log   *slog.Logger
 	feeds feeds
+	// mux serves the route table; noRoute asks it which methods a path
+	// has.
+	mux *http.ServeMux
 }
 
 // route is one entry of the route table: the method and path pattern, the
@@ -190,12 +194,41 @@ func (s *server) routes() []route {
 		{"GET /{$}", auth.Open, c.Root},
 		{"GET " + console.Prefix + "config.json", auth.Open, c.Config},
 		{"GET " + console.Prefix, auth.Open, c.Assets},
-		{"/", auth.Open, notFound},
+		{"/", auth.Open, s.noRoute},
 	}
 }
 
 func notFound(w http.ResponseWriter, _ *http.Request) {
 	writeError(w, http.StatusNotFound, "no such route")
+}
+
+// probeMethods are the methods noRoute tries a path with.
+var probeMethods = []string{http.MethodGet, http.MethodPost, http.MethodDelete}
+
+// noRoute answers what no route serves: 405 with Allow when the path is
+// served with other methods (a POST to a GET route is not a missing
+// route), else 404. The catch-all "/" takes every path the mux would
+// answer 405 for itself, in plain text, so it asks the mux again.
+func (s *server) noRoute(w http.ResponseWriter, r *http.Request) {
+	var allow []string
+	if s.mux != nil {
+		for _, m := range probeMethods {
+			if m == r.Method {
+				continue
+			}
+			probe := r.Clone(r.Context())
+			probe.Method = m
+			if _, pattern := s.mux.Handler(probe); pattern != "" && pattern != "/" {
+				allow = append(allow, m)
+			}
+		}
+	}
+	if len(allow) == 0 {
+		notFound(w, r)
+		return
+	}
+	w.Header().Set("Allow", strings.Join(allow, ", "))
+	writeError(w, http.StatusMethodNotAllowed, "method: "+r.Method+" is not served on "+r.URL.Path+" (only "+strings.Join(allow, ", ")+")")
 }
 
 // New returns the handler with every route of the aggregator. It panics
@@ -215,8 +248,8 @@ func New(o Options) http.Handler {
 		o.Auth = noAuth{}
 	}
 	o.Access.defaults()
-	s := &server{o: o, log: o.Logger}
 	mux := http.NewServeMux()
+	s := &server{o: o, log: o.Logger, mux: mux}
 	for _, rt := range s.routes() {
 		if !rt.perm.Declared() {
 			panic(fmt.Sprintf("api: route %q declares no permission", rt.pattern))

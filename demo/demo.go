@@ -100,7 +100,7 @@ func Run(ctx context.Context, opts Options) error {
 	log.Info("embedded NATS JetStream started, authorization on", "url", nsrv.URL(), "authorization", auth.AuthFile)
 
 	// 2. Redis, real or embedded.
-	redisURL, closeRedis, err := pickRedis(ctx, opts.RedisURL, log)
+	redisURL, closeRedis, err := pickRedis(ctx, opts.RedisURL, Prefix, log)
 	if err != nil {
 		return err
 	}

@@ -2,9 +2,12 @@ package e2e
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"net/url"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"syscall"
 	"testing"
@@ -16,12 +19,15 @@ import (
 	"github.com/camwatch/camwatch/event"
 	"github.com/camwatch/camwatch/natsauth"
 	"github.com/camwatch/camwatch/testenv"
+	"github.com/camwatch/camwatch/uptime"
 )
 
 // cityAggregator is one `camwatch aggregator` process of the city test.
 type cityAggregator struct {
 	p       *proc
 	metrics string
+	api     string
+	config  string
 }
 
 func (a *cityAggregator) metric(name string) (float64, error) {
@@ -42,7 +48,9 @@ func (a *cityAggregator) metric(name string) (float64, error) {
 // killed (SIGKILL): the survivor takes the lease over and stores the rest,
 // including what the dead one had fetched and not acknowledged. Afterwards
 // every event JetStream acknowledged is in Redis exactly once (the
-// per-camera sequence audit).
+// per-camera sequence audit), and the survivor's uptime report (API)
+// equals the one of a third aggregator that rebuilt the city from
+// JetStream into a fresh prefix.
 func TestCityTwoAggregators(t *testing.T) {
 	if testing.Short() {
 		t.Skip("end-to-end test")
@@ -73,18 +81,19 @@ rules:
 	if out, err := exec.Command(binPath, "keygen", "-out", key).CombinedOutput(); err != nil {
 		t.Fatalf("keygen: %v %s", err, out)
 	}
-	startAgg := func(name string) *cityAggregator {
+	startAgg := func(name, prefix, durable string) *cityAggregator {
 		api, met := freePort(t), freePort(t)
 		cfg := writeFile(t, dir, name+".yaml", fmt.Sprintf(`nats: {url: %q, creds_file: %q}
 redis: {cluster: [%s], prefix: %q}
 listen: 127.0.0.1:%d
 metrics_listen: 127.0.0.1:%d
 stream: {replicas: 3}
-consumer: {batch: 64, ack_wait: 5s}
+consumer: {durable: %q, batch: 64, ack_wait: 5s}
 agent_timeout: 10s
 alerts: {rules: %q, signing_key: %q, lease_ttl: 3s}
-`, nc.URL, nc.Auth.AggregatorCreds, strings.Join(testenv.SharedClusterAddrs, ", "), prefix, api, met, rules, key))
-		a := &cityAggregator{p: start(t, name, nil, "aggregator", "-config", cfg), metrics: fmt.Sprintf("http://127.0.0.1:%d", met)}
+`, nc.URL, nc.Auth.AggregatorCreds, strings.Join(testenv.SharedClusterAddrs, ", "), prefix, api, met, durable, rules, key))
+		a := &cityAggregator{p: start(t, name, nil, "aggregator", "-config", cfg), metrics: fmt.Sprintf("http://127.0.0.1:%d", met),
+			api: fmt.Sprintf("http://127.0.0.1:%d", api), config: cfg}
 		t.Cleanup(func() {
 			if t.Failed() {
 				t.Logf("%s log:\n%s", name, a.p.out.String())
@@ -96,7 +105,7 @@ alerts: {rules: %q, signing_key: %q, lease_ttl: 3s}
 		})
 		return a
 	}
-	aggs := []*cityAggregator{startAgg("aggregator-a"), startAgg("aggregator-b")}
+	aggs := []*cityAggregator{startAgg("aggregator-a", prefix, "aggregator"), startAgg("aggregator-b", prefix, "aggregator")}
 
 	pub, err := citysim.Dial(city, func(agent string) configs.NATS {
 		n := nc.Agent(t, city.Site(), agent)
@@ -162,8 +171,8 @@ alerts: {rules: %q, signing_key: %q, lease_ttl: 3s}
 	if len(last) != 42 {
 		t.Fatalf("accepted sequences of %d cameras and agents, want 42", len(last))
 	}
-	st := camstate.New(rdb, camstate.Options{Prefix: prefix})
-	testenv.Eventually(t, 90*time.Second, func() error {
+	audit := func(prefix string) error {
+		st := camstate.New(rdb, camstate.Options{Prefix: prefix})
 		for key, n := range last {
 			agent, camera, isCam := strings.Cut(key, "/")
 			if !isCam {
@@ -193,7 +202,43 @@ alerts: {rules: %q, signing_key: %q, lease_ttl: 3s}
 			}
 		}
 		return nil
-	})
+	}
+	testenv.Eventually(t, 90*time.Second, func() error { return audit(prefix) })
+
+	// The survivor's uptime report equals the one of an aggregator that
+	// rebuilt the city from JetStream into a fresh prefix (a durable of
+	// its own), as docs/operations.md tells an operator to rebuild.
+	replayPrefix := prefix + ":replay"
+	replay := startAgg("aggregator-replay", replayPrefix, "replay")
+	testenv.Eventually(t, 90*time.Second, func() error { return audit(replayPrefix) })
+	tokCmd := exec.Command(binPath, "token", "create", "-config", survivor.config, "-name", "city", "-role", "admin", "-scope", "", "-expires", "1h")
+	tokOut, err := tokCmd.Output()
+	if err != nil {
+		t.Fatalf("token create: %v", err)
+	}
+	token := strings.TrimSpace(string(tokOut))
+	q := url.Values{"group": {"program"}, "from": {city.Now().Add(-steps * 5 * time.Second).Format(time.RFC3339)}, "to": {end.Format(time.RFC3339)}}
+	report := func(a *cityAggregator) uptime.Summary {
+		t.Helper()
+		body, err := getURL(a.api+"/api/v1/uptime?"+q.Encode(), token)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var sum uptime.Summary
+		if err := json.Unmarshal(body, &sum); err != nil {
+			t.Fatalf("uptime %s: %v", body, err)
+		}
+		return sum
+	}
+	live, rebuilt := report(survivor), report(replay)
+	if live.All.Cameras != 40 || live.All.Outages == 0 {
+		t.Fatalf("report too thin: %d cameras, %d outages", live.All.Cameras, live.All.Outages)
+	}
+	if !reflect.DeepEqual(live, rebuilt) {
+		b, _ := json.Marshal(live.All)
+		r, _ := json.Marshal(rebuilt.All)
+		t.Errorf("the survivor's uptime report differs from the JetStream rebuild's:\nlive    %s\nrebuilt %s", b, r)
+	}
 	if n, err := survivor.metric("camwatch_ingest_events_total"); err != nil || n == 0 {
 		t.Errorf("the survivor stored %v events (%v)", n, err)
 	}

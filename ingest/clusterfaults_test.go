@@ -119,53 +119,63 @@ func TestRedisClusterPrimaryKilled(t *testing.T) {
 // three-master cluster, the slots of three of the city's keys move to
 // other masters key by key, as `redis-cli --cluster reshard` moves them.
 // Halfway through each move the source answers ASK for a key already
-// moved (the window is real); the ingesters' cluster client follows ASK
-// and MOVED (a call split between the nodes gets TRYAGAIN and is
-// redelivered). Every acknowledged event is stored exactly once.
+// moved (the window is real). Without wait_replicas the ingesters' cluster
+// client follows ASK and MOVED (a call split between the nodes gets
+// TRYAGAIN and is redelivered); with it (a replica per master) each
+// master's calls go on that master's own connection, which follows no
+// redirect: they fail and are redelivered once the slot map is reread.
+// Either way every acknowledged event is stored exactly once.
 func TestRedisClusterSlotMigration(t *testing.T) {
-	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
-	defer cancel()
-	end := time.Now().UTC().Truncate(time.Second)
-	const steps = 100
-	city := faultCity(end, steps, 12)
-	rc := testenv.StartRedisCluster(t, testenv.RedisClusterOptions{})
-	rdb := rc.Client(t)
-	rig := newCityRig(t, city, testenv.NATSAuth(t, cityAgents(city)...), rdb, 1, end)
-	o := camstate.Options{Prefix: "city"}
-	rig.run("aggregator", o)
-	rig.run("aggregator", o)
-	pub, err := citysim.Dial(city, rig.agent)
-	if err != nil {
-		t.Fatal(err)
+	for _, tc := range []struct {
+		name           string
+		replicas, wait int
+	}{{"redirects followed", 0, 0}, {"wait_replicas", 1, 1}} {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
+			defer cancel()
+			end := time.Now().UTC().Truncate(time.Second)
+			const steps = 100
+			city := faultCity(end, steps, 12)
+			rc := testenv.StartRedisCluster(t, testenv.RedisClusterOptions{Replicas: tc.replicas})
+			rdb := rc.Client(t)
+			rig := newCityRig(t, city, testenv.NATSAuth(t, cityAgents(city)...), rdb, 1, end)
+			o := camstate.Options{Prefix: "city", WaitReplicas: tc.wait}
+			rig.run("aggregator", o)
+			rig.run("aggregator", o)
+			pub, err := citysim.Dial(city, rig.agent)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer pub.Close()
+			var wg sync.WaitGroup
+			migrated := make(chan error, 1)
+			asks := 0
+			for step := range steps {
+				if step == 20 {
+					slots := citySlots(ctx, t, rdb, "city:", 3)
+					wg.Add(1)
+					go func() {
+						defer wg.Done()
+						migrated <- migrate(ctx, rc, slots, &asks)
+					}()
+				}
+				if err := pub.Publish(ctx, city.Step()); err != nil {
+					t.Fatalf("step %d: %v", step, err)
+				}
+				time.Sleep(100 * time.Millisecond)
+			}
+			wg.Wait()
+			if err := <-migrated; err != nil {
+				t.Fatal(err)
+			}
+			if asks != 3 {
+				t.Errorf("the source answered ASK halfway through %d of 3 moves", asks)
+			}
+			last, count := pub.Accepted()
+			ledgerComplete(t, last, count, 32)
+			testenv.Eventually(t, 2*time.Minute, func() error { return rig.audit(ctx, "city", last) })
+		})
 	}
-	defer pub.Close()
-	var wg sync.WaitGroup
-	migrated := make(chan error, 1)
-	asks := 0
-	for step := range steps {
-		if step == 20 {
-			slots := citySlots(ctx, t, rdb, "city:", 3)
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				migrated <- migrate(ctx, rc, slots, &asks)
-			}()
-		}
-		if err := pub.Publish(ctx, city.Step()); err != nil {
-			t.Fatalf("step %d: %v", step, err)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	wg.Wait()
-	if err := <-migrated; err != nil {
-		t.Fatal(err)
-	}
-	if asks != 3 {
-		t.Errorf("the source answered ASK halfway through %d of 3 moves", asks)
-	}
-	last, count := pub.Accepted()
-	ledgerComplete(t, last, count, 32)
-	testenv.Eventually(t, 2*time.Minute, func() error { return rig.audit(ctx, "city", last) })
 }
 
 // migrate moves each slot to the next master (in address order), key by

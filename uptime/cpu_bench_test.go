@@ -2,6 +2,7 @@ package uptime
 
 import (
 	"context"
+	"strconv"
 	"testing"
 	"time"
 
@@ -17,6 +18,8 @@ import (
 // the Redis servers' (INFO cpu of every node, which serve nothing else).
 // CPU per report does not depend on what else loads the machine, wall
 // time does: on 2 shared cores the CPU figures are the ones to compare.
+// Each runs with the default read workers (workers=0) and with 4, the
+// default before it became one per two cores, on the same data.
 //
 //	go test ./uptime -run '^$' -bench ProgramReport30dCPU -benchtime 5x -count 3
 func BenchmarkProgramReport30dCPU(b *testing.B) {
@@ -40,13 +43,17 @@ func BenchmarkProgramReport30dCPU(b *testing.B) {
 			if _, err := Generate(context.Background(), st, GenerateOptions{Cameras: 10000, Days: 90, End: genEnd, Seed: 1}); err != nil {
 				b.Fatal(err)
 			}
-			src := NewSource(st, SourceOptions{Now: func() time.Time { return genEnd }})
-			srv0, self0 := redisCPU(b, nodes), testenv.ProcessCPU()
-			benchReport(b, src, w, GroupProgram, "")
-			b.StopTimer()
-			srv, self := redisCPU(b, nodes)-srv0, testenv.ProcessCPU()-self0
-			b.ReportMetric(float64(self.Milliseconds())/float64(b.N), "client-cpu-ms/op")
-			b.ReportMetric(float64(srv.Milliseconds())/float64(b.N), "redis-cpu-ms/op")
+			for _, workers := range []int{0, 4} { // the default, and 4 as before
+				b.Run("workers="+strconv.Itoa(workers), func(b *testing.B) {
+					src := NewSource(st, SourceOptions{Now: func() time.Time { return genEnd }, Workers: workers})
+					srv0, self0 := redisCPU(b, nodes), testenv.ProcessCPU()
+					benchReport(b, src, w, GroupProgram, "")
+					b.StopTimer()
+					srv, self := redisCPU(b, nodes)-srv0, testenv.ProcessCPU()-self0
+					b.ReportMetric(float64(self.Milliseconds())/float64(b.N), "client-cpu-ms/op")
+					b.ReportMetric(float64(srv.Milliseconds())/float64(b.N), "redis-cpu-ms/op")
+				})
+			}
 		})
 	}
 }

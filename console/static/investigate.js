@@ -127,7 +127,9 @@
     const clips = {}; // motion id → true when a clip event names it
 
     function query() {
-      const q = new URLSearchParams({ from: state.from.toISOString(), to: state.to.toISOString() });
+      // The page draws motion starts and needs the clips; the coverage
+      // comes with the cameras. Asking only for those halves the answer.
+      const q = new URLSearchParams({ from: state.from.toISOString(), to: state.to.toISOString(), kind: "motion.start,clip" });
       if (state.ids.trim()) q.set(state.kind, state.ids.trim());
       return q;
     }
