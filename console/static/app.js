@@ -703,16 +703,18 @@
 
   // ---- management: silences, arming, maintenance (as the role allows) ----
   function managePage(view) {
-    let silences = null, maint = null, rules = null, err = null, msg = "";
+    let silences = null, maint = null, rules = null, cams = [], err = null, msg = "";
     async function load() {
       try {
-        const [s, m, r] = await Promise.all([
+        const [s, m, r, c] = await Promise.all([
           can("silences.read") ? getJSON("/api/v1/silences") : null,
           can("maintenance.read") ? getJSON("/api/v1/maintenance") : null,
-          can("alerts.read") ? getJSON("/api/v1/rules") : null]);
+          can("alerts.read") ? getJSON("/api/v1/rules") : null,
+          can("silences.write") ? getJSON("/api/v1/cameras") : null]);
         silences = s ? s.silences || [] : null;
         maint = m ? m.maintenance || [] : null;
         rules = r;
+        cams = c ? c.cameras || [] : [];
         err = null;
       } catch (e) { err = e.message; }
       render();
@@ -726,7 +728,10 @@
         Object.values(dir.programs).map((p) => h("option", { value: p.id }, nm(p.name))));
     }
     function target(x) {
-      if (x.camera) return t("manage.target.camera", camName(x.camera, null, x.site));
+      if (x.camera) {
+        const c = cams.find((c) => c.id === x.camera && (!x.site || c.site === x.site));
+        return t("manage.target.camera", camName(x.camera, c && c.labels, x.site));
+      }
       if (x.program) return t("manage.target.program", progName(x.program));
       if (x.ward) return t("manage.target.ward", wardName(x.ward));
       return t("manage.target.all");
@@ -737,13 +742,28 @@
         h("div", { class: "sub" }, t("manage.until", fmtTime(s.end)), s.by ? " · " + t("manage.by", s.by) : "", s.comment ? " · " + s.comment : ""),
         can("silences.write") ? h("button", { type: "button", class: "expire", onclick: () => act(() => send("DELETE", "/api/v1/silences/" + encodeURIComponent(s.id)), t("manage.expired")) }, t("manage.expire")) : null));
       const hours = h("select", { id: "sil-hours" }, [1, 2, 4, 8, 24].map((n) => h("option", { value: n }, t("manage.hours", n))));
+      // Matchers beyond the program: one of its cameras, one rule (both
+      // optional, by name); the silence holds where all of them match.
+      const camSel = h("select", { id: "sil-camera" }, h("option", { value: "" }, t("manage.allCameras")));
+      const ruleSel = h("select", { id: "sil-rule" }, h("option", { value: "" }, t("manage.allRules")),
+        ((rules && rules.rules) || []).map((r) => h("option", { value: r.id }, t("trigger." + r.trigger.type) + " · " + r.id)));
+      const progSel = progOptions("sil-program");
+      progSel.addEventListener("change", () => {
+        const inProg = cams.filter((c) => (c.labels || {}).program === progSel.value)
+          .map((c) => [c.site + "/" + c.id, camName(c.id, c.labels, c.site)]).sort((a, b) => collate(a[1], b[1]));
+        camSel.replaceChildren(h("option", { value: "" }, t("manage.allCameras")), ...inProg.map(([v, n]) => h("option", { value: v }, n)));
+      });
       const form = can("silences.write") ? h("form", { class: "filters", id: "silence-form", onsubmit: (e) => {
         e.preventDefault();
         const end = new Date(Date.now() + Number(hours.value) * 3600e3).toISOString();
-        const body = { program: form.querySelector("#sil-program").value, end, comment: form.querySelector("#sil-comment").value.trim() || undefined };
+        const body = { program: progSel.value, end, comment: form.querySelector("#sil-comment").value.trim() || undefined };
+        if (camSel.value) { const i = camSel.value.indexOf("/"); body.site = camSel.value.slice(0, i); body.camera = camSel.value.slice(i + 1); }
+        if (ruleSel.value) body.rule = ruleSel.value;
         act(() => send("POST", "/api/v1/silences", body), t("manage.silenced"));
       } },
-      h("label", { for: "sil-program" }, t("manage.program"), progOptions("sil-program")),
+      h("label", { for: "sil-program" }, t("manage.program"), progSel),
+      h("label", { for: "sil-camera" }, t("manage.camera"), camSel),
+      rules ? h("label", { for: "sil-rule" }, t("manage.ruleLabel"), ruleSel) : null,
       h("label", { for: "sil-hours" }, t("manage.for"), hours),
       h("label", { for: "sil-comment" }, t("manage.comment"), h("input", { id: "sil-comment", maxlength: 500 })),
       h("button", { type: "submit", class: "primary" }, t("manage.silence"))) : null;
@@ -809,13 +829,14 @@
         rows.length ? h("ul", { class: "items" }, rows) : h("p", {}, t("manage.noMaintenance")));
     }
     function render() {
-      view.replaceChildren(h("h1", {}, t("manage.title")),
+      // replaceChildren would write a null as the text "null".
+      view.replaceChildren(...[h("h1", {}, t("manage.title")),
         h("p", { role: "status", id: "manage-msg", class: "ok" }, msg),
-        err ? h("p", { class: "error", role: "alert" }, t("common.error", err)) : "",
+        err ? h("p", { class: "error", role: "alert" }, t("common.error", err)) : null,
         silences !== null ? silenceSection() : null,
         can("programs.arm") ? armSection() : null,
         maint !== null ? maintSection() : null,
-        rules ? rulesSection() : null);
+        rules ? rulesSection() : null].filter(Boolean));
     }
     rerender = render;
     render();
