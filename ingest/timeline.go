@@ -50,6 +50,13 @@ func (l *Log) Events(ctx context.Context, camera event.CameraRef, from, to time.
 	if err != nil {
 		return nil, fmt.Errorf("events log %s: %w", camera, err)
 	}
+	info, err := cons.Info(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("events log %s: %w", camera, err)
+	}
+	if info.NumPending == 0 {
+		return nil, nil
+	}
 	var out []*event.Event
 	// Past the window, read on until the camera was heard from after it:
 	// what its edge spooled through an outage comes late (event.LateWatch).
@@ -66,24 +73,22 @@ func (l *Log) Events(ctx context.Context, camera event.CameraRef, from, to time.
 			if err != nil {
 				continue
 			}
-			if md.NumPending == 0 {
-				done = true
-			}
 			if md.Timestamp.After(to.Add(skew)) {
 				past = true
 			}
-			e, err := event.Decode(m.Data())
-			if err != nil || event.CheckSubject(e, m.Subject()) != nil {
-				continue
+			if e, err := event.Decode(m.Data()); err == nil && event.CheckSubject(e, m.Subject()) == nil {
+				late.Saw(camera.String(), e, from, to)
+				if !e.Time.Before(from) && !e.Time.After(to) {
+					out = append(out, e)
+				}
 			}
-			late.Saw(camera.String(), e, from, to)
-			if past && late.AllDone() {
+			// The last message pending, or nothing of the window can
+			// follow: done, without waiting out the pull for a batch
+			// that will not fill.
+			if md.NumPending == 0 || past && late.AllDone() {
 				done = true
+				break
 			}
-			if e.Time.Before(from) || e.Time.After(to) {
-				continue
-			}
-			out = append(out, e)
 		}
 		if err := batch.Error(); err != nil && !errors.Is(err, jetstream.ErrNoHeartbeat) {
 			return nil, fmt.Errorf("events log %s: %w", camera, err)
