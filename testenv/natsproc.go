@@ -1,7 +1,6 @@
 package testenv
 
 import (
-	"context"
 	"fmt"
 	"os"
 	"os/exec"
@@ -14,8 +13,6 @@ import (
 	"time"
 
 	"github.com/camwatch/camwatch/natsauth"
-	"github.com/nats-io/nats.go"
-	"github.com/nats-io/nats.go/jetstream"
 )
 
 // NATSProcs is a cluster of three nats-server processes with JetStream
@@ -148,32 +145,9 @@ func (c *NATSProcs) Kill(i int) {
 // WaitJetStream waits until JetStream answers the aggregator's
 // credentials: the members found each other and elected a meta leader.
 func (c *NATSProcs) WaitJetStream(timeout time.Duration) error {
-	deadline := time.Now().Add(timeout)
-	var last error
-	for time.Now().Before(deadline) {
-		last = func() error {
-			opts, err := natsauth.ClientOptions(c.Aggregator(), "")
-			if err != nil {
-				return err
-			}
-			nc, err := nats.Connect(c.URL, append(opts, nats.Timeout(time.Second))...)
-			if err != nil {
-				return err
-			}
-			defer nc.Close()
-			js, err := jetstream.New(nc)
-			if err != nil {
-				return err
-			}
-			ctx, cancel := context.WithTimeout(context.Background(), time.Second)
-			defer cancel()
-			_, err = js.AccountInfo(ctx)
-			return err
-		}()
-		if last == nil {
-			return nil
-		}
-		time.Sleep(100 * time.Millisecond)
+	opts, err := natsauth.ClientOptions(c.Aggregator(), "")
+	if err != nil {
+		return err
 	}
-	return fmt.Errorf("nats-server cluster jetstream not ready after %s: %w", timeout, last)
+	return waitJetStream(c.URL, opts, timeout)
 }
