@@ -1,7 +1,10 @@
 package api
 
 import (
+	"io/fs"
 	"os"
+	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -79,4 +82,56 @@ func TestRoutesInDocs(t *testing.T) {
 			t.Errorf("docs/api.md documents `%s`, which is not in the route table (api/routes.go)", pattern)
 		}
 	}
+}
+
+// TestMetricsInDocs: every metric camwatch registers (a Name:
+// "camwatch_..." in a non-test source file) is named in README.md or
+// docs/, so an operator reading the docs can find what a series means.
+func TestMetricsInDocs(t *testing.T) {
+	var docs strings.Builder
+	for _, f := range append([]string{"../README.md"}, mustGlob(t, "../docs/*.md")...) {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		docs.Write(b)
+	}
+	name := regexp.MustCompile(`Name:\s*"(camwatch_[a-z0-9_]+)"`)
+	found := 0
+	err := filepath.WalkDir("..", func(path string, d fs.DirEntry, err error) error {
+		switch {
+		case err != nil:
+			return err
+		case d.IsDir() && (d.Name() == "third_party" || d.Name() == "testdata" || strings.HasPrefix(d.Name(), ".") && path != ".."):
+			return filepath.SkipDir
+		case d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go"):
+			return nil
+		}
+		src, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		for _, m := range name.FindAllStringSubmatch(string(src), -1) {
+			found++
+			if !strings.Contains(docs.String(), m[1]) {
+				t.Errorf("metric %s (%s) is not in README.md or docs/", m[1], path)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if found < 20 {
+		t.Fatalf("found %d metric names in the source: the pattern no longer matches how metrics are declared", found)
+	}
+}
+
+func mustGlob(t *testing.T, pattern string) []string {
+	t.Helper()
+	files, err := filepath.Glob(pattern)
+	if err != nil || len(files) == 0 {
+		t.Fatalf("%s: %v (%d files)", pattern, err, len(files))
+	}
+	return files
 }

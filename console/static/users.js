@@ -135,13 +135,13 @@
     }
 
     function render() {
-      view.replaceChildren(h("h1", {}, t("users.title")),
+      view.replaceChildren(...[h("h1", {}, t("users.title")),
         h("p", { role: "status", id: "users-msg", class: "ok" }, msg),
-        err ? h("p", { class: "error", role: "alert" }, t("common.error", err)) : "",
+        err ? h("p", { class: "error", role: "alert" }, t("common.error", err)) : null,
         secretBox(),
         users ? usersSection() : null,
         tokens ? tokensSection() : null,
-        !users && !tokens && !err ? h("p", {}, t("common.loading")) : null);
+        !users && !tokens && !err ? h("p", {}, t("common.loading")) : null].filter(Boolean));
     }
     c.setRerender(render);
     render();
