@@ -731,7 +731,9 @@ func TestConsoleInBrowser(t *testing.T) {
 			&& [...document.querySelectorAll("#rules li.item")].map((li) => li.dataset.rule).join(",") === "cam-offline,night-motion"
 			&& document.querySelector('#rules li[data-rule="night-motion"]').textContent.includes("5+1 group, neighbourhood 7 · 22:00-05:00")
 			&& document.querySelector('#rules li[data-rule="night-motion"]').textContent.includes("critical")
-			&& !document.querySelector("#rules button") && !document.querySelector("#arming") && !/\bnull\b|undefined/.test(document.querySelector("#view").innerText)`)
+			&& !document.querySelector("#rules button") && !/\bnull\b|undefined/.test(document.querySelector("#view").innerText)`)
+		waitFor(t, ctx, "the arm state, read only for a technician", `document.querySelector('#arming li[data-program="5plus1-tdp7"]').dataset.armed === "true"
+			&& document.querySelector('#arming li[data-program="5plus1-tdp7"] .badge').textContent === "Armed" && !document.querySelector("#arming button")`)
 	})
 
 	t.Run("an admin adds a user and a token from the page; each secret is shown once", func(t *testing.T) {

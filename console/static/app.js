@@ -818,9 +818,10 @@
           rules ? h("div", { class: "sub sched" }, motionRules(p).length
             ? t("manage.motionRules", motionRules(p).map((r) => r.id + " (" + schedText(r) + ")").join(", "))
             : t("manage.noMotionRules")) : null,
-          h("div", { class: "buttons" },
+          // Who may not arm still reads whether motion raises alerts.
+          can("programs.arm") ? h("div", { class: "buttons" },
             h("button", { type: "button", class: "arm", onclick: () => act(() => send("POST", "/api/v1/programs/" + encodeURIComponent(p.id) + "/arm"), t("manage.armed", nm(p.name))) }, t("manage.arm")),
-            h("button", { type: "button", class: "disarm", onclick: () => act(() => send("POST", "/api/v1/programs/" + encodeURIComponent(p.id) + "/disarm"), t("manage.disarmed", nm(p.name))) }, t("manage.disarm")))))));
+            h("button", { type: "button", class: "disarm", onclick: () => act(() => send("POST", "/api/v1/programs/" + encodeURIComponent(p.id) + "/disarm"), t("manage.disarmed", nm(p.name))) }, t("manage.disarm"))) : null))));
     }
     function maintSection() {
       const rows = (maint || []).map((m) => h("li", { class: "item", "data-maintenance": m.id },
@@ -849,7 +850,7 @@
         h("p", { role: "status", id: "manage-msg", class: "ok" }, msg),
         err ? h("p", { class: "error", role: "alert" }, t("common.error", err)) : null,
         silences !== null ? silenceSection() : null,
-        can("programs.arm") ? armSection() : null,
+        can("programs.arm") || rules ? armSection() : null,
         maint !== null ? maintSection() : null,
         rules ? rulesSection() : null].filter(Boolean));
     }
