@@ -296,7 +296,7 @@ func TestClipServing(t *testing.T) {
 }
 
 // TestTimeline: lanes with coverage for the area in scope, events in
-// time order, parameters checked.
+// time order, generated history said, parameters checked.
 func TestTimeline(t *testing.T) {
 	w := newWorld(t)
 	code, body := w.do(w.tokens[auth.Investigator], mreq{"GET", "/api/v1/timeline?program=pa&from=" + time.Now().Add(-3*time.Hour).UTC().Format(time.RFC3339), ""})
@@ -334,6 +334,16 @@ func TestTimeline(t *testing.T) {
 			t.Fatal("events out of time order")
 		}
 		last = e.Time
+	}
+	if strings.Contains(body, `"generated"`) {
+		t.Errorf("a timeline of measured history says generated: %s", trim(body))
+	}
+	// Generated history (the demo's month) before now: the coverage of a
+	// window over it is made up, and the answer says so.
+	w.opts.Uptime.Generated = generatedUntil{at: time.Now()}
+	defer func() { w.opts.Uptime.Generated = nil }()
+	if code, body := w.do(w.tokens[auth.Investigator], mreq{"GET", "/api/v1/timeline?program=pa&from=" + time.Now().Add(-3*time.Hour).UTC().Format(time.RFC3339), ""}); code != 200 || !strings.Contains(body, `"generated":true`) || !json.Valid([]byte(body)) {
+		t.Errorf("a timeline over generated history: %d %s", code, trim(body))
 	}
 	for _, bad := range []string{"from=yesterday", "kind=stats", "camera=a%20b", "limit=0", "from=2026-01-01T00:00:00Z&to=2026-02-01T00:00:00Z"} {
 		if code, body := w.do(w.tokens[auth.Investigator], mreq{"GET", "/api/v1/timeline?" + bad, ""}); code != 400 {

@@ -154,11 +154,16 @@ type timelineCamera struct {
 }
 
 type timelineBody struct {
-	From     time.Time         `json:"from"`
-	To       time.Time         `json:"to"`
-	TimeZone string            `json:"time_zone"`
-	Cameras  []timelineCamera  `json:"cameras"`
-	Events   []json.RawMessage `json:"events"`
+	From     time.Time `json:"from"`
+	To       time.Time `json:"to"`
+	TimeZone string    `json:"time_zone"`
+	// Generated: the window starts before the newest generated (not
+	// measured) status history, so part of the coverage is made up (the
+	// demo's month); told as GET /api/v1/uptime tells it.
+	Generated bool             `json:"generated,omitempty"`
+	Cameras   []timelineCamera `json:"cameras"`
+	// Events stays the last field: writeTimeline splices them in.
+	Events []json.RawMessage `json:"events"`
 }
 
 // resolveArea returns the cameras of an area (programs, wards, cameras)
@@ -237,6 +242,9 @@ func (s *server) timeline(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		s.internal(w, r, err)
 		return
+	}
+	if s.o.Uptime != nil { // the status history's marker of generated history
+		body.Generated = s.generatedIn(r.Context(), s.o.Uptime, q.from)
 	}
 	writeTimeline(w, body)
 }

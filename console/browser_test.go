@@ -704,12 +704,36 @@ func TestConsoleInBrowser(t *testing.T) {
 			t.Fatal(err)
 		}
 		waitFor(t, ctx, "expired too", `document.querySelector("#manage-msg").textContent === "Silence expired" && !document.querySelector("#silences li.item")`)
+		// Maintenance of one camera: the window names the camera alone.
+		if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`(() => {
+			const p = document.querySelector("#mt-program"); p.value = "ward-street"; p.dispatchEvent(new Event("change"));
+			const c = [...document.querySelectorAll("#mt-camera option")].find((o) => o.textContent === "Hẻm cam-c"); document.querySelector("#mt-camera").value = c.value;
+			return true; })()`)); err != nil {
+			t.Fatal(err)
+		}
+		if err := chromedp.Do(ctx, chromedp.SendKeys(chromedp.CSS("#mt-note"), "thay camera"), chromedp.Click(chromedp.CSS(`#maintenance-form button[type="submit"]`))); err != nil {
+			t.Fatal(err)
+		}
+		waitFor(t, ctx, "cam-c's maintenance listed by name", `[...document.querySelectorAll("#maintenance li.item strong")].some((s) => s.textContent === "Camera Hẻm cam-c")`)
+		var mt struct {
+			Maintenance []struct{ ID, Site, Camera, Program, Note string }
+		}
+		if err := getJSON(base+"/api/v1/maintenance", &mt); err != nil || len(mt.Maintenance) != 1 || mt.Maintenance[0].Camera != "cam-c" || mt.Maintenance[0].Site != "hcm-q1" ||
+			mt.Maintenance[0].Program != "" || mt.Maintenance[0].Note != "thay camera" {
+			t.Errorf("the maintenance window in the API: %+v %v", mt.Maintenance, err)
+		}
+		if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS("#maintenance li.item button.end"))); err != nil {
+			t.Fatal(err)
+		}
+		waitFor(t, ctx, "ended", `document.querySelector("#manage-msg").textContent === "Maintenance ended"`)
 		waitFor(t, ctx, "a technician has no users link", `document.querySelector("nav a[data-route=users]").hidden`)
 		waitFor(t, ctx, "the rules in force, read only, with their file and schedule", `document.querySelector("#rules-file").textContent.includes("testdata/alerts.yaml")
 			&& [...document.querySelectorAll("#rules li.item")].map((li) => li.dataset.rule).join(",") === "cam-offline,night-motion"
 			&& document.querySelector('#rules li[data-rule="night-motion"]').textContent.includes("5+1 group, neighbourhood 7 · 22:00-05:00")
 			&& document.querySelector('#rules li[data-rule="night-motion"]').textContent.includes("critical")
-			&& !document.querySelector("#rules button") && !document.querySelector("#arming") && !/\bnull\b|undefined/.test(document.querySelector("#view").innerText)`)
+			&& !document.querySelector("#rules button") && !/\bnull\b|undefined/.test(document.querySelector("#view").innerText)`)
+		waitFor(t, ctx, "the arm state, read only for a technician", `document.querySelector('#arming li[data-program="5plus1-tdp7"]').dataset.armed === "true"
+			&& document.querySelector('#arming li[data-program="5plus1-tdp7"] .badge').textContent === "Armed" && !document.querySelector("#arming button")`)
 	})
 
 	t.Run("an admin adds a user and a token from the page; each secret is shown once", func(t *testing.T) {

@@ -63,6 +63,16 @@ type cameraRow struct {
 	} `json:"labels"`
 }
 
+// statusCell is the table's STATUS: the status and, when there is one,
+// its reason, so an online camera with a picture fault (frozen, black,
+// no_frames) reads "online (frozen)", never plain "online".
+func statusCell(c cameraRow) string {
+	if c.Reason == "" {
+		return c.Status
+	}
+	return c.Status + " (" + c.Reason + ")"
+}
+
 // printStatus prints the camera table, stamped in the site's time zone.
 func printStatus(ctx context.Context, w io.Writer, base, token string, loc *time.Location) {
 	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
@@ -86,10 +96,7 @@ func printStatus(ctx context.Context, w io.Writer, base, token string, loc *time
 	tw := tabwriter.NewWriter(w, 0, 2, 2, ' ', 0)
 	fmt.Fprintf(tw, "\n%s\tCAMERA\tPROGRAM\tSTATUS\tFPS\tKBIT/S\tSIZE\tMOTION\n", time.Now().In(loc).Format("15:04:05"))
 	for _, c := range body.Cameras {
-		st := c.Status
-		if c.Reason != "" && c.Status != "online" {
-			st += " (" + c.Reason + ")"
-		}
+		st := statusCell(c)
 		motion := ""
 		if c.Motion {
 			motion = "MOTION"

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/camwatch/camwatch/camstate"
@@ -30,16 +31,22 @@ type Reader struct {
 	Stored StoredSource
 }
 
-// maxScan bounds the messages one read looks at.
+// maxScan bounds the messages one camera's read looks at.
 const maxScan = 2_000_000
 
-// Read calls fn, in stream order, with each accepted event of cams of
-// the given kinds (MarkKinds when none) with from <= time <= to; the read
-// starts event.DefaultMaxSkew before from (a message is stored after its
-// event happened, within the skew admitted) and stops at the stream's end
-// or, once the stream is past the window, when every camera has been
-// heard from after it (event.LateWatch: events an edge spooled through
-// an outage arrive late, and are read).
+// readers is how many cameras are read at once: a consumer per camera
+// with its few filter subjects costs the server far less than one
+// consumer filtering for every camera (docs/BENCHMARKS.md).
+const readers = 8
+
+// Read calls fn with each accepted event of cams of the given kinds
+// (MarkKinds when none) with from <= time <= to, each camera's in stream
+// order (cameras are read concurrently, fn is called for one at a time);
+// a camera's read starts event.DefaultMaxSkew before from (a message is
+// stored after its event happened, within the skew admitted) and stops at
+// the stream's end or, once the stream is past the window, when the
+// camera has been heard from after it (event.LateWatch: events an edge
+// spooled through an outage arrive late, and are read).
 // perCamera bounds what fn gets of one camera (0: no bound); the cameras
 // that hit it are returned, by reference ("<site>/<camera>").
 func (r *Reader) Read(ctx context.Context, cams []Camera, from, to time.Time, kinds []event.Kind, perCamera int, fn func(data []byte, e *event.Event)) (map[string]bool, error) {
@@ -49,36 +56,76 @@ func (r *Reader) Read(ctx context.Context, cams []Camera, from, to time.Time, ki
 	if len(kinds) == 0 {
 		kinds = MarkKinds
 	}
-	type key struct {
-		cam, epoch string
-		seq        uint64
-	}
-	stored := map[string]*camstate.SeqSet{}
-	var filters []string
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var (
+		mu       sync.Mutex
+		full     = map[string]bool{}
+		firstErr error
+		wg       sync.WaitGroup
+	)
+	sem := make(chan struct{}, readers)
 	for _, c := range cams {
-		set, err := r.Stored.Stored(ctx, c.Ref())
-		if err != nil {
-			return nil, fmt.Errorf("%w: stored events of %s: %v", ErrUnavailable, c.Ref(), err)
-		}
-		stored[c.Ref().String()] = set
-		for _, k := range kinds {
-			filters = append(filters, event.EventsSubjectRoot+"."+c.Site+".*."+c.ID+"."+string(k))
-		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			if ctx.Err() != nil {
+				return
+			}
+			capped, err := r.readCamera(ctx, c, from, to, kinds, perCamera, func(data []byte, e *event.Event) {
+				mu.Lock()
+				defer mu.Unlock()
+				fn(data, e)
+			})
+			mu.Lock()
+			defer mu.Unlock()
+			if err != nil && firstErr == nil {
+				firstErr = err
+				cancel()
+			}
+			if capped {
+				full[c.Ref().String()] = true
+			}
+		}()
+	}
+	wg.Wait()
+	if firstErr != nil {
+		return nil, firstErr
+	}
+	return full, nil
+}
+
+// readCamera reads one camera's events for Read; capped is true when it
+// has more than perCamera, or more messages than maxScan.
+func (r *Reader) readCamera(ctx context.Context, c Camera, from, to time.Time, kinds []event.Kind, perCamera int, fn func(data []byte, e *event.Event)) (capped bool, err error) {
+	set, err := r.Stored.Stored(ctx, c.Ref())
+	if err != nil {
+		return false, fmt.Errorf("%w: stored events of %s: %v", ErrUnavailable, c.Ref(), err)
+	}
+	filters := make([]string, len(kinds))
+	for i, k := range kinds {
+		filters[i] = event.EventsSubjectRoot + "." + c.Site + ".*." + c.ID + "." + string(k)
 	}
 	start := from.Add(-event.DefaultMaxSkew)
 	cons, err := r.JS.OrderedConsumer(ctx, r.Stream, jetstream.OrderedConsumerConfig{FilterSubjects: filters,
 		DeliverPolicy: jetstream.DeliverByStartTimePolicy, OptStartTime: &start})
 	if err != nil {
-		return nil, fmt.Errorf("%w: events stream %s: %v", ErrUnavailable, r.Stream, err)
+		return false, fmt.Errorf("%w: events stream %s: %v", ErrUnavailable, r.Stream, err)
 	}
 	info, err := cons.Info(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("%w: events stream: %v", ErrUnavailable, err)
+		return false, fmt.Errorf("%w: events stream: %v", ErrUnavailable, err)
 	}
+	type key struct {
+		epoch string
+		seq   uint64
+	}
+	ref := c.Ref().String()
 	seen := map[key]bool{}
-	count := map[string]int{}
-	full := map[string]bool{}
-	late := event.NewLateWatch(len(cams))
+	count := 0
+	late := event.NewLateWatch(1)
 	past := false // the stream is past the window's end (plus the skew)
 	pending, idle, scanned := info.NumPending, 0, 0
 	for pending > 0 && scanned < maxScan && !(past && late.AllDone()) {
@@ -86,7 +133,7 @@ func (r *Reader) Read(ctx context.Context, cams []Camera, from, to time.Time, ki
 		// until it expires.
 		batch, err := cons.FetchNoWait(1000)
 		if err != nil {
-			return nil, fmt.Errorf("%w: events stream: %v", ErrUnavailable, err)
+			return false, fmt.Errorf("%w: events stream: %v", ErrUnavailable, err)
 		}
 		n := 0
 		for m := range batch.Messages() {
@@ -100,33 +147,32 @@ func (r *Reader) Read(ctx context.Context, cams []Camera, from, to time.Time, ki
 				past = true
 			}
 			e, err := event.Decode(m.Data())
-			if err != nil || event.CheckSubject(e, m.Subject()) != nil {
+			if err != nil || event.CheckSubject(e, m.Subject()) != nil || e.Ref().String() != ref {
 				continue
 			}
-			c := e.Ref().String()
-			k := key{c, e.Epoch, e.Seq}
-			if seen[k] || stored[c] == nil || !stored[c].Has(e.Epoch, e.Seq) {
+			k := key{e.Epoch, e.Seq}
+			if seen[k] || !set.Has(e.Epoch, e.Seq) {
 				continue // first in stream order of a seq wins; refused ones never count
 			}
 			seen[k] = true
-			late.Saw(c, e, from, to)
+			late.Saw(ref, e, from, to)
 			if e.Time.Before(from) || e.Time.After(to) {
 				continue
 			}
-			if perCamera > 0 && count[c] >= perCamera {
-				full[c] = true
+			if perCamera > 0 && count >= perCamera {
+				capped = true
 				continue
 			}
-			count[c]++
+			count++
 			fn(m.Data(), e)
 		}
 		if err := batch.Error(); err != nil && !errors.Is(err, jetstream.ErrNoHeartbeat) && !strings.Contains(err.Error(), "timeout") {
-			return nil, fmt.Errorf("%w: events stream: %v", ErrUnavailable, err)
+			return false, fmt.Errorf("%w: events stream: %v", ErrUnavailable, err)
 		}
 		scanned += n
 		if n == 0 {
 			if idle++; idle > 50 {
-				return nil, fmt.Errorf("%w: events stream: nothing delivered for 5 s with %d pending", ErrUnavailable, pending)
+				return false, fmt.Errorf("%w: events stream: nothing delivered for 5 s with %d pending", ErrUnavailable, pending)
 			}
 			time.Sleep(100 * time.Millisecond)
 			continue
@@ -134,10 +180,7 @@ func (r *Reader) Read(ctx context.Context, cams []Camera, from, to time.Time, ki
 		idle = 0
 	}
 	if pending > 0 && scanned >= maxScan {
-		// Stopped before the window's end: every camera may miss events.
-		for _, c := range cams {
-			full[c.Ref().String()] = true
-		}
+		capped = true // stopped before the window's end
 	}
-	return full, nil
+	return capped, nil
 }

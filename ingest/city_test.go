@@ -14,14 +14,15 @@ import (
 )
 
 // TestCityFaults is the fault proof on real clusters: a city of
-// 40 cameras under two agents publishes a burst through a three-node
-// NATS cluster (streams with 3 replicas) into a Redis primary with a
-// replica behind three sentinels, stored by two ingesters on connections
-// of their own, as two aggregator processes are. During the burst one
-// NATS node stops, one ingester restarts and Sentinel fails the Redis
-// primary over. Afterwards every event JetStream accepted is in Redis
-// exactly once (the per-camera sequence audit), and the uptime report
-// equals the one computed from a replay of JetStream into a fresh prefix.
+// 40 cameras under two agents publishes a burst through a cluster of
+// three nats-server processes (streams with 3 replicas) into a Redis
+// primary with a replica behind three sentinels, stored by two ingesters
+// on connections of their own, as two aggregator processes are. During
+// the burst one NATS node is killed (SIGKILL), one ingester restarts and
+// Sentinel fails the Redis primary over. Afterwards every event JetStream
+// accepted is in Redis exactly once (the per-camera sequence audit), and
+// the uptime report equals the one computed from a replay of JetStream
+// into a fresh prefix.
 func TestCityFaults(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
@@ -30,7 +31,7 @@ func TestCityFaults(t *testing.T) {
 	city := citysim.New(citysim.Options{Cameras: 40, CamerasPerAgent: 20, Start: end.Add(-steps * 5 * time.Second),
 		StatsInterval: 5 * time.Second, HeartbeatInterval: 5 * time.Second, MotionEvery: 40 * time.Second,
 		MotionLength: 5 * time.Second, OutagesPerDay: 24 * 60 / 4, Seed: 7})
-	nc := testenv.NATSCluster(t, cityAgents(city)...)
+	nc := testenv.NATSProcessCluster(t, cityAgents(city)...)
 	sen := testenv.StartSentinel(t)
 	rig := newCityRig(t, city, nc.NATSEnv, sen.Client(t), 3, end)
 	storeOpts := camstate.Options{Prefix: "city", WaitReplicas: 1}
@@ -49,7 +50,7 @@ func TestCityFaults(t *testing.T) {
 	for step := range steps {
 		switch step {
 		case 20:
-			nc.Stop(1) // a NATS node lost during the burst
+			nc.Kill(1) // a NATS node crashes during the burst (SIGKILL)
 		case 80:
 			stopA() // an aggregator restarts
 			stopA, _ = rig.run("aggregator", storeOpts)

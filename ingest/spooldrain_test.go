@@ -20,9 +20,10 @@ import (
 
 // TestSpoolDrainsThroughNATSNodeLoss: an edge agent comes back from an
 // uplink outage with a spool full of events (the edge's own spool,
-// numbering them) and drains it through a three-node NATS cluster into
-// the shared Redis Cluster, while it goes on spooling new events. Midway
-// the stream's leader, the node the agent is connected to, stops. The
+// numbering them) and drains it through a cluster of three nats-server
+// processes into the shared Redis Cluster, while it goes on spooling new
+// events. Midway the stream's leader, the node the agent is connected to,
+// is killed (SIGKILL, as a crash ends it). The
 // agent reconnects to a survivor, the survivors elect a leader and the
 // forwarder republishes what was not acknowledged; JetStream's duplicate
 // window drops what had arrived. Afterwards the stream holds every event
@@ -36,7 +37,7 @@ func TestSpoolDrainsThroughNATSNodeLoss(t *testing.T) {
 		StatsInterval: 5 * time.Second, HeartbeatInterval: 5 * time.Second, MotionEvery: 40 * time.Second,
 		MotionLength: 5 * time.Second, Seed: 13})
 	agent := city.Agents()[0]
-	nc := testenv.NATSCluster(t, cityAgents(city)...)
+	nc := testenv.NATSProcessCluster(t, cityAgents(city)...)
 	rdb, prefix := testenv.SharedRedisCluster(t)
 	rig := newCityRig(t, city, nc.NATSEnv, rdb, 3, end)
 	rig.run("aggregator", camstate.Options{Prefix: prefix})
@@ -74,9 +75,10 @@ func TestSpoolDrainsThroughNATSNodeLoss(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	leader := slices.IndexFunc([]int{0, 1, 2}, func(i int) bool {
-		return info.CachedInfo().Cluster != nil && info.CachedInfo().Cluster.Leader == nc.Node(i).Name()
-	})
+	leader := -1
+	if cl := info.CachedInfo().Cluster; cl != nil {
+		leader = slices.Index(nc.Names, cl.Leader)
+	}
 	if leader < 0 {
 		t.Fatalf("stream leader %+v is none of the members", info.CachedInfo().Cluster)
 	}
@@ -102,7 +104,7 @@ func TestSpoolDrainsThroughNATSNodeLoss(t *testing.T) {
 	}()
 	defer func() { fcancel(); <-forwarded }()
 
-	// Stop the leader once a third of the spool is through.
+	// Kill the leader once a third of the spool is through.
 	testenv.Eventually(t, time.Minute, func() error {
 		if b := sp.Backlog(); b > int64(total*2/3) {
 			return fmt.Errorf("backlog %d of %d", b, total)
@@ -112,8 +114,8 @@ func TestSpoolDrainsThroughNATSNodeLoss(t *testing.T) {
 	if b := sp.Backlog(); b == 0 {
 		t.Fatalf("the spool drained before the node loss: make it bigger")
 	}
-	t.Logf("stopping member %d (stream leader, the agent's server) with %d of %d events still spooled", leader, sp.Backlog(), total)
-	nc.Stop(leader)
+	t.Logf("killing member %d (stream leader, the agent's server) with %d of %d events still spooled", leader, sp.Backlog(), total)
+	nc.Kill(leader)
 	spoolSteps(during)
 	testenv.Eventually(t, 90*time.Second, func() error {
 		if b := sp.Backlog(); b > 0 {

@@ -109,11 +109,18 @@ func (c *NATSClusterEnv) Node(i int) *broker.Embedded {
 // WaitJetStream waits until JetStream in the cluster answers the test
 // user: a meta leader is elected and the account is usable.
 func (c *NATSClusterEnv) WaitJetStream(timeout time.Duration) error {
+	return waitJetStream(c.TestURL, nil, timeout)
+}
+
+// waitJetStream polls until JetStream at url answers a client with opts
+// (an account info request): the members found each other and elected a
+// meta leader.
+func waitJetStream(url string, opts []nats.Option, timeout time.Duration) error {
 	deadline := time.Now().Add(timeout)
 	var last error
 	for time.Now().Before(deadline) {
 		last = func() error {
-			nc, err := nats.Connect(c.TestURL, nats.Timeout(time.Second))
+			nc, err := nats.Connect(url, append(opts, nats.Timeout(time.Second))...)
 			if err != nil {
 				return err
 			}

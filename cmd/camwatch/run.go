@@ -31,9 +31,13 @@ Usage:
   camwatch config check FILE...           validate config files
   camwatch nats creds -out DIR [-agent SITE/AGENT]... [-rotate SITE/AGENT]... [EDGE.yaml...]
                                           NATS authorization block and one credentials file per agent
-  camwatch keygen -out FILE               an Ed25519 key that signs alert transitions (alerts.signing_key)
-  camwatch report uptime [-server URL] [-group G] [-from T] [-to T] [-window 24h|7d|30d] [-format table|csv|json]
+  camwatch keygen -out FILE               an Ed25519 key that signs alert transitions or evidence (alerts.signing_key, evidence.key)
+  camwatch report uptime [-server URL] [-group G] [-from T] [-to T] [-window 24h|7d|30d|90d] [-format table|csv|json]
                                           an uptime report from a running aggregator
+  camwatch report scorecard -program P [-server URL] [-from T] [-to T] [-window W] [-format table|csv|json]
+                                          one program's scorecard: uptime, alerts handled, time to acknowledge
+  camwatch report review -ward W -month YYYY-MM|-quarter YYYY-Qn [-lang vi|en] [-o FILE] [-server URL]
+                                          the ward's printable program review (HTML, one A4 page per program)
   camwatch report generate [-redis URL] [-prefix P] [-cameras N] [-days D]
                                           load a synthetic city's history (demo, benchmark)
   camwatch detect [-config CAMERA.yaml] [-json] CLIP

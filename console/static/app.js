@@ -710,7 +710,7 @@
           can("silences.read") ? getJSON("/api/v1/silences") : null,
           can("maintenance.read") ? getJSON("/api/v1/maintenance") : null,
           can("alerts.read") ? getJSON("/api/v1/rules") : null,
-          can("silences.write") ? getJSON("/api/v1/cameras") : null]);
+          can("silences.write") || can("maintenance.write") ? getJSON("/api/v1/cameras") : null]);
         silences = s ? s.silences || [] : null;
         maint = m ? m.maintenance || [] : null;
         rules = r;
@@ -726,6 +726,23 @@
     function progOptions(id) {
       return h("select", { id, required: true }, h("option", { value: "" }, t("manage.choose")),
         Object.values(dir.programs).map((p) => h("option", { value: p.id }, nm(p.name))));
+    }
+    // cameraOptions is a select of the cameras of the program chosen in
+    // progSel, by name, refilled when it changes; "" is the whole program.
+    function cameraOptions(id, progSel) {
+      const sel = h("select", { id }, h("option", { value: "" }, t("manage.allCameras")));
+      progSel.addEventListener("change", () => {
+        const inProg = cams.filter((c) => (c.labels || {}).program === progSel.value)
+          .map((c) => [c.site + "/" + c.id, camName(c.id, c.labels, c.site)]).sort((a, b) => collate(a[1], b[1]));
+        sel.replaceChildren(h("option", { value: "" }, t("manage.allCameras")), ...inProg.map(([v, n]) => h("option", { value: v }, n)));
+      });
+      return sel;
+    }
+    // chosenCamera is {site, camera} of a cameraOptions select, or {}.
+    function chosenCamera(sel) {
+      if (!sel.value) return {};
+      const i = sel.value.indexOf("/");
+      return { site: sel.value.slice(0, i), camera: sel.value.slice(i + 1) };
     }
     function target(x) {
       if (x.camera) {
@@ -744,20 +761,14 @@
       const hours = h("select", { id: "sil-hours" }, [1, 2, 4, 8, 24].map((n) => h("option", { value: n }, t("manage.hours", n))));
       // Matchers beyond the program: one of its cameras, one rule (both
       // optional, by name); the silence holds where all of them match.
-      const camSel = h("select", { id: "sil-camera" }, h("option", { value: "" }, t("manage.allCameras")));
       const ruleSel = h("select", { id: "sil-rule" }, h("option", { value: "" }, t("manage.allRules")),
         ((rules && rules.rules) || []).map((r) => h("option", { value: r.id }, t("trigger." + r.trigger.type) + " · " + r.id)));
-      const progSel = progOptions("sil-program");
-      progSel.addEventListener("change", () => {
-        const inProg = cams.filter((c) => (c.labels || {}).program === progSel.value)
-          .map((c) => [c.site + "/" + c.id, camName(c.id, c.labels, c.site)]).sort((a, b) => collate(a[1], b[1]));
-        camSel.replaceChildren(h("option", { value: "" }, t("manage.allCameras")), ...inProg.map(([v, n]) => h("option", { value: v }, n)));
-      });
+      const progSel = progOptions("sil-program"), camSel = cameraOptions("sil-camera", progSel);
       const form = can("silences.write") ? h("form", { class: "filters", id: "silence-form", onsubmit: (e) => {
         e.preventDefault();
         const end = new Date(Date.now() + Number(hours.value) * 3600e3).toISOString();
         const body = { program: progSel.value, end, comment: form.querySelector("#sil-comment").value.trim() || undefined };
-        if (camSel.value) { const i = camSel.value.indexOf("/"); body.site = camSel.value.slice(0, i); body.camera = camSel.value.slice(i + 1); }
+        Object.assign(body, chosenCamera(camSel));
         if (ruleSel.value) body.rule = ruleSel.value;
         act(() => send("POST", "/api/v1/silences", body), t("manage.silenced"));
       } },
@@ -807,21 +818,26 @@
           rules ? h("div", { class: "sub sched" }, motionRules(p).length
             ? t("manage.motionRules", motionRules(p).map((r) => r.id + " (" + schedText(r) + ")").join(", "))
             : t("manage.noMotionRules")) : null,
-          h("div", { class: "buttons" },
+          // Who may not arm still reads whether motion raises alerts.
+          can("programs.arm") ? h("div", { class: "buttons" },
             h("button", { type: "button", class: "arm", onclick: () => act(() => send("POST", "/api/v1/programs/" + encodeURIComponent(p.id) + "/arm"), t("manage.armed", nm(p.name))) }, t("manage.arm")),
-            h("button", { type: "button", class: "disarm", onclick: () => act(() => send("POST", "/api/v1/programs/" + encodeURIComponent(p.id) + "/disarm"), t("manage.disarmed", nm(p.name))) }, t("manage.disarm")))))));
+            h("button", { type: "button", class: "disarm", onclick: () => act(() => send("POST", "/api/v1/programs/" + encodeURIComponent(p.id) + "/disarm"), t("manage.disarmed", nm(p.name))) }, t("manage.disarm"))) : null))));
     }
     function maintSection() {
       const rows = (maint || []).map((m) => h("li", { class: "item", "data-maintenance": m.id },
         h("strong", {}, target(m)), h("div", { class: "sub" }, fmtTime(m.start), " – ", fmtTime(m.end), m.by ? " · " + t("manage.by", m.by) : "", m.note ? " · " + m.note : ""),
         can("maintenance.write") ? h("button", { type: "button", class: "end", onclick: () => act(() => send("DELETE", "/api/v1/maintenance/" + encodeURIComponent(m.id)), t("manage.ended")) }, t("manage.end")) : null));
       const hours = h("select", { id: "mt-hours" }, [1, 2, 4, 8, 24, 72].map((n) => h("option", { value: n }, t("manage.hours", n))));
+      const progSel = progOptions("mt-program"), camSel = cameraOptions("mt-camera", progSel);
       const form = can("maintenance.write") ? h("form", { class: "filters", id: "maintenance-form", onsubmit: (e) => {
         e.preventDefault();
         const end = new Date(Date.now() + Number(hours.value) * 3600e3).toISOString();
-        act(() => send("POST", "/api/v1/maintenance", { program: form.querySelector("#mt-program").value, end, note: form.querySelector("#mt-note").value.trim() }), t("manage.planned"));
+        // One camera's window names the camera alone; else the program.
+        const where = camSel.value ? chosenCamera(camSel) : { program: progSel.value };
+        act(() => send("POST", "/api/v1/maintenance", Object.assign(where, { end, note: form.querySelector("#mt-note").value.trim() })), t("manage.planned"));
       } },
-      h("label", { for: "mt-program" }, t("manage.program"), progOptions("mt-program")),
+      h("label", { for: "mt-program" }, t("manage.program"), progSel),
+      h("label", { for: "mt-camera" }, t("manage.camera"), camSel),
       h("label", { for: "mt-hours" }, t("manage.for"), hours),
       h("label", { for: "mt-note" }, t("manage.note"), h("input", { id: "mt-note", required: true, maxlength: 500 })),
       h("button", { type: "submit", class: "primary" }, t("manage.plan"))) : null;
@@ -834,7 +850,7 @@
         h("p", { role: "status", id: "manage-msg", class: "ok" }, msg),
         err ? h("p", { class: "error", role: "alert" }, t("common.error", err)) : null,
         silences !== null ? silenceSection() : null,
-        can("programs.arm") ? armSection() : null,
+        can("programs.arm") || rules ? armSection() : null,
         maint !== null ? maintSection() : null,
         rules ? rulesSection() : null].filter(Boolean));
     }
