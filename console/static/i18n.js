@@ -343,7 +343,7 @@ window.CAMWATCH_I18N = {
     "manage.by": "by {0}",
     "manage.expire": "Expire",
     "manage.expired": "Silence expired",
-    "manage.hours": "{0} hours",
+    "manage.hours": "{0} h",
     "manage.program": "Program",
     "manage.for": "For",
     "manage.comment": "Comment",
