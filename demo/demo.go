@@ -316,7 +316,7 @@ func siteZone(name string) *time.Location {
 var demoRules = []byte(`
   # Added by the demo (not in configs/alerts.yaml).
   - id: demo-offline
-    description: "Demo: a camera offline for 20 s (tdp7-alley-02 drops out 40 s every minute)"
+    description: "Demo: a camera offline for 20 s (tdp7-alley-02 drops out 40 s every 3 minutes)"
     trigger: {type: offline, for: 20s}
     severity: warning
   - id: demo-motion

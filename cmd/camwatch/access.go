@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -35,6 +36,9 @@ type deployment struct {
 func openDeployment(ctx context.Context, path string) (*deployment, error) {
 	d := &deployment{}
 	if err := configs.Load(path, &d.cfg); err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return nil, fmt.Errorf("%w: these commands read the aggregator's config (its NATS and credentials); give it with -config FILE", err)
+		}
 		return nil, err
 	}
 	creds, err := natsauth.ClientOptions(d.cfg.NATS, "")

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"io"
 	"strings"
 	"testing"
 )
@@ -70,5 +71,20 @@ func TestExitCodes(t *testing.T) {
 				t.Errorf("run(%q) = %d, want %d", tc.args, got, tc.want)
 			}
 		})
+	}
+}
+
+// TestAccessCommandsNameTheirConfig: user and token on a machine without
+// the aggregator's config say which file they read and how to give one.
+func TestAccessCommandsNameTheirConfig(t *testing.T) {
+	for _, args := range [][]string{{"list", "-config", "testdata/nope.yaml"}} {
+		err := runUser(args, strings.NewReader(""), io.Discard)
+		if err == nil || !strings.Contains(err.Error(), "testdata/nope.yaml") || !strings.Contains(err.Error(), "-config FILE") {
+			t.Errorf("user %q: %v, want the file and -config named", args, err)
+		}
+		err = runToken(args, io.Discard, io.Discard)
+		if err == nil || !strings.Contains(err.Error(), "-config FILE") {
+			t.Errorf("token %q: %v, want -config named", args, err)
+		}
 	}
 }
