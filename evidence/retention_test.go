@@ -168,17 +168,7 @@ func mustFile(t *testing.T, b []byte, name string) []byte {
 // round; an open case's copies are not touched.
 func TestSweepReleasesLeftovers(t *testing.T) {
 	ctx := context.Background()
-	rdb, prefix := testenv.Redis(t)
-	st := camstate.New(rdb, camstate.Options{Prefix: prefix})
-	nc, err := nats.Connect(testenv.NATS(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer nc.Close()
-	js, _ := jetstream.New(nc)
-	if _, err := js.CreateStream(ctx, jetstream.StreamConfig{Name: "EVSWEEP", Subjects: []string{event.AllEventsSubjects}}); err != nil {
-		t.Fatal(err)
-	}
+	st, js := storeAndStream(t, "EVSWEEP")
 	svc, err := Open(ctx, Options{JS: js, Events: st, EventsStream: "EVSWEEP", History: uptime.NewSource(st, uptime.SourceOptions{}), ClipsMaxBytes: 16 << 20})
 	if err != nil {
 		t.Fatal(err)
@@ -225,17 +215,7 @@ func TestSweepReleasesLeftovers(t *testing.T) {
 // stream order.
 func TestReaderRefusesWhatTheIngesterRefused(t *testing.T) {
 	ctx := context.Background()
-	rdb, prefix := testenv.Redis(t)
-	st := camstate.New(rdb, camstate.Options{Prefix: prefix})
-	nc, err := nats.Connect(testenv.NATS(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer nc.Close()
-	js, _ := jetstream.New(nc)
-	if _, err := js.CreateStream(ctx, jetstream.StreamConfig{Name: "EVSKEW", Subjects: []string{event.AllEventsSubjects}}); err != nil {
-		t.Fatal(err)
-	}
+	st, js := storeAndStream(t, "EVSKEW")
 	mk := func(at time.Time) *event.Event {
 		return &event.Event{Schema: 1, ID: event.NewID(), Kind: event.KindMotionStart, Site: "q1", Agent: "edge-1", Camera: "cam-1",
 			Time: at, Seq: 1, Motion: &event.Motion{Detector: "pixel", Score: 0.4}}
@@ -259,4 +239,21 @@ func TestReaderRefusesWhatTheIngesterRefused(t *testing.T) {
 	if len(got) != 1 || got[0] != genuine.ID {
 		t.Fatalf("read %v, want only the genuine %s (forged %s)", got, genuine.ID, forged.ID)
 	}
+}
+
+// storeAndStream is a camstate store on the test Redis and an events
+// stream named name on a fresh embedded NATS.
+func storeAndStream(t *testing.T, name string) (*camstate.Store, jetstream.JetStream) {
+	t.Helper()
+	rdb, prefix := testenv.Redis(t)
+	nc, err := nats.Connect(testenv.NATS(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(nc.Close)
+	js, _ := jetstream.New(nc)
+	if _, err := js.CreateStream(context.Background(), jetstream.StreamConfig{Name: name, Subjects: []string{event.AllEventsSubjects}}); err != nil {
+		t.Fatal(err)
+	}
+	return camstate.New(rdb, camstate.Options{Prefix: prefix}), js
 }
