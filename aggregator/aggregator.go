@@ -165,7 +165,7 @@ func Start(ctx context.Context, o Options) (*Aggregator, error) {
 		Users:     a.dir,
 		Audit:     a.auditLog,
 		Access:    access,
-		Store:     ingest.Timeline{Store: a.store, Log: &ingest.Log{JS: js, Stream: cfg.Stream.Name}},
+		Store:     ingest.Timeline{Store: a.store, Log: &ingest.Log{JS: js, Stream: cfg.Stream.Name, MaxSkew: cfg.Admission.MaxSkew}},
 		Snapshots: a.store,
 		Checks: map[string]api.Check{
 			"nats":  a.natsReady,
