@@ -37,7 +37,7 @@ func (a *Aggregator) startEvidence(ctx, runCtx context.Context, js jetstream.Jet
 	svc, err := evidence.Open(ctx, evidence.Options{
 		JS: js, Replicas: cfg.Stream.Replicas, Events: a.store, History: src, Audit: a.auditLog,
 		AuditStream: cfg.Audit.Stream, EventsStream: cfg.Stream.Name, Key: key, ClipsTTL: cfg.Evidence.ClipsTTL, ClipsMaxBytes: cfg.Evidence.ClipsMaxBytes,
-		Location: loc, Version: Version, Logger: a.opts.Logger.With("component", "evidence"),
+		Location: loc, Version: Version, Logger: a.opts.Logger.With("component", "evidence"), MaxSkew: cfg.Admission.MaxSkew,
 	})
 	if err != nil {
 		return nil, err
@@ -47,6 +47,6 @@ func (a *Aggregator) startEvidence(ctx, runCtx context.Context, js jetstream.Jet
 		defer a.evidenceWG.Done()
 		svc.RunHolds(runCtx, cfg.Evidence.HoldSync)
 	}()
-	return &api.Investigations{Events: &evidence.Reader{JS: js, Stream: cfg.Stream.Name, Stored: a.store}, History: src,
+	return &api.Investigations{Events: &evidence.Reader{JS: js, Stream: cfg.Stream.Name, Stored: a.store, MaxSkew: cfg.Admission.MaxSkew}, History: src,
 		Clips: a.store, Evidence: svc, Location: loc}, nil
 }

@@ -168,17 +168,7 @@ func mustFile(t *testing.T, b []byte, name string) []byte {
 // round; an open case's copies are not touched.
 func TestSweepReleasesLeftovers(t *testing.T) {
 	ctx := context.Background()
-	rdb, prefix := testenv.Redis(t)
-	st := camstate.New(rdb, camstate.Options{Prefix: prefix})
-	nc, err := nats.Connect(testenv.NATS(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer nc.Close()
-	js, _ := jetstream.New(nc)
-	if _, err := js.CreateStream(ctx, jetstream.StreamConfig{Name: "EVSWEEP", Subjects: []string{event.AllEventsSubjects}}); err != nil {
-		t.Fatal(err)
-	}
+	st, js := storeAndStream(t, "EVSWEEP")
 	svc, err := Open(ctx, Options{JS: js, Events: st, EventsStream: "EVSWEEP", History: uptime.NewSource(st, uptime.SourceOptions{}), ClipsMaxBytes: 16 << 20})
 	if err != nil {
 		t.Fatal(err)
@@ -216,4 +206,54 @@ func TestSweepReleasesLeftovers(t *testing.T) {
 	if kept == 0 {
 		t.Fatal("the open case's copies went too")
 	}
+}
+
+// TestReaderRefusesWhatTheIngesterRefused: a message dated further ahead
+// of its stream time than the admission allows is refused by the
+// ingester, whatever seq it names; a later genuine message with that seq
+// is the one stored. The reader keeps the genuine one, not the first in
+// stream order.
+func TestReaderRefusesWhatTheIngesterRefused(t *testing.T) {
+	ctx := context.Background()
+	st, js := storeAndStream(t, "EVSKEW")
+	mk := func(at time.Time) *event.Event {
+		return &event.Event{Schema: 1, ID: event.NewID(), Kind: event.KindMotionStart, Site: "q1", Agent: "edge-1", Camera: "cam-1",
+			Time: at, Seq: 1, Motion: &event.Motion{Detector: "pixel", Score: 0.4}}
+	}
+	forged, genuine := mk(time.Now().Add(10*time.Minute)), mk(time.Now().Add(-time.Minute))
+	for _, e := range []*event.Event{forged, genuine} {
+		data, _ := event.Marshal(e)
+		if _, err := js.Publish(ctx, event.Subject(e), data); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if res, err := st.Apply(ctx, []*event.Event{genuine}); err != nil || res[0].Err != nil {
+		t.Fatal(err, res)
+	}
+	r := Reader{JS: js, Stream: "EVSKEW", Stored: st, MaxSkew: 2 * time.Minute}
+	var got []string
+	if _, err := r.Read(ctx, []Camera{{ID: "cam-1", Site: "q1", Agent: "edge-1"}}, time.Now().Add(-time.Hour), time.Now().Add(time.Hour), nil, 0,
+		func(_ []byte, e *event.Event) { got = append(got, e.ID) }); err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 1 || got[0] != genuine.ID {
+		t.Fatalf("read %v, want only the genuine %s (forged %s)", got, genuine.ID, forged.ID)
+	}
+}
+
+// storeAndStream is a camstate store on the test Redis and an events
+// stream named name on a fresh embedded NATS.
+func storeAndStream(t *testing.T, name string) (*camstate.Store, jetstream.JetStream) {
+	t.Helper()
+	rdb, prefix := testenv.Redis(t)
+	nc, err := nats.Connect(testenv.NATS(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(nc.Close)
+	js, _ := jetstream.New(nc)
+	if _, err := js.CreateStream(context.Background(), jetstream.StreamConfig{Name: name, Subjects: []string{event.AllEventsSubjects}}); err != nil {
+		t.Fatal(err)
+	}
+	return camstate.New(rdb, camstate.Options{Prefix: prefix}), js
 }

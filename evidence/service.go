@@ -69,6 +69,8 @@ type Options struct {
 	// Location is the site's zone, stated in manifests.
 	Location *time.Location
 	Version  string
+	// MaxSkew is the ingester's admission.max_skew (Reader.MaxSkew).
+	MaxSkew time.Duration
 	// MaxEventsPerCamera bounds what one case holds per camera (default
 	// 100000).
 	MaxEventsPerCamera int

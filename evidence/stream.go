@@ -1,6 +1,7 @@
 package evidence
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -29,6 +30,11 @@ type Reader struct {
 	JS     jetstream.JetStream
 	Stream string
 	Stored StoredSource
+	// MaxSkew is the ingester's admission.max_skew (default
+	// event.DefaultMaxSkew): how far an event may be dated ahead of the
+	// time the stream stored it. The read starts that long before the
+	// window and refuses what the ingester refused for it.
+	MaxSkew time.Duration
 }
 
 // maxScan bounds the messages one camera's read looks at.
@@ -42,8 +48,8 @@ const readers = 8
 // Read calls fn with each accepted event of cams of the given kinds
 // (MarkKinds when none) with from <= time <= to, each camera's in stream
 // order (cameras are read concurrently, fn is called for one at a time);
-// a camera's read starts event.DefaultMaxSkew before from (a message is
-// stored after its event happened, within the skew admitted) and stops at
+// a camera's read starts MaxSkew before from (a message is stored after
+// its event happened, within the skew admitted) and stops at
 // the stream's end or, once the stream is past the window, when the
 // camera has been heard from after it (event.LateWatch: events an edge
 // spooled through an outage arrive late, and are read).
@@ -108,7 +114,8 @@ func (r *Reader) readCamera(ctx context.Context, c Camera, from, to time.Time, k
 	for i, k := range kinds {
 		filters[i] = event.EventsSubjectRoot + "." + c.Site + ".*." + c.ID + "." + string(k)
 	}
-	start := from.Add(-event.DefaultMaxSkew)
+	skew := cmp.Or(r.MaxSkew, event.DefaultMaxSkew)
+	start := from.Add(-skew)
 	cons, err := r.JS.OrderedConsumer(ctx, r.Stream, jetstream.OrderedConsumerConfig{FilterSubjects: filters,
 		DeliverPolicy: jetstream.DeliverByStartTimePolicy, OptStartTime: &start})
 	if err != nil {
@@ -143,12 +150,13 @@ func (r *Reader) readCamera(ctx context.Context, c Camera, from, to time.Time, k
 				continue
 			}
 			pending = md.NumPending
-			if md.Timestamp.After(to.Add(event.DefaultMaxSkew)) {
+			if md.Timestamp.After(to.Add(skew)) {
 				past = true
 			}
 			e, err := event.Decode(m.Data())
-			if err != nil || event.CheckSubject(e, m.Subject()) != nil || e.Ref().String() != ref {
-				continue
+			if err != nil || event.CheckSubject(e, m.Subject()) != nil || e.Ref().String() != ref ||
+				event.CheckSkew(e, md.Timestamp, skew) != nil {
+				continue // what the ingester refuses, whatever seq it names
 			}
 			k := key{e.Epoch, e.Seq}
 			if seen[k] || !set.Has(e.Epoch, e.Seq) {

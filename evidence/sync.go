@@ -132,7 +132,7 @@ func (s *Service) syncEvents(ctx context.Context, c *Case) (out []heldEvent, cap
 			byID[e.ID] = heldEvent{line, &e}
 		}
 	}
-	r := Reader{JS: s.o.JS, Stream: s.o.EventsStream, Stored: s.o.Events}
+	r := Reader{JS: s.o.JS, Stream: s.o.EventsStream, Stored: s.o.Events, MaxSkew: s.o.MaxSkew}
 	full, err := r.Read(ctx, c.Cameras, c.Query.From, c.Query.To, nil, s.o.MaxEventsPerCamera, func(data []byte, e *event.Event) {
 		if _, held := byID[e.ID]; !held {
 			byID[e.ID] = heldEvent{bytes.Clone(data), e}
