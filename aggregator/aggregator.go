@@ -367,7 +367,11 @@ func (a *Aggregator) connectNATS() error {
 	opts := []nats.Option{
 		nats.Name("camwatch-aggregator"),
 		nats.MaxReconnects(-1),
-		nats.DisconnectErrHandler(func(_ *nats.Conn, err error) { log.Warn("nats disconnected", "err", err) }),
+		nats.DisconnectErrHandler(func(_ *nats.Conn, err error) {
+			if err != nil { // nil: our own Close at shutdown
+				log.Warn("nats disconnected", "err", err)
+			}
+		}),
 		nats.ReconnectHandler(func(*nats.Conn) { log.Info("nats reconnected") }),
 	}
 	auth, err := natsauth.ClientOptions(a.opts.Config.NATS, "")
