@@ -40,10 +40,10 @@ Demo users, one per role (passwords are new every run; nothing else has an accou
 curl from this shell: sign in with POST /api/v1/session, or use a token.
 
 bn-leloi-02 and tdp7-alley-01 see a person walk by every 20 s; tdp7-alley-02
-drops offline for 40 s every 3 minutes. The uptime charts and the program
-review start with a GENERATED month of history before this run (made up,
-not measured; every console page says so). A camera table follows every
-few seconds. Press Ctrl-C to stop.
+drops offline for 40 s every 3 minutes (the first time 20 s in). The uptime
+charts and the program review start with a GENERATED month of history before
+this run (made up, not measured; every console page says so). A camera table
+follows every 15 s. Press Ctrl-C to stop.
 
 `)
 }
