@@ -82,9 +82,16 @@ func reportUptime(args []string, out io.Writer) error {
 	return writeTable(out, &s)
 }
 
+// generatedNote is said above figures over generated history (the
+// demo's month), as the console and the printed review say it.
+const generatedNote = "NOTE: part of this window's history was GENERATED (a demo), not measured: these are not real figures.\n\n"
+
 // writeTable prints one line per group and the total, for a terminal.
 func writeTable(out io.Writer, s *uptime.Summary) error {
 	fmt.Fprintf(out, "uptime by %s, %s to %s%s (%s)\n\n", s.GroupBy, s.From.Format(time.RFC3339), s.To.Format(time.RFC3339), measuredNote(s.To, s.MeasuredTo), s.TimeZone)
+	if s.Generated {
+		fmt.Fprint(out, generatedNote)
+	}
 	tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "GROUP\tCAMERAS\tUPTIME %\tTARGET\tMISSED\tOUTAGES\tLONGEST\tMTTR\tMTBF\tUNKNOWN\t")
 	for _, g := range append(s.Groups, s.All) {

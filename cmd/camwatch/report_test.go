@@ -325,3 +325,18 @@ func BenchmarkReviewThroughAPI500(b *testing.B) {
 		}
 	})
 }
+
+// TestReportTableSaysGenerated: a terminal report over generated history
+// (the demo's month) says so above its figures, as the console and the
+// printed review do; one over measured history does not.
+func TestReportTableSaysGenerated(t *testing.T) {
+	for _, generated := range []bool{true, false} {
+		var out bytes.Buffer
+		if err := writeTable(&out, &uptime.Summary{GroupBy: "program", TimeZone: "Asia/Ho_Chi_Minh", Generated: generated}); err != nil {
+			t.Fatal(err)
+		}
+		if got := strings.Contains(out.String(), "GENERATED"); got != generated {
+			t.Errorf("generated %v: the table says GENERATED %v:\n%s", generated, got, out.String())
+		}
+	}
+}
