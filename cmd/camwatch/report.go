@@ -203,6 +203,9 @@ func reportScorecard(args []string, out io.Writer) error {
 		return fmt.Errorf("decode the scorecard: %w", err)
 	}
 	rows := scorecardRows(&sc)
+	if sc.Generated {
+		rows = append(rows, [2]string{"generated", "true"})
+	}
 	if w.format == "csv" {
 		w := csv.NewWriter(out)
 		_ = w.Write([]string{"figure", "value"})
@@ -213,6 +216,9 @@ func reportScorecard(args []string, out io.Writer) error {
 		return w.Error()
 	}
 	fmt.Fprintf(out, "scorecard of %s, %s to %s%s (%s)\n\n", sc.Program, sc.From.Format(time.RFC3339), sc.To.Format(time.RFC3339), measuredNote(sc.To, sc.MeasuredTo), sc.TimeZone)
+	if sc.Generated {
+		fmt.Fprint(out, generatedNote)
+	}
 	tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
 	for _, r := range rows {
 		v := r[1]
