@@ -338,6 +338,12 @@ func (s *Supervisor) session(ctx context.Context) (healthy bool, err error) {
 				if !waitingKey && (errors.Is(ev.err, os.ErrDeadlineExceeded) || now.Sub(s.lastPacket) >= s.timing.StallTimeout) {
 					return isHealthy(), fmt.Errorf("%w: last frame %s ago", ErrStalled, now.Sub(s.lastPacket).Round(time.Millisecond))
 				}
+				// A session that opened but gave no keyframe before the
+				// read deadline (a stalled camera accepts the redial and
+				// sends nothing): still stalled; the camera ended no session.
+				if waitingKey && errors.Is(ev.err, os.ErrDeadlineExceeded) {
+					return false, fmt.Errorf("%w: the session opened, nothing usable arrived in %s", ErrNoKeyframe, now.Sub(start).Round(time.Millisecond))
+				}
 				return isHealthy(), ErrStreamStopped
 			case evCodec:
 				if hevc, err = s.readCodec(c); err != nil {

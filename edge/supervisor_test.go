@@ -292,3 +292,26 @@ func TestSupervisorStopsMidHandshake(t *testing.T) {
 	}
 	testenv.Eventually(t, 10*time.Second, leftovers)
 }
+
+// TestSupervisorLongStall: a camera that stalls for longer than a
+// session lasts: the agent redials, the camera accepts the session and
+// sends nothing. It is still stalled, never "closed" (the camera ended
+// no session; the agent's read deadline did), until it is back.
+func TestSupervisorLongStall(t *testing.T) {
+	t.Parallel()
+	sim := startSim(t, simcam.Options{Cameras: []simcam.Camera{{ID: "c1", Clip: "static-320x240"}}})
+	r := startSupervisor(t, Camera{ID: "c1", URL: sim.URL("c1")}, testTiming(), nil)
+	r.sink.await(t, 10*time.Second, "online", health(event.KindHealth, event.StatusOnline, ""))
+	if err := sim.Fault("c1", simcam.Fault{Kind: simcam.FaultStall, For: 10 * time.Second}); err != nil {
+		t.Fatal(err)
+	}
+	off := r.sink.await(t, 5*time.Second, "offline", health(event.KindHealth, event.StatusOffline, ""))
+	back := r.sink.await(t, 20*time.Second, "back online", func(ev *event.Event) bool {
+		return ev.Kind == event.KindHealth && ev.Health.Status == event.StatusOnline && ev.Seq > off.Seq
+	})
+	for _, ev := range r.sink.all() {
+		if ev.Kind == event.KindHealth && ev.Seq >= off.Seq && ev.Seq < back.Seq && ev.Health.Reason != event.ReasonStalled {
+			t.Errorf("during the stall: offline %q (%q), want stalled throughout: %s", ev.Health.Reason, ev.Health.Detail, summary(r.sink.all()))
+		}
+	}
+}
