@@ -159,6 +159,10 @@ func TestEventsBadParams(t *testing.T) {
 		})
 	}
 	var e struct{ Error string }
+	// An unknown kind's answer lists the kinds to use.
+	if get(t, srv, "/api/v1/cameras/cam-1/events?kind=moton", &e); !strings.Contains(e.Error, "health, stats, motion.start, motion.end, clip") {
+		t.Errorf("unknown kind: %q, want the known ones listed", e.Error)
+	}
 	if code := get(t, srv, "/api/v1/cameras/bad.id/events", &e); code != 400 || !strings.HasPrefix(e.Error, "camera:") {
 		t.Errorf("bad id: %d %q", code, e.Error)
 	}

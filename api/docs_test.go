@@ -125,6 +125,24 @@ func TestMetricsInDocs(t *testing.T) {
 	if found < 20 {
 		t.Fatalf("found %d metric names in the source: the pattern no longer matches how metrics are declared", found)
 	}
+	// And the other way: a counter, histogram or byte gauge the docs name
+	// is one the source declares (a renamed metric leaves no stale name).
+	declared := map[string]bool{}
+	_ = filepath.WalkDir("..", func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".go") || strings.Contains(path, "third_party") {
+			return err
+		}
+		src, _ := os.ReadFile(path)
+		for _, m := range regexp.MustCompile(`"(camwatch_[a-z0-9_]+)"`).FindAllStringSubmatch(string(src), -1) {
+			declared[m[1]] = true
+		}
+		return nil
+	})
+	for _, m := range regexp.MustCompile(`camwatch_[a-z0-9_]+_(total|seconds|bytes)\b`).FindAllString(docs.String(), -1) {
+		if !declared[m] {
+			t.Errorf("README.md or docs/ name metric %s, which the source does not declare", m)
+		}
+	}
 }
 
 func mustGlob(t *testing.T, pattern string) []string {

@@ -42,6 +42,18 @@ type paramError struct{ param, msg string }
 
 func (e *paramError) Error() string { return e.param + ": " + e.msg }
 
+// cameraKinds lists the kinds of a camera's events, for the 400 of an
+// unknown one.
+var cameraKinds = func() string {
+	var ks []string
+	for _, k := range event.Kinds {
+		if k.CameraScoped() {
+			ks = append(ks, string(k))
+		}
+	}
+	return strings.Join(ks, ", ")
+}()
+
 func parseEventQuery(q url.Values, now time.Time) (eventQuery, error) {
 	out := eventQuery{to: now, limit: DefaultLimit}
 	if err := parseTimes(q, &out.from, &out.to); err != nil {
@@ -60,7 +72,7 @@ func parseEventQuery(q url.Values, now time.Time) (eventQuery, error) {
 				continue
 			}
 			if !event.Kind(k).Known() {
-				return out, &paramError{"kind", fmt.Sprintf("%q is not a known kind", k)}
+				return out, &paramError{"kind", fmt.Sprintf("%q is not a known kind (a camera's are %s)", k, cameraKinds)}
 			}
 			out.kinds = append(out.kinds, event.Kind(k))
 		}

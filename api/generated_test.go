@@ -42,6 +42,14 @@ func TestUptimeSaysWhenHistoryIsGenerated(t *testing.T) {
 			if got := strings.Contains(body, `"generated":true`); got != tc.want {
 				t.Errorf("generated %v, want %v: %s", got, tc.want, trim(body))
 			}
+			// The program scorecard says it as the report does.
+			code, _, body = fetch(t, srv, "/api/v1/uptime/scorecard?program=p1&window="+tc.window)
+			if code != http.StatusOK {
+				t.Fatalf("scorecard: %d %s", code, body)
+			}
+			if got := strings.Contains(body, `"generated":true`); got != tc.want {
+				t.Errorf("scorecard: generated %v, want %v: %s", got, tc.want, trim(body))
+			}
 		})
 	}
 }

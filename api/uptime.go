@@ -335,5 +335,6 @@ func (s *server) scorecard(w http.ResponseWriter, r *http.Request) {
 		s.internal(w, r, err)
 		return
 	}
+	sc.Generated = s.generatedIn(r.Context(), u, q.opts.Window.From)
 	writeJSON(w, http.StatusOK, sc)
 }

@@ -426,26 +426,34 @@ func (s *Store) SeedTransitions(ctx context.Context, ref event.CameraRef, change
 			}
 		}
 	}
-	last := changes[0].Since
+	// The last generated state lasts until the camera's first reported
+	// change (or, with none yet, until now at least): that is where the
+	// generated history ends, not where its newest change began.
+	end := s.opts.Now()
+	if len(first) > 0 {
+		end = time.UnixMilli(int64(first[0].Score))
+	}
 	for _, c := range changes {
-		if c.Since.After(last) {
-			last = c.Since
+		if c.Since.After(end) {
+			end = c.Since
 		}
 	}
 	if err := s.rdb.ZAdd(ctx, s.k.transitions(ref), zs...).Err(); err != nil {
 		return fmt.Errorf("redis seed %s: %w", ref, err)
 	}
-	// Reports over the seeded span say it was generated: the newest
-	// generated change of any camera is remembered (a maximum).
-	if err := s.rdb.ZAdd(ctx, s.k.generated(), redis.Z{Score: float64(last.UnixMilli()), Member: ref.String()}).Err(); err != nil {
+	// Reports over the seeded span say it was generated: the latest end
+	// of any camera's generated history is remembered (a maximum).
+	if err := s.rdb.ZAdd(ctx, s.k.generated(), redis.Z{Score: float64(end.UnixMilli()), Member: ref.String()}).Err(); err != nil {
 		return fmt.Errorf("redis seed %s: %w", ref, err)
 	}
 	return nil
 }
 
-// GeneratedUntil is when the newest generated change of any camera began
-// (SeedTransitions); zero when no history was generated. A report whose
-// window starts before it shows generated data.
+// GeneratedUntil is when the generated history of the seeded cameras
+// ends, the latest over cameras: each camera's first reported change
+// (SeedTransitions), as its last generated state lasts until then; zero
+// when no history was generated. A report whose window starts before it
+// shows generated data.
 func (s *Store) GeneratedUntil(ctx context.Context) (time.Time, error) {
 	top, err := s.rdb.ZRevRangeWithScores(ctx, s.k.generated(), 0, 0).Result()
 	if err != nil {

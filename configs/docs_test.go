@@ -2,6 +2,7 @@ package configs
 
 import (
 	"os"
+	"path/filepath"
 	"reflect"
 	"regexp"
 	"slices"
@@ -168,5 +169,78 @@ func TestConfigKeysInDocs(t *testing.T) {
 		for ft := range own {
 			todo = append(todo, ft)
 		}
+	}
+}
+
+// allPaths lists every key path of a config type, nested types included
+// (cameras[].motion.sensitivity, defaults.clips.pre_roll).
+func allPaths(typ reflect.Type, prefix string, out map[string]bool) {
+	for f := range typ.Fields() {
+		name, _, _ := strings.Cut(f.Tag.Get("yaml"), ",")
+		if name == "" || name == "-" || !f.IsExported() {
+			continue
+		}
+		ft := f.Type
+		for ft.Kind() == reflect.Pointer {
+			ft = ft.Elem()
+		}
+		sep := "."
+		if ft.Kind() == reflect.Slice && ft.Elem().Kind() == reflect.Struct {
+			ft, sep = ft.Elem(), "[]."
+		}
+		out[prefix+name] = true
+		if ft.Kind() == reflect.Struct && !slices.Contains(leafTypes, ft) {
+			allPaths(ft, prefix+name+sep, out)
+		}
+	}
+}
+
+// TestDocsNameRealConfigKeys: a `section.key` the README or docs/ name,
+// for a section of the edge's or the aggregator's config, is a key the
+// loader knows (a renamed or misspelt key in the docs would send an
+// operator to a key the strict loader refuses).
+func TestDocsNameRealConfigKeys(t *testing.T) {
+	paths := map[string]bool{}
+	allPaths(reflect.TypeFor[Edge](), "", paths)
+	allPaths(reflect.TypeFor[Aggregator](), "", paths)
+	sections := map[string]bool{}
+	for p := range paths {
+		if head, _, ok := strings.Cut(p, "."); ok {
+			sections[head] = true
+		}
+	}
+	known := func(tok string) bool {
+		tok = strings.TrimSuffix(tok, "[]")
+		for p := range paths {
+			if p == tok || strings.HasSuffix(p, "."+tok) {
+				return true
+			}
+		}
+		return false
+	}
+	// Permissions (alerts.read) and file names (auth.conf) share the shape.
+	notKeys := regexp.MustCompile(`\.(read|write|handle|export|manage|arm|reload|close|md|conf|jsonl|yaml)$`)
+	tick := regexp.MustCompile("`([a-z_]+(?:\\.[a-z_\\[\\]]+)+)`")
+	files, _ := filepath.Glob("../docs/*.md")
+	checked := 0
+	for _, f := range append(files, "../README.md") {
+		doc, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range tick.FindAllStringSubmatch(string(doc), -1) {
+			tok := m[1]
+			head, _, _ := strings.Cut(tok, ".")
+			if !sections[head] || notKeys.MatchString(tok) {
+				continue
+			}
+			checked++
+			if !known(tok) {
+				t.Errorf("%s names `%s`, which is not a config key", f, tok)
+			}
+		}
+	}
+	if checked < 50 {
+		t.Fatalf("checked %d key names in the docs: the pattern no longer finds them", checked)
 	}
 }

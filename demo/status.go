@@ -36,16 +36,33 @@ Demo users, one per role (passwords are new every run; nothing else has an accou
 		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", u.Name, u.Password, u.Role, u.Scope.String())
 	}
 	tw.Flush()
-	fmt.Fprintf(w, `The API takes the console's session or an API token (camwatch token create);
-curl from this shell: sign in with POST /api/v1/session, or use a token.
-
+	fmt.Fprintf(w, `The API takes the console's session or an API token (camwatch token create).
+From a shell, sign in (here as %[1]s) and send the cookie:
+  curl -s -c jar -H 'Content-Type: application/json' -d '{"user":"%[1]s","password":"%[2]s"}' %[3]s/api/v1/session
+  curl -s -b jar %[3]s/api/v1/cameras
+`, signInAs(users).Name, signInAs(users).Password, base)
+	fmt.Fprintf(w, `
 bn-leloi-02 and tdp7-alley-01 see a person walk by every 20 s; tdp7-alley-02
-drops offline for 40 s every 3 minutes. The uptime charts and the program
-review start with a GENERATED month of history before this run (made up,
-not measured; every console page says so). A camera table follows every
-few seconds. Press Ctrl-C to stop.
+drops offline for 40 s every 3 minutes (the first time 20 s in). The uptime
+charts and the program review start with a GENERATED month of history before
+this run (made up, not measured; every console page says so). A camera table
+follows every 15 s. Press Ctrl-C to stop.
 
 `)
+}
+
+// signInAs is the demo user the banner's curl lines sign in as: the
+// operator (the README's example), else the first.
+func signInAs(users []demoUser) demoUser {
+	for _, u := range users {
+		if u.Name == "operator" {
+			return u
+		}
+	}
+	if len(users) == 0 {
+		return demoUser{Name: "operator", Password: "<password>"}
+	}
+	return users[0]
 }
 
 // cameraRow is the part of GET /api/v1/cameras the table shows.

@@ -78,7 +78,10 @@ func Render(w io.Writer, rv *Review, d *programs.Directory, lang programs.Lang) 
 	}
 	for _, p := range rv.Programs {
 		pv := progView{ID: p.ID, Name: d.ProgramName(p.ID, lang), Kind: programs.KindName(p.Kind, lang),
-			Uptime: pct(p.Figures, lang), Cameras: fmt.Sprint(len(p.Cameras)), Outages: fmt.Sprint(p.Outages), MTTR: dur(p.MTTR, lang)}
+			Uptime: pct(p.Figures, lang), Cameras: fmt.Sprint(len(p.Cameras)), Outages: fmt.Sprint(p.Outages), MTTR: "—"}
+		if p.Resolved > 0 { // no repaired outage has no repair time (the console shows "—" too)
+			pv.MTTR = dur(p.MTTR, lang)
+		}
 		switch {
 		case p.Target == 0:
 			pv.Target, pv.Verdict = "—", t("noTarget")

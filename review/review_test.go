@@ -315,3 +315,21 @@ func TestReviewSaysWhenHistoryIsGenerated(t *testing.T) {
 		})
 	}
 }
+
+// TestReviewNoRepairTime: a program without a repaired outage shows no
+// mean time to repair ("—", as the console does), not "0".
+func TestReviewNoRepairTime(t *testing.T) {
+	rv, err := Compute(handInput())
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &rv.Programs[0]
+	p.Outages, p.Resolved, p.MTTR = 0, 0, 0
+	var b bytes.Buffer
+	if err := Render(&b, rv, dir, programs.EN); err != nil {
+		t.Fatal(err)
+	}
+	if doc := html.UnescapeString(b.String()); !strings.Contains(doc, "Mean time to repair</dt><dd>—</dd>") {
+		t.Errorf("no repaired outage: the report lacks MTTR —:\n%s", doc[:min(len(doc), 3000)])
+	}
+}

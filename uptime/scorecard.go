@@ -28,6 +28,9 @@ type Scorecard struct {
 	// then absent, not zero, since nobody counted.
 	AlertsEnabled bool           `json:"alerts_enabled"`
 	Alerts        *AlertsHandled `json:"alerts,omitempty"`
+	// Generated is set (by the API) when part of the window's history was
+	// generated, not measured: the demo's seeded month.
+	Generated bool `json:"generated,omitempty"`
 }
 
 // AlertsHandled counts the alerts of a program that fired in a window and

@@ -34,6 +34,6 @@ func runKeygen(args []string, out io.Writer) error {
 	if err := signing.WriteKey(*path, k); err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "wrote %s (key id %s); set alerts.signing_key to it on every aggregator replica\n", *path, k.ID())
+	fmt.Fprintf(out, "wrote %s (key id %s); name it in alerts.signing_key (or, for a separate evidence key, evidence.key) on every aggregator replica\n", *path, k.ID())
 	return nil
 }

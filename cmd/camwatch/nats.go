@@ -51,15 +51,15 @@ func runNATS(args []string, out io.Writer) error {
 		plan.Agents = append(plan.Agents, ag)
 	}
 	for _, path := range fs.Args() {
-		var c configs.Edge
-		if err := configs.Load(path, &c); err != nil {
-			return fmt.Errorf("%s: %w", path, err)
+		// Only the identity: the cameras' passwords are not needed (nor,
+		// where the server's authorization is made, there).
+		c, err := configs.LoadEdgeIdentity(path)
+		if err != nil {
+			return err
 		}
 		ag := natsauth.Agent{Site: c.Site, Agent: c.Agent}
 		if *pinCameras {
-			for _, cam := range c.Cameras {
-				ag.Cameras = append(ag.Cameras, cam.ID)
-			}
+			ag.Cameras = append(ag.Cameras, c.Cameras...)
 		}
 		plan.Agents = append(plan.Agents, ag)
 	}

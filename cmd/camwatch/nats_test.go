@@ -67,3 +67,35 @@ func TestNATSCreds(t *testing.T) {
 		t.Errorf("keygen -keep: %v", err)
 	}
 }
+
+// TestNATSCredsFromEdgeConfigs: the server's authorization is made from
+// the agents' edge configs where their secrets are not (the cameras'
+// passwords stay on the edge): only site, agent and camera ids are read,
+// as strictly as ever, and an error names the file once.
+func TestNATSCredsFromEdgeConfigs(t *testing.T) {
+	t.Setenv("SIMCAM_PASSWORD", "")
+	os.Unsetenv("SIMCAM_PASSWORD")
+	dir := t.TempDir()
+	var out bytes.Buffer
+	if err := runNATS([]string{"creds", "-out", dir, "-pin-cameras", "../../configs/edge.yaml"}, &out); err != nil {
+		t.Fatalf("nats creds without the cameras' passwords: %v", err)
+	}
+	auth, _ := os.ReadFile(filepath.Join(dir, "auth.conf"))
+	if !strings.Contains(string(auth), `"camwatch.events.hcm-q1-ben-nghe.edge-ben-nghe-01.bn-leloi-01.>"`) {
+		t.Errorf("auth.conf lacks the edge's pinned camera:\n%s", auth)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "agents", "hcm-q1-ben-nghe.edge-ben-nghe-01.creds")); err != nil {
+		t.Error(err)
+	}
+	bad := filepath.Join(t.TempDir(), "edge.yaml")
+	os.WriteFile(bad, []byte("site: q1\nagent: a b\nspool_dir: /x\ncameras: [{id: c, url: rtsp://h/}]\n"), 0o644)
+	err := runNATS([]string{"creds", "-out", dir, bad}, &out)
+	if err == nil || !strings.Contains(err.Error(), "agent") || strings.Count(err.Error(), bad) != 1 {
+		t.Errorf("a bad agent id: %v, want it named, and the file once", err)
+	}
+	typo := filepath.Join(t.TempDir(), "edge.yaml")
+	os.WriteFile(typo, []byte("site: q1\nagent: a\nspool_dirr: /x\ncameras: [{id: c, url: rtsp://h/}]\n"), 0o644)
+	if err := runNATS([]string{"creds", "-out", dir, typo}, &out); err == nil || !strings.Contains(err.Error(), "spool_dirr") {
+		t.Errorf("an unknown key: %v, want it refused as by Load", err)
+	}
+}

@@ -82,9 +82,16 @@ func reportUptime(args []string, out io.Writer) error {
 	return writeTable(out, &s)
 }
 
+// generatedNote is said above figures over generated history (the
+// demo's month), as the console and the printed review say it.
+const generatedNote = "NOTE: part of this window's history was GENERATED (a demo), not measured: these are not real figures.\n\n"
+
 // writeTable prints one line per group and the total, for a terminal.
 func writeTable(out io.Writer, s *uptime.Summary) error {
 	fmt.Fprintf(out, "uptime by %s, %s to %s%s (%s)\n\n", s.GroupBy, s.From.Format(time.RFC3339), s.To.Format(time.RFC3339), measuredNote(s.To, s.MeasuredTo), s.TimeZone)
+	if s.Generated {
+		fmt.Fprint(out, generatedNote)
+	}
 	tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "GROUP\tCAMERAS\tUPTIME %\tTARGET\tMISSED\tOUTAGES\tLONGEST\tMTTR\tMTBF\tUNKNOWN\t")
 	for _, g := range append(s.Groups, s.All) {
@@ -196,6 +203,9 @@ func reportScorecard(args []string, out io.Writer) error {
 		return fmt.Errorf("decode the scorecard: %w", err)
 	}
 	rows := scorecardRows(&sc)
+	if sc.Generated {
+		rows = append(rows, [2]string{"generated", "true"})
+	}
 	if w.format == "csv" {
 		w := csv.NewWriter(out)
 		_ = w.Write([]string{"figure", "value"})
@@ -206,6 +216,9 @@ func reportScorecard(args []string, out io.Writer) error {
 		return w.Error()
 	}
 	fmt.Fprintf(out, "scorecard of %s, %s to %s%s (%s)\n\n", sc.Program, sc.From.Format(time.RFC3339), sc.To.Format(time.RFC3339), measuredNote(sc.To, sc.MeasuredTo), sc.TimeZone)
+	if sc.Generated {
+		fmt.Fprint(out, generatedNote)
+	}
 	tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
 	for _, r := range rows {
 		v := r[1]

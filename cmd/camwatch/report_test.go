@@ -9,6 +9,7 @@ import (
 	"github.com/camwatch/camwatch/auth"
 	"github.com/camwatch/camwatch/camstate"
 	"io"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -324,4 +325,40 @@ func BenchmarkReviewThroughAPI500(b *testing.B) {
 			}
 		}
 	})
+}
+
+// TestReportTableSaysGenerated: a terminal report over generated history
+// (the demo's month) says so above its figures, as the console and the
+// printed review do; one over measured history does not.
+func TestReportTableSaysGenerated(t *testing.T) {
+	for _, generated := range []bool{true, false} {
+		var out bytes.Buffer
+		if err := writeTable(&out, &uptime.Summary{GroupBy: "program", TimeZone: "Asia/Ho_Chi_Minh", Generated: generated}); err != nil {
+			t.Fatal(err)
+		}
+		if got := strings.Contains(out.String(), "GENERATED"); got != generated {
+			t.Errorf("generated %v: the table says GENERATED %v:\n%s", generated, got, out.String())
+		}
+	}
+}
+
+// TestReportScorecardSaysGenerated: the scorecard's table and CSV say
+// when the aggregator answered "generated" (the demo's month).
+func TestReportScorecardSaysGenerated(t *testing.T) {
+	body := `{"program":"p1","from":"2026-11-01T00:00:00Z","to":"2026-12-01T00:00:00Z","measured_to":"2026-12-01T00:00:00Z",` +
+		`"time_zone":"Asia/Ho_Chi_Minh","key":"p1","cameras":2,"alerts_enabled":false,"generated":true}`
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, body)
+	}))
+	defer srv.Close()
+	for _, format := range []string{"table", "csv"} {
+		var out bytes.Buffer
+		if err := runReport([]string{"scorecard", "-server", srv.URL, "-program", "p1", "-window", "30d", "-format", format}, &out); err != nil {
+			t.Fatal(err)
+		}
+		if want := map[string]string{"table": "GENERATED", "csv": "generated,true"}[format]; !strings.Contains(out.String(), want) {
+			t.Errorf("%s lacks %q:\n%s", format, want, out.String())
+		}
+	}
 }

@@ -611,6 +611,9 @@
     }
     // alertsByProgram counts the alerts fired per local day and program in
     // the window, and the median time to acknowledge, from the alerts API.
+    // allKey holds every program's alerts together; no program id can be
+    // it (ids are letters, digits, '-' and '_').
+    const allKey = "*";
     async function alertsByProgram(from, to) {
       const q = "&from=" + encodeURIComponent(from) + "&to=" + encodeURIComponent(to);
       const [open, done] = await Promise.all([getJSON("/api/v1/alerts"), getJSON("/api/v1/alerts?state=resolved" + q)]);
@@ -624,13 +627,16 @@
         const at = new Date(a.fired_at);
         if (at < f || at > e) continue;
         const p = (a.labels || {}).program || "";
-        const o = out[p] || (out[p] = { perDay: {}, acks: [], acksPerDay: {} });
         const d = day(a.fired_at);
-        o.perDay[d] = (o.perDay[d] || 0) + 1;
-        if (a.ack) {
-          const secs = (new Date(a.ack.at) - at) / 1000;
-          o.acks.push(secs);
-          (o.acksPerDay[d] || (o.acksPerDay[d] = [])).push(secs);
+        // Its program's figures, and the "All programs" card's (allKey).
+        for (const k of [p, allKey]) {
+          const o = out[k] || (out[k] = { perDay: {}, acks: [], acksPerDay: {} });
+          o.perDay[d] = (o.perDay[d] || 0) + 1;
+          if (a.ack) {
+            const secs = (new Date(a.ack.at) - at) / 1000;
+            o.acks.push(secs);
+            (o.acksPerDay[d] || (o.acksPerDay[d] = [])).push(secs);
+          }
         }
       }
       for (const o of Object.values(out)) {
@@ -666,8 +672,8 @@
       return dayBars(days, { max, ticks: [0, max], tickFmt: (v) => v ? fmtDur(v) : "0",
         fmt: (v) => v ? fmtDur(v) : t("chart.noAcks"), label: t("chart.ackLabel", progName(g.key), days.length) });
     }
-    function card(g, name) {
-      const a = handled ? handled[g.key] : null;
+    function card(g, name, key) {
+      const a = handled ? handled[key] : null;
       return h("section", { class: "prog" + (g.missed ? " missed" : ""), "data-group": g.key },
         h("h2", {}, name),
         g.key && dir.programs[g.key] ? h("p", { class: "sub" }, kindName(dir.programs[g.key].kind), " · ", wardName(dir.programs[g.key].ward)) : null,
@@ -692,7 +698,7 @@
       if (data) {
         body.push(h("p", { class: "meta" }, t("uptime.period", fmtTime(data.from), fmtTime(data.measured_to || data.to), data.time_zone)));
         if (data.generated) body.push(h("p", { class: "warn", id: "generated" }, t("uptime.generated")));
-        body.push(h("div", { class: "progs", id: "uptime" }, (data.groups || []).map((g) => card(g, progName(g.key))), data.all && (data.groups || []).length > 1 ? card(data.all, t("uptime.all")) : null));
+        body.push(h("div", { class: "progs", id: "uptime" }, (data.groups || []).map((g) => card(g, progName(g.key), g.key)), data.all && (data.groups || []).length > 1 ? card(data.all, t("uptime.all"), allKey) : null));
       }
       view.replaceChildren(...body);
     }
