@@ -3,6 +3,7 @@ package alerts
 import (
 	"bytes"
 	"errors"
+	"github.com/camwatch/camwatch/streamread"
 	"time"
 
 	"context"
@@ -30,12 +31,15 @@ func (r *Runner) Subscribe(ctx context.Context, after uint64) (<-chan FeedItem, 
 	if after > 0 {
 		cfg.DeliverPolicy, cfg.OptStartSeq = jetstream.DeliverByStartSequencePolicy, after+1
 	}
-	cons, err := r.o.JS.OrderedConsumer(ctx, StreamName, cfg)
+	// One consumer per live feed, given back when the feed ends, so that
+	// clients coming and going do not pile consumers up on the stream.
+	cons, release, err := streamread.Open(ctx, r.o.JS, StreamName, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("alerts feed: %w", err)
 	}
 	it, err := cons.Messages(jetstream.PullMaxMessages(64))
 	if err != nil {
+		release()
 		return nil, fmt.Errorf("alerts feed: %w", err)
 	}
 	out := make(chan FeedItem, 64)
@@ -47,6 +51,7 @@ func (r *Runner) Subscribe(ctx context.Context, after uint64) (<-chan FeedItem, 
 		case <-stop:
 		}
 		it.Stop()
+		release()
 	}()
 	go func() {
 		defer close(out)

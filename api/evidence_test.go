@@ -299,6 +299,14 @@ func TestClipServing(t *testing.T) {
 // time order, generated history said, parameters checked.
 func TestTimeline(t *testing.T) {
 	w := newWorld(t)
+	consumers := func() int {
+		info, err := w.e.js.Stream(context.Background(), "EV")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return info.CachedInfo().State.Consumers
+	}
+	before := consumers()
 	code, body := w.do(w.tokens[auth.Investigator], mreq{"GET", "/api/v1/timeline?program=pa&from=" + time.Now().Add(-3*time.Hour).UTC().Format(time.RFC3339), ""})
 	if code != 200 {
 		t.Fatalf("%d %s", code, body)
@@ -309,6 +317,15 @@ func TestTimeline(t *testing.T) {
 	}
 	if len(tl.Cameras) != 14 || strings.Contains(body, "pb-1") {
 		t.Fatalf("%d lanes: %s", len(tl.Cameras), trim(body))
+	}
+	// Each lane's read of the events stream gives its consumer back: the
+	// server allows a stream 1,000, and fourteen lanes a view would fill
+	// that in a few minutes of zooming.
+	if code, body := w.do(w.tokens[auth.Investigator], mreq{"GET", "/api/v1/cameras/pa-1/events", ""}); code != 200 {
+		t.Fatalf("events: %d %s", code, body)
+	}
+	if after := consumers(); after != before {
+		t.Errorf("the events stream holds %d consumers after a timeline and an events list, %d before", after, before)
 	}
 	var lane *timelineCamera
 	for i := range tl.Cameras {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/camwatch/camwatch/streamread"
 	"strconv"
 	"strings"
 	"time"
@@ -76,10 +77,11 @@ func (l *Log) follow(ctx context.Context) error {
 	if from > 0 {
 		cfg.DeliverPolicy, cfg.OptStartSeq = jetstream.DeliverByStartSequencePolicy, from+1
 	}
-	cons, err := l.js.OrderedConsumer(ctx, l.o.Stream, cfg)
+	cons, release, err := streamread.Open(ctx, l.js, l.o.Stream, cfg)
 	if err != nil {
 		return err
 	}
+	defer release()
 	trim := time.NewTicker(time.Hour)
 	defer trim.Stop()
 	l.trim(ctx)

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/camwatch/camwatch/streamread"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
@@ -47,10 +48,11 @@ func Verify(ctx context.Context, js jetstream.JetStream, stream string) (*Report
 		return rep, nil
 	}
 	rep.AgedOut = info.State.FirstSeq > 1
-	cons, err := st.OrderedConsumer(ctx, jetstream.OrderedConsumerConfig{DeliverPolicy: jetstream.DeliverAllPolicy})
+	cons, release, err := streamread.Open(ctx, js, stream, jetstream.OrderedConsumerConfig{DeliverPolicy: jetstream.DeliverAllPolicy})
 	if err != nil {
 		return nil, err
 	}
+	defer release()
 	end := info.State.LastSeq
 	var prevHash string
 	var prevSeq uint64

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/camwatch/camwatch/streamread"
 	"io"
 	"slices"
 	"strconv"
@@ -153,15 +154,12 @@ func (s *Service) auditExcerpt(ctx context.Context, id string, upTo uint64) ([][
 	if last-first+1 > MaxAuditExcerpt {
 		return nil, fmt.Errorf("%w: the audit excerpt of case %s would hold %d records (at most %d)", ErrUnavailable, id, last-first+1, MaxAuditExcerpt)
 	}
-	st, err := s.o.JS.Stream(ctx, s.o.AuditStream)
-	if err != nil {
-		return nil, fmt.Errorf("%w: audit stream: %v", ErrUnavailable, err)
-	}
-	cons, err := st.OrderedConsumer(ctx, jetstream.OrderedConsumerConfig{
+	cons, release, err := streamread.Open(ctx, s.o.JS, s.o.AuditStream, jetstream.OrderedConsumerConfig{
 		DeliverPolicy: jetstream.DeliverByStartSequencePolicy, OptStartSeq: first})
 	if err != nil {
 		return nil, fmt.Errorf("%w: audit stream: %v", ErrUnavailable, err)
 	}
+	defer release()
 	obj := []byte(strconv.Quote("case:" + id))
 	var out [][]byte
 	for next := first; next <= last; {

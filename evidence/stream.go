@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/camwatch/camwatch/streamread"
 	"strings"
 	"sync"
 	"time"
@@ -116,11 +117,12 @@ func (r *Reader) readCamera(ctx context.Context, c Camera, from, to time.Time, k
 	}
 	skew := cmp.Or(r.MaxSkew, event.DefaultMaxSkew)
 	start := from.Add(-skew)
-	cons, err := r.JS.OrderedConsumer(ctx, r.Stream, jetstream.OrderedConsumerConfig{FilterSubjects: filters,
+	cons, release, err := streamread.Open(ctx, r.JS, r.Stream, jetstream.OrderedConsumerConfig{FilterSubjects: filters,
 		DeliverPolicy: jetstream.DeliverByStartTimePolicy, OptStartTime: &start})
 	if err != nil {
 		return false, fmt.Errorf("%w: events stream %s: %v", ErrUnavailable, r.Stream, err)
 	}
+	defer release()
 	info, err := cons.Info(ctx)
 	if err != nil {
 		return false, fmt.Errorf("%w: events stream: %v", ErrUnavailable, err)

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/camwatch/camwatch/streamread"
 	"slices"
 	"time"
 
@@ -43,13 +44,14 @@ func (l *Log) Events(ctx context.Context, camera event.CameraRef, from, to time.
 		// id is another camera.
 		subjects[i] = event.EventsSubjectRoot + "." + camera.Site + ".*." + camera.Camera + "." + string(k)
 	}
-	cons, err := l.JS.OrderedConsumer(ctx, l.Stream, jetstream.OrderedConsumerConfig{
+	cons, release, err := streamread.Open(ctx, l.JS, l.Stream, jetstream.OrderedConsumerConfig{
 		FilterSubjects: subjects, DeliverPolicy: jetstream.DeliverByStartTimePolicy,
 		OptStartTime: ptr(from.Add(-skew)),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("events log %s: %w", camera, err)
 	}
+	defer release()
 	info, err := cons.Info(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("events log %s: %w", camera, err)

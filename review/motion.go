@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/camwatch/camwatch/streamread"
 	"time"
 
 	"github.com/camwatch/camwatch/event"
@@ -44,13 +45,14 @@ func (m *StreamMotion) MotionStarts(ctx context.Context, from, to time.Time) ([]
 	if limit <= 0 {
 		limit = 2_000_000
 	}
-	cons, err := st.OrderedConsumer(ctx, jetstream.OrderedConsumerConfig{
+	cons, release, err := streamread.Open(ctx, m.JS, m.Stream, jetstream.OrderedConsumerConfig{
 		FilterSubjects: []string{event.EventsSubjectRoot + ".*.*.*." + string(event.KindMotionStart)},
 		DeliverPolicy:  jetstream.DeliverByStartTimePolicy, OptStartTime: &from,
 	})
 	if err != nil {
 		return nil, begins, fmt.Errorf("review: motion: %w", err)
 	}
+	defer release()
 	var out []MotionStart
 	for n := 0; n < limit; {
 		batch, err := cons.Fetch(1000, jetstream.FetchMaxWait(time.Second))
