@@ -111,7 +111,7 @@ func printStatus(ctx context.Context, w io.Writer, base, token string, loc *time
 	}
 	sort.Slice(body.Cameras, func(i, j int) bool { return body.Cameras[i].ID < body.Cameras[j].ID })
 	tw := tabwriter.NewWriter(w, 0, 2, 2, ' ', 0)
-	fmt.Fprintf(tw, "\n%s\tCAMERA\tPROGRAM\tSTATUS\tFPS\tKBIT/S\tSIZE\tMOTION\n", time.Now().In(loc).Format("15:04:05"))
+	fmt.Fprintf(tw, "\n%s\tCAMERA\tPROGRAM\tSTATUS\tFPS\tKBIT/S\tSIZE\tMOTION\n", time.Now().In(loc).Format("15:04:05 MST"))
 	for _, c := range body.Cameras {
 		st := statusCell(c)
 		motion := ""

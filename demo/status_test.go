@@ -2,7 +2,10 @@ package demo
 
 import (
 	"context"
+	"io"
 	"log/slog"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -82,5 +85,23 @@ func TestWelcomeSignIn(t *testing.T) {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("the banner lacks %q:\n%s", want, out.String())
 		}
+	}
+}
+
+// TestStatusTableSaysItsZone: the camera table is stamped in the site's
+// zone, and says which (the log lines around it are UTC).
+func TestStatusTableSaysItsZone(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		io.WriteString(w, `{"cameras":[{"id":"cam","status":"online","fps":15,"labels":{"program":"p"}}]}`)
+	}))
+	defer srv.Close()
+	loc, err := time.LoadLocation("Asia/Ho_Chi_Minh")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out strings.Builder
+	printStatus(context.Background(), &out, srv.URL, "tok", loc)
+	if head := strings.SplitN(strings.TrimLeft(out.String(), "\n"), "\n", 2)[0]; !strings.Contains(head, " +07") || !strings.Contains(head, "CAMERA") {
+		t.Errorf("table header %q, want the time with +07", head)
 	}
 }
