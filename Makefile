@@ -36,9 +36,12 @@ build:
 
 # The demo needs only the build dependencies (libavcodec-dev for the edge's
 # decoder); Redis at REDIS_URL is used when it answers, else an embedded one.
+# The binary runs in make's place (exec), not under `go run`, which exits 1
+# on Ctrl-C however cleanly the demo stopped ("make: *** Error 1").
 demo:
 	@bash scripts/services.sh build
-	$(GO) run ./cmd/camwatch demo
+	$(GO) build -o bin/camwatch ./cmd/camwatch
+	exec bin/camwatch demo
 
 # Benchmarks against peers (see docs/BENCHMARKS.md); they take minutes and
 # want a quiet machine.
