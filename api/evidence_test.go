@@ -324,9 +324,12 @@ func TestTimeline(t *testing.T) {
 	if code, body := w.do(w.tokens[auth.Investigator], mreq{"GET", "/api/v1/cameras/pa-1/events", ""}); code != 200 {
 		t.Fatalf("events: %d %s", code, body)
 	}
-	if after := consumers(); after != before {
-		t.Errorf("the events stream holds %d consumers after a timeline and an events list, %d before", after, before)
-	}
+	testenv.Eventually(t, 10*time.Second, func() error {
+		if after := consumers(); after != before {
+			return fmt.Errorf("the events stream holds %d consumers after a timeline and an events list, %d before", after, before)
+		}
+		return nil
+	})
 	var lane *timelineCamera
 	for i := range tl.Cameras {
 		if tl.Cameras[i].ID == "pa-1" {
