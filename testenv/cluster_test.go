@@ -107,7 +107,14 @@ func TestNATSCluster(t *testing.T) {
 	publish := func(from, to int) {
 		for i := from; i < to; i++ {
 			for {
-				_, err := js.Publish(ctx, "r3.x", []byte("m"), jetstream.WithMsgID(fmt.Sprint(i)))
+				// Each try has its own deadline: a publish sent to the
+				// member that is going down gets no ack at all, and
+				// waiting for it on the test's context spent the whole
+				// minute on one message. The msg id makes a retry of a
+				// stored message harmless.
+				pctx, pcancel := context.WithTimeout(ctx, 2*time.Second)
+				_, err := js.Publish(pctx, "r3.x", []byte("m"), jetstream.WithMsgID(fmt.Sprint(i)))
+				pcancel()
 				if err == nil {
 					break
 				}
